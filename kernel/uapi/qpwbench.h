@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * qpwbench ioctl ABI: the only contract between qpwbench.ko and userspace.
+ *
+ * Every struct uses fixed-width types with explicit padding so that its layout
+ * is identical on x86_64 and arm64 (checked by kernel/tests/uapi-layout).
+ * Bump QPWBENCH_ABI_VERSION on any change to a struct, an ioctl or an enum.
+ */
+#ifndef _UAPI_QPWBENCH_H
+#define _UAPI_QPWBENCH_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define QPWBENCH_ABI_VERSION	1
+#define QPWBENCH_DEVICE		"/dev/qpwbench"
+
+/*
+ * The variants, in one list used by the module, the user model and every
+ * report: X(enum suffix, name on the command line and in the CSV).
+ */
+#define QPWBENCH_VARIANTS(X)		\
+	X(WQ, "wq")			\
+	X(QPW, "qpw")			\
+	X(QPW_ON, "qpw-on")		\
+	X(QPW_OFF, "qpw-off")		\
+	X(GLOBAL, "global")
+
+#define QPWBENCH_VARIANT_ENUM(id, name) QPWBENCH_VARIANT_##id,
+enum qpwbench_variant {
+	QPWBENCH_VARIANTS(QPWBENCH_VARIANT_ENUM)
+	QPWBENCH_NR_VARIANTS
+};
+#undef QPWBENCH_VARIANT_ENUM
+
+/* Scenarios a backend runs (c2c is a userspace-only hardware measurement). */
+#define QPWBENCH_SCENARIOS(X)		\
+	X(LOCAL, "local")		\
+	X(REMOTE, "remote")		\
+	X(DRAIN_ALL, "drain-all")	\
+	X(STRESS, "stress")		\
+	X(INTERFERENCE, "interference")
+
+#define QPWBENCH_SCENARIO_ENUM(id, name) QPWBENCH_SCENARIO_##id,
+enum qpwbench_scenario {
+	QPWBENCH_SCENARIOS(QPWBENCH_SCENARIO_ENUM)
+	QPWBENCH_NR_SCENARIOS
+};
+#undef QPWBENCH_SCENARIO_ENUM
+
+/* CPU masks are bitmaps of OS CPU indices, 64 CPUs per word. */
+#define QPWBENCH_MAX_CPUS	1024
+#define QPWBENCH_MASK_WORDS	(QPWBENCH_MAX_CPUS / 64)
+
+/* Caps on run arguments; larger values are rejected with -E2BIG. */
+#define QPWBENCH_MAX_ITERATIONS		(1ULL << 26)	/* samples, or ops per CPU for stress */
+#define QPWBENCH_MAX_BATCH		4096		/* ops per local sample */
+#define QPWBENCH_MAX_WARMUP		(1U << 20)
+#define QPWBENCH_MAX_DURATION_NS	(60ULL * 1000000000ULL)
+#define QPWBENCH_MAX_RATE_HZ		1000000ULL
+#define QPWBENCH_MAX_WAIT_BOUND_NS	(10ULL * 1000000000ULL)
+
+/*
+ * Log-linear histogram shared by kernel and userspace: values below
+ * QPWBENCH_HIST_SUB are exact, above that every power of two is split into
+ * QPWBENCH_HIST_SUB buckets (relative error < 1/16). Samples are picoseconds
+ * so that batched fast-path costs keep sub-nanosecond resolution.
+ */
+#define QPWBENCH_HIST_SUB_BITS	4
+#define QPWBENCH_HIST_SUB	(1U << QPWBENCH_HIST_SUB_BITS)
+#define QPWBENCH_HIST_BUCKETS	((64 - QPWBENCH_HIST_SUB_BITS + 1) * QPWBENCH_HIST_SUB)
+
+struct qpwbench_hist {
+	__u64 count;
+	__u64 sum;		/* picoseconds; saturates rather than wraps */
+	__u64 min;
+	__u64 max;
+	__u64 buckets[QPWBENCH_HIST_BUCKETS];
+};
+
+static inline __u32 qpwbench_hist_bucket(__u64 v)
+{
+	__u32 shift;
+
+	if (v < QPWBENCH_HIST_SUB)
+		return (__u32)v;
+	shift = 63 - __builtin_clzll(v) - QPWBENCH_HIST_SUB_BITS;
+	return ((shift + 1) << QPWBENCH_HIST_SUB_BITS) +
+	       (__u32)((v >> shift) & (QPWBENCH_HIST_SUB - 1));
+}
+
+/* Smallest value that falls into bucket b. */
+static inline __u64 qpwbench_hist_bucket_low(__u32 b)
+{
+	__u32 shift;
+
+	if (b < QPWBENCH_HIST_SUB)
+		return b;
+	shift = (b >> QPWBENCH_HIST_SUB_BITS) - 1;
+	return ((__u64)(QPWBENCH_HIST_SUB | (b & (QPWBENCH_HIST_SUB - 1)))) << shift;
+}
+
+/* What a run returns; counters a scenario does not use stay 0. */
+struct qpwbench_result {
+	__u64 ops_done;		/* local ops completed (stress: on all CPUs) */
+	__u64 ops_drained;	/* entries moved to the shared list by drains */
+	__u64 ops_remaining;	/* entries still in per-CPU batches at the end */
+	__u64 drains;		/* remote drains completed */
+	__u64 stalls;		/* drains that hit wait_bound_ns */
+	__u64 ran_on_target;	/* drain work that executed on the target CPU */
+	__u64 ran_on_caller;	/* drain work that executed on the caller */
+	__u64 cycles;		/* cycle-counter total over measured ops, 0 if none */
+	__u64 elapsed_ns;	/* wall time of the measured phase */
+	__u32 flags;		/* QPWBENCH_RES_* */
+	__u32 __pad;
+	struct qpwbench_hist hist;	/* the scenario's latency metric */
+};
+
+#define QPWBENCH_RES_INTERRUPTED	(1U << 0)	/* a fatal signal ended it early */
+#define QPWBENCH_RES_HAS_CYCLES		(1U << 1)	/* .cycles is meaningful */
+
+/*
+ * One measurement. Userspace fills the arguments; the module fills .result.
+ *
+ * local:        on each CPU in .cpus (one at a time), .iterations samples of
+ *               .batch local ops; hist = per-op cost.
+ * remote:       .caller_cpu drains the single CPU in .cpus .iterations times;
+ *               hist = one drain.
+ * drain-all:    .caller_cpu drains every CPU in .cpus, .iterations times;
+ *               hist = one whole drain-all (parallel queue-then-flush for
+ *               workqueue variants, serial inline for lock variants).
+ * stress:       every CPU in .cpus does .iterations local ops while
+ *               .caller_cpu drains them all continuously; conservation is
+ *               ops_done == ops_drained + ops_remaining.
+ * interference: .caller_cpu drains .cpus at .rate_hz for .duration_ns;
+ *               ran_on_target/ran_on_caller say where the work executed.
+ */
+struct qpwbench_run {
+	__u32 size;		/* sizeof(struct qpwbench_run) */
+	__u32 version;		/* QPWBENCH_ABI_VERSION */
+	__u32 scenario;		/* enum qpwbench_scenario */
+	__u32 variant;		/* enum qpwbench_variant */
+	__u32 caller_cpu;
+	__u32 batch;		/* local: ops per sample (1..QPWBENCH_MAX_BATCH) */
+	__u32 warmup;		/* unmeasured samples first */
+	__u32 flags;		/* must be 0 */
+	__u64 iterations;
+	__u64 duration_ns;
+	__u64 rate_hz;
+	__u64 wait_bound_ns;	/* workqueue drains give up (and count a stall) after this */
+	__u64 cpus[QPWBENCH_MASK_WORDS];
+	struct qpwbench_result result;
+};
+
+struct qpwbench_info {
+	__u32 size;		/* sizeof(struct qpwbench_info) */
+	__u32 version;		/* QPWBENCH_ABI_VERSION */
+	__u32 preempt_rt;	/* 1 on PREEMPT_RT */
+	__u32 nr_cpu_ids;
+	__u32 online_cpus;
+	__u32 flags;		/* QPWBENCH_INFO_* */
+	__u64 online[QPWBENCH_MASK_WORDS];
+};
+
+#define QPWBENCH_INFO_HAS_CYCLES	(1U << 0)
+
+#define QPWBENCH_IOC_MAGIC	'Q'
+/* Returns QPWBENCH_ABI_VERSION as the ioctl's value. */
+#define QPWBENCH_IOC_VERSION	_IO(QPWBENCH_IOC_MAGIC, 0)
+#define QPWBENCH_IOC_INFO	_IOR(QPWBENCH_IOC_MAGIC, 1, struct qpwbench_info)
+#define QPWBENCH_IOC_RUN	_IOWR(QPWBENCH_IOC_MAGIC, 2, struct qpwbench_run)
+
+#endif /* _UAPI_QPWBENCH_H */

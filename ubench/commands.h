@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The ubench subcommands: each lives in its own cmd_*.c file. */
+#ifndef QPWBENCH_COMMANDS_H
+#define QPWBENCH_COMMANDS_H
+
+/* Exit codes shared by every subcommand. */
+enum {
+	EXIT_OK = 0,
+	EXIT_FAILED = 1,	/* the measurement ran and found a problem (lost ops...) */
+	EXIT_USAGE = 2,		/* bad input: one error line on stderr */
+};
+
+int cmd_topo(int argc, char **argv);
+
+#endif

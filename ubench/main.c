@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: GPL-2.0
+/* ubench: qpwbench's command-line driver; dispatches to one subcommand. */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{ "topo", cmd_topo, "CPU topology, distance classes, CPU selections and sweep plans" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: ubench COMMAND [OPTIONS]   (ubench COMMAND --help for its options)\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-14s %s\n", commands[i].name, commands[i].summary);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "ubench: unknown command '%s' (ubench --help lists them)\n", argv[1]);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Event counters around a timed region: perf_event_open(2) on the CPUs a
+ * scenario involves (or on one thread), hardware events encoded by libpfm4
+ * for the PMU it detects, software events (context switches, migrations)
+ * from the kernel wherever perf exists.
+ *
+ * Event names, as `--events LIST` takes them (comma separated):
+ *   - perf's generic names: cycles, instructions, context-switches (cs,
+ *     ctx-switches), cpu-migrations (migrations), page-faults, task-clock,
+ *     cpu-clock, ... optionally with perf's :u / :k modifiers;
+ *   - any libpfm4 event string, [pmu::]EVENT[:UMASK...][:mod=val...],
+ *     e.g. MEM_LOAD_L3_HIT_RETIRED:XSNP_HITM or arm_n1::BUS_ACCESS;
+ *   - "default": the default set for this architecture (counters_default());
+ *   - "none" alone: no counters.
+ *
+ * Output contract, the one place that defines it:
+ *   - every event is one CSV column, named by counters_column(): perf's name
+ *     for generic events (aliases map to it: cs -> context-switches), the
+ *     libpfm4 string as written otherwise;
+ *   - a value is the event's count over the measured region, summed over the
+ *     counted CPUs, scaled for multiplexing (count * enabled / running, as
+ *     perf stat does), and divided by the row's op count when the row is a
+ *     per-op metric (so value * samples recovers the total);
+ *   - "n/a" when the event cannot be counted here: no PMU model for it, the
+ *     kernel refused it (ENOENT/EOPNOTSUPP/...: no PMU in a VM), or it was
+ *     never scheduled on the PMU;
+ *   - the extra column COUNTERS_RUNNING_COLUMN holds the smallest
+ *     running/enabled fraction over the events that counted: 1 means no
+ *     multiplexing; below 1 the values were scaled from that share of the
+ *     region and are estimates.
+ */
+#ifndef QPWBENCH_COUNTERS_H
+#define QPWBENCH_COUNTERS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include <linux/perf_event.h>
+
+#define COUNTERS_MAX_EVENTS	16
+#define COUNTERS_NAME_MAX	96
+#define COUNTERS_WHY_MAX	160
+#define COUNTERS_RUNNING_COLUMN	"events_running"
+
+struct counter_event {
+	char name[COUNTERS_NAME_MAX];	/* the CSV column */
+	bool encoded;			/* attr is valid for a PMU present here */
+	bool hardware;			/* counts on a PMU: grouped, may multiplex */
+	struct perf_event_attr attr;
+	char why_na[COUNTERS_WHY_MAX];	/* when !encoded: why it is n/a */
+};
+
+struct counter_set {
+	size_t n;
+	struct counter_event ev[COUNTERS_MAX_EVENTS];
+};
+
+/*
+ * Parse an --events list into set. 0, or -EINVAL with one error line (no
+ * trailing newline) in err: empty list or item, unknown name, duplicate,
+ * too many events, a libpfm4 string it rejects. An event that exists only
+ * for a PMU absent here is not an error: it is kept, n/a, with the reason.
+ */
+int counters_parse(struct counter_set *set, const char *list, char *err, size_t errlen);
+
+/*
+ * The default set for this architecture: cycles, instructions,
+ * context-switches, cpu-migrations, then the cache-to-cache transfer events
+ * libpfm4 can encode for the PMU detected here (none without one).
+ */
+void counters_default(struct counter_set *set);
+
+/*
+ * The cache-to-cache rows behind the default set on this architecture:
+ * alternative alt of row (NULL past a row's end; rows < counters_c2c_rows()).
+ * The first alternative libpfm4 encodes for a PMU present here is used.
+ */
+size_t counters_c2c_rows(void);
+const char *counters_c2c_choice(size_t row, size_t alt);
+
+/* Opened counters for one measurement; opaque. */
+struct counters;
+
+/*
+ * Open set on each CPU in cpus (pid -1: every task on those CPUs, kernel
+ * work included), or on thread tid when ncpus is 0. Events the kernel
+ * refuses become n/a (reason kept); only running out of file descriptors or
+ * memory fails, with -errno and one line in err. The counters stay disabled
+ * until counters_start().
+ */
+int counters_open(struct counters **out, const struct counter_set *set,
+		  const int *cpus, size_t ncpus, pid_t tid, char *err, size_t errlen);
+/* Reset and enable; stop disables and reads. 0 or -errno. */
+int counters_start(struct counters *c);
+int counters_stop(struct counters *c);
+void counters_close(struct counters *c);
+
+size_t counters_count(const struct counters *c);
+const char *counters_column(const struct counters *c, size_t i);
+
+/* Event i's total after counters_stop(); false when n/a (why set). */
+bool counters_total(const struct counters *c, size_t i, double *total, const char **why);
+
+/*
+ * Event i's CSV cell: total / ops (ops > 0 for per-op rows) or the total
+ * (ops == 0), or "n/a". And the COUNTERS_RUNNING_COLUMN cell.
+ */
+void counters_cell(const struct counters *c, size_t i, uint64_t ops, char *buf, size_t len);
+void counters_running_cell(const struct counters *c, char *buf, size_t len);
+
+/*
+ * `ubench info --events`: libpfm4 and the PMUs it detects, the default set
+ * and, for each event, whether it counts here (probed on this thread).
+ */
+void counters_print_info(FILE *f);
+
+#endif

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* qpwbench.ko internals shared by the device, the variants and the scenarios. */
+#ifndef QPWBENCH_INTERNAL_H
+#define QPWBENCH_INTERNAL_H
+
+#include <linux/cpumask.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+
+#include "qpw.h"
+#include "qpwbench.h"
+
+/* Entries per per-CPU batch: the size of a folio_batch (PAGEVEC_SIZE). */
+#define QPWB_BATCH_ENTRIES	15
+
+/* Workqueue drains give up after this when userspace passes 0. */
+#define QPWB_DEFAULT_WAIT_BOUND_NS	NSEC_PER_SEC
+
+/* No run lasts longer than this; it then returns what it has. */
+#define QPWB_RUN_CAP_NS		(60ULL * NSEC_PER_SEC)
+
+struct qpwb_batch {
+	unsigned int nr;
+	u64 entries[QPWB_BATCH_ENTRIES];
+};
+
+/*
+ * The per-CPU cache every variant protects, shaped like the LRU folio
+ * batches: local ops fill .batch, which is flushed to the shared list when
+ * full or when a drain empties it. Each variant uses only its own lock and
+ * work item.
+ */
+struct qpwb_pcpu {
+	local_lock_t llock;		/* wq: local_lock; qpw: the RFC's qpw_lock */
+	pw_lock_t pwlock;		/* qpw-on / qpw-off */
+	struct qpwb_batch batch;
+	int cpu;
+	/* Where drain work ran (written under this CPU's lock). */
+	unsigned long ran_on_target;
+	unsigned long ran_on_caller;
+	/*
+	 * Bounded wait for queued drains: the drainer bumps drain_req before
+	 * queueing; the work copies the value it saw at its start into
+	 * drain_done when it finishes.
+	 */
+	unsigned long drain_req;
+	unsigned long drain_done;
+	struct work_struct wq_work;	/* wq */
+	struct qpw_struct qpw_work;	/* qpw */
+	struct pw_struct pw_work;	/* qpw-on / qpw-off */
+};
+
+/* The shared list behind a global lock (the LRU list behind lru_lock). */
+struct qpwb_sink {
+	spinlock_t lock;
+	u64 count;	/* entries that reached the list */
+	u64 sum;	/* folded per entry: the per-entry list_add() work */
+};
+
+/* One variant: a fast path and a remote drain split like lru_add_drain_all(). */
+struct qpwb_variant {
+	/* -1: does not use the key; 0/1: pwlocks_key state during its runs */
+	int pwlocks;
+	/* Add one entry to this CPU's cache (called with migration allowed). */
+	void (*local_op)(u64 val);
+	/* Start draining @cpu: queue the work, or do it inline on the caller. */
+	void (*queue_drain)(int cpu);
+	/* Wait until @cpu's drain is done: 0, -ETIME at @deadline_ns, or -EINTR. */
+	int (*flush_drain)(int cpu, u64 deadline_ns);
+};
+
+extern struct qpwb_pcpu __percpu *qpwb_pcpu;
+extern struct qpwb_sink qpwb_sink;
+extern struct workqueue_struct *qpwb_wq;
+extern bool qpwb_stop;
+
+int qpwb_variants_init(void);
+void qpwb_variants_exit(void);
+const struct qpwb_variant *qpwb_variant(unsigned int id);
+int qpwb_quiesce(u64 bound_ns);
+void qpwb_reset(void);
+void qpwb_set_pwlocks(int on);
+
+int qpwb_run_scenario(struct qpwbench_run *run, const struct cpumask *cpus);
+
+#endif /* QPWBENCH_INTERNAL_H */

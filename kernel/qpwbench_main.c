@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * qpwbench.ko: measures what remote per-CPU work costs with the locking and
+ * drain mechanisms of mainline (local_lock + workqueue) and of the QPW / PW
+ * locks proposals, on the kernel it is loaded into.
+ *
+ * /dev/qpwbench (mode 0600) answers three ioctls, defined with their
+ * arguments in uapi/qpwbench.h: VERSION, INFO and RUN. Runs are serialised;
+ * each is validated completely before anything starts.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cpu.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "qpwbench_internal.h"
+
+/* One run at a time: the per-CPU caches and pwlocks_key belong to it. */
+static DEFINE_MUTEX(qpwb_run_mutex);
+
+static long qpwb_check_args(const struct qpwbench_run *r)
+{
+	bool drains = r->scenario != QPWBENCH_SCENARIO_LOCAL;
+
+	if (r->size != sizeof(*r) || r->version != QPWBENCH_ABI_VERSION)
+		return -EINVAL;
+	if (r->scenario >= QPWBENCH_NR_SCENARIOS || !qpwb_variant(r->variant))
+		return -EINVAL;
+	if (r->flags)
+		return -EINVAL;
+	if (r->iterations > QPWBENCH_MAX_ITERATIONS || r->warmup > QPWBENCH_MAX_WARMUP ||
+	    r->duration_ns > QPWBENCH_MAX_DURATION_NS || r->rate_hz > QPWBENCH_MAX_RATE_HZ ||
+	    r->wait_bound_ns > QPWBENCH_MAX_WAIT_BOUND_NS ||
+	    (!drains && r->batch > QPWBENCH_MAX_BATCH))
+		return -E2BIG;
+
+	switch (r->scenario) {
+	case QPWBENCH_SCENARIO_LOCAL:
+		if (!r->batch || !r->iterations)
+			return -EINVAL;
+		break;
+	case QPWBENCH_SCENARIO_INTERFERENCE:
+		if (!r->rate_hz || !r->duration_ns)
+			return -EINVAL;
+		break;
+	default:
+		if (!r->iterations)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * Turn .cpus into @mask: -ENODEV for a CPU that is not online (or does not
+ * exist), -EINVAL for an empty mask or a remote run that does not name
+ * exactly one target other than the caller. Called under cpus_read_lock().
+ */
+static long qpwb_check_cpus(const struct qpwbench_run *r, struct cpumask *mask)
+{
+	unsigned int cpu;
+
+	if (r->caller_cpu >= nr_cpu_ids || !cpu_online(r->caller_cpu))
+		return -ENODEV;
+	cpumask_clear(mask);
+	for (cpu = 0; cpu < QPWBENCH_MAX_CPUS; cpu++) {
+		if (!(r->cpus[cpu / 64] & (1ULL << (cpu % 64))))
+			continue;
+		if (cpu >= nr_cpu_ids || !cpu_online(cpu))
+			return -ENODEV;
+		cpumask_set_cpu(cpu, mask);
+	}
+	if (cpumask_empty(mask))
+		return -EINVAL;
+	if (r->scenario == QPWBENCH_SCENARIO_REMOTE &&
+	    (cpumask_weight(mask) != 1 || cpumask_test_cpu(r->caller_cpu, mask)))
+		return -EINVAL;
+	return 0;
+}
+
+static long qpwb_ioctl_run(struct qpwbench_run __user *uarg)
+{
+	struct qpwbench_run *run;
+	cpumask_var_t mask;
+	long ret;
+
+	if (!mutex_trylock(&qpwb_run_mutex))
+		return -EBUSY;
+	ret = -ENOMEM;
+	run = kmalloc(sizeof(*run), GFP_KERNEL);
+	if (!run)
+		goto out_unlock;
+	if (!zalloc_cpumask_var(&mask, GFP_KERNEL))
+		goto out_free;
+	ret = -EFAULT;
+	if (copy_from_user(run, uarg, sizeof(*run)))
+		goto out_free_mask;
+	ret = qpwb_check_args(run);
+	if (ret)
+		goto out_free_mask;
+
+	/* The CPUs checked online stay online until the run is over. */
+	cpus_read_lock();
+	ret = qpwb_check_cpus(run, mask);
+	if (!ret)
+		ret = qpwb_run_scenario(run, mask);
+	cpus_read_unlock();
+
+	if (!ret && copy_to_user(&uarg->result, &run->result, sizeof(run->result)))
+		ret = -EFAULT;
+out_free_mask:
+	free_cpumask_var(mask);
+out_free:
+	kfree(run);
+out_unlock:
+	mutex_unlock(&qpwb_run_mutex);
+	return ret;
+}
+
+static long qpwb_ioctl_info(struct qpwbench_info __user *uarg)
+{
+	struct qpwbench_info info = {
+		.size = sizeof(info),
+		.version = QPWBENCH_ABI_VERSION,
+		.preempt_rt = IS_ENABLED(CONFIG_PREEMPT_RT),
+		.nr_cpu_ids = nr_cpu_ids,
+	};
+	unsigned int cpu;
+
+	cpus_read_lock();
+	info.online_cpus = num_online_cpus();
+	for_each_online_cpu(cpu)
+		if (cpu < QPWBENCH_MAX_CPUS)
+			info.online[cpu / 64] |= 1ULL << (cpu % 64);
+	cpus_read_unlock();
+#ifdef CONFIG_X86
+	if (boot_cpu_has(X86_FEATURE_TSC))
+		info.flags |= QPWBENCH_INFO_HAS_CYCLES;
+#endif
+	return copy_to_user(uarg, &info, sizeof(info)) ? -EFAULT : 0;
+}
+
+static long qpwb_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	switch (cmd) {
+	case QPWBENCH_IOC_VERSION:
+		return QPWBENCH_ABI_VERSION;
+	case QPWBENCH_IOC_INFO:
+		return qpwb_ioctl_info((struct qpwbench_info __user *)arg);
+	case QPWBENCH_IOC_RUN:
+		return qpwb_ioctl_run((struct qpwbench_run __user *)arg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+/* .owner pins the module while the device is open, so rmmod waits for runs. */
+static const struct file_operations qpwb_fops = {
+	.owner		= THIS_MODULE,
+	.unlocked_ioctl	= qpwb_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.llseek		= noop_llseek,
+};
+
+static struct miscdevice qpwb_dev = {
+	.minor	= MISC_DYNAMIC_MINOR,
+	.name	= "qpwbench",
+	.fops	= &qpwb_fops,
+	.mode	= 0600,
+};
+
+static int __init qpwb_init(void)
+{
+	int ret = qpwb_variants_init();
+
+	if (ret)
+		return ret;
+	ret = misc_register(&qpwb_dev);
+	if (ret)
+		qpwb_variants_exit();
+	return ret;
+}
+
+static void __exit qpwb_exit(void)
+{
+	misc_deregister(&qpwb_dev);
+	/* No file is open (module ref), so no run is active or can start. */
+	qpwb_variants_exit();
+}
+
+module_init(qpwb_init);
+module_exit(qpwb_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("qpwbench: cost of remote per-CPU work (local_lock+workqueue vs QPW/PW locks)");
+MODULE_VERSION("0.1.0");

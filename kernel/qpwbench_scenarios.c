@@ -1,0 +1,441 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The scenarios, run by kthreads pinned with kthread_create_on_cpu() behind a
+ * start barrier (as locktorture and refscale do). Results go to the caller's
+ * struct qpwbench_result; nothing is printed.
+ *
+ * One drainer thread on .caller_cpu does every remote drain; stress adds a
+ * worker per CPU of .cpus; local runs one thread per CPU, one CPU at a time.
+ * The ioctl thread coordinates: it waits killably, and on a fatal signal or
+ * at the run cap sets qpwb_stop, which every loop and wait checks.
+ */
+#include <linux/completion.h>
+#include <linux/hrtimer.h>
+#include <linux/kthread.h>
+#include <linux/sched.h>
+#include <linux/sched/clock.h>
+#include <linux/slab.h>
+#include <linux/timex.h>
+
+#include "qpwbench_internal.h"
+
+/* Local ops between checks of the stop flag and cond_resched() in stress. */
+#define QPWB_STRESS_CHUNK	64
+
+struct qpwb_ctx {
+	const struct qpwbench_run *args;
+	const struct qpwb_variant *v;
+	const struct cpumask *cpus;
+	struct qpwbench_result *res;	/* written by one thread at a time */
+	u64 wait_bound_ns;
+	u64 deadline_ns;		/* the run cap, ktime_get_ns() */
+	wait_queue_head_t barrier_wq;
+	atomic_t ready;
+	bool go;
+	atomic_t running;
+	struct completion done;
+	atomic_t workers_left;		/* stress: workers still doing ops */
+	atomic64_t ops_done;
+};
+
+struct qpwb_thread {
+	struct qpwb_ctx *ctx;
+	void (*fn)(struct qpwb_thread *t);
+	struct task_struct *task;
+	int cpu;
+};
+
+/* --- measurement helpers --------------------------------------------------- */
+
+/* A cycle counter that counts CPU cycles, not a timer (x86 TSC only). */
+static bool qpwb_has_cycles(void)
+{
+#ifdef CONFIG_X86
+	return boot_cpu_has(X86_FEATURE_TSC);
+#else
+	return false;
+#endif
+}
+
+static u64 qpwb_cycles(void)
+{
+	return qpwb_has_cycles() ? (u64)get_cycles() : 0;
+}
+
+static void qpwb_hist_add(struct qpwbench_hist *h, u64 v)
+{
+	if (!h->count || v < h->min)
+		h->min = v;
+	if (v > h->max)
+		h->max = v;
+	h->count++;
+	h->sum = h->sum + v < h->sum ? U64_MAX : h->sum + v;
+	h->buckets[qpwbench_hist_bucket(v)]++;
+}
+
+static bool qpwb_should_stop(void)
+{
+	return READ_ONCE(qpwb_stop);
+}
+
+/* --- thread bodies --------------------------------------------------------- */
+
+/* local: .warmup + .iterations samples of .batch ops on this CPU. */
+static void qpwb_local_fn(struct qpwb_thread *t)
+{
+	struct qpwb_ctx *ctx = t->ctx;
+	const struct qpwbench_run *a = ctx->args;
+	u64 total = (u64)a->warmup + a->iterations;
+	u64 seq = (u64)t->cpu << 40;
+	u64 i, done = 0;
+
+	for (i = 0; i < total && !qpwb_should_stop(); i++) {
+		u64 t0, t1, c0, c1;
+		u32 j;
+
+		c0 = qpwb_cycles();
+		t0 = local_clock();
+		for (j = 0; j < a->batch; j++)
+			ctx->v->local_op(seq++);
+		t1 = local_clock();
+		c1 = qpwb_cycles();
+		done += a->batch;
+		if (i >= a->warmup) {
+			qpwb_hist_add(&ctx->res->hist, div_u64((t1 - t0) * 1000, a->batch));
+			ctx->res->cycles += c1 - c0;
+		}
+		cond_resched();
+	}
+	atomic64_add(done, &ctx->ops_done);
+}
+
+/*
+ * Drain every CPU in @cpus once, as lru_add_drain_all() does: queue (or run
+ * inline) on all, then wait for all, with one deadline for the whole drain.
+ * Returns false if the run is stopping (the sample is then not recorded).
+ */
+static bool qpwb_drain_all(struct qpwb_ctx *ctx, bool record)
+{
+	struct qpwbench_result *res = ctx->res;
+	u64 drains = 0, stalls = 0, deadline, t0, t1, c0, c1;
+	int cpu;
+
+	c0 = qpwb_cycles();
+	t0 = local_clock();
+	for_each_cpu(cpu, ctx->cpus)
+		ctx->v->queue_drain(cpu);
+	deadline = ktime_get_ns() + ctx->wait_bound_ns;
+	for_each_cpu(cpu, ctx->cpus) {
+		int ret = ctx->v->flush_drain(cpu, deadline);
+
+		if (ret == -EINTR)
+			return false;
+		if (ret)
+			stalls++;
+		else
+			drains++;
+	}
+	t1 = local_clock();
+	c1 = qpwb_cycles();
+	if (record) {
+		qpwb_hist_add(&res->hist, (t1 - t0) * 1000);
+		res->cycles += c1 - c0;
+		res->drains += drains;
+		res->stalls += stalls;
+	}
+	return true;
+}
+
+/* remote and drain-all: .warmup unrecorded drains, then .iterations. */
+static void qpwb_drain_fn(struct qpwb_thread *t)
+{
+	struct qpwb_ctx *ctx = t->ctx;
+	u64 total = (u64)ctx->args->warmup + ctx->args->iterations;
+	u64 i;
+
+	for (i = 0; i < total && !qpwb_should_stop(); i++) {
+		if (!qpwb_drain_all(ctx, i >= ctx->args->warmup))
+			break;
+		cond_resched();
+	}
+}
+
+/* interference: drain .cpus at .rate_hz for .duration_ns. */
+static void qpwb_interference_fn(struct qpwb_thread *t)
+{
+	struct qpwb_ctx *ctx = t->ctx;
+	u64 period = div64_u64(NSEC_PER_SEC, ctx->args->rate_hz);
+	u64 now = ktime_get_ns();
+	u64 end = now + ctx->args->duration_ns;
+	u64 next = now;
+	ktime_t wake;
+
+	while (!qpwb_should_stop()) {
+		if (!qpwb_drain_all(ctx, true))
+			break;
+		next += period;
+		now = ktime_get_ns();
+		if (now >= end)
+			break;
+		if (next <= now) {
+			/* Drains take longer than the period: no catch-up burst. */
+			next = now;
+			cond_resched();
+			continue;
+		}
+		wake = ns_to_ktime(min(next, end));
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (qpwb_should_stop()) {
+			__set_current_state(TASK_RUNNING);
+			break;
+		}
+		/* The coordinator's wake_up_process() ends this early on stop. */
+		schedule_hrtimeout_range(&wake, 0, HRTIMER_MODE_ABS);
+	}
+}
+
+/* stress worker: .iterations local ops on this CPU. */
+static void qpwb_stress_worker_fn(struct qpwb_thread *t)
+{
+	struct qpwb_ctx *ctx = t->ctx;
+	u64 n = ctx->args->iterations;
+	u64 seq = (u64)t->cpu << 40;
+	u64 done = 0;
+
+	while (done < n && !qpwb_should_stop()) {
+		u64 chunk = min_t(u64, n - done, QPWB_STRESS_CHUNK);
+		u64 j;
+
+		for (j = 0; j < chunk; j++)
+			ctx->v->local_op(seq++);
+		done += chunk;
+		cond_resched();
+	}
+	atomic64_add(done, &ctx->ops_done);
+	atomic_dec(&ctx->workers_left);
+}
+
+/* stress drainer: drain all of .cpus for as long as any worker runs. */
+static void qpwb_stress_drainer_fn(struct qpwb_thread *t)
+{
+	struct qpwb_ctx *ctx = t->ctx;
+
+	while (atomic_read(&ctx->workers_left) && !qpwb_should_stop()) {
+		if (!qpwb_drain_all(ctx, true))
+			break;
+		cond_resched();
+	}
+}
+
+/* --- thread management ------------------------------------------------------ */
+
+static int qpwb_thread_main(void *arg)
+{
+	struct qpwb_thread *t = arg;
+	struct qpwb_ctx *ctx = t->ctx;
+
+	atomic_inc(&ctx->ready);
+	wake_up_all(&ctx->barrier_wq);
+	wait_event(ctx->barrier_wq, READ_ONCE(ctx->go) || qpwb_should_stop());
+	if (!qpwb_should_stop())
+		t->fn(t);
+	if (atomic_dec_and_test(&ctx->running))
+		complete(&ctx->done);
+
+	/* Stay until kthread_stop() so the coordinator can always reap us. */
+	set_current_state(TASK_INTERRUPTIBLE);
+	while (!kthread_should_stop()) {
+		schedule();
+		set_current_state(TASK_INTERRUPTIBLE);
+	}
+	__set_current_state(TASK_RUNNING);
+	return 0;
+}
+
+static void qpwb_wake_all(struct qpwb_ctx *ctx, struct qpwb_thread *th, int n)
+{
+	int i;
+
+	wake_up_all(&ctx->barrier_wq);
+	for (i = 0; i < n; i++)
+		wake_up_process(th[i].task);
+}
+
+static unsigned long qpwb_jiffies_left(const struct qpwb_ctx *ctx)
+{
+	u64 now = ktime_get_ns();
+
+	return now >= ctx->deadline_ns ? 0 : nsecs_to_jiffies(ctx->deadline_ns - now) + 1;
+}
+
+/*
+ * Start @n threads, release them together, wait for them. A fatal signal
+ * ends the run with -EINTR; reaching the run cap ends it with what it has
+ * and QPWBENCH_RES_INTERRUPTED.
+ */
+static int qpwb_run_threads(struct qpwb_ctx *ctx, struct qpwb_thread *th, int n)
+{
+	long left;
+	int i, ret = 0;
+	u64 t0;
+
+	for (i = 0; i < n; i++) {
+		th[i].ctx = ctx;
+		th[i].task = kthread_create_on_cpu(qpwb_thread_main, &th[i], th[i].cpu,
+						   "qpwbench/%u");
+		if (IS_ERR(th[i].task)) {
+			ret = PTR_ERR(th[i].task);
+			while (i--)
+				kthread_stop(th[i].task);
+			return ret;
+		}
+	}
+	atomic_set(&ctx->ready, 0);
+	atomic_set(&ctx->running, n);
+	WRITE_ONCE(ctx->go, false);
+	reinit_completion(&ctx->done);
+	for (i = 0; i < n; i++)
+		wake_up_process(th[i].task);
+
+	left = wait_event_killable_timeout(ctx->barrier_wq,
+					   atomic_read(&ctx->ready) == n,
+					   qpwb_jiffies_left(ctx));
+	if (left > 0) {
+		t0 = ktime_get_ns();
+		WRITE_ONCE(ctx->go, true);
+		wake_up_all(&ctx->barrier_wq);
+		left = wait_for_completion_killable_timeout(&ctx->done,
+							    qpwb_jiffies_left(ctx));
+		ctx->res->elapsed_ns += ktime_get_ns() - t0;
+	}
+	if (left <= 0) {
+		if (left < 0)
+			ret = -EINTR;
+		else
+			ctx->res->flags |= QPWBENCH_RES_INTERRUPTED;
+		WRITE_ONCE(qpwb_stop, true);
+		qpwb_wake_all(ctx, th, n);
+		/* Every loop and wait checks qpwb_stop: this is short. */
+		wait_for_completion(&ctx->done);
+	}
+	for (i = 0; i < n; i++)
+		kthread_stop(th[i].task);
+	return ret;
+}
+
+/* --- scenarios -------------------------------------------------------------- */
+
+static int qpwb_scenario_local(struct qpwb_ctx *ctx)
+{
+	struct qpwb_thread th = { .fn = qpwb_local_fn };
+	int ret = 0;
+
+	for_each_cpu(th.cpu, ctx->cpus) {
+		ret = qpwb_run_threads(ctx, &th, 1);
+		if (ret || qpwb_should_stop())
+			break;
+	}
+	return ret;
+}
+
+static int qpwb_scenario_drainer(struct qpwb_ctx *ctx, void (*fn)(struct qpwb_thread *))
+{
+	struct qpwb_thread th = { .fn = fn, .cpu = ctx->args->caller_cpu };
+
+	return qpwb_run_threads(ctx, &th, 1);
+}
+
+static int qpwb_scenario_stress(struct qpwb_ctx *ctx)
+{
+	int n = cpumask_weight(ctx->cpus) + 1, i = 0, cpu, ret;
+	struct qpwb_thread *th = kcalloc(n, sizeof(*th), GFP_KERNEL);
+
+	if (!th)
+		return -ENOMEM;
+	th[i].fn = qpwb_stress_drainer_fn;
+	th[i++].cpu = ctx->args->caller_cpu;
+	for_each_cpu(cpu, ctx->cpus) {
+		th[i].fn = qpwb_stress_worker_fn;
+		th[i++].cpu = cpu;
+	}
+	atomic_set(&ctx->workers_left, n - 1);
+	ret = qpwb_run_threads(ctx, th, n);
+	kfree(th);
+	return ret;
+}
+
+/* Conservation and placement figures, read once the works are settled. */
+static void qpwb_account(struct qpwb_ctx *ctx)
+{
+	struct qpwbench_result *res = ctx->res;
+	int cpu;
+
+	/* A drain still stuck here was counted as a stall; its entries stay put. */
+	qpwb_quiesce(ctx->wait_bound_ns);
+	res->ops_done = atomic64_read(&ctx->ops_done);
+	res->ops_drained = qpwb_sink.count;
+	for_each_possible_cpu(cpu) {
+		struct qpwb_pcpu *pcp = per_cpu_ptr(qpwb_pcpu, cpu);
+
+		res->ops_remaining += READ_ONCE(pcp->batch.nr);
+		res->ran_on_target += READ_ONCE(pcp->ran_on_target);
+		res->ran_on_caller += READ_ONCE(pcp->ran_on_caller);
+	}
+	if (qpwb_has_cycles())
+		res->flags |= QPWBENCH_RES_HAS_CYCLES;
+}
+
+/*
+ * Run one validated request. Called with the run mutex and the CPU hotplug
+ * read lock held, so the CPUs in @cpus stay online throughout.
+ */
+int qpwb_run_scenario(struct qpwbench_run *run, const struct cpumask *cpus)
+{
+	struct qpwb_ctx *ctx;
+	int ret;
+
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	if (!ctx)
+		return -ENOMEM;
+	ctx->args = run;
+	ctx->v = qpwb_variant(run->variant);
+	ctx->cpus = cpus;
+	ctx->res = &run->result;
+	ctx->wait_bound_ns = run->wait_bound_ns ?: QPWB_DEFAULT_WAIT_BOUND_NS;
+	ctx->deadline_ns = ktime_get_ns() + QPWB_RUN_CAP_NS;
+	init_waitqueue_head(&ctx->barrier_wq);
+	init_completion(&ctx->done);
+	atomic64_set(&ctx->ops_done, 0);
+	memset(&run->result, 0, sizeof(run->result));
+
+	WRITE_ONCE(qpwb_stop, false);
+	ret = qpwb_quiesce(ctx->wait_bound_ns);
+	if (ret)
+		goto out;
+	if (ctx->v->pwlocks >= 0)
+		qpwb_set_pwlocks(ctx->v->pwlocks);
+	qpwb_reset();
+
+	switch (run->scenario) {
+	case QPWBENCH_SCENARIO_LOCAL:
+		ret = qpwb_scenario_local(ctx);
+		break;
+	case QPWBENCH_SCENARIO_REMOTE:
+	case QPWBENCH_SCENARIO_DRAIN_ALL:
+		ret = qpwb_scenario_drainer(ctx, qpwb_drain_fn);
+		break;
+	case QPWBENCH_SCENARIO_STRESS:
+		ret = qpwb_scenario_stress(ctx);
+		break;
+	case QPWBENCH_SCENARIO_INTERFERENCE:
+		ret = qpwb_scenario_drainer(ctx, qpwb_interference_fn);
+		break;
+	default:
+		ret = -EINVAL;
+	}
+	if (!ret)
+		qpwb_account(ctx);
+out:
+	kfree(ctx);
+	return ret;
+}

@@ -258,19 +258,24 @@ static int encode_pfm(struct counter_event *ev, const char *str, char *err, size
 		ev->encoded = true;
 		return 0;
 	}
-	if (ret != PFM_ERR_NOTFOUND) {
-		say(err, errlen, "event '%s': libpfm4: %s", str, pfm_strerror(ret));
-		return -EINVAL;
-	}
+	/*
+	 * Not for the PMU here (absent, or another generation with other
+	 * unit masks): n/a if another model has it, so that one command line
+	 * serves every machine; an error if none does.
+	 */
 	models = pfm_models_knowing(str, pmus, sizeof(pmus));
-	if (!models) {
+	if (!models && ret == PFM_ERR_NOTFOUND) {
 		say(err, errlen, "unknown event '%s': neither a perf event name nor an event "
 		    "(with these attributes) of any libpfm4 PMU model", str);
 		return -EINVAL;
 	}
+	if (!models) {
+		say(err, errlen, "event '%s': libpfm4: %s", str, pfm_strerror(ret));
+		return -EINVAL;
+	}
 	memset(&ev->attr, 0, sizeof(ev->attr));
-	say(ev->why_na, sizeof(ev->why_na), "an event of PMU %s%s; no such PMU detected here", pmus,
-	    models > 3 ? "..." : "");
+	say(ev->why_na, sizeof(ev->why_na), "an event of PMU %s%s, not of the PMU detected here",
+	    pmus, models > 3 ? "..." : "");
 	return 0;
 }
 #else
@@ -433,7 +438,8 @@ struct counters {
 	struct counter_fd *fds;	/* [event][target] */
 	bool counted[COUNTERS_MAX_EVENTS];
 	double total[COUNTERS_MAX_EVENTS];
-	char why[COUNTERS_MAX_EVENTS][COUNTERS_WHY_MAX];
+	char why[COUNTERS_MAX_EVENTS][COUNTERS_WHY_MAX];	/* open failed: n/a */
+	bool never_scheduled[COUNTERS_MAX_EVENTS];	/* in the last measurement */
 	double running;		/* smallest running/enabled; < 0: nothing counted */
 };
 
@@ -558,6 +564,18 @@ int counters_start(struct counters *c)
 	return ret ? ret : for_each_leader(c, PERF_EVENT_IOC_ENABLE);
 }
 
+bool counters_scale(uint64_t value, uint64_t enabled, uint64_t running, double *scaled)
+{
+	if (!enabled) {
+		*scaled = 0;	/* a thread that never ran: nothing to count */
+		return true;
+	}
+	if (!running)
+		return false;
+	*scaled = (double)value * ((double)enabled / (double)running);
+	return true;
+}
+
 int counters_stop(struct counters *c)
 {
 	int ret = for_each_leader(c, PERF_EVENT_IOC_DISABLE);
@@ -566,35 +584,31 @@ int counters_stop(struct counters *c)
 		return ret;
 	c->running = -1;
 	for (size_t i = 0; i < c->set.n; i++) {
-		bool never_ran = false;
 		double total = 0;
 
 		c->counted[i] = false;
+		c->never_scheduled[i] = false;
 		if (!c->set.ev[i].encoded || c->why[i][0])
 			continue;
-		for (size_t t = 0; t < c->ntargets; t++) {
+		for (size_t t = 0; t < c->ntargets && !c->never_scheduled[i]; t++) {
 			struct read_format r;
-			double share;
+			double scaled;
 
 			if (read(fd_at(c, i, t)->fd, &r, sizeof(r)) != (ssize_t)sizeof(r))
 				return -EIO;
-			if (!r.time_enabled)
-				continue;	/* the thread never ran: nothing to count */
-			if (!r.time_running) {
-				never_ran = true;
-				continue;
+			if (!counters_scale(r.value, r.time_enabled, r.time_running, &scaled)) {
+				c->never_scheduled[i] = true;
+				break;
 			}
-			share = (double)r.time_running / (double)r.time_enabled;
-			total += (double)r.value / share;
-			if (c->running < 0 || share < c->running)
-				c->running = share;
+			total += scaled;
+			if (r.time_enabled) {
+				double share = (double)r.time_running / (double)r.time_enabled;
+
+				if (c->running < 0 || share < c->running)
+					c->running = share;
+			}
 		}
-		if (never_ran) {
-			say(c->why[i], sizeof(c->why[i]),
-			    "never scheduled on the PMU (other events or users hold its counters)");
-			continue;
-		}
-		c->counted[i] = true;
+		c->counted[i] = !c->never_scheduled[i];
 		c->total[i] = total;
 	}
 	return 0;
@@ -627,8 +641,14 @@ bool counters_total(const struct counters *c, size_t i, double *total, const cha
 		*total = c->total[i];
 		return true;
 	}
-	*why = !c->set.ev[i].encoded ? c->set.ev[i].why_na :
-	       c->why[i][0] ? c->why[i] : "not read yet";
+	if (!c->set.ev[i].encoded)
+		*why = c->set.ev[i].why_na;
+	else if (c->why[i][0])
+		*why = c->why[i];
+	else if (c->never_scheduled[i])
+		*why = "never scheduled on the PMU (its counters were all in use)";
+	else
+		*why = "not read yet";
 	return false;
 }
 

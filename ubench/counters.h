@@ -102,6 +102,13 @@ void counters_close(struct counters *c);
 size_t counters_count(const struct counters *c);
 const char *counters_column(const struct counters *c, size_t i);
 
+/*
+ * perf stat's scaling: a count that ran for part of the time it was enabled
+ * (the PMU multiplexed it with other events) is scaled to the whole time.
+ * False when it was enabled but never ran: no estimate is possible.
+ */
+bool counters_scale(uint64_t value, uint64_t enabled, uint64_t running, double *scaled);
+
 /* Event i's total after counters_stop(); false when n/a (why set). */
 bool counters_total(const struct counters *c, size_t i, double *total, const char **why);
 

@@ -167,6 +167,9 @@ static int case_parse_default(void)
 	return 0;
 }
 
+/* ---- encoding through libpfm4 ----------------------------------------- */
+
+#ifdef QPWBENCH_HAVE_PFM
 /* Every cache-to-cache candidate must be a real libpfm4 name: a typo would
  * silently never be selected. Parsing fails only for names no model knows. */
 static int case_c2c_candidates_known(void)
@@ -182,19 +185,10 @@ static int case_c2c_candidates_known(void)
 			checked++;
 		}
 	}
-#ifndef QPWBENCH_HAVE_PFM
-	if (checked) {
-		printf("    skip: built without libpfm4\n");
-		return SKIP;
-	}
-#endif
 	printf("    %zu candidates in %zu rows known to libpfm4\n", checked, counters_c2c_rows());
 	return checked ? 0 : SKIP;
 }
 
-/* ---- encoding through libpfm4 ----------------------------------------- */
-
-#ifdef QPWBENCH_HAVE_PFM
 /*
  * perf's generic names go through the table in counters.c; libpfm4's "perf"
  * PMU must encode the same names to the same perf ABI constants.
@@ -532,6 +526,38 @@ static int case_open_failure_is_na(void)
 	return 0;
 }
 
+/*
+ * Multiplexing cannot be provoked without a PMU (software events never
+ * share counters), so the scaling rule is checked on its own.
+ */
+static int case_multiplex_scaling(void)
+{
+	static const struct {
+		uint64_t value, enabled, running;
+		bool ok;
+		double scaled;
+	} cases[] = {
+		{ 1000, 100, 100, true, 1000 },	/* counted all the time */
+		{ 1000, 400, 100, true, 4000 },	/* a quarter of the time: x4 */
+		{ 3, 3000000000ULL, 1000000000ULL, true, 9 },
+		{ 0, 0, 0, true, 0 },		/* never enabled: a thread that never ran */
+		{ 5, 100, 0, false, 0 },	/* enabled, never on the PMU: n/a */
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		double scaled = -1;
+		bool ok = counters_scale(cases[i].value, cases[i].enabled, cases[i].running,
+					 &scaled);
+
+		CHECK(ok == cases[i].ok && (!ok || scaled == cases[i].scaled),
+		      "scale(%llu, %llu, %llu) = %d %g, want %d %g",
+		      (unsigned long long)cases[i].value, (unsigned long long)cases[i].enabled,
+		      (unsigned long long)cases[i].running, ok, scaled, cases[i].ok,
+		      cases[i].scaled);
+	}
+	return 0;
+}
+
 #define SLEEPS 20
 
 static void sleep_many(void)
@@ -623,14 +649,15 @@ static const struct test_case {
 	{ "parse-aliases", case_parse_aliases },
 	{ "parse-errors", case_parse_errors },
 	{ "parse-default", case_parse_default },
-	{ "c2c-candidates-known", case_c2c_candidates_known },
 #ifdef QPWBENCH_HAVE_PFM
+	{ "c2c-candidates-known", case_c2c_candidates_known },
 	{ "generic-matches-libpfm4", case_generic_matches_libpfm4 },
 	{ "model-encodings", case_model_encodings },
 	{ "model-defaults", case_model_defaults },
 #endif
 	{ "hardware-or-na", case_hardware_or_na },
 	{ "open-failure-is-na", case_open_failure_is_na },
+	{ "multiplex-scaling", case_multiplex_scaling },
 	{ "thread-context-switches", case_thread_context_switches },
 	{ "cpu-context-switches", case_cpu_context_switches },
 };

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Run metadata: the facts about this machine every CSV row carries, read
+ * once per process.
+ */
+#ifndef QPWBENCH_CORE_META_H
+#define QPWBENCH_CORE_META_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct run_meta {
+	char kernel[65];	/* uname -r */
+	char preempt[32];	/* rt, full, dynamic, voluntary, none, or unknown */
+	char arch[32];		/* uname -m */
+	char host[65];		/* uname -n */
+	char cpu_model[128];	/* /proc/cpuinfo model name, arm64: implementer/part from MIDR */
+	char timer[32];		/* timer_get_info()->name */
+	char emulated[16];	/* tcg, or no */
+	char version[32];	/* the meson project version */
+	char preempt_source[96];	/* where preempt came from (ubench info prints it) */
+	char emulated_source[96];	/* where emulated came from */
+};
+
+/*
+ * Fill m (timer_init() first, for the timer name). Never fails: what cannot
+ * be read is "unknown".
+ *
+ * preempt: "rt" when /sys/kernel/realtime is 1 or uname -v says PREEMPT_RT;
+ * else /sys/kernel/debug/sched/preempt's selected model (the one in
+ * parentheses) on PREEMPT_DYNAMIC kernels; else "dynamic" or "full" from
+ * uname -v (PREEMPT_DYNAMIC, PREEMPT); else "voluntary" or "none" from
+ * /boot/config-$(uname -r); else "unknown" (uname -v cannot tell those two
+ * apart).
+ * emulated: "tcg" when QPWBENCH_EMULATED=tcg is set (the VM harness sets it)
+ * or x86 CPUID leaf 0x40000000 names TCG; else "no".
+ */
+void run_meta_collect(struct run_meta *m);
+
+/* The process-wide copy, collected on first use. */
+const struct run_meta *run_meta_get(void);
+
+/* Now as ISO-8601 UTC, e.g. 2026-11-28T05:21:23Z (buf >= 21 bytes). */
+void run_meta_date(char *buf, size_t len);
+
+#endif

@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the /dev/qpwbench test programs. Header-only so that each
+ * program stays one C file plus the uapi header, easy to cross-build:
+ *   cc -std=gnu11 -O2 -static -Ikernel/uapi -Ikernel/tests prog.c -lpthread
+ */
+#ifndef QPWBENCH_TEST_H
+#define QPWBENCH_TEST_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "qpwbench.h"
+
+#define QT_EXIT_PASS	0
+#define QT_EXIT_FAIL	1
+#define QT_EXIT_SKIP	77
+
+#define QT_NAME(id, name) name,
+static const char *const qt_variant_names[] = { QPWBENCH_VARIANTS(QT_NAME) };
+static const char *const qt_scenario_names[] = { QPWBENCH_SCENARIOS(QT_NAME) };
+#undef QT_NAME
+
+static const char *qt_prog = "qpwbench-test";
+static unsigned int qt_passed, qt_failed;
+
+/* Record one check: "PASS name: details" or "FAIL name: details". */
+__attribute__((format(printf, 3, 4)))
+static bool qt_check(bool ok, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%s %s: ", ok ? "PASS" : "FAIL", name);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+	if (ok)
+		qt_passed++;
+	else
+		qt_failed++;
+	return ok;
+}
+
+/* Final marker line (the vm suite matches it) and exit code. */
+static int qt_finish(void)
+{
+	printf("%s: %u passed, %u failed\n", qt_prog, qt_passed, qt_failed);
+	printf("QPWBENCH-TEST %s RESULT: %s\n", qt_prog, qt_failed ? "FAIL" : "PASS");
+	return qt_failed ? QT_EXIT_FAIL : QT_EXIT_PASS;
+}
+
+static void qt_skip(const char *why)
+{
+	printf("SKIP %s: %s\n", qt_prog, why);
+	printf("QPWBENCH-TEST %s RESULT: SKIP\n", qt_prog);
+	exit(QT_EXIT_SKIP);
+}
+
+/* Open the device and check its ABI; skips (77) when it cannot be used here. */
+static int qt_open(void)
+{
+	char why[256];
+	int fd = open(QPWBENCH_DEVICE, O_RDWR | O_CLOEXEC);
+	int version;
+
+	if (fd < 0) {
+		if (errno == ENOENT || errno == ENXIO || errno == ENODEV)
+			snprintf(why, sizeof(why), "%s absent (qpwbench.ko not loaded)",
+				 QPWBENCH_DEVICE);
+		else if (errno == EACCES || errno == EPERM)
+			snprintf(why, sizeof(why), "%s: %s (mode 0600: run as root)",
+				 QPWBENCH_DEVICE, strerror(errno));
+		else
+			snprintf(why, sizeof(why), "%s: %s", QPWBENCH_DEVICE, strerror(errno));
+		qt_skip(why);
+	}
+	version = ioctl(fd, QPWBENCH_IOC_VERSION);
+	if (version != QPWBENCH_ABI_VERSION) {
+		printf("FAIL abi-version: module answers %d (%s), tests expect %d\n",
+		       version, version < 0 ? strerror(errno) : "ok", QPWBENCH_ABI_VERSION);
+		printf("QPWBENCH-TEST %s RESULT: FAIL\n", qt_prog);
+		exit(QT_EXIT_FAIL);
+	}
+	return fd;
+}
+
+/* ioctl returning 0 or -errno. */
+static int qt_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) < 0 ? -errno : 0;
+}
+
+static void qt_info(int fd, struct qpwbench_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	if (qt_ioctl(fd, QPWBENCH_IOC_INFO, info)) {
+		printf("FAIL info: %s\n", strerror(errno));
+		printf("QPWBENCH-TEST %s RESULT: FAIL\n", qt_prog);
+		exit(QT_EXIT_FAIL);
+	}
+}
+
+static bool qt_cpu_online(const struct qpwbench_info *info, unsigned int cpu)
+{
+	return cpu < QPWBENCH_MAX_CPUS && (info->online[cpu / 64] >> (cpu % 64) & 1);
+}
+
+static void qt_mask_set(__u64 *mask, unsigned int cpu)
+{
+	mask[cpu / 64] |= 1ULL << (cpu % 64);
+}
+
+/* A request with the header filled and everything else zero. */
+static void qt_run_init(struct qpwbench_run *r, __u32 scenario, __u32 variant)
+{
+	memset(r, 0, sizeof(*r));
+	r->size = sizeof(*r);
+	r->version = QPWBENCH_ABI_VERSION;
+	r->scenario = scenario;
+	r->variant = variant;
+}
+
+static int qt_run(int fd, struct qpwbench_run *r)
+{
+	return qt_ioctl(fd, QPWBENCH_IOC_RUN, r);
+}
+
+/* Value at quantile q (0..1) of a result histogram, in picoseconds. */
+static __u64 qt_hist_quantile(const struct qpwbench_hist *h, double q)
+{
+	__u64 want = (__u64)(q * (double)h->count), seen = 0;
+	__u32 b;
+
+	if (!h->count)
+		return 0;
+	for (b = 0; b < QPWBENCH_HIST_BUCKETS; b++) {
+		seen += h->buckets[b];
+		if (seen > want)
+			return qpwbench_hist_bucket_low(b);
+	}
+	return h->max;
+}
+
+static double qt_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+#endif /* QPWBENCH_TEST_H */

@@ -1,0 +1,538 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * qpwbench-selftest: checks a loaded qpwbench.ko through /dev/qpwbench.
+ *
+ *   qpwbench-selftest [--ops N]
+ *
+ * ABI version and INFO; every scenario on every variant with its accounting
+ * (conservation drained + remaining == done, where drain work ran); stress
+ * with >= N (default 10^6) ops under concurrent drains per variant; every
+ * kind of bad argument with its exact errno; EBUSY for a concurrent run; a
+ * run killed by SIGKILL releases the device; CPU hotplug around and during
+ * runs. Exit 0 all passed, 1 any failed, 77 no device (reason printed).
+ * Timings are printed, never judged.
+ */
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include "qpwbench_test.h"
+
+static struct qpwbench_info info;
+static unsigned int cpus[QPWBENCH_MAX_CPUS], ncpus;
+static bool preempt_rt;
+
+/* Drains that run inline on the caller instead of being queued to the target. */
+static bool drains_inline(unsigned int variant)
+{
+	return variant == QPWBENCH_VARIANT_QPW_ON ||
+	       (variant == QPWBENCH_VARIANT_QPW && preempt_rt);
+}
+
+static void all_cpus(struct qpwbench_run *r)
+{
+	for (unsigned int i = 0; i < ncpus; i++)
+		qt_mask_set(r->cpus, cpus[i]);
+}
+
+static const char *errname(int neg)
+{
+	static char buf[32];
+
+	switch (-neg) {
+	case 0: return "success";
+	case EINVAL: return "EINVAL";
+	case E2BIG: return "E2BIG";
+	case ENODEV: return "ENODEV";
+	case EBUSY: return "EBUSY";
+	case EINTR: return "EINTR";
+	case EFAULT: return "EFAULT";
+	case ENOTTY: return "ENOTTY";
+	}
+	snprintf(buf, sizeof(buf), "errno %d", -neg);
+	return buf;
+}
+
+static bool conserved(const struct qpwbench_result *res)
+{
+	return res->ops_drained + res->ops_remaining == res->ops_done;
+}
+
+static void test_info(int fd)
+{
+	unsigned int n = 0;
+	long sys = sysconf(_SC_NPROCESSORS_ONLN);
+
+	qt_info(fd, &info);
+	preempt_rt = info.preempt_rt;
+	for (unsigned int cpu = 0; cpu < QPWBENCH_MAX_CPUS; cpu++)
+		if (qt_cpu_online(&info, cpu))
+			cpus[n++] = cpu;
+	ncpus = n;
+	qt_check(info.size == sizeof(info) && info.version == QPWBENCH_ABI_VERSION,
+		 "info-header", "size %u version %u", info.size, info.version);
+	qt_check(n >= 1 && n == info.online_cpus && info.online_cpus <= info.nr_cpu_ids &&
+		 (sys < 0 || (long)n == sys), "info-cpus",
+		 "nr_cpu_ids %u online %u (mask %u, sysconf %ld) preempt_rt %u flags %#x",
+		 info.nr_cpu_ids, info.online_cpus, n, sys, info.preempt_rt, info.flags);
+}
+
+/* Stress: concurrent local ops on every CPU and drains from the first. */
+static void test_stress(int fd, unsigned long long ops)
+{
+	for (unsigned int v = 0; v < QPWBENCH_NR_VARIANTS; v++) {
+		struct qpwbench_run r;
+		const struct qpwbench_result *res = &r.result;
+		char name[64];
+		int ret;
+
+		qt_run_init(&r, QPWBENCH_SCENARIO_STRESS, v);
+		r.caller_cpu = cpus[0];
+		r.iterations = (ops + ncpus - 1) / ncpus;
+		all_cpus(&r);
+		ret = qt_run(fd, &r);
+		snprintf(name, sizeof(name), "stress-%s", qt_variant_names[v]);
+		if (!qt_check(!ret, name, "run: %s", errname(ret)))
+			continue;
+		printf("     %s: done %llu drained %llu remaining %llu drains %llu stalls %llu "
+		       "on_target %llu on_caller %llu elapsed %.1f ms\n", name,
+		       (unsigned long long)res->ops_done, (unsigned long long)res->ops_drained,
+		       (unsigned long long)res->ops_remaining, (unsigned long long)res->drains,
+		       (unsigned long long)res->stalls, (unsigned long long)res->ran_on_target,
+		       (unsigned long long)res->ran_on_caller, res->elapsed_ns / 1e6);
+		qt_check(res->ops_done == r.iterations * ncpus && !(res->flags & QPWBENCH_RES_INTERRUPTED),
+			 name, "all %llu ops done", (unsigned long long)(r.iterations * ncpus));
+		qt_check(conserved(res), name, "conservation: lost %lld",
+			 (long long)(res->ops_done - res->ops_drained - res->ops_remaining));
+		qt_check(res->drains + res->stalls > 0 && res->hist.count > 0, name,
+			 "%llu concurrent drain-alls", (unsigned long long)res->hist.count);
+		if (v != QPWBENCH_VARIANT_GLOBAL && ncpus > 1)
+			qt_check(drains_inline(v) ? res->ran_on_caller > 0 : res->ran_on_caller == 0,
+				 name, "drain work placement (%s)",
+				 drains_inline(v) ? "inline on the caller" : "on the targets");
+	}
+}
+
+/* Where the drain work must have run, given the drains attempted. */
+static void check_placement(const char *name, unsigned int v, const struct qpwbench_result *res,
+			    unsigned long long attempted_remote, unsigned long long attempted_self)
+{
+	if (v == QPWBENCH_VARIANT_GLOBAL) {
+		qt_check(res->ran_on_target == 0 && res->ran_on_caller == 0 && res->stalls == 0,
+			 name, "global: nothing to drain");
+	} else if (drains_inline(v)) {
+		qt_check(res->stalls == 0 && res->ran_on_caller == attempted_remote &&
+			 res->ran_on_target == attempted_self, name,
+			 "inline: on_caller %llu (want %llu) on_target %llu (want %llu) stalls %llu",
+			 (unsigned long long)res->ran_on_caller, attempted_remote,
+			 (unsigned long long)res->ran_on_target, attempted_self,
+			 (unsigned long long)res->stalls);
+	} else {
+		qt_check(res->ran_on_caller == 0 && res->ran_on_target >= res->drains, name,
+			 "queued: on_target %llu >= drains %llu, on_caller %llu",
+			 (unsigned long long)res->ran_on_target, (unsigned long long)res->drains,
+			 (unsigned long long)res->ran_on_caller);
+	}
+}
+
+static void print_hist(const char *name, const struct qpwbench_result *res, const char *what)
+{
+	printf("     %s: %s p50 %.1f ns p99 %.1f ns max %.1f ns (%llu samples)%s\n", name, what,
+	       qt_hist_quantile(&res->hist, 0.5) / 1e3, qt_hist_quantile(&res->hist, 0.99) / 1e3,
+	       res->hist.max / 1e3, (unsigned long long)res->hist.count,
+	       res->flags & QPWBENCH_RES_HAS_CYCLES ? "" : " (no cycle counter)");
+}
+
+static void test_scenarios(int fd)
+{
+	const unsigned int it = 100, warm = 5, batch = 16;
+
+	for (unsigned int v = 0; v < QPWBENCH_NR_VARIANTS; v++) {
+		struct qpwbench_run r;
+		const struct qpwbench_result *res = &r.result;
+		char name[64];
+		int ret;
+
+		snprintf(name, sizeof(name), "local-%s", qt_variant_names[v]);
+		qt_run_init(&r, QPWBENCH_SCENARIO_LOCAL, v);
+		r.iterations = it;
+		r.warmup = warm;
+		r.batch = batch;
+		all_cpus(&r);
+		ret = qt_run(fd, &r);
+		if (qt_check(!ret, name, "run: %s", errname(ret))) {
+			print_hist(name, res, "per op");
+			qt_check(res->hist.count == (__u64)it * ncpus &&
+				 res->ops_done == (__u64)(it + warm) * batch * ncpus && conserved(res) &&
+				 !!(res->flags & QPWBENCH_RES_HAS_CYCLES) ==
+				 !!(info.flags & QPWBENCH_INFO_HAS_CYCLES), name,
+				 "samples %llu ops %llu drained %llu remaining %llu cycles %llu",
+				 (unsigned long long)res->hist.count, (unsigned long long)res->ops_done,
+				 (unsigned long long)res->ops_drained,
+				 (unsigned long long)res->ops_remaining, (unsigned long long)res->cycles);
+		}
+
+		snprintf(name, sizeof(name), "drain-all-%s", qt_variant_names[v]);
+		qt_run_init(&r, QPWBENCH_SCENARIO_DRAIN_ALL, v);
+		r.caller_cpu = cpus[0];
+		r.iterations = it;
+		r.warmup = warm;
+		all_cpus(&r);
+		ret = qt_run(fd, &r);
+		if (qt_check(!ret, name, "run: %s", errname(ret))) {
+			print_hist(name, res, "drain-all");
+			qt_check(res->hist.count == it && res->drains + res->stalls == (__u64)it * ncpus,
+				 name, "samples %llu drains %llu stalls %llu",
+				 (unsigned long long)res->hist.count, (unsigned long long)res->drains,
+				 (unsigned long long)res->stalls);
+			check_placement(name, v, res, (it + warm) * (ncpus - 1ULL), it + warm);
+		}
+
+		if (ncpus < 2)
+			continue;
+
+		snprintf(name, sizeof(name), "remote-%s", qt_variant_names[v]);
+		qt_run_init(&r, QPWBENCH_SCENARIO_REMOTE, v);
+		r.caller_cpu = cpus[0];
+		r.iterations = it;
+		r.warmup = warm;
+		qt_mask_set(r.cpus, cpus[ncpus - 1]);
+		ret = qt_run(fd, &r);
+		if (qt_check(!ret, name, "run: %s", errname(ret))) {
+			print_hist(name, res, "drain");
+			qt_check(res->hist.count == it && res->drains + res->stalls == it, name,
+				 "samples %llu drains %llu stalls %llu",
+				 (unsigned long long)res->hist.count, (unsigned long long)res->drains,
+				 (unsigned long long)res->stalls);
+			check_placement(name, v, res, it + warm, 0);
+		}
+
+		snprintf(name, sizeof(name), "interference-%s", qt_variant_names[v]);
+		qt_run_init(&r, QPWBENCH_SCENARIO_INTERFERENCE, v);
+		r.caller_cpu = cpus[0];
+		r.rate_hz = 2000;
+		r.duration_ns = 50000000;
+		for (unsigned int i = 1; i < ncpus; i++)
+			qt_mask_set(r.cpus, cpus[i]);
+		ret = qt_run(fd, &r);
+		if (qt_check(!ret, name, "run: %s", errname(ret))) {
+			print_hist(name, res, "drain");
+			qt_check(res->hist.count >= 1 &&
+				 res->drains + res->stalls == res->hist.count * (ncpus - 1), name,
+				 "%llu drains at 2 kHz in 50 ms, drains %llu stalls %llu elapsed %.1f ms",
+				 (unsigned long long)res->hist.count, (unsigned long long)res->drains,
+				 (unsigned long long)res->stalls, res->elapsed_ns / 1e6);
+			check_placement(name, v, res, res->hist.count * (ncpus - 1), 0);
+		}
+	}
+}
+
+/* --- bad arguments ----------------------------------------------------------- */
+
+/* A cheap valid request that each case breaks in one way. */
+static void valid_run(struct qpwbench_run *r)
+{
+	qt_run_init(r, QPWBENCH_SCENARIO_DRAIN_ALL, QPWBENCH_VARIANT_WQ);
+	r->caller_cpu = cpus[0];
+	r->iterations = 1;
+	qt_mask_set(r->cpus, cpus[0]);
+}
+
+static void expect_errno(int fd, const char *name, struct qpwbench_run *r, int want)
+{
+	int ret = qt_run(fd, r);
+
+	qt_check(ret == -want, name, "got %s, want %s", errname(ret), errname(-want));
+}
+
+/* The first CPU number the kernel does not have, if it fits the mask. */
+static int absent_cpu(void)
+{
+	return info.nr_cpu_ids < QPWBENCH_MAX_CPUS ? (int)info.nr_cpu_ids : -1;
+}
+
+static void test_bad_inputs(int fd)
+{
+	struct qpwbench_run r;
+	int ret;
+
+	valid_run(&r);
+	ret = qt_run(fd, &r);
+	qt_check(!ret, "bad-input-baseline", "the unbroken request runs: %s", errname(ret));
+
+	valid_run(&r); r.size -= 8;			expect_errno(fd, "bad-size", &r, EINVAL);
+	valid_run(&r); r.size = 0;			expect_errno(fd, "zero-size", &r, EINVAL);
+	valid_run(&r); r.version = QPWBENCH_ABI_VERSION + 1;
+	expect_errno(fd, "bad-version", &r, EINVAL);
+	valid_run(&r); r.scenario = QPWBENCH_NR_SCENARIOS;
+	expect_errno(fd, "unknown-scenario", &r, EINVAL);
+	valid_run(&r); r.scenario = UINT_MAX;		expect_errno(fd, "unknown-scenario-max", &r, EINVAL);
+	valid_run(&r); r.variant = QPWBENCH_NR_VARIANTS;
+	expect_errno(fd, "unknown-variant", &r, EINVAL);
+	valid_run(&r); r.variant = UINT_MAX;		expect_errno(fd, "unknown-variant-max", &r, EINVAL);
+	valid_run(&r); r.flags = 1;			expect_errno(fd, "flags-set", &r, EINVAL);
+	valid_run(&r); r.flags = 1U << 31;		expect_errno(fd, "flags-high", &r, EINVAL);
+	valid_run(&r); memset(r.cpus, 0, sizeof(r.cpus));
+	expect_errno(fd, "empty-mask", &r, EINVAL);
+	valid_run(&r); r.iterations = 0;		expect_errno(fd, "zero-iterations", &r, EINVAL);
+
+	valid_run(&r); r.iterations = QPWBENCH_MAX_ITERATIONS + 1;
+	expect_errno(fd, "iterations-over-cap", &r, E2BIG);
+	valid_run(&r); r.iterations = ULLONG_MAX;	expect_errno(fd, "iterations-max", &r, E2BIG);
+	valid_run(&r); r.warmup = QPWBENCH_MAX_WARMUP + 1;
+	expect_errno(fd, "warmup-over-cap", &r, E2BIG);
+	valid_run(&r); r.wait_bound_ns = QPWBENCH_MAX_WAIT_BOUND_NS + 1;
+	expect_errno(fd, "wait-bound-over-cap", &r, E2BIG);
+	valid_run(&r); r.duration_ns = QPWBENCH_MAX_DURATION_NS + 1;
+	expect_errno(fd, "duration-over-cap", &r, E2BIG);
+	valid_run(&r); r.rate_hz = QPWBENCH_MAX_RATE_HZ + 1;
+	expect_errno(fd, "rate-over-cap", &r, E2BIG);
+
+	valid_run(&r); r.scenario = QPWBENCH_SCENARIO_LOCAL; r.batch = QPWBENCH_MAX_BATCH + 1;
+	expect_errno(fd, "batch-over-cap", &r, E2BIG);
+	valid_run(&r); r.scenario = QPWBENCH_SCENARIO_LOCAL; r.batch = 0;
+	expect_errno(fd, "local-zero-batch", &r, EINVAL);
+	valid_run(&r); r.scenario = QPWBENCH_SCENARIO_INTERFERENCE; r.rate_hz = 0;
+	r.duration_ns = 1000000;
+	expect_errno(fd, "interference-zero-rate", &r, EINVAL);
+	valid_run(&r); r.scenario = QPWBENCH_SCENARIO_INTERFERENCE; r.rate_hz = 100;
+	r.duration_ns = 0;
+	expect_errno(fd, "interference-zero-duration", &r, EINVAL);
+
+	valid_run(&r); r.scenario = QPWBENCH_SCENARIO_REMOTE;
+	expect_errno(fd, "remote-to-self", &r, EINVAL);
+	if (ncpus >= 3) {
+		valid_run(&r); r.scenario = QPWBENCH_SCENARIO_REMOTE;
+		memset(r.cpus, 0, sizeof(r.cpus));
+		qt_mask_set(r.cpus, cpus[1]);
+		qt_mask_set(r.cpus, cpus[2]);
+		expect_errno(fd, "remote-two-targets", &r, EINVAL);
+	}
+
+	valid_run(&r); r.caller_cpu = UINT_MAX;		expect_errno(fd, "caller-cpu-max", &r, ENODEV);
+	valid_run(&r); r.caller_cpu = info.nr_cpu_ids;	expect_errno(fd, "caller-cpu-absent", &r, ENODEV);
+	valid_run(&r); qt_mask_set(r.cpus, QPWBENCH_MAX_CPUS - 1);
+	if (info.nr_cpu_ids < QPWBENCH_MAX_CPUS)
+		expect_errno(fd, "mask-cpu-1023", &r, ENODEV);
+	if (absent_cpu() >= 0) {
+		valid_run(&r); qt_mask_set(r.cpus, (unsigned int)absent_cpu());
+		expect_errno(fd, "mask-cpu-absent", &r, ENODEV);
+	}
+
+	ret = qt_ioctl(fd, QPWBENCH_IOC_RUN, NULL);
+	qt_check(ret == -EFAULT, "run-null-pointer", "got %s, want EFAULT", errname(ret));
+	ret = qt_ioctl(fd, QPWBENCH_IOC_INFO, (void *)16);
+	qt_check(ret == -EFAULT, "info-bad-pointer", "got %s, want EFAULT", errname(ret));
+	ret = qt_ioctl(fd, _IOWR(QPWBENCH_IOC_MAGIC, 2, __u64), &r);
+	qt_check(ret == -ENOTTY, "run-wrong-ioctl-size", "got %s, want ENOTTY", errname(ret));
+	ret = qt_ioctl(fd, _IO(QPWBENCH_IOC_MAGIC, 9), NULL);
+	qt_check(ret == -ENOTTY, "unknown-ioctl", "got %s, want ENOTTY", errname(ret));
+}
+
+/* --- concurrency, signals, hotplug ------------------------------------------- */
+
+struct bg_run {
+	int fd;
+	struct qpwbench_run r;
+	int ret;
+};
+
+static void *bg_run_main(void *arg)
+{
+	struct bg_run *bg = arg;
+
+	bg->ret = qt_run(bg->fd, &bg->r);
+	return NULL;
+}
+
+/* Run @r on another thread until a probe run sees EBUSY (up to 5 s). */
+static bool start_bg_run(struct bg_run *bg, pthread_t *tid)
+{
+	double until = qt_now() + 5;
+	struct qpwbench_run probe;
+
+	if (pthread_create(tid, NULL, bg_run_main, bg))
+		return false;
+	do {
+		usleep(20000);
+		valid_run(&probe);
+		if (qt_run(bg->fd, &probe) == -EBUSY)
+			return true;
+	} while (qt_now() < until);
+	return false;
+}
+
+static void test_busy(int fd)
+{
+	struct bg_run bg = { .fd = fd };
+	pthread_t tid;
+	bool busy;
+	int version;
+
+	qt_run_init(&bg.r, QPWBENCH_SCENARIO_INTERFERENCE, QPWBENCH_VARIANT_WQ);
+	bg.r.caller_cpu = cpus[0];
+	bg.r.rate_hz = 100;
+	bg.r.duration_ns = 1500000000;
+	qt_mask_set(bg.r.cpus, cpus[ncpus - 1]);
+	busy = start_bg_run(&bg, &tid);
+	version = ioctl(fd, QPWBENCH_IOC_VERSION);
+	qt_check(busy, "concurrent-run-ebusy", "a second run during a run gets EBUSY");
+	qt_check(version == QPWBENCH_ABI_VERSION, "version-during-run", "VERSION answers %d", version);
+	pthread_join(tid, NULL);
+	qt_check(bg.ret == 0 && bg.r.result.hist.count > 0, "busy-first-run",
+		 "the first run completes: %s, %llu drains", errname(bg.ret),
+		 (unsigned long long)bg.r.result.hist.count);
+}
+
+static void test_fatal_signal(void)
+{
+	struct qpwbench_run r;
+	double t_kill, t_reaped, until;
+	bool started = false;
+	int status, fd, ret = -EBUSY;
+	pid_t pid = fork();
+
+	if (pid < 0) {
+		qt_check(false, "sigkill-run", "fork: %s", strerror(errno));
+		return;
+	}
+	if (pid == 0) {
+		fd = open(QPWBENCH_DEVICE, O_RDWR | O_CLOEXEC);
+		qt_run_init(&r, QPWBENCH_SCENARIO_INTERFERENCE, QPWBENCH_VARIANT_WQ);
+		r.caller_cpu = cpus[0];
+		r.rate_hz = 1000;
+		r.duration_ns = 30000000000ULL;
+		qt_mask_set(r.cpus, cpus[ncpus - 1]);
+		while (qt_run(fd, &r) == -EBUSY)
+			usleep(1000);
+		_exit(3);	/* the run must not finish: the parent kills us */
+	}
+	fd = qt_open();
+	until = qt_now() + 5;
+	while (!started && qt_now() < until) {
+		usleep(20000);
+		valid_run(&r);
+		started = qt_run(fd, &r) == -EBUSY;
+	}
+	usleep(200000);
+	t_kill = qt_now();
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	t_reaped = qt_now();
+	qt_check(started && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "sigkill-run",
+		 "child killed mid-run, reaped after %.3f s", t_reaped - t_kill);
+	until = qt_now() + 10;
+	do {
+		valid_run(&r);
+		ret = qt_run(fd, &r);
+	} while (ret == -EBUSY && qt_now() < until && !usleep(10000));
+	qt_check(ret == 0, "sigkill-device-reusable", "next run %s %.3f s after the kill",
+		 errname(ret), qt_now() - t_kill);
+	close(fd);
+}
+
+static bool write_online(unsigned int cpu, const char *val)
+{
+	char path[96];
+	FILE *f;
+	bool ok;
+
+	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%u/online", cpu);
+	f = fopen(path, "w");
+	if (!f)
+		return false;
+	ok = fputs(val, f) >= 0;
+	return fclose(f) == 0 && ok;
+}
+
+struct offliner {
+	unsigned int cpu;
+	bool ok;
+};
+
+static void *offliner_main(void *arg)
+{
+	struct offliner *o = arg;
+
+	o->ok = write_online(o->cpu, "0");
+	return NULL;
+}
+
+static void test_hotplug(int fd)
+{
+	unsigned int victim = cpus[ncpus - 1];
+	struct offliner off = { .cpu = victim };
+	struct bg_run bg = { .fd = fd };
+	struct qpwbench_run r;
+	pthread_t tid, otid;
+
+	if (ncpus < 2 || victim == 0 || !write_online(victim, "0")) {
+		printf("SKIP hotplug: cannot take a CPU offline here\n");
+		return;
+	}
+	valid_run(&r); qt_mask_set(r.cpus, victim);
+	expect_errno(fd, "mask-cpu-offline", &r, ENODEV);
+	valid_run(&r); r.caller_cpu = victim;
+	expect_errno(fd, "caller-cpu-offline", &r, ENODEV);
+	if (!qt_check(write_online(victim, "1"), "hotplug-online", "cpu%u back online", victim))
+		return;
+
+	/* Offline a CPU of a running stress: it must wait for the run, not break it. */
+	qt_run_init(&bg.r, QPWBENCH_SCENARIO_STRESS, QPWBENCH_VARIANT_WQ);
+	bg.r.caller_cpu = cpus[0];
+	bg.r.iterations = 300000;
+	all_cpus(&bg.r);
+	if (!start_bg_run(&bg, &tid)) {
+		qt_check(false, "hotplug-during-run", "the stress run did not start");
+		pthread_join(tid, NULL);
+		return;
+	}
+	pthread_create(&otid, NULL, offliner_main, &off);
+	pthread_join(tid, NULL);
+	pthread_join(otid, NULL);
+	qt_check(bg.ret == 0 && conserved(&bg.r.result) &&
+		 bg.r.result.ops_done == bg.r.iterations * ncpus, "hotplug-during-run",
+		 "run %s, done %llu, lost %lld; cpu%u offline %s", errname(bg.ret),
+		 (unsigned long long)bg.r.result.ops_done,
+		 (long long)(bg.r.result.ops_done - bg.r.result.ops_drained -
+			     bg.r.result.ops_remaining), victim, off.ok ? "afterwards" : "failed");
+	write_online(victim, "1");
+	valid_run(&r);
+	qt_check(qt_run(fd, &r) == 0, "hotplug-after", "runs work after cpu%u came back", victim);
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long long ops = 1000000;
+	int fd;
+
+	qt_prog = "qpwbench-selftest";
+	for (int i = 1; i < argc; i++) {
+		char *end;
+
+		if (!strcmp(argv[i], "--ops") && i + 1 < argc) {
+			ops = strtoull(argv[++i], &end, 0);
+			if (*end || !ops || ops > QPWBENCH_MAX_ITERATIONS) {
+				fprintf(stderr, "%s: --ops wants 1..%llu\n", qt_prog,
+					(unsigned long long)QPWBENCH_MAX_ITERATIONS);
+				return 2;
+			}
+		} else {
+			fprintf(stderr, "usage: %s [--ops N]   (stress ops per variant, default 1000000)\n",
+				qt_prog);
+			return 2;
+		}
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	fd = qt_open();
+	test_info(fd);
+	test_bad_inputs(fd);
+	test_scenarios(fd);
+	test_stress(fd, ops);
+	test_busy(fd);
+	test_fatal_signal();
+	test_hotplug(fd);
+	close(fd);
+	return qt_finish();
+}

@@ -59,6 +59,8 @@ enum qpwbench_scenario {
 #define QPWBENCH_MAX_DURATION_NS	(60ULL * 1000000000ULL)
 #define QPWBENCH_MAX_RATE_HZ		1000000ULL
 #define QPWBENCH_MAX_WAIT_BOUND_NS	(10ULL * 1000000000ULL)
+/* The wait bound of a run that passes wait_bound_ns = 0. */
+#define QPWBENCH_DEFAULT_WAIT_BOUND_NS	1000000000ULL
 
 /*
  * Log-linear histogram shared by kernel and userspace: values below
@@ -147,7 +149,7 @@ struct qpwbench_run {
 	__u64 iterations;
 	__u64 duration_ns;
 	__u64 rate_hz;
-	__u64 wait_bound_ns;	/* workqueue drains give up (and count a stall) after this */
+	__u64 wait_bound_ns;	/* workqueue drains give up (and count a stall) after this; 0: default */
 	__u64 cpus[QPWBENCH_MASK_WORDS];
 	struct qpwbench_result result;
 };

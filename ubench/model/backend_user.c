@@ -1,0 +1,381 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * backend_user: runs a struct qpwbench_run on the userspace model, giving it
+ * the meaning the module gives it (kernel/qpwbench_main.c validates,
+ * kernel/qpwbench_scenarios.c runs): the same checks and error codes, the
+ * same threads (one drainer pinned on .caller_cpu; local, one thread per CPU
+ * in turn; stress, a worker on every CPU of .cpus as well), the same
+ * counters and the same histogram, so a request means one thing whichever
+ * backend runs it.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "backend.h"
+#include "core/hist.h"
+#include "core/meta.h"
+#include "core/threads.h"
+#include "core/timer.h"
+#include "model.h"
+
+/* Stress workers hand out local ops in chunks of this many, as the module's do. */
+#define STRESS_CHUNK		64
+#define NSEC_PER_SEC		1000000000ULL
+
+static struct model model;
+static bool model_ready;
+
+/* One run: the request, its CPUs as a list, and what the threads share. */
+struct user_run {
+	struct qpwbench_run *args;
+	const struct model_variant *v;
+	unsigned int cpus[QPWBENCH_MAX_CPUS];
+	unsigned int n;
+	uint64_t wait_bound_ns;
+	bool counts_cycles;
+	atomic_uint workers_left;
+	atomic_uint_fast64_t ops_done;
+};
+
+static int user_open(char *err, size_t errlen)
+{
+	long conf;
+	int ret;
+
+	if (model_ready)
+		return 0;
+	ret = timer_init(err, errlen);
+	if (ret)
+		return ret;
+	conf = sysconf(_SC_NPROCESSORS_CONF);
+	if (conf < 1)
+		conf = 1;
+	if (conf > QPWBENCH_MAX_CPUS)
+		conf = QPWBENCH_MAX_CPUS;
+	ret = model_init(&model, (unsigned int)conf, !strcmp(run_meta_get()->preempt, "rt"));
+	if (ret) {
+		snprintf(err, errlen, "user backend: %s", strerror(-ret));
+		return ret;
+	}
+	model_ready = true;
+	return 0;
+}
+
+static void user_close(void)
+{
+	if (!model_ready)
+		return;
+	model_destroy(&model);
+	model_ready = false;
+}
+
+/* The module's qpwb_check_args(), with its error codes. */
+static int check_args(const struct qpwbench_run *r, char *err, size_t errlen)
+{
+	bool drains = r->scenario != QPWBENCH_SCENARIO_LOCAL;
+
+	if (r->size != sizeof(*r) || r->version != QPWBENCH_ABI_VERSION) {
+		snprintf(err, errlen, "run request: size %u / version %u, expected %zu / %u",
+			 r->size, r->version, sizeof(*r), QPWBENCH_ABI_VERSION);
+		return -EINVAL;
+	}
+	if (r->scenario >= QPWBENCH_NR_SCENARIOS || r->variant >= QPWBENCH_NR_VARIANTS ||
+	    r->flags) {
+		snprintf(err, errlen, "run request: scenario %u, variant %u, flags %#x out of range",
+			 r->scenario, r->variant, r->flags);
+		return -EINVAL;
+	}
+	if (r->iterations > QPWBENCH_MAX_ITERATIONS || r->warmup > QPWBENCH_MAX_WARMUP ||
+	    r->duration_ns > QPWBENCH_MAX_DURATION_NS || r->rate_hz > QPWBENCH_MAX_RATE_HZ ||
+	    r->wait_bound_ns > QPWBENCH_MAX_WAIT_BOUND_NS ||
+	    (!drains && r->batch > QPWBENCH_MAX_BATCH)) {
+		snprintf(err, errlen, "run request: an argument is above its cap (qpwbench.h QPWBENCH_MAX_*)");
+		return -E2BIG;
+	}
+	switch (r->scenario) {
+	case QPWBENCH_SCENARIO_LOCAL:
+		if (!r->batch || !r->iterations) {
+			snprintf(err, errlen, "local: batch and iterations must be at least 1");
+			return -EINVAL;
+		}
+		break;
+	case QPWBENCH_SCENARIO_INTERFERENCE:
+		if (!r->rate_hz || !r->duration_ns) {
+			snprintf(err, errlen, "interference: rate and duration must be above 0");
+			return -EINVAL;
+		}
+		break;
+	default:
+		if (!r->iterations) {
+			snprintf(err, errlen, "iterations must be at least 1");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static bool cpu_online(unsigned int cpu)
+{
+	char path[64], c = '1';
+	FILE *f;
+
+	if (cpu >= model.nr_cpus)
+		return false;
+	/* cpu0 often has no "online" file: it cannot go offline. */
+	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%u/online", cpu);
+	f = fopen(path, "r");
+	if (f) {
+		if (fread(&c, 1, 1, f) != 1)
+			c = '0';
+		fclose(f);
+	}
+	return c == '1';
+}
+
+/* The module's qpwb_check_cpus(): the mask as a list into ur. */
+static int check_cpus(const struct qpwbench_run *r, struct user_run *ur, char *err, size_t errlen)
+{
+	if (!cpu_online(r->caller_cpu)) {
+		snprintf(err, errlen, "caller CPU %u is not online", r->caller_cpu);
+		return -ENODEV;
+	}
+	ur->n = 0;
+	for (unsigned int cpu = 0; cpu < QPWBENCH_MAX_CPUS; cpu++) {
+		if (!(r->cpus[cpu / 64] & (1ULL << (cpu % 64))))
+			continue;
+		if (!cpu_online(cpu)) {
+			snprintf(err, errlen, "CPU %u is not online", cpu);
+			return -ENODEV;
+		}
+		ur->cpus[ur->n++] = cpu;
+	}
+	if (!ur->n) {
+		snprintf(err, errlen, "run request: no CPU selected");
+		return -EINVAL;
+	}
+	if (r->scenario == QPWBENCH_SCENARIO_REMOTE &&
+	    (ur->n != 1 || ur->cpus[0] == r->caller_cpu)) {
+		snprintf(err, errlen, "remote: exactly one target CPU, other than the caller (%u)",
+			 r->caller_cpu);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* local: .warmup + .iterations samples of .batch ops on this thread's CPU. */
+static void local_fn(struct thread_ctx *ctx)
+{
+	struct user_run *ur = ctx->arg;
+	const struct qpwbench_run *a = ur->args;
+	struct qpwbench_result *res = &ur->args->result;
+	struct model_pcp *pcp = &model.pcp[ctx->cpu];
+	uint64_t total = (uint64_t)a->warmup + a->iterations;
+	uint64_t seq = (uint64_t)ctx->cpu << 40;
+
+	for (uint64_t i = 0; i < total; i++) {
+		uint64_t t0, t1;
+
+		t0 = timer_start();
+		ur->v->local_ops(&model, pcp, seq, a->batch);
+		t1 = timer_end();
+		seq += a->batch;
+		if (i >= a->warmup) {
+			hist_record(&res->hist, timer_ticks_to_ps(t1 - t0) / a->batch);
+			if (ur->counts_cycles)
+				res->cycles += t1 - t0;
+		}
+	}
+	atomic_fetch_add_explicit(&ur->ops_done, total * a->batch, memory_order_relaxed);
+}
+
+/* Drain every CPU of the run once; recorded unless it is a warm-up. */
+static void drain_all(struct user_run *ur, bool record)
+{
+	struct qpwbench_result *res = &ur->args->result;
+	unsigned int stalls;
+	uint64_t t0, t1;
+
+	t0 = timer_start();
+	stalls = ur->v->drain(&model, ur->cpus, ur->n, ur->wait_bound_ns);
+	t1 = timer_end();
+	if (!record)
+		return;
+	hist_record(&res->hist, timer_ticks_to_ps(t1 - t0));
+	if (ur->counts_cycles)
+		res->cycles += t1 - t0;
+	res->drains += ur->n - stalls;
+	res->stalls += stalls;
+}
+
+/* remote and drain-all: .warmup unrecorded drains, then .iterations. */
+static void drainer_fn(struct thread_ctx *ctx)
+{
+	struct user_run *ur = ctx->arg;
+	uint64_t total = (uint64_t)ur->args->warmup + ur->args->iterations;
+
+	for (uint64_t i = 0; i < total; i++)
+		drain_all(ur, i >= ur->args->warmup);
+}
+
+static struct timespec ns_to_timespec(uint64_t ns)
+{
+	return (struct timespec){ .tv_sec = (time_t)(ns / NSEC_PER_SEC),
+				  .tv_nsec = (long)(ns % NSEC_PER_SEC) };
+}
+
+static uint64_t monotonic_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * NSEC_PER_SEC + (uint64_t)t.tv_nsec;
+}
+
+/* interference: drain .cpus at .rate_hz for .duration_ns, no catch-up bursts. */
+static void interference_fn(struct thread_ctx *ctx)
+{
+	struct user_run *ur = ctx->arg;
+	uint64_t period = NSEC_PER_SEC / ur->args->rate_hz;
+	uint64_t now = monotonic_ns();
+	uint64_t end = now + ur->args->duration_ns;
+	uint64_t next = now;
+
+	for (;;) {
+		struct timespec wake;
+
+		drain_all(ur, true);
+		next += period;
+		now = monotonic_ns();
+		if (now >= end)
+			return;
+		if (next <= now) {
+			next = now;
+			continue;
+		}
+		wake = ns_to_timespec(next < end ? next : end);
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &wake, NULL) == EINTR)
+			;
+	}
+}
+
+/* stress: thread 0 drains all of .cpus while the others do .iterations ops each. */
+static void stress_fn(struct thread_ctx *ctx)
+{
+	struct user_run *ur = ctx->arg;
+	uint64_t n = ur->args->iterations, done = 0;
+	uint64_t seq = (uint64_t)ctx->cpu << 40;
+	struct model_pcp *pcp = &model.pcp[ctx->cpu];
+
+	if (ctx->index == 0) {
+		while (atomic_load_explicit(&ur->workers_left, memory_order_acquire))
+			drain_all(ur, true);
+		return;
+	}
+	while (done < n) {
+		uint32_t chunk = n - done < STRESS_CHUNK ? (uint32_t)(n - done) : STRESS_CHUNK;
+
+		ur->v->local_ops(&model, pcp, seq, chunk);
+		seq += chunk;
+		done += chunk;
+	}
+	atomic_fetch_add_explicit(&ur->ops_done, done, memory_order_relaxed);
+	atomic_fetch_sub_explicit(&ur->workers_left, 1, memory_order_release);
+}
+
+static int run_threads(struct user_run *ur, const unsigned int *cpus, unsigned int n,
+		       void (*fn)(struct thread_ctx *), char *err, size_t errlen)
+{
+	uint64_t t0 = monotonic_ns();
+	int ret = threads_run(cpus, n, false, fn, ur, err, errlen);
+
+	ur->args->result.elapsed_ns += monotonic_ns() - t0;
+	return ret;
+}
+
+static int run_scenario(struct user_run *ur, char *err, size_t errlen)
+{
+	const struct qpwbench_run *a = ur->args;
+	unsigned int threads[QPWBENCH_MAX_CPUS + 1];
+	int ret = 0;
+
+	switch (a->scenario) {
+	case QPWBENCH_SCENARIO_LOCAL:
+		for (unsigned int i = 0; i < ur->n && !ret; i++)
+			ret = run_threads(ur, &ur->cpus[i], 1, local_fn, err, errlen);
+		return ret;
+	case QPWBENCH_SCENARIO_REMOTE:
+	case QPWBENCH_SCENARIO_DRAIN_ALL:
+		return run_threads(ur, &a->caller_cpu, 1, drainer_fn, err, errlen);
+	case QPWBENCH_SCENARIO_INTERFERENCE:
+		return run_threads(ur, &a->caller_cpu, 1, interference_fn, err, errlen);
+	case QPWBENCH_SCENARIO_STRESS:
+		threads[0] = a->caller_cpu;
+		memcpy(&threads[1], ur->cpus, ur->n * sizeof(ur->cpus[0]));
+		atomic_store(&ur->workers_left, ur->n);
+		return run_threads(ur, threads, ur->n + 1, stress_fn, err, errlen);
+	}
+	snprintf(err, errlen, "run request: unknown scenario %u", a->scenario);
+	return -EINVAL;
+}
+
+/* Conservation and placement figures, read once the works are settled. */
+static void account(struct user_run *ur)
+{
+	struct qpwbench_result *res = &ur->args->result;
+	char ignored[160];
+
+	/* A drain still stuck here was counted as a stall; its entries stay put. */
+	model_quiesce(&model, ur->wait_bound_ns, ignored, sizeof(ignored));
+	res->ops_done = atomic_load(&ur->ops_done);
+	res->ops_drained = model.shared.entries;
+	res->ops_remaining = model_remaining(&model);
+	res->ran_on_target = model_ran_on_target(&model);
+	res->ran_on_caller = model_ran_on_caller(&model);
+	if (ur->counts_cycles)
+		res->flags |= QPWBENCH_RES_HAS_CYCLES;
+}
+
+static int user_run(struct qpwbench_run *run, char *err, size_t errlen)
+{
+	static struct user_run ur;
+	int ret;
+
+	if (!model_ready) {
+		snprintf(err, errlen, "user backend: run before open");
+		return -EINVAL;
+	}
+	ret = check_args(run, err, errlen);
+	if (ret)
+		return ret;
+	memset(&ur, 0, sizeof(ur));
+	ret = check_cpus(run, &ur, err, errlen);
+	if (ret)
+		return ret;
+	ur.args = run;
+	ur.v = model_variant(run->variant);
+	ur.wait_bound_ns = run->wait_bound_ns ? run->wait_bound_ns : QPWBENCH_DEFAULT_WAIT_BOUND_NS;
+	ur.counts_cycles = timer_get_info()->counts_cycles;
+	memset(&run->result, 0, sizeof(run->result));
+
+	ret = model_quiesce(&model, ur.wait_bound_ns, err, errlen);
+	if (ret)
+		return -EBUSY;
+	model_reset(&model);
+	ret = model_start_workers(&model, ur.cpus, ur.n, err, errlen);
+	if (ret)
+		return ret;
+	ret = run_scenario(&ur, err, errlen);
+	if (!ret)
+		account(&ur);
+	return ret;
+}
+
+const struct backend backend_user = {
+	.name = "user",
+	.open = user_open,
+	.run = user_run,
+	.close = user_close,
+};

@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The userspace model of the per-CPU caches qpwbench measures, shaped like
+ * the kernel's users (mm/swap.c's cpu_fbatches, memcg stock): each CPU owns a
+ * small batch that fills locally and is flushed to one shared list, under a
+ * global lock, when it is full or when someone drains it.
+ *
+ * The primitives here mirror the kernel's; each variant (one file each, named
+ * in QPWBENCH_VARIANTS) composes them into the fast path and remote drain of
+ * its row in DESIGN.md's "Variants" table:
+ *
+ *   local_lock()   !RT: preempt_disable(), a per-CPU flag and no lock word
+ *                  (model_preempt_disable); RT: the CPU's spinlock.
+ *   spin_lock()    a test-and-test-and-set lock word (model_spin_lock).
+ *   workqueue      one worker thread pinned on each CPU, woken through a
+ *                  futex; the drainer queues on every CPU, then waits for
+ *                  each, at most wait_bound_ns (model_drain_wq).
+ *   inline drain   the drainer takes each CPU's spinlock in turn and flushes
+ *                  the batch itself (model_drain_inline).
+ *
+ * The kernel's preempt model (PREEMPT_RT or not, from /sys/kernel/realtime)
+ * is read once when the model is created and picks local_lock()'s meaning,
+ * as the same source does when built for either kernel.
+ *
+ * Rules the model relies on: a thread doing local ops on CPU c is pinned to
+ * c, and one thread at a time drains (the kernel serialises
+ * lru_add_drain_all() with a mutex too).
+ */
+#ifndef QPWBENCH_MODEL_H
+#define QPWBENCH_MODEL_H
+
+#include <pthread.h>
+#include <sched.h>
+#include <stdalign.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "qpwbench.h"
+
+/* L1_CACHE_BYTES on x86_64 and arm64: what ____cacheline_aligned pads to. */
+#define MODEL_CACHE_LINE	64
+/* PAGEVEC_SIZE, the size of the LRU add batch (struct folio_batch). */
+#define MODEL_BATCH		15
+
+/*
+ * A waiter spins this many times, then yields its CPU while it keeps
+ * waiting: a userspace lock holder can be preempted (a kernel one cannot
+ * under spin_lock()), and spinning across its timeslice would measure the
+ * scheduler, not the lock.
+ */
+#define MODEL_SPINS_BEFORE_YIELD	4096
+
+static inline void model_cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__asm__ __volatile__("pause" ::: "memory");
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield" ::: "memory");
+#else
+	atomic_signal_fence(memory_order_seq_cst);
+#endif
+}
+
+struct model_spinlock {
+	atomic_uint locked;
+};
+
+static inline void model_spin_lock(struct model_spinlock *l)
+{
+	unsigned int spins = 0;
+
+	while (atomic_exchange_explicit(&l->locked, 1, memory_order_acquire)) {
+		while (atomic_load_explicit(&l->locked, memory_order_relaxed)) {
+			if (++spins < MODEL_SPINS_BEFORE_YIELD)
+				model_cpu_relax();
+			else
+				sched_yield();
+		}
+	}
+}
+
+static inline void model_spin_unlock(struct model_spinlock *l)
+{
+	atomic_store_explicit(&l->locked, 0, memory_order_release);
+}
+
+/* One CPU's cache. Only threads pinned on .cpu touch it without .lock. */
+struct model_pcp {
+	/* The owner's lines: the batch and what protects it. */
+	alignas(MODEL_CACHE_LINE) struct model_spinlock lock;	/* qpw's per-CPU spinlock_t */
+	atomic_uint owner_in;	/* !RT local_lock: the owner's preempt-disabled section */
+	atomic_uint worker_in;	/* the worker's drain section on this CPU */
+	unsigned int nr;
+	uint64_t entries[MODEL_BATCH];
+	/* Where drains of this batch ran, counted under its protection. */
+	uint64_t ran_on_target;
+	uint64_t ran_on_caller;
+
+	/* The work item: queued by the drainer, run by the worker pinned here. */
+	alignas(MODEL_CACHE_LINE) atomic_uint queued;	/* futex: last work sequence queued */
+	atomic_uint completed;				/* futex: last sequence the worker ran */
+	unsigned int cpu;
+	bool has_worker;
+	pthread_t worker;
+	struct model *model;
+};
+
+/* The list batches are flushed to, behind the global lock (the LRU lists). */
+struct model_shared {
+	alignas(MODEL_CACHE_LINE) struct model_spinlock lock;
+	uint64_t entries;	/* every entry that reached the list */
+	uint64_t value_sum;	/* the flush reads each entry, as the kernel touches each folio */
+};
+
+struct model {
+	bool preempt_rt;
+	unsigned int nr_cpus;		/* pcp[] covers OS CPU indices below this */
+	struct model_pcp *pcp;
+	struct model_shared shared;
+	atomic_bool stopping;
+};
+
+/*
+ * One variant, one file: local_ops does nr ops on pcp's CPU (the calling
+ * thread is pinned there), entries first, first+1, ...; drain empties the
+ * batches of cpus[0..n) from the calling thread, as lru_add_drain_all()
+ * does (queue or run inline on all, then wait for all with one deadline
+ * wait_bound_ns after queueing), and returns how many CPUs it gave up
+ * waiting for (stalls).
+ */
+struct model_variant {
+	void (*local_ops)(struct model *m, struct model_pcp *pcp, uint64_t first, uint32_t nr);
+	unsigned int (*drain)(struct model *m, const unsigned int *cpus, unsigned int n,
+			      uint64_t wait_bound_ns);
+};
+
+#define MODEL_VARIANT_DECLARE(id, name) extern const struct model_variant model_variant_##id;
+QPWBENCH_VARIANTS(MODEL_VARIANT_DECLARE)
+#undef MODEL_VARIANT_DECLARE
+
+const struct model_variant *model_variant(enum qpwbench_variant v);
+
+/* 0 or -errno; nr_cpus bounds the OS CPU indices the model will be asked for. */
+int model_init(struct model *m, unsigned int nr_cpus, bool preempt_rt);
+/* Stops and joins the workers. */
+void model_destroy(struct model *m);
+
+/*
+ * Start the workers of cpus[0..n) that are not running yet; 0 or -errno with
+ * one line in err.
+ */
+int model_start_workers(struct model *m, const unsigned int *cpus, unsigned int n,
+			char *err, size_t errlen);
+/*
+ * Wait, at most timeout_ns, until no work is pending anywhere (a drain that
+ * stalled leaves its work queued). 0, or -ETIMEDOUT with the CPU in err.
+ */
+int model_quiesce(struct model *m, uint64_t timeout_ns, char *err, size_t errlen);
+/* Empty every batch and zero the shared list and counters; call quiesced. */
+void model_reset(struct model *m);
+
+/* Entries still in per-CPU batches; call quiesced. */
+uint64_t model_remaining(const struct model *m);
+/* Per-CPU drains that ran on the drained CPU, and elsewhere; call quiesced. */
+uint64_t model_ran_on_target(const struct model *m);
+uint64_t model_ran_on_caller(const struct model *m);
+
+/* Move pcp's batch to the shared list; the caller holds pcp's protection. */
+void model_batch_flush(struct model *m, struct model_pcp *pcp);
+
+static inline void model_batch_add(struct model *m, struct model_pcp *pcp, uint64_t value)
+{
+	pcp->entries[pcp->nr++] = value;
+	if (pcp->nr == MODEL_BATCH)
+		model_batch_flush(m, pcp);
+}
+
+/*
+ * !RT preempt_disable() for the owner of pcp. Everything that touches a
+ * CPU's batch without its spinlock (the owner doing local ops, the worker
+ * draining) is pinned on that CPU, and one CPU is sequentially consistent to
+ * the threads it runs (a context switch is a full barrier): Dekker's two
+ * flags then exclude each other with plain stores and loads and compiler
+ * barriers, no atomic read-modify-write, as preempt_count is. The owner backs
+ * off while the worker is in (in the kernel the kworker could not have
+ * preempted it); the worker waits for the owner to leave.
+ */
+void model_owner_backoff(struct model_pcp *pcp);
+
+static inline void model_preempt_disable(struct model_pcp *pcp)
+{
+	atomic_store_explicit(&pcp->owner_in, 1, memory_order_relaxed);
+	atomic_signal_fence(memory_order_seq_cst);
+	if (atomic_load_explicit(&pcp->worker_in, memory_order_relaxed))
+		model_owner_backoff(pcp);
+}
+
+static inline void model_preempt_enable(struct model_pcp *pcp)
+{
+	atomic_signal_fence(memory_order_seq_cst);
+	atomic_store_explicit(&pcp->owner_in, 0, memory_order_relaxed);
+}
+
+/* The fast paths of DESIGN.md's table, nr ops each. */
+void model_local_lock_ops(struct model *m, struct model_pcp *pcp, uint64_t first, uint32_t nr);
+void model_spinlock_ops(struct model *m, struct model_pcp *pcp, uint64_t first, uint32_t nr);
+void model_global_lock_ops(struct model *m, struct model_pcp *pcp, uint64_t first, uint32_t nr);
+
+/* The remote drains: workqueue (parallel), inline (serial). */
+unsigned int model_drain_wq(struct model *m, const unsigned int *cpus, unsigned int n,
+			    uint64_t wait_bound_ns);
+unsigned int model_drain_inline(struct model *m, const unsigned int *cpus, unsigned int n,
+				uint64_t wait_bound_ns);
+
+#endif

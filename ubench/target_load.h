@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What runs on a drain's target CPUs while the caller drains them: nothing,
+ * a SCHED_OTHER spinner, or a SCHED_FIFO spinner (the RT task DESIGN.md's
+ * remote and interference scenarios put there). Spinners are harness
+ * threads (core/threads.h pins them and sets their policy); they can also
+ * record what the target experienced while a measurement runs:
+ *
+ *   gaps         per window (the drain period), the largest time between two
+ *                consecutive reads of the spinner's clock: how long something
+ *                else had the CPU (metric target_gap)
+ *   ctx switches voluntary + involuntary context switches of the spinner
+ *                thread (getrusage RUSAGE_THREAD) (metric target_ctx_switches)
+ */
+#ifndef QPWBENCH_TARGET_LOAD_H
+#define QPWBENCH_TARGET_LOAD_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "qpwbench.h"
+
+#define TARGET_LOADS(X)		\
+	X(IDLE, "idle")		\
+	X(BUSY, "busy")		\
+	X(FIFO, "fifo")
+
+#define TARGET_LOAD_ENUM(id, name) TARGET_LOAD_##id,
+enum target_load {
+	TARGET_LOADS(TARGET_LOAD_ENUM)
+	TARGET_NR_LOADS
+};
+#undef TARGET_LOAD_ENUM
+
+const char *target_load_name(enum target_load load);
+/* 0, or -1 for a name not in TARGET_LOADS. */
+int target_load_parse(const char *name, enum target_load *load);
+
+/* One spinner's record over the recorded phase. */
+struct spinner_record {
+	unsigned int cpu;
+	struct qpwbench_hist gaps;	/* picoseconds, one sample per window */
+	uint64_t ctx_switches;
+};
+
+struct spinners {
+	unsigned int n;
+	unsigned int cpus[QPWBENCH_MAX_CPUS];
+	bool fifo;
+	uint64_t window_ticks;
+	struct spinner_record rec[QPWBENCH_MAX_CPUS];
+	atomic_uint phase;		/* enum spinner_phase */
+	atomic_uint running;		/* spinners that have started */
+	atomic_bool finished;		/* threads_run() returned */
+	int ret;			/* its result */
+	char err[192];
+	pthread_t coordinator;
+};
+
+/*
+ * Start a spinner on each of cpus[0..n) (none for TARGET_LOAD_IDLE), FIFO
+ * for TARGET_LOAD_FIFO; window_ns is the gap-recording window. Returns when
+ * every spinner spins: 0, or -errno with one line in err (-EPERM: FIFO not
+ * permitted). s must stay valid until target_load_stop().
+ */
+int target_load_start(struct spinners *s, enum target_load load, const unsigned int *cpus,
+		      unsigned int n, uint64_t window_ns, char *err, size_t errlen);
+/* Record gaps and context switches from now until target_load_stop(). */
+void target_load_record(struct spinners *s);
+/* Stop and join the spinners (nothing for idle); the records are final then. */
+void target_load_stop(struct spinners *s);
+
+#endif

@@ -34,7 +34,7 @@ static unsigned int qt_passed, qt_failed;
 
 /* Record one check: "PASS name: details" or "FAIL name: details". */
 __attribute__((format(printf, 3, 4)))
-static bool qt_check(bool ok, const char *name, const char *fmt, ...)
+static inline bool qt_check(bool ok, const char *name, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -52,14 +52,14 @@ static bool qt_check(bool ok, const char *name, const char *fmt, ...)
 }
 
 /* Final marker line (the vm suite matches it) and exit code. */
-static int qt_finish(void)
+static inline int qt_finish(void)
 {
 	printf("%s: %u passed, %u failed\n", qt_prog, qt_passed, qt_failed);
 	printf("QPWBENCH-TEST %s RESULT: %s\n", qt_prog, qt_failed ? "FAIL" : "PASS");
 	return qt_failed ? QT_EXIT_FAIL : QT_EXIT_PASS;
 }
 
-static void qt_skip(const char *why)
+static inline void qt_skip(const char *why)
 {
 	printf("SKIP %s: %s\n", qt_prog, why);
 	printf("QPWBENCH-TEST %s RESULT: SKIP\n", qt_prog);
@@ -67,7 +67,7 @@ static void qt_skip(const char *why)
 }
 
 /* Open the device and check its ABI; skips (77) when it cannot be used here. */
-static int qt_open(void)
+static inline int qt_open(void)
 {
 	char why[256];
 	int fd = open(QPWBENCH_DEVICE, O_RDWR | O_CLOEXEC);
@@ -95,12 +95,12 @@ static int qt_open(void)
 }
 
 /* ioctl returning 0 or -errno. */
-static int qt_ioctl(int fd, unsigned long cmd, void *arg)
+static inline int qt_ioctl(int fd, unsigned long cmd, void *arg)
 {
 	return ioctl(fd, cmd, arg) < 0 ? -errno : 0;
 }
 
-static void qt_info(int fd, struct qpwbench_info *info)
+static inline void qt_info(int fd, struct qpwbench_info *info)
 {
 	memset(info, 0, sizeof(*info));
 	if (qt_ioctl(fd, QPWBENCH_IOC_INFO, info)) {
@@ -110,18 +110,18 @@ static void qt_info(int fd, struct qpwbench_info *info)
 	}
 }
 
-static bool qt_cpu_online(const struct qpwbench_info *info, unsigned int cpu)
+static inline bool qt_cpu_online(const struct qpwbench_info *info, unsigned int cpu)
 {
 	return cpu < QPWBENCH_MAX_CPUS && (info->online[cpu / 64] >> (cpu % 64) & 1);
 }
 
-static void qt_mask_set(__u64 *mask, unsigned int cpu)
+static inline void qt_mask_set(__u64 *mask, unsigned int cpu)
 {
 	mask[cpu / 64] |= 1ULL << (cpu % 64);
 }
 
 /* A request with the header filled and everything else zero. */
-static void qt_run_init(struct qpwbench_run *r, __u32 scenario, __u32 variant)
+static inline void qt_run_init(struct qpwbench_run *r, __u32 scenario, __u32 variant)
 {
 	memset(r, 0, sizeof(*r));
 	r->size = sizeof(*r);
@@ -130,13 +130,13 @@ static void qt_run_init(struct qpwbench_run *r, __u32 scenario, __u32 variant)
 	r->variant = variant;
 }
 
-static int qt_run(int fd, struct qpwbench_run *r)
+static inline int qt_run(int fd, struct qpwbench_run *r)
 {
 	return qt_ioctl(fd, QPWBENCH_IOC_RUN, r);
 }
 
 /* Value at quantile q (0..1) of a result histogram, in picoseconds. */
-static __u64 qt_hist_quantile(const struct qpwbench_hist *h, double q)
+static inline __u64 qt_hist_quantile(const struct qpwbench_hist *h, double q)
 {
 	__u64 want = (__u64)(q * (double)h->count), seen = 0;
 	__u32 b;
@@ -151,7 +151,7 @@ static __u64 qt_hist_quantile(const struct qpwbench_hist *h, double q)
 	return h->max;
 }
 
-static double qt_now(void)
+static inline double qt_now(void)
 {
 	struct timespec ts;
 

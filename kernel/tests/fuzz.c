@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * qpwbench-fuzz: random ioctls against /dev/qpwbench for a bounded time.
+ *
+ *   qpwbench-fuzz [--seconds N (10, max 3600)] [--seed S]
+ *
+ * Four kinds of call, chosen at random: random command numbers with random
+ * payloads (of the driver's type 'Q': only the three real commands may
+ * succeed, everything else is ENOTTY); RUN requests with random fields, each
+ * judged by an independent model of the argument rules (a request the model
+ * calls invalid must fail with EINVAL/E2BIG/ENODEV; a valid one, made cheap
+ * first, must succeed with self-consistent results); bad pointers (EFAULT);
+ * VERSION with garbage arguments. Exit 0 when the device never misbehaved
+ * (and the kernel is still alive), 1 otherwise, 77 with no device.
+ */
+#include <limits.h>
+
+#include "qpwbench_test.h"
+
+static __u64 rng_state;
+
+static __u64 rnd(void)
+{
+	/* xorshift64* */
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 0x2545F4914F6CDD1DULL;
+}
+
+/* Mostly boundary values around @cap, sometimes anything. */
+static __u64 rnd_around(__u64 cap)
+{
+	switch (rnd() % 6) {
+	case 0: return 0;
+	case 1: return 1 + rnd() % 4;
+	case 2: return cap;
+	case 3: return cap + 1;
+	case 4: return rnd() % (cap + 2);
+	default: return rnd();
+	}
+}
+
+static struct qpwbench_info info;
+static unsigned long misbehaved, calls;
+
+__attribute__((format(printf, 1, 2)))
+static void misbehave(const char *fmt, ...)
+{
+	va_list ap;
+
+	misbehaved++;
+	if (misbehaved > 20)
+		return;
+	printf("FAIL fuzz: ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+static unsigned int mask_weight(const __u64 *mask)
+{
+	unsigned int n = 0;
+
+	for (unsigned int w = 0; w < QPWBENCH_MASK_WORDS; w++)
+		n += (unsigned int)__builtin_popcountll(mask[w]);
+	return n;
+}
+
+static bool mask_online(const __u64 *mask)
+{
+	for (unsigned int w = 0; w < QPWBENCH_MASK_WORDS; w++)
+		if (mask[w] & ~info.online[w])
+			return false;
+	return true;
+}
+
+/* The argument rules of uapi/qpwbench.h, written independently of the module. */
+static bool model_valid(const struct qpwbench_run *r)
+{
+	bool local = r->scenario == QPWBENCH_SCENARIO_LOCAL;
+
+	if (r->size != sizeof(*r) || r->version != QPWBENCH_ABI_VERSION || r->flags ||
+	    r->scenario >= QPWBENCH_NR_SCENARIOS || r->variant >= QPWBENCH_NR_VARIANTS)
+		return false;
+	if (r->iterations > QPWBENCH_MAX_ITERATIONS || r->warmup > QPWBENCH_MAX_WARMUP ||
+	    r->duration_ns > QPWBENCH_MAX_DURATION_NS || r->rate_hz > QPWBENCH_MAX_RATE_HZ ||
+	    r->wait_bound_ns > QPWBENCH_MAX_WAIT_BOUND_NS || (local && r->batch > QPWBENCH_MAX_BATCH))
+		return false;
+	if (r->scenario == QPWBENCH_SCENARIO_INTERFERENCE ? !r->rate_hz || !r->duration_ns
+							  : !r->iterations)
+		return false;
+	if (local && !r->batch)
+		return false;
+	if (!qt_cpu_online(&info, r->caller_cpu) || !mask_weight(r->cpus) || !mask_online(r->cpus))
+		return false;
+	if (r->scenario == QPWBENCH_SCENARIO_REMOTE &&
+	    (mask_weight(r->cpus) != 1 || (r->cpus[r->caller_cpu / 64] >> (r->caller_cpu % 64) & 1)))
+		return false;
+	return true;
+}
+
+/* Keep a valid request valid but short: the fuzzer must not spend its time waiting. */
+static void make_cheap(struct qpwbench_run *r)
+{
+	r->iterations = r->iterations % 16 + 1;
+	r->warmup %= 4;
+	r->batch = r->batch % 64 + 1;
+	r->duration_ns = r->duration_ns % 5000000 + 1;
+	r->rate_hz = r->rate_hz % 10000 + 1;
+	r->wait_bound_ns %= 100000000;
+}
+
+static unsigned int rnd_cpu(void)
+{
+	switch (rnd() % 4) {
+	case 0: return (unsigned int)rnd();
+	case 1: return info.nr_cpu_ids + (unsigned int)(rnd() % 4);
+	default: return (unsigned int)(rnd() % info.nr_cpu_ids);
+	}
+}
+
+static void fuzz_run(int fd)
+{
+	struct qpwbench_run r;
+	bool valid;
+	int ret;
+
+	qt_run_init(&r, (__u32)(rnd() % (QPWBENCH_NR_SCENARIOS + 1)),
+		    (__u32)(rnd() % (QPWBENCH_NR_VARIANTS + 1)));
+	if (rnd() % 8 == 0)
+		r.size = (__u32)rnd_around(sizeof(r));
+	if (rnd() % 8 == 0)
+		r.version = (__u32)rnd();
+	if (rnd() % 8 == 0)
+		r.flags = (__u32)rnd();
+	if (rnd() % 16 == 0)
+		r.scenario = (__u32)rnd();
+	if (rnd() % 16 == 0)
+		r.variant = (__u32)rnd();
+	r.caller_cpu = rnd_cpu();
+	r.iterations = rnd_around(QPWBENCH_MAX_ITERATIONS);
+	r.warmup = (__u32)rnd_around(QPWBENCH_MAX_WARMUP);
+	r.batch = (__u32)rnd_around(QPWBENCH_MAX_BATCH);
+	r.duration_ns = rnd_around(QPWBENCH_MAX_DURATION_NS);
+	r.rate_hz = rnd_around(QPWBENCH_MAX_RATE_HZ);
+	r.wait_bound_ns = rnd_around(QPWBENCH_MAX_WAIT_BOUND_NS);
+	for (unsigned int n = (unsigned int)(rnd() % 4); n; n--) {
+		unsigned int cpu = rnd_cpu();
+
+		if (cpu < QPWBENCH_MAX_CPUS)
+			qt_mask_set(r.cpus, cpu);
+	}
+	if (rnd() % 32 == 0)
+		r.cpus[rnd() % QPWBENCH_MASK_WORDS] = rnd();
+	/* Garbage in the output part must not matter. */
+	for (size_t i = 0; i < sizeof(r.result) / sizeof(__u64); i++)
+		((__u64 *)&r.result)[i] = rnd();
+
+	valid = model_valid(&r);
+	if (valid)
+		make_cheap(&r);
+	ret = qt_run(fd, &r);
+	calls++;
+	if (valid && ret) {
+		misbehave("valid %s/%s request rejected: %s", qt_scenario_names[r.scenario],
+			  qt_variant_names[r.variant], strerror(-ret));
+	} else if (!valid && ret != -EINVAL && ret != -E2BIG && ret != -ENODEV) {
+		misbehave("invalid request (size %u version %u scenario %u variant %u flags %#x "
+			  "caller %u iterations %llu) got %s", r.size, r.version, r.scenario,
+			  r.variant, r.flags, r.caller_cpu, (unsigned long long)r.iterations,
+			  ret ? strerror(-ret) : "success");
+	} else if (valid) {
+		const struct qpwbench_result *res = &r.result;
+
+		if (res->ops_drained + res->ops_remaining != res->ops_done ||
+		    (res->flags & QPWBENCH_RES_INTERRUPTED) ||
+		    (r.scenario != QPWBENCH_SCENARIO_INTERFERENCE &&
+		     r.scenario != QPWBENCH_SCENARIO_STRESS &&
+		     res->hist.count != r.iterations * (r.scenario == QPWBENCH_SCENARIO_LOCAL ?
+							mask_weight(r.cpus) : 1)))
+			misbehave("%s/%s: inconsistent result (done %llu drained %llu remaining %llu "
+				  "samples %llu flags %#x)", qt_scenario_names[r.scenario],
+				  qt_variant_names[r.variant], (unsigned long long)res->ops_done,
+				  (unsigned long long)res->ops_drained,
+				  (unsigned long long)res->ops_remaining,
+				  (unsigned long long)res->hist.count, res->flags);
+	}
+}
+
+static void fuzz_cmd(int fd, unsigned char *buf, size_t len)
+{
+	unsigned long cmd;
+	int ret;
+
+	for (size_t i = 0; i < len; i++)
+		buf[i] = (unsigned char)rnd();
+	if (rnd() % 2)
+		cmd = _IOC(rnd() % 4, QPWBENCH_IOC_MAGIC, rnd() % 16, rnd() % _IOC_SIZEMASK);
+	else
+		cmd = (unsigned int)rnd();
+	ret = ioctl(fd, cmd, buf) < 0 ? -errno : 0;
+	calls++;
+	if (_IOC_TYPE(cmd) != QPWBENCH_IOC_MAGIC || cmd == QPWBENCH_IOC_VERSION ||
+	    cmd == QPWBENCH_IOC_INFO || cmd == QPWBENCH_IOC_RUN)
+		return;	/* not ours to judge, or a real command (covered elsewhere) */
+	if (ret != -ENOTTY)
+		misbehave("unknown command %#lx got %s, want ENOTTY", cmd,
+			  ret ? strerror(-ret) : "success");
+}
+
+static void fuzz_pointer(int fd)
+{
+	static void *const bad[] = {
+		NULL, (void *)1, (void *)4096, (void *)-4096L, (void *)(1UL << 47),
+		(void *)0xffff800000000000UL,
+	};
+	void *p = bad[rnd() % (sizeof(bad) / sizeof(bad[0]))];
+	int ret = qt_ioctl(fd, rnd() % 2 ? QPWBENCH_IOC_RUN : QPWBENCH_IOC_INFO, p);
+
+	calls++;
+	if (ret != -EFAULT)
+		misbehave("pointer %p got %s, want EFAULT", p, ret ? strerror(-ret) : "success");
+}
+
+static void fuzz_version(int fd)
+{
+	int v = ioctl(fd, QPWBENCH_IOC_VERSION, (unsigned long)rnd());
+
+	calls++;
+	if (v != QPWBENCH_ABI_VERSION)
+		misbehave("VERSION with a garbage argument answered %d", v);
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long seconds = 10;
+	static unsigned char buf[65536];
+	double end;
+	int fd;
+
+	qt_prog = "qpwbench-fuzz";
+	rng_state = (__u64)time(NULL) ^ ((__u64)getpid() << 32);
+	for (int i = 1; i < argc; i += 2) {
+		char *e = NULL;
+
+		if (i + 1 < argc && !strcmp(argv[i], "--seconds")) {
+			seconds = strtoul(argv[i + 1], &e, 0);
+			if (*e || !seconds || seconds > 3600)
+				e = NULL;
+		} else if (i + 1 < argc && !strcmp(argv[i], "--seed")) {
+			rng_state = strtoull(argv[i + 1], &e, 0);
+			if (*e)
+				e = NULL;
+		}
+		if (!e) {
+			fprintf(stderr, "usage: qpwbench-fuzz [--seconds 1..3600] [--seed S]\n");
+			return 2;
+		}
+	}
+	if (!rng_state)
+		rng_state = 1;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("qpwbench-fuzz: %lu s, seed %#llx\n", seconds, (unsigned long long)rng_state);
+	fd = qt_open();
+	qt_info(fd, &info);
+
+	end = qt_now() + (double)seconds;
+	while (qt_now() < end) {
+		switch (rnd() % 8) {
+		case 0: case 1: case 2: case 3:
+			fuzz_run(fd);
+			break;
+		case 4: case 5:
+			fuzz_cmd(fd, buf, sizeof(buf));
+			break;
+		case 6:
+			fuzz_pointer(fd);
+			break;
+		default:
+			fuzz_version(fd);
+		}
+	}
+	close(fd);
+	qt_check(!misbehaved, "fuzz", "%lu calls, %lu misbehaviours", calls, misbehaved);
+	return qt_finish();
+}

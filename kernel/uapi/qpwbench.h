@@ -104,21 +104,26 @@ static inline __u64 qpwbench_hist_bucket_low(__u32 b)
 
 /* What a run returns; counters a scenario does not use stay 0. */
 struct qpwbench_result {
-	__u64 ops_done;		/* local ops completed (stress: on all CPUs) */
-	__u64 ops_drained;	/* entries moved to the shared list by drains */
+	__u64 ops_done;		/* local ops completed, warm-up included (stress: on all CPUs) */
+	__u64 ops_drained;	/* entries that reached the shared list (batch full, or drained) */
 	__u64 ops_remaining;	/* entries still in per-CPU batches at the end */
-	__u64 drains;		/* remote drains completed */
-	__u64 stalls;		/* drains that hit wait_bound_ns */
-	__u64 ran_on_target;	/* drain work that executed on the target CPU */
-	__u64 ran_on_caller;	/* drain work that executed on the caller */
-	__u64 cycles;		/* cycle-counter total over measured ops, 0 if none */
-	__u64 elapsed_ns;	/* wall time of the measured phase */
+	__u64 drains;		/* per-target drains completed within wait_bound_ns */
+	__u64 stalls;		/* per-target drains that hit wait_bound_ns */
+	__u64 ran_on_target;	/* drain work that executed on the target CPU (warm-up included) */
+	__u64 ran_on_caller;	/* drain work that executed inline on the caller */
+	__u64 cycles;		/* cycle-counter total over the hist samples (local: x batch ops) */
+	__u64 elapsed_ns;	/* wall time from the start barrier to the end, warm-up included */
 	__u32 flags;		/* QPWBENCH_RES_* */
 	__u32 __pad;
 	struct qpwbench_hist hist;	/* the scenario's latency metric */
 };
 
-#define QPWBENCH_RES_INTERRUPTED	(1U << 0)	/* a fatal signal ended it early */
+/*
+ * A run that reaches the module's 60 s cap ends early with what it has and
+ * QPWBENCH_RES_INTERRUPTED. A fatal signal ends it with -EINTR instead (the
+ * process is going away; nobody would read a partial result).
+ */
+#define QPWBENCH_RES_INTERRUPTED	(1U << 0)	/* the run cap ended it early */
 #define QPWBENCH_RES_HAS_CYCLES		(1U << 1)	/* .cycles is meaningful */
 
 /*
@@ -136,6 +141,12 @@ struct qpwbench_result {
  *               ops_done == ops_drained + ops_remaining.
  * interference: .caller_cpu drains .cpus at .rate_hz for .duration_ns;
  *               ran_on_target/ran_on_caller say where the work executed.
+ *
+ * Fields a scenario does not use are ignored, but still checked against
+ * their caps. Errors: -EINVAL (size, version, scenario, variant, flags, a
+ * required count that is 0, empty mask, a remote run not naming exactly one
+ * target other than the caller), -E2BIG (over a cap), -ENODEV (a CPU that is
+ * not online), -EBUSY (another run is active), -EINTR (fatal signal).
  */
 struct qpwbench_run {
 	__u32 size;		/* sizeof(struct qpwbench_run) */

@@ -15,9 +15,6 @@
 /* Entries per per-CPU batch: the size of a folio_batch (PAGEVEC_SIZE). */
 #define QPWB_BATCH_ENTRIES	15
 
-/* Workqueue drains give up after this when userspace passes 0. */
-#define QPWB_DEFAULT_WAIT_BOUND_NS	NSEC_PER_SEC
-
 /* No run lasts longer than this; it then returns what it has. */
 #define QPWB_RUN_CAP_NS		(60ULL * NSEC_PER_SEC)
 

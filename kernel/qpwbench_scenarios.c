@@ -401,7 +401,7 @@ int qpwb_run_scenario(struct qpwbench_run *run, const struct cpumask *cpus)
 	ctx->v = qpwb_variant(run->variant);
 	ctx->cpus = cpus;
 	ctx->res = &run->result;
-	ctx->wait_bound_ns = run->wait_bound_ns ?: QPWB_DEFAULT_WAIT_BOUND_NS;
+	ctx->wait_bound_ns = run->wait_bound_ns ?: QPWBENCH_DEFAULT_WAIT_BOUND_NS;
 	ctx->deadline_ns = ktime_get_ns() + QPWB_RUN_CAP_NS;
 	init_waitqueue_head(&ctx->barrier_wq);
 	init_completion(&ctx->done);

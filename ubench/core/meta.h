@@ -12,7 +12,7 @@
 struct run_meta {
 	char kernel[65];	/* uname -r */
 	char preempt[32];	/* rt, full, dynamic, voluntary, none, or unknown */
-	char arch[32];		/* uname -m */
+	char arch[65];		/* uname -m */
 	char host[65];		/* uname -n */
 	char cpu_model[128];	/* /proc/cpuinfo model name, arm64: implementer/part from MIDR */
 	char timer[32];		/* timer_get_info()->name */

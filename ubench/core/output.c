@@ -1,0 +1,365 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Tidy CSV and JSON Lines rows; the column list is output.h's. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "output.h"
+
+/* output.h's list: core, cycles, metadata. */
+static const char *const base_columns[] = {
+	"scenario", "backend", "variant", "kernel", "preempt", "arch", "cpus", "n_cpus",
+	"distance", "metric", "unit", "samples", "min", "p50", "p90", "p99", "p999",
+	"max", "mean", "stddev",
+	"cycles",
+	"host", "cpu_model", "timer", "emulated", "date", "version",
+};
+#define NR_BASE	(sizeof(base_columns) / sizeof(base_columns[0]))
+_Static_assert(NR_BASE == 27, "cell() below follows base_columns[] index by index");
+
+size_t output_base_columns(const char *const **names)
+{
+	*names = base_columns;
+	return NR_BASE;
+}
+
+void output_init(struct output *o, const struct run_meta *meta)
+{
+	memset(o, 0, sizeof(*o));
+	o->meta = meta;
+}
+
+int output_add_column(struct output *o, const char *name, char *err, size_t errlen)
+{
+	if (o->started) {
+		snprintf(err, errlen, "column '%s' added after the header was written", name);
+		return -EINVAL;
+	}
+	if (!name[0] || strpbrk(name, "\"\n\r")) {
+		snprintf(err, errlen, "bad column name '%s'", name);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < NR_BASE; i++)
+		if (!strcmp(base_columns[i], name)) {
+			snprintf(err, errlen, "column '%s' is already a core column", name);
+			return -EINVAL;
+		}
+	for (size_t i = 0; i < o->n_extra; i++)
+		if (!strcmp(o->extra[i], name)) {
+			snprintf(err, errlen, "column '%s' added twice", name);
+			return -EINVAL;
+		}
+	if (o->n_extra == OUTPUT_MAX_EXTRA) {
+		snprintf(err, errlen, "more than %d extra columns", OUTPUT_MAX_EXTRA);
+		return -E2BIG;
+	}
+	o->extra[o->n_extra] = strdup(name);
+	if (!o->extra[o->n_extra]) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	o->n_extra++;
+	return 0;
+}
+
+/* RFC 4180: quote a field holding a comma, quote or line break. */
+static void csv_field(FILE *f, const char *s)
+{
+	if (!strpbrk(s, ",\"\r\n")) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+/* The header line, without its newline, in a malloc'd string. */
+static char *header_line(const struct output *o)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return NULL;
+	for (size_t i = 0; i < NR_BASE + o->n_extra; i++) {
+		if (i)
+			fputc(',', f);
+		csv_field(f, i < NR_BASE ? base_columns[i] : o->extra[i - NR_BASE]);
+	}
+	if (fclose(f)) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/* Compare an existing file's first line with ours; 0, or -EINVAL + err. */
+static int check_header(FILE *f, const char *path, const char *header, char *err, size_t errlen)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int rc = 0;
+
+	rewind(f);
+	n = getline(&line, &cap, f);
+	if (n > 0 && line[n - 1] == '\n')
+		line[--n] = '\0';
+	if (n > 0 && line[n - 1] == '\r')
+		line[--n] = '\0';
+	if (n < 0 || strcmp(line, header)) {
+		snprintf(err, errlen,
+			 "%s: refusing to append: its header is not this run's columns (write to a new file)",
+			 path);
+		rc = -EINVAL;
+	}
+	free(line);
+	fseek(f, 0, SEEK_END);
+	return rc;
+}
+
+static int open_csv(struct output *o, const char *path, char *err, size_t errlen)
+{
+	char *header = header_line(o);
+	struct stat st;
+	int rc = 0;
+
+	if (!header) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	if (!strcmp(path, "-")) {
+		o->csv = stdout;
+		o->csv_is_stdout = true;
+		fprintf(o->csv, "%s\n", header);
+		fflush(o->csv);
+		free(header);
+		return 0;
+	}
+	o->csv = fopen(path, "a+");
+	if (!o->csv) {
+		rc = -errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	} else if (fstat(fileno(o->csv), &st)) {
+		rc = -errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	} else if (st.st_size > 0) {
+		rc = check_header(o->csv, path, header, err, errlen);
+	} else {
+		fprintf(o->csv, "%s\n", header);
+		if (fflush(o->csv)) {
+			rc = -errno;
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		}
+	}
+	if (rc && o->csv) {
+		fclose(o->csv);
+		o->csv = NULL;
+	}
+	free(header);
+	return rc;
+}
+
+int output_start(struct output *o, const char *csv_path, const char *json_path,
+		 char *err, size_t errlen)
+{
+	int rc;
+
+	if (csv_path && json_path && !strcmp(csv_path, "-") && !strcmp(json_path, "-")) {
+		snprintf(err, errlen, "--csv - and --json - cannot both write to stdout");
+		return -EINVAL;
+	}
+	if (csv_path && !csv_path[0]) {
+		snprintf(err, errlen, "--csv needs a file name (or - for stdout)");
+		return -EINVAL;
+	}
+	if (json_path && !json_path[0]) {
+		snprintf(err, errlen, "--json needs a file name (or - for stdout)");
+		return -EINVAL;
+	}
+	if (csv_path) {
+		rc = open_csv(o, csv_path, err, errlen);
+		if (rc)
+			return rc;
+	}
+	if (json_path) {
+		if (!strcmp(json_path, "-")) {
+			o->json = stdout;
+			o->json_is_stdout = true;
+		} else {
+			o->json = fopen(json_path, "a");
+			if (!o->json) {
+				rc = -errno;
+				snprintf(err, errlen, "%s: %s", json_path, strerror(errno));
+				output_close(o);
+				return rc;
+			}
+		}
+	}
+	o->started = true;
+	return 0;
+}
+
+bool output_active(const struct output *o)
+{
+	return o->csv || o->json;
+}
+
+bool output_uses_stdout(const struct output *o)
+{
+	return o->csv_is_stdout || o->json_is_stdout;
+}
+
+/*
+ * Numbers: integers as integers, others with three decimals (picosecond
+ * resolution in ns), small ratios with six significant digits.
+ */
+static void format_number(char *buf, size_t len, double v)
+{
+	if (!isfinite(v))
+		snprintf(buf, len, OUTPUT_NA);
+	else if (v == floor(v) && fabs(v) < 1e15)
+		snprintf(buf, len, "%.0f", v);
+	else if (fabs(v) >= 1)
+		snprintf(buf, len, "%.3f", v);
+	else
+		snprintf(buf, len, "%.6g", v);
+}
+
+/* Column value i of row as text; *is_number says whether JSON writes it bare. */
+static const char *cell(const struct output *o, const struct output_row *r, size_t i,
+			char *buf, size_t len, const char *date, bool *is_number)
+{
+	const struct stats *s = &r->stats;
+	const double figures[] = { s->min, s->p50, s->p90, s->p99, s->p999, s->max, s->mean, s->stddev };
+
+	*is_number = false;
+	switch (i) {
+	case 0: return r->scenario;
+	case 1: return r->backend;
+	case 2: return r->variant;
+	case 3: return o->meta->kernel;
+	case 4: return o->meta->preempt;
+	case 5: return o->meta->arch;
+	case 6: {
+		size_t off = 0;
+
+		buf[0] = '\0';
+		for (unsigned int c = 0; c < r->n_cpus && off < len; c++)
+			off += (size_t)snprintf(buf + off, len - off, "%s%u", c ? "," : "", r->cpus[c]);
+		return buf;
+	}
+	case 7:
+		*is_number = true;
+		snprintf(buf, len, "%u", r->n_cpus);
+		return buf;
+	case 8: return r->distance ? r->distance : OUTPUT_NA;
+	case 9: return r->metric;
+	case 10: return r->unit;
+	case 11:
+		*is_number = true;
+		snprintf(buf, len, "%llu", (unsigned long long)s->samples);
+		return buf;
+	case 12: case 13: case 14: case 15: case 16: case 17: case 18: case 19:
+		format_number(buf, len, figures[i - 12]);
+		*is_number = strcmp(buf, OUTPUT_NA);
+		return buf;
+	case 20:
+		if (!r->has_cycles)
+			return OUTPUT_NA;
+		format_number(buf, len, r->cycles);
+		*is_number = strcmp(buf, OUTPUT_NA);
+		return buf;
+	case 21: return o->meta->host;
+	case 22: return o->meta->cpu_model;
+	case 23: return o->meta->timer;
+	case 24: return o->meta->emulated;
+	case 25: return date;
+	case 26: return o->meta->version;
+	}
+	for (size_t e = 0; e < r->n_extra; e++)
+		if (!strcmp(r->extra_names[e], o->extra[i - NR_BASE]) && r->extra_values[e])
+			return r->extra_values[e];
+	return OUTPUT_NA;
+}
+
+int output_row(struct output *o, const struct output_row *r, char *err, size_t errlen)
+{
+	char date[32], buf[8192];
+	size_t n = NR_BASE + o->n_extra;
+	bool num;
+
+	run_meta_date(date, sizeof(date));
+	if (o->csv) {
+		for (size_t i = 0; i < n; i++) {
+			if (i)
+				fputc(',', o->csv);
+			csv_field(o->csv, cell(o, r, i, buf, sizeof(buf), date, &num));
+		}
+		fputc('\n', o->csv);
+		if (fflush(o->csv) || ferror(o->csv)) {
+			snprintf(err, errlen, "writing the CSV: %s", strerror(errno));
+			return -EIO;
+		}
+	}
+	if (o->json) {
+		fputc('{', o->json);
+		for (size_t i = 0; i < n; i++) {
+			const char *v = cell(o, r, i, buf, sizeof(buf), date, &num);
+
+			if (i)
+				fputs(", ", o->json);
+			json_string(o->json, i < NR_BASE ? base_columns[i] : o->extra[i - NR_BASE]);
+			fputs(": ", o->json);
+			if (num)
+				fputs(v, o->json);
+			else if (!strcmp(v, OUTPUT_NA))
+				fputs("null", o->json);
+			else
+				json_string(o->json, v);
+		}
+		fputs("}\n", o->json);
+		if (fflush(o->json) || ferror(o->json)) {
+			snprintf(err, errlen, "writing the JSON: %s", strerror(errno));
+			return -EIO;
+		}
+	}
+	o->rows++;
+	return 0;
+}
+
+void output_close(struct output *o)
+{
+	if (o->csv && !o->csv_is_stdout)
+		fclose(o->csv);
+	if (o->json && !o->json_is_stdout)
+		fclose(o->json);
+	o->csv = o->json = NULL;
+	for (size_t i = 0; i < o->n_extra; i++)
+		free(o->extra[i]);
+	o->n_extra = 0;
+}

@@ -670,6 +670,102 @@ void counters_running_cell(const struct counters *c, char *buf, size_t len)
 		snprintf(buf, len, "%.3f", c->running);
 }
 
+/* ---- scenario glue ---------------------------------------------------- */
+
+uint64_t counters_run_ops(const struct qpwbench_run *run)
+{
+	uint64_t samples = run->iterations + run->warmup;
+
+	switch (run->scenario) {
+	case QPWBENCH_SCENARIO_LOCAL:
+		return samples * run->batch;
+	case QPWBENCH_SCENARIO_REMOTE:
+	case QPWBENCH_SCENARIO_DRAIN_ALL:
+		return samples;
+	default:
+		return 0;
+	}
+}
+
+static void session_na(struct counters_session *s)
+{
+	for (size_t i = 0; i < s->n_columns; i++)
+		s->values[i] = "n/a";
+}
+
+int counters_session_init(struct counters_session *s, const char *events,
+			  char *err, size_t errlen)
+{
+	int ret = 0;
+
+	memset(s, 0, sizeof(*s));
+	if (events)
+		ret = counters_parse(&s->set, events, err, errlen);
+	else
+		counters_default(&s->set);
+	if (ret)
+		return ret;
+	for (size_t i = 0; i < s->set.n; i++)
+		s->names[i] = s->set.ev[i].name;
+	if (s->set.n)
+		s->names[s->set.n] = COUNTERS_RUNNING_COLUMN;
+	s->n_columns = s->set.n ? s->set.n + 1 : 0;
+	session_na(s);
+	return 0;
+}
+
+int counters_session_begin(struct counters_session *s, const struct qpwbench_run *run,
+			   char *err, size_t errlen)
+{
+	int cpus[QPWBENCH_MAX_CPUS];
+	size_t n = 0;
+	int ret;
+
+	counters_close(s->last);
+	s->last = NULL;
+	session_na(s);
+	if (!s->set.n)
+		return 0;
+	cpus[n++] = (int)run->caller_cpu;
+	for (unsigned int cpu = 0; cpu < QPWBENCH_MAX_CPUS; cpu++)
+		if (cpu != run->caller_cpu && (run->cpus[cpu / 64] >> (cpu % 64) & 1))
+			cpus[n++] = (int)cpu;
+	ret = counters_open(&s->last, &s->set, cpus, n, -1, err, errlen);
+	if (ret)
+		return ret;
+	s->ops = counters_run_ops(run);
+	ret = counters_start(s->last);
+	if (ret)
+		say(err, errlen, "starting the event counters: %s", strerror(-ret));
+	return ret;
+}
+
+int counters_session_end(struct counters_session *s, char *err, size_t errlen)
+{
+	int ret;
+
+	if (!s->last)
+		return 0;
+	ret = counters_stop(s->last);
+	if (ret) {
+		say(err, errlen, "reading the event counters: %s", strerror(-ret));
+		return ret;
+	}
+	for (size_t i = 0; i < s->set.n; i++) {
+		counters_cell(s->last, i, s->ops, s->cells[i], sizeof(s->cells[i]));
+		s->values[i] = s->cells[i];
+	}
+	counters_running_cell(s->last, s->cells[s->set.n], sizeof(s->cells[s->set.n]));
+	s->values[s->set.n] = s->cells[s->set.n];
+	return 0;
+}
+
+void counters_session_free(struct counters_session *s)
+{
+	counters_close(s->last);
+	s->last = NULL;
+}
+
 /* ---- ubench info --events ---------------------------------------------- */
 
 static void print_event(FILE *f, const struct counter_event *ev)

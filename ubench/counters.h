@@ -41,6 +41,8 @@
 
 #include <linux/perf_event.h>
 
+#include "qpwbench.h"
+
 #define COUNTERS_MAX_EVENTS	16
 #define COUNTERS_NAME_MAX	96
 #define COUNTERS_WHY_MAX	160
@@ -118,6 +120,42 @@ bool counters_total(const struct counters *c, size_t i, double *total, const cha
  */
 void counters_cell(const struct counters *c, size_t i, uint64_t ops, char *buf, size_t len);
 void counters_running_cell(const struct counters *c, char *buf, size_t len);
+
+/*
+ * Scenario glue: what a scenario environment keeps. The counted region is
+ * one backend run, warm-up included (the module runs a whole measurement
+ * inside one ioctl), on the run's caller and target CPUs, per CPU so that
+ * kernel workers and target load count too. Per-op values divide by every
+ * op the run did: local ops (local), drains (remote), drain-alls
+ * (drain-all); interference and stress rows carry totals. Every row of a
+ * run carries that run's values.
+ */
+#define COUNTERS_CELL_MAX	32
+
+struct counters_session {
+	struct counter_set set;
+	struct counters *last;		/* the last run's counters, or NULL */
+	uint64_t ops;			/* its per-op divisor, 0 for totals */
+	size_t n_columns;		/* the events, then COUNTERS_RUNNING_COLUMN */
+	const char *names[COUNTERS_MAX_EVENTS + 1];
+	const char *values[COUNTERS_MAX_EVENTS + 1];	/* the last run's cells */
+	char cells[COUNTERS_MAX_EVENTS + 1][COUNTERS_CELL_MAX];
+};
+
+/*
+ * events: an --events list, NULL for the default set. 0, or -EINVAL with one
+ * line in err. Then register s->names[0..n_columns) as output columns.
+ */
+int counters_session_init(struct counters_session *s, const char *events,
+			  char *err, size_t errlen);
+/* Around one backend run: open and start; stop and fill s->values. 0 or -errno + err. */
+int counters_session_begin(struct counters_session *s, const struct qpwbench_run *run,
+			   char *err, size_t errlen);
+int counters_session_end(struct counters_session *s, char *err, size_t errlen);
+void counters_session_free(struct counters_session *s);
+
+/* The per-op divisor of a run's counts (0: totals), see above. */
+uint64_t counters_run_ops(const struct qpwbench_run *run);
 
 /*
  * `ubench info --events`: libpfm4 and the PMUs it detects, the default set

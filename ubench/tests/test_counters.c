@@ -641,6 +641,64 @@ static int case_cpu_context_switches(void)
 	return 0;
 }
 
+/* The scenario glue: columns, per-op divisors, one run's cells. */
+static int case_session(void)
+{
+	struct counters_session s;
+	struct qpwbench_run run = { .scenario = QPWBENCH_SCENARIO_LOCAL, .iterations = 10,
+				    .warmup = 2, .batch = 64 };
+	cpu_set_t old, one;
+	char err[256];
+	int cpu = sched_getcpu();
+
+	CHECK(counters_run_ops(&run) == 12 * 64, "local ops %llu",
+	      (unsigned long long)counters_run_ops(&run));
+	run.scenario = QPWBENCH_SCENARIO_DRAIN_ALL;
+	CHECK(counters_run_ops(&run) == 12, "drain-all ops %llu",
+	      (unsigned long long)counters_run_ops(&run));
+	run.scenario = QPWBENCH_SCENARIO_INTERFERENCE;
+	CHECK(counters_run_ops(&run) == 0, "interference rows carry totals");
+
+	CHECK(counters_session_init(&s, "bogus-event", err, sizeof(err)) == -EINVAL,
+	      "bad --events accepted");
+	CHECK(counters_session_init(&s, "none", err, sizeof(err)) == 0 && s.n_columns == 0,
+	      "'none' adds %zu columns", s.n_columns);
+	CHECK(counters_session_init(&s, NULL, err, sizeof(err)) == 0 && s.n_columns >= 5,
+	      "the default set adds %zu columns", s.n_columns);
+	if (counters_session_init(&s, "ctx-switches,cycles", err, sizeof(err))) {
+		fail("session: %s", err);
+		return 0;
+	}
+	CHECK(s.n_columns == 3 && !strcmp(s.names[0], "context-switches") &&
+	      !strcmp(s.names[1], "cycles") && !strcmp(s.names[2], COUNTERS_RUNNING_COLUMN),
+	      "session columns");
+	CHECK(!strcmp(s.values[0], "n/a"), "cells before any run must be n/a");
+
+	/* A remote "run" of SLEEPS drains whose caller and target are this CPU. */
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	sched_getaffinity(0, sizeof(old), &old);
+	sched_setaffinity(0, sizeof(one), &one);
+	memset(&run, 0, sizeof(run));
+	run.scenario = QPWBENCH_SCENARIO_REMOTE;
+	run.caller_cpu = (unsigned int)cpu;
+	run.cpus[cpu / 64] = 1ULL << (cpu % 64);
+	run.iterations = SLEEPS;
+	if (counters_session_begin(&s, &run, err, sizeof(err))) {
+		fail("session begin: %s", err);
+	} else {
+		sleep_many();
+		CHECK(counters_session_end(&s, err, sizeof(err)) == 0, "session end: %s", err);
+		printf("    remote run on CPU %d: context-switches=%s cycles=%s %s=%s\n", cpu,
+		       s.values[0], s.values[1], s.names[2], s.values[2]);
+		CHECK(strtod(s.values[0], NULL) >= 1.0,
+		      "a sleeping 'drain' must switch at least once per op: %s", s.values[0]);
+	}
+	sched_setaffinity(0, sizeof(old), &old);
+	counters_session_free(&s);
+	return 0;
+}
+
 static const struct test_case {
 	const char *name;
 	int (*run)(void);
@@ -660,6 +718,7 @@ static const struct test_case {
 	{ "multiplex-scaling", case_multiplex_scaling },
 	{ "thread-context-switches", case_thread_context_switches },
 	{ "cpu-context-switches", case_cpu_context_switches },
+	{ "session", case_session },
 };
 
 int main(int argc, char **argv)

@@ -37,6 +37,7 @@
 #include <stdint.h>
 
 #include "qpwbench.h"
+#include "topo.h"
 
 /* Caps: bigger values are refused, never wrapped. */
 #define OPTS_MAX_REPEAT		1000u
@@ -71,8 +72,8 @@ struct opts_command {
 	const char *own_help;
 	/* One own option; 0, or -1 after opts_error(). */
 	int (*handle)(struct ubench_opts *o, int val, const char *arg);
-	/* Defaults (0/NULL: none). */
-	const char *default_plan;
+	/* Defaults: the plan without --plan; 0 for the others: no default. */
+	enum topo_plan_kind default_plan;
 	uint64_t default_iterations;
 	uint64_t default_duration_ns;
 	uint32_t default_warmup;
@@ -82,11 +83,17 @@ struct ubench_opts {
 	const struct opts_command *cmd;
 	void *ctx;			/* the command's own state, for its handler */
 
-	/* --cpus: OS indices, ascending, no duplicates; NULL/0 when not given. */
+	/*
+	 * With OPT_CPUS or OPT_PLAN: this machine's topology, and the --cpus
+	 * selection (every usable CPU when not given, cpus_arg NULL) as a
+	 * bitmap and as an ascending array of OS indices.
+	 */
+	struct topo *topo;
 	const char *cpus_arg;
+	hwloc_bitmap_t cpuset;
 	unsigned int *cpus;
 	unsigned int n_cpus;
-	const char *plan;
+	enum topo_plan_kind plan;	/* --plan, else the command's default_plan */
 	bool variant[QPWBENCH_NR_VARIANTS];	/* default: all */
 	const char *backend;		/* NULL: automatic (backend_by_name) */
 	const char *csv, *json;		/* NULL: none */

@@ -321,14 +321,23 @@ static int run_scenario(struct user_run *ur, char *err, size_t errlen)
 	return -EINVAL;
 }
 
-/* Conservation and placement figures, read once the works are settled. */
-static void account(struct user_run *ur)
+/*
+ * Conservation and placement figures, read once the works are settled. A
+ * drain still stuck after the wait bound was counted as a stall and is left
+ * queued; but stress counts must not be read while a worker may still move
+ * entries, so stress waits for it as long as any bound may be, or fails.
+ */
+static int account(struct user_run *ur, char *err, size_t errlen)
 {
 	struct qpwbench_result *res = &ur->args->result;
 	char ignored[160];
 
-	/* A drain still stuck here was counted as a stall; its entries stay put. */
-	model_quiesce(&model, ur->wait_bound_ns, ignored, sizeof(ignored));
+	if (ur->args->scenario == QPWBENCH_SCENARIO_STRESS) {
+		if (model_quiesce(&model, QPWBENCH_MAX_WAIT_BOUND_NS, err, errlen))
+			return -EBUSY;
+	} else {
+		model_quiesce(&model, ur->wait_bound_ns, ignored, sizeof(ignored));
+	}
 	res->ops_done = atomic_load(&ur->ops_done);
 	res->ops_drained = model.shared.entries;
 	res->ops_remaining = model_remaining(&model);
@@ -336,6 +345,7 @@ static void account(struct user_run *ur)
 	res->ran_on_caller = model_ran_on_caller(&model);
 	if (ur->counts_cycles)
 		res->flags |= QPWBENCH_RES_HAS_CYCLES;
+	return 0;
 }
 
 static int user_run(struct qpwbench_run *run, char *err, size_t errlen)
@@ -369,7 +379,7 @@ static int user_run(struct qpwbench_run *run, char *err, size_t errlen)
 		return ret;
 	ret = run_scenario(&ur, err, errlen);
 	if (!ret)
-		account(&ur);
+		ret = account(&ur, err, errlen);
 	return ret;
 }
 

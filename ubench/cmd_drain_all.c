@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ubench drain-all: the caller (--caller, default the first CPU) drains
+ * every CPU of a set, for the growing sets of a plan (default ramp: N = 1,
+ * 2, ... CPUs in topology order). Workqueue variants queue on all, then wait
+ * for all (parallel); lock variants drain one CPU after the other on the
+ * caller (serial). Metric drain_all_latency (ns), and stalled. The
+ * crossover is the smallest N where the fastest serial variant is slower
+ * than the fastest parallel one.
+ */
+#include <stdlib.h>
+
+#include "commands.h"
+#include "scenario.h"
+
+#define DRAIN_ALL_DEFAULT_ITERATIONS	500
+#define DRAIN_ALL_DEFAULT_WARMUP	20
+#define DRAIN_ALL_DEFAULT_PLAN		TOPO_PLAN_RAMP
+
+/* How a variant drained, seen in where the work ran at the largest N. */
+enum drain_kind { DRAIN_NOTHING, DRAIN_PARALLEL, DRAIN_SERIAL };
+
+struct point {
+	double p50_sum;		/* over repetitions */
+	uint32_t runs;
+};
+
+static int drain_all_variant(struct scenario_env *env, const struct drain_all_params *p,
+			     const struct plan_set *set, enum qpwbench_variant v,
+			     struct point *pt, enum drain_kind *kind)
+{
+	struct qpwbench_run run;
+	const struct qpwbench_result *res = &run.result;
+	struct scenario_row row = {
+		.scenario = QPWBENCH_SCENARIO_DRAIN_ALL, .variant = v,
+		.cpus = set->cpus, .n_cpus = set->n,
+		.distance = set->distance,
+		.metric = &METRIC_DRAIN_ALL_LATENCY,
+	};
+	int rc;
+
+	scenario_request(&run, QPWBENCH_SCENARIO_DRAIN_ALL, v, scenario_caller(&p->c, p->caller),
+			 set->cpus, set->n);
+	run.iterations = p->c.iterations;
+	run.warmup = p->c.warmup;
+	run.wait_bound_ns = p->wait_bound_ns;
+	rc = scenario_run(env, &run);
+	if (rc)
+		return rc;
+	scenario_stats_ns(&res->hist, &row.stats);
+	row.has_cycles = res->flags & QPWBENCH_RES_HAS_CYCLES;
+	row.cycles = res->hist.count ? (double)res->cycles / (double)res->hist.count : 0;
+	if (scenario_row(env, &row))
+		return EXIT_FAILED;
+	pt->p50_sum += row.stats.p50;
+	pt->runs++;
+	*kind = res->ran_on_caller ? DRAIN_SERIAL : res->ran_on_target ? DRAIN_PARALLEL
+								     : DRAIN_NOTHING;
+	row.metric = &METRIC_STALLED;
+	row.has_cycles = false;
+	stats_single(&row.stats, (double)res->stalls);
+	return scenario_row(env, &row) ? EXIT_FAILED : EXIT_OK;
+}
+
+/* The fastest mean p50 at set s among variants of kind k; < 0 if none. */
+static double fastest(const struct point *pts, const enum drain_kind *kind, unsigned int s,
+		      enum drain_kind k)
+{
+	double best = -1;
+
+	for (unsigned int v = 0; v < QPWBENCH_NR_VARIANTS; v++) {
+		const struct point *pt = &pts[s * QPWBENCH_NR_VARIANTS + v];
+		double p50;
+
+		if (kind[v] != k || !pt->runs)
+			continue;
+		p50 = pt->p50_sum / pt->runs;
+		if (best < 0 || p50 < best)
+			best = p50;
+	}
+	return best;
+}
+
+static void report_crossover(struct scenario_env *env, const struct scenario_plan *plan,
+			     const struct point *pts, const enum drain_kind *kind)
+{
+	double serial = -1, parallel = -1;
+
+	for (unsigned int s = 0; s < plan->n_sets; s++) {
+		serial = fastest(pts, kind, s, DRAIN_SERIAL);
+		parallel = fastest(pts, kind, s, DRAIN_PARALLEL);
+		if (serial < 0 || parallel < 0) {
+			scenario_note(env, "crossover: needs a serial (lock) and a parallel (workqueue) variant");
+			return;
+		}
+		if (serial > parallel) {
+			scenario_note(env, "crossover: N=%u, serial inline p50 %.1f ns > parallel workqueue p50 %.1f ns",
+				      plan->sets[s].n, serial, parallel);
+			return;
+		}
+	}
+	scenario_note(env, "crossover: none up to N=%u (serial inline p50 %.1f ns <= parallel workqueue p50 %.1f ns)",
+		      plan->sets[plan->n_sets - 1].n, serial, parallel);
+}
+
+int drain_all_measure(struct scenario_env *env, const struct drain_all_params *p)
+{
+	enum drain_kind kind[QPWBENCH_NR_VARIANTS] = { 0 };
+	struct scenario_plan plan;
+	struct point *pts;
+	int rc = scenario_plan_build(env, p->c.plan,
+				     p->c.cpus, p->c.n_cpus, &plan);
+
+	if (rc)
+		return rc;
+	pts = calloc((size_t)plan.n_sets * QPWBENCH_NR_VARIANTS, sizeof(*pts));
+	if (!pts) {
+		scenario_error(env, "out of memory");
+		scenario_plan_free(&plan);
+		return EXIT_FAILED;
+	}
+	for (unsigned int s = 0; s < plan.n_sets && !rc; s++)
+		for (unsigned int v = 0; v < QPWBENCH_NR_VARIANTS && !rc; v++)
+			for (uint32_t r = 0; r < p->c.repeat && p->c.variant[v] && !rc; r++)
+				rc = drain_all_variant(env, p, &plan.sets[s], v,
+						       &pts[s * QPWBENCH_NR_VARIANTS + v], &kind[v]);
+	if (!rc)
+		report_crossover(env, &plan, pts, kind);
+	free(pts);
+	scenario_plan_free(&plan);
+	return rc;
+}
+
+static const struct option drain_all_options[] = {
+	{ "caller", required_argument, NULL, OPTS_OWN_BASE },
+	{ "wait-bound", required_argument, NULL, OPTS_OWN_BASE + 1 },
+	{ 0 },
+};
+
+static int drain_all_option(struct ubench_opts *o, int val, const char *arg)
+{
+	struct drain_all_params *p = o->ctx;
+
+	if (val == OPTS_OWN_BASE)
+		return scenario_caller_option(o, arg, &p->caller);
+	return scenario_wait_bound_option(o, arg, &p->wait_bound_ns);
+}
+
+static const struct opts_command drain_all_command = {
+	.name = "drain-all",
+	.summary = "the caller drains N CPUs, N over a plan: parallel workqueue vs serial inline, and the crossover",
+	.common = OPT_CPUS | OPT_PLAN | OPT_VARIANT | OPT_BACKEND | OPT_OUTPUT | OPT_REPEAT |
+		  OPT_ITERATIONS | OPT_WARMUP,
+	.own = drain_all_options,
+	.own_help = "  --caller CPU         the draining CPU (default: the first of --cpus)\n"
+		    "  --wait-bound TIME    a workqueue drain gives up, counted as stalled, after this (default 10ms)\n",
+	.handle = drain_all_option,
+	.default_plan = DRAIN_ALL_DEFAULT_PLAN,
+	.default_iterations = DRAIN_ALL_DEFAULT_ITERATIONS,
+	.default_warmup = DRAIN_ALL_DEFAULT_WARMUP,
+};
+
+static int measure(struct scenario_env *env, const void *params)
+{
+	return drain_all_measure(env, params);
+}
+
+int cmd_drain_all(int argc, char **argv)
+{
+	struct drain_all_params p = {
+		.caller = SCENARIO_CALLER_FIRST,
+		.wait_bound_ns = SCENARIO_DEFAULT_WAIT_BOUND_NS,
+	};
+
+	return scenario_main(&drain_all_command, argc, argv, &p.c, &p, measure);
+}

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ubench local: the fast-path cost of each variant, per CPU. On one CPU at
+ * a time, --iterations samples of --batch local ops; each sample gives the
+ * per-op cost (metric op_cost, ns; a cycles column where the timer counts
+ * cycles).
+ */
+#include "commands.h"
+#include "scenario.h"
+
+#define LOCAL_DEFAULT_BATCH		64
+#define LOCAL_DEFAULT_ITERATIONS	2000
+#define LOCAL_DEFAULT_WARMUP		100
+
+int local_measure(struct scenario_env *env, const struct local_params *p)
+{
+	for (unsigned int v = 0; v < QPWBENCH_NR_VARIANTS; v++) {
+		if (!p->c.variant[v])
+			continue;
+		for (unsigned int i = 0; i < p->c.n_cpus; i++) {
+			for (uint32_t r = 0; r < p->c.repeat; r++) {
+				const unsigned int *cpu = &p->c.cpus[i];
+				struct qpwbench_run run;
+				struct scenario_row row = {
+					.scenario = QPWBENCH_SCENARIO_LOCAL, .variant = v,
+					.cpus = cpu, .n_cpus = 1, .metric = &METRIC_OP_COST,
+				};
+				int rc;
+
+				scenario_request(&run, QPWBENCH_SCENARIO_LOCAL, v, *cpu, cpu, 1);
+				run.batch = p->batch;
+				run.iterations = p->c.iterations;
+				run.warmup = p->c.warmup;
+				rc = scenario_run(env, &run);
+				if (rc)
+					return rc;
+				scenario_stats_ns(&run.result.hist, &row.stats);
+				row.has_cycles = run.result.flags & QPWBENCH_RES_HAS_CYCLES;
+				row.cycles = (double)run.result.cycles /
+					     ((double)run.iterations * run.batch);
+				if (scenario_row(env, &row))
+					return EXIT_FAILED;
+			}
+		}
+	}
+	return EXIT_OK;
+}
+
+static const struct option local_options[] = {
+	{ "batch", required_argument, NULL, OPTS_OWN_BASE },
+	{ 0 },
+};
+
+static int local_option(struct ubench_opts *o, int val, const char *arg)
+{
+	struct local_params *p = o->ctx;
+	uint64_t batch;
+
+	(void)val;
+	if (opts_u64(o, "--batch", arg, 1, QPWBENCH_MAX_BATCH, &batch))
+		return -1;
+	p->batch = (uint32_t)batch;
+	return 0;
+}
+
+static const struct opts_command local_command = {
+	.name = "local",
+	.summary = "fast-path cost of one local op, per variant and CPU (metric op_cost)",
+	.common = OPT_CPUS | OPT_VARIANT | OPT_BACKEND | OPT_OUTPUT | OPT_REPEAT |
+		  OPT_ITERATIONS | OPT_WARMUP,
+	.own = local_options,
+	.own_help = "  --batch N            local ops per timed sample (default 64, at most 4096)\n",
+	.handle = local_option,
+	.default_iterations = LOCAL_DEFAULT_ITERATIONS,
+	.default_warmup = LOCAL_DEFAULT_WARMUP,
+};
+
+static int measure(struct scenario_env *env, const void *params)
+{
+	return local_measure(env, params);
+}
+
+int cmd_local(int argc, char **argv)
+{
+	struct local_params p = { .batch = LOCAL_DEFAULT_BATCH };
+
+	return scenario_main(&local_command, argc, argv, &p.c, &p, measure);
+}

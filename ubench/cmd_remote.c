@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ubench remote: one caller drains one target, for the CPU pairs of a plan
+ * (default classes: one pair per distance class), each variant, under each
+ * --target-load: idle, busy (a SCHED_OTHER spinner on the target) or fifo
+ * (a SCHED_FIFO spinner; needs root). Metrics drain_latency (ns, one drain)
+ * and stalled (workqueue drains that gave up at --wait-bound: a target that
+ * never runs the work shows up as stalls, never as a hang).
+ */
+#include <string.h>
+
+#include "commands.h"
+#include "scenario.h"
+
+#define REMOTE_DEFAULT_ITERATIONS	1000
+#define REMOTE_DEFAULT_WARMUP		20
+#define REMOTE_DEFAULT_PLAN		TOPO_PLAN_CLASSES
+
+static int remote_variant(struct scenario_env *env, const struct remote_params *p,
+			  const struct plan_set *pair, enum target_load load,
+			  enum qpwbench_variant v)
+{
+	struct qpwbench_run run;
+	const struct qpwbench_result *res = &run.result;
+	struct scenario_row row = {
+		.scenario = QPWBENCH_SCENARIO_REMOTE, .variant = v,
+		.cpus = pair->cpus, .n_cpus = 2, .distance = pair->distance,
+		.metric = &METRIC_DRAIN_LATENCY, .target_load = target_load_name(load),
+	};
+	int rc;
+
+	scenario_request(&run, QPWBENCH_SCENARIO_REMOTE, v, pair->cpus[0], &pair->cpus[1], 1);
+	run.iterations = p->c.iterations;
+	run.warmup = p->c.warmup;
+	run.wait_bound_ns = p->wait_bound_ns;
+	rc = scenario_run(env, &run);
+	if (rc)
+		return rc;
+	scenario_stats_ns(&res->hist, &row.stats);
+	row.has_cycles = res->flags & QPWBENCH_RES_HAS_CYCLES;
+	row.cycles = res->hist.count ? (double)res->cycles / (double)res->hist.count : 0;
+	if (scenario_row(env, &row))
+		return EXIT_FAILED;
+	row.metric = &METRIC_STALLED;
+	row.has_cycles = false;
+	stats_single(&row.stats, (double)res->stalls);
+	return scenario_row(env, &row) ? EXIT_FAILED : EXIT_OK;
+}
+
+int remote_measure(struct scenario_env *env, const struct remote_params *p)
+{
+	struct scenario_plan plan;
+	int rc = scenario_plan_build(env, p->c.plan,
+				     p->c.cpus, p->c.n_cpus, &plan);
+
+	if (rc)
+		return rc;
+	for (unsigned int s = 0; s < plan.n_sets && !rc; s++) {
+		const struct plan_set *pair = &plan.sets[s];
+
+		if (pair->n != 2) {
+			scenario_error(env, "remote needs a plan of CPU pairs (classes, pairs), not sets of %u",
+				       pair->n);
+			rc = EXIT_USAGE;
+			break;
+		}
+		for (unsigned int load = 0; load < TARGET_NR_LOADS && !rc; load++) {
+			struct spinners spin;
+			char err[256];
+
+			if (!p->load[load])
+				continue;
+			/* Load only: nothing recorded, so no recording window. */
+			if (target_load_start(&spin, load, &pair->cpus[1], 1, 0, err, sizeof(err))) {
+				scenario_error(env, "%s", err);
+				rc = EXIT_USAGE;
+				break;
+			}
+			for (unsigned int v = 0; v < QPWBENCH_NR_VARIANTS && !rc; v++)
+				for (uint32_t r = 0; r < p->c.repeat && p->c.variant[v] && !rc; r++)
+					rc = remote_variant(env, p, pair, load, v);
+			target_load_stop(&spin);
+		}
+	}
+	scenario_plan_free(&plan);
+	return rc;
+}
+
+static const struct option remote_options[] = {
+	{ "target-load", required_argument, NULL, OPTS_OWN_BASE },
+	{ "wait-bound", required_argument, NULL, OPTS_OWN_BASE + 1 },
+	{ 0 },
+};
+
+/* --target-load LIST: names from TARGET_LOADS, comma separated, or all. */
+static int parse_loads(struct ubench_opts *o, const char *arg, bool load[TARGET_NR_LOADS])
+{
+	char buf[64], *save = NULL;
+
+	if (!strcmp(arg, "all")) {
+		for (unsigned int i = 0; i < TARGET_NR_LOADS; i++)
+			load[i] = true;
+		return 0;
+	}
+	if (strlen(arg) >= sizeof(buf) || !arg[0]) {
+		opts_error(o, "--target-load: expected a list of idle, busy, fifo, or all");
+		return -1;
+	}
+	if (arg[0] == ',' || arg[strlen(arg) - 1] == ',' || strstr(arg, ",,")) {
+		opts_error(o, "--target-load: empty item in '%s'", arg);
+		return -1;
+	}
+	strcpy(buf, arg);
+	memset(load, 0, TARGET_NR_LOADS * sizeof(load[0]));
+	for (char *name = strtok_r(buf, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+		enum target_load l;
+
+		if (target_load_parse(name, &l)) {
+			opts_error(o, "--target-load: unknown load '%s' (idle, busy, fifo, all)", name);
+			return -1;
+		}
+		load[l] = true;
+	}
+	return 0;
+}
+
+static int remote_option(struct ubench_opts *o, int val, const char *arg)
+{
+	struct remote_params *p = o->ctx;
+
+	if (val == OPTS_OWN_BASE)
+		return parse_loads(o, arg, p->load);
+	return scenario_wait_bound_option(o, arg, &p->wait_bound_ns);
+}
+
+static const struct opts_command remote_command = {
+	.name = "remote",
+	.summary = "one caller drains one target, per CPU pair and target load (drain_latency, stalled)",
+	.common = OPT_CPUS | OPT_PLAN | OPT_VARIANT | OPT_BACKEND | OPT_OUTPUT | OPT_REPEAT |
+		  OPT_ITERATIONS | OPT_WARMUP,
+	.own = remote_options,
+	.own_help = "  --target-load LIST   idle, busy (SCHED_OTHER spinner), fifo (SCHED_FIFO spinner, root), or all (default idle)\n"
+		    "  --wait-bound TIME    a workqueue drain gives up, counted as stalled, after this (default 10ms)\n",
+	.handle = remote_option,
+	.default_plan = REMOTE_DEFAULT_PLAN,
+	.default_iterations = REMOTE_DEFAULT_ITERATIONS,
+	.default_warmup = REMOTE_DEFAULT_WARMUP,
+};
+
+static int measure(struct scenario_env *env, const void *params)
+{
+	return remote_measure(env, params);
+}
+
+int cmd_remote(int argc, char **argv)
+{
+	struct remote_params p = {
+		.load = { [TARGET_LOAD_IDLE] = true },
+		.wait_bound_ns = SCENARIO_DEFAULT_WAIT_BOUND_NS,
+	};
+
+	return scenario_main(&remote_command, argc, argv, &p.c, &p, measure);
+}

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ubench stress: every CPU of --cpus does --iterations local ops while the
+ * caller (--caller, default the first CPU) drains them all, continuously,
+ * until the ops are done. Then every op must be accounted for: on the
+ * shared list (drained, by a drain or by a full batch's flush) or still in
+ * a batch. lost_ops = done - drained - remaining, per variant, must be 0
+ * (negative means entries were counted twice); any other value is a
+ * locking bug and the command exits 1.
+ */
+#include "commands.h"
+#include "scenario.h"
+
+#define STRESS_DEFAULT_OPS	1000000
+
+int stress_measure(struct scenario_env *env, const struct stress_params *p)
+{
+	bool lost_any = false;
+
+	for (unsigned int v = 0; v < QPWBENCH_NR_VARIANTS; v++) {
+		if (!p->c.variant[v])
+			continue;
+		for (uint32_t r = 0; r < p->c.repeat; r++) {
+			struct qpwbench_run run;
+			const struct qpwbench_result *res = &run.result;
+			struct scenario_row row = {
+				.scenario = QPWBENCH_SCENARIO_STRESS, .variant = v,
+				.cpus = p->c.cpus, .n_cpus = p->c.n_cpus, .metric = &METRIC_LOST_OPS,
+			};
+			unsigned long long expected = p->c.iterations * p->c.n_cpus;
+			long long lost;
+			int rc;
+
+			scenario_request(&run, QPWBENCH_SCENARIO_STRESS, v,
+					 scenario_caller(&p->c, p->caller), p->c.cpus, p->c.n_cpus);
+			run.iterations = p->c.iterations;
+			run.wait_bound_ns = p->wait_bound_ns;
+			rc = scenario_run(env, &run);
+			if (rc)
+				return rc;
+			lost = (long long)(res->ops_done - res->ops_drained - res->ops_remaining);
+			stats_single(&row.stats, (double)lost);
+			if (scenario_row(env, &row))
+				return EXIT_FAILED;
+			scenario_note(env, "  %s: %llu ops done, %llu drained, %llu remaining; %llu CPU drains, %llu stalled; %.1f ms",
+				      variant_name(v), res->ops_done, res->ops_drained,
+				      res->ops_remaining, res->drains, res->stalls,
+				      (double)res->elapsed_ns / 1e6);
+			if (lost) {
+				scenario_error(env, "stress %s: %lld ops lost (done %llu - drained %llu - remaining %llu)",
+					       variant_name(v), lost, res->ops_done, res->ops_drained,
+					       res->ops_remaining);
+				lost_any = true;
+			}
+			if (res->ops_done != expected && !(res->flags & QPWBENCH_RES_INTERRUPTED)) {
+				scenario_error(env, "stress %s: %llu ops done, %llu requested",
+					       variant_name(v), res->ops_done, expected);
+				lost_any = true;
+			}
+		}
+	}
+	return lost_any ? EXIT_FAILED : EXIT_OK;
+}
+
+static const struct option stress_options[] = {
+	{ "caller", required_argument, NULL, OPTS_OWN_BASE },
+	{ "wait-bound", required_argument, NULL, OPTS_OWN_BASE + 1 },
+	{ 0 },
+};
+
+static int stress_option(struct ubench_opts *o, int val, const char *arg)
+{
+	struct stress_params *p = o->ctx;
+
+	if (val == OPTS_OWN_BASE)
+		return scenario_caller_option(o, arg, &p->caller);
+	return scenario_wait_bound_option(o, arg, &p->wait_bound_ns);
+}
+
+static const struct opts_command stress_command = {
+	.name = "stress",
+	.summary = "concurrent local ops and remote drains; every op accounted for (metric lost_ops, exit 1 if any is lost)",
+	.common = OPT_CPUS | OPT_VARIANT | OPT_BACKEND | OPT_OUTPUT | OPT_REPEAT | OPT_ITERATIONS,
+	.own = stress_options,
+	.own_help = "  --iterations N       local ops per CPU (default 1000000)\n"
+		    "  --caller CPU         the draining CPU (default: the first of --cpus)\n"
+		    "  --wait-bound TIME    a workqueue drain gives up after this (default: the backend's, 1s)\n",
+	.handle = stress_option,
+	.default_iterations = STRESS_DEFAULT_OPS,
+};
+
+static int measure(struct scenario_env *env, const void *params)
+{
+	return stress_measure(env, params);
+}
+
+int cmd_stress(int argc, char **argv)
+{
+	struct stress_params p = { .caller = SCENARIO_CALLER_FIRST };
+
+	return scenario_main(&stress_command, argc, argv, &p.c, &p, measure);
+}

@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The backend scenarios' shared plumbing; see scenario.h. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "scenario.h"
+
+const struct metric METRIC_OP_COST = { "op_cost", "ns" };
+const struct metric METRIC_DRAIN_LATENCY = { "drain_latency", "ns" };
+const struct metric METRIC_STALLED = { "stalled", "count" };
+const struct metric METRIC_DRAIN_ALL_LATENCY = { "drain_all_latency", "ns" };
+const struct metric METRIC_TARGET_GAP = { "target_gap", "ns" };
+const struct metric METRIC_TARGET_CTX_SWITCHES = { "target_ctx_switches", "count" };
+const struct metric METRIC_LOST_OPS = { "lost_ops", "count" };
+
+#define NAME_ENTRY(id, name) name,
+static const char *const scenario_names[] = { QPWBENCH_SCENARIOS(NAME_ENTRY) };
+static const char *const variant_names[] = { QPWBENCH_VARIANTS(NAME_ENTRY) };
+#undef NAME_ENTRY
+
+const char *scenario_name(enum qpwbench_scenario scenario)
+{
+	return scenario < QPWBENCH_NR_SCENARIOS ? scenario_names[scenario] : "?";
+}
+
+const char *variant_name(enum qpwbench_variant variant)
+{
+	return variant < QPWBENCH_NR_VARIANTS ? variant_names[variant] : "?";
+}
+
+void scenario_error(const struct scenario_env *env, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "ubench %s: ", env->cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void scenario_note(struct scenario_env *env, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (env->quiet)
+		return;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+int scenario_env_open(struct scenario_env *env, const struct ubench_opts *o)
+{
+	char err[256];
+	int ret;
+
+	memset(env, 0, sizeof(*env));
+	env->cmd = o->cmd->name;
+	env->backend = backend_by_name(o->backend, err, sizeof(err));
+	if (!env->backend) {
+		scenario_error(env, "%s", err);
+		return EXIT_USAGE;
+	}
+	ret = env->backend->open(err, sizeof(err));
+	if (ret) {
+		scenario_error(env, "%s", err);
+		return EXIT_USAGE;
+	}
+	env->topo = o->topo;
+	output_init(&env->out, run_meta_get());
+	if (output_add_column(&env->out, SCENARIO_COLUMN_TARGET_LOAD, err, sizeof(err)) ||
+	    output_start(&env->out, o->csv, o->json, err, sizeof(err))) {
+		scenario_error(env, "%s", err);
+		output_close(&env->out);
+		env->backend->close();
+		return EXIT_USAGE;
+	}
+	env->quiet = output_uses_stdout(&env->out);
+	return 0;
+}
+
+void scenario_env_close(struct scenario_env *env)
+{
+	output_close(&env->out);
+	env->backend->close();
+}
+
+const char *scenario_distance(const struct scenario_env *env, unsigned int a, unsigned int b)
+{
+	enum topo_class c = topo_distance(env->topo, a, b);
+
+	return c == TOPO_CLASS_NONE ? NULL : topo_class_name(c);
+}
+
+int scenario_plan_build(struct scenario_env *env, enum topo_plan_kind plan,
+			const unsigned int *cpus, unsigned int n, struct scenario_plan *out)
+{
+	hwloc_bitmap_t set = hwloc_bitmap_alloc();
+	char err[256];
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	if (!set) {
+		scenario_error(env, "out of memory");
+		return EXIT_FAILED;
+	}
+	for (unsigned int i = 0; i < n; i++)
+		hwloc_bitmap_set(set, cpus[i]);
+	ret = topo_plan_build(env->topo, plan, set, &out->tp, err, sizeof(err));
+	hwloc_bitmap_free(set);
+	if (ret) {
+		scenario_error(env, "plan %s: %s", topo_plan_name(plan), err);
+		return EXIT_USAGE;
+	}
+	out->n_sets = out->tp.n_steps;
+	out->sets = calloc(out->n_sets, sizeof(*out->sets));
+	if (!out->sets) {
+		topo_plan_free(&out->tp);
+		scenario_error(env, "out of memory");
+		return EXIT_FAILED;
+	}
+	for (unsigned int i = 0; i < out->n_sets; i++) {
+		const struct topo_step *step = &out->tp.steps[i];
+
+		out->sets[i].cpus = step->cpus;
+		out->sets[i].n = step->n;
+		out->sets[i].distance = step->distance == TOPO_CLASS_NONE ?
+					NULL : topo_class_name(step->distance);
+	}
+	return 0;
+}
+
+void scenario_plan_free(struct scenario_plan *p)
+{
+	free(p->sets);
+	topo_plan_free(&p->tp);
+	memset(p, 0, sizeof(*p));
+}
+
+void scenario_request(struct qpwbench_run *run, enum qpwbench_scenario scenario,
+		      enum qpwbench_variant variant, unsigned int caller,
+		      const unsigned int *cpus, unsigned int n)
+{
+	memset(run, 0, sizeof(*run));
+	run->size = sizeof(*run);
+	run->version = QPWBENCH_ABI_VERSION;
+	run->scenario = scenario;
+	run->variant = variant;
+	run->caller_cpu = caller;
+	for (unsigned int i = 0; i < n; i++)
+		run->cpus[cpus[i] / 64] |= 1ULL << (cpus[i] % 64);
+}
+
+int scenario_run(struct scenario_env *env, struct qpwbench_run *run)
+{
+	char err[256] = "";
+	int ret = env->backend->run(run, err, sizeof(err));
+
+	if (!ret) {
+		if (run->result.flags & QPWBENCH_RES_INTERRUPTED)
+			scenario_note(env, "note: %s %s was cut short by the backend's run cap",
+				      scenario_name(run->scenario), variant_name(run->variant));
+		return 0;
+	}
+	scenario_error(env, "%s %s on the %s backend: %s", scenario_name(run->scenario),
+		       variant_name(run->variant), env->backend->name,
+		       err[0] ? err : strerror(-ret));
+	switch (ret) {
+	case -EINVAL:
+	case -E2BIG:
+	case -ENODEV:
+	case -EPERM:
+	case -EACCES:
+		return EXIT_USAGE;
+	default:
+		return EXIT_FAILED;
+	}
+}
+
+void scenario_stats_ns(const struct qpwbench_hist *h, struct stats *s)
+{
+	hist_stats(h, 1000.0, s);
+}
+
+static void cpus_str(const unsigned int *cpus, unsigned int n, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (unsigned int i = 0; i < n && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%u", i ? "," : "", cpus[i]);
+}
+
+static void print_row(struct scenario_env *env, const struct scenario_row *r)
+{
+	const struct stats *s = &r->stats;
+	char cpus[64];
+
+	if (env->quiet)
+		return;
+	if (!env->printed_header) {
+		printf("%-12s %-8s %-8s %-8s %-5s %-20s %9s %12s %12s %12s %12s %-5s\n",
+		       "scenario", "variant", "cpus", "distance", "load", "metric",
+		       "samples", "min", "p50", "p99", "max", "unit");
+		env->printed_header = true;
+	}
+	cpus_str(r->cpus, r->n_cpus, cpus, sizeof(cpus));
+	printf("%-12s %-8s %-8s %-8s %-5s %-20s %9llu %12.1f %12.1f %12.1f %12.1f %-5s\n",
+	       scenario_name(r->scenario), variant_name(r->variant), cpus,
+	       r->distance ? r->distance : "-", r->target_load ? r->target_load : "-",
+	       r->metric->name, (unsigned long long)s->samples, s->min, s->p50, s->p99, s->max,
+	       r->metric->unit);
+	fflush(stdout);
+}
+
+int scenario_row(struct scenario_env *env, const struct scenario_row *r)
+{
+	static const char *const extra_names[] = { SCENARIO_COLUMN_TARGET_LOAD };
+	const char *extra_values[] = { r->target_load };
+	struct output_row row = {
+		.scenario = scenario_name(r->scenario),
+		.backend = env->backend->name,
+		.variant = variant_name(r->variant),
+		.cpus = r->cpus,
+		.n_cpus = r->n_cpus,
+		.distance = r->distance,
+		.metric = r->metric->name,
+		.unit = r->metric->unit,
+		.stats = r->stats,
+		.has_cycles = r->has_cycles,
+		.cycles = r->cycles,
+		.n_extra = 1,
+		.extra_names = extra_names,
+		.extra_values = extra_values,
+	};
+	char err[256];
+
+	print_row(env, r);
+	if (output_row(&env->out, &row, err, sizeof(err))) {
+		scenario_error(env, "%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+int scenario_caller_option(struct ubench_opts *o, const char *arg, unsigned int *caller)
+{
+	uint64_t cpu;
+
+	if (opts_u64(o, "--caller", arg, 0, QPWBENCH_MAX_CPUS - 1, &cpu))
+		return -1;
+	*caller = (unsigned int)cpu;
+	return 0;
+}
+
+int scenario_wait_bound_option(struct ubench_opts *o, const char *arg, uint64_t *ns)
+{
+	return opts_duration(o, "--wait-bound", arg, 1, QPWBENCH_MAX_WAIT_BOUND_NS, ns);
+}
+
+unsigned int scenario_caller(const struct scenario_common *c, unsigned int caller)
+{
+	return caller == SCENARIO_CALLER_FIRST ? c->cpus[0] : caller;
+}
+
+int scenario_main(const struct opts_command *cmd, int argc, char **argv,
+		  struct scenario_common *common, void *params,
+		  int (*measure)(struct scenario_env *env, const void *params))
+{
+	struct ubench_opts o = { .ctx = params };
+	struct scenario_env env;
+	enum opts_result parsed = opts_parse(&o, cmd, argc, argv);
+	int rc;
+
+	if (parsed != OPTS_RUN)
+		return parsed == OPTS_HELP ? EXIT_OK : EXIT_USAGE;
+	rc = scenario_env_open(&env, &o);
+	if (!rc) {
+		memcpy(common->variant, o.variant, sizeof(common->variant));
+		common->cpus = o.cpus;
+		common->n_cpus = o.n_cpus;
+		common->repeat = o.repeat;
+		common->iterations = o.iterations;
+		common->warmup = o.warmup;
+		common->duration_ns = o.duration_ns;
+		common->plan = o.plan;
+		rc = measure(&env, params);
+		scenario_env_close(&env);
+	}
+	opts_free(&o);
+	return rc;
+}

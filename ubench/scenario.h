@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the backend scenarios (local, remote, drain-all, interference,
+ * stress) share: the environment a measurement runs in (backend, outputs,
+ * topology), building a struct qpwbench_run, running it, and writing rows.
+ * Each scenario is one cmd_<name>.c with a measure function the sweep also
+ * calls, and a cmd_<name>() that parses options into the same parameters.
+ */
+#ifndef QPWBENCH_SCENARIO_H
+#define QPWBENCH_SCENARIO_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "backend.h"
+#include "core/hist.h"
+#include "core/output.h"
+#include "opts.h"
+#include "target_load.h"
+#include "topo.h"
+
+/* DESIGN.md's metric table: name and unit, for the rows these scenarios write. */
+struct metric {
+	const char *name;
+	const char *unit;
+};
+
+extern const struct metric METRIC_OP_COST;		/* local */
+extern const struct metric METRIC_DRAIN_LATENCY;	/* remote */
+extern const struct metric METRIC_STALLED;		/* remote, drain-all */
+extern const struct metric METRIC_DRAIN_ALL_LATENCY;	/* drain-all */
+extern const struct metric METRIC_TARGET_GAP;		/* interference */
+extern const struct metric METRIC_TARGET_CTX_SWITCHES;	/* interference */
+extern const struct metric METRIC_LOST_OPS;		/* stress */
+
+/* The extra CSV column every backend scenario row has (n/a where it does not apply). */
+#define SCENARIO_COLUMN_TARGET_LOAD	"target_load"
+
+/* The wait bound remote, drain-all and interference default to. */
+#define SCENARIO_DEFAULT_WAIT_BOUND_NS	(10ULL * 1000000ULL)
+/* A caller that says "the first CPU of the selection". */
+#define SCENARIO_CALLER_FIRST		UINT_MAX
+
+struct scenario_env {
+	const char *cmd;		/* for error lines: "ubench <cmd>: ..." */
+	const struct backend *backend;
+	const struct topo *topo;	/* this machine (the options' topology) */
+	struct output out;
+	bool quiet;			/* no text table (rows go to stdout) */
+	bool printed_header;
+};
+
+/*
+ * Open the backend (o->backend) and the outputs (o->csv, o->json) of a
+ * parsed command line; the topology is the options' (o->topo), valid until
+ * opts_free(). 0, or EXIT_USAGE after one error line.
+ */
+int scenario_env_open(struct scenario_env *env, const struct ubench_opts *o);
+void scenario_env_close(struct scenario_env *env);
+
+/* Print "ubench <cmd>: <message>" on stderr. */
+void scenario_error(const struct scenario_env *env, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* A request for scenario on cpus[0..n), drained from caller (args beyond are 0). */
+void scenario_request(struct qpwbench_run *run, enum qpwbench_scenario scenario,
+		      enum qpwbench_variant variant, unsigned int caller,
+		      const unsigned int *cpus, unsigned int n);
+
+/*
+ * Run it on the env's backend: 0; or after one error line EXIT_USAGE for a
+ * request this machine or backend cannot run (a CPU offline, a cap, no
+ * permission), EXIT_FAILED for a run that failed.
+ */
+int scenario_run(struct scenario_env *env, struct qpwbench_run *run);
+
+const char *scenario_name(enum qpwbench_scenario scenario);
+const char *variant_name(enum qpwbench_variant variant);
+
+/*
+ * A sweep plan (topo.h: classes, pairs, ramp, spread) over the selected
+ * CPUs: CPU sets in plan order, pairs as (a, b), growing sets in order of
+ * addition, each with its distance class (topo_step's).
+ */
+struct plan_set {
+	const unsigned int *cpus;
+	unsigned int n;
+	const char *distance;		/* NULL for a single CPU */
+};
+
+struct scenario_plan {
+	struct plan_set *sets;
+	unsigned int n_sets;
+	struct topo_plan tp;		/* what sets point into */
+};
+
+/* 0, or EXIT_USAGE after one error line (too few CPUs for the plan). */
+int scenario_plan_build(struct scenario_env *env, enum topo_plan_kind plan,
+			const unsigned int *cpus, unsigned int n, struct scenario_plan *out);
+void scenario_plan_free(struct scenario_plan *p);
+
+/* The distance class of two CPUs on this machine; NULL (n/a) for none. */
+const char *scenario_distance(const struct scenario_env *env, unsigned int a, unsigned int b);
+
+/* One row: written to the outputs and, unless quiet, printed as a table line. */
+struct scenario_row {
+	enum qpwbench_scenario scenario;
+	enum qpwbench_variant variant;
+	const unsigned int *cpus;
+	unsigned int n_cpus;
+	const char *distance;		/* NULL: n/a */
+	const struct metric *metric;
+	struct stats stats;
+	bool has_cycles;
+	double cycles;			/* per op */
+	const char *target_load;	/* NULL: n/a */
+};
+
+/* 0, or EXIT_FAILED after one error line (an output could not be written). */
+int scenario_row(struct scenario_env *env, const struct scenario_row *row);
+
+/* Latency rows: the histogram's statistics in ns. */
+void scenario_stats_ns(const struct qpwbench_hist *h, struct stats *s);
+
+/* Print a free-form line of the text report (nothing when quiet). */
+void scenario_note(struct scenario_env *env, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* What every measure function takes besides its own parameters. */
+struct scenario_common {
+	bool variant[QPWBENCH_NR_VARIANTS];
+	const unsigned int *cpus;
+	unsigned int n_cpus;
+	uint32_t repeat;
+	uint64_t iterations;
+	uint32_t warmup;
+	uint64_t duration_ns;
+	enum topo_plan_kind plan;
+};
+
+/* --caller CPU and --wait-bound TIME, for the commands that drain. */
+int scenario_caller_option(struct ubench_opts *o, const char *arg, unsigned int *caller);
+int scenario_wait_bound_option(struct ubench_opts *o, const char *arg, uint64_t *ns);
+/* The caller a measurement uses: caller, or the first of c's CPUs. */
+unsigned int scenario_caller(const struct scenario_common *c, unsigned int caller);
+
+/*
+ * A scenario command's main: parse argv for cmd (its handler gets params as
+ * o->ctx), open the env, fill *common from the options, and call
+ * measure(env, params). Returns the exit code.
+ */
+int scenario_main(const struct opts_command *cmd, int argc, char **argv,
+		  struct scenario_common *common, void *params,
+		  int (*measure)(struct scenario_env *env, const void *params));
+
+/*
+ * The measure functions, one per cmd_<name>.c; the sweep calls them too.
+ * Each returns EXIT_OK, EXIT_FAILED (a problem found, or an output that
+ * failed) or EXIT_USAGE (a request that cannot run here, one error line).
+ */
+struct local_params {
+	struct scenario_common c;
+	uint32_t batch;
+};
+int local_measure(struct scenario_env *env, const struct local_params *p);
+
+struct stress_params {
+	struct scenario_common c;	/* iterations: local ops per CPU */
+	unsigned int caller;		/* or SCENARIO_CALLER_FIRST */
+	uint64_t wait_bound_ns;		/* 0: the backend's default */
+};
+int stress_measure(struct scenario_env *env, const struct stress_params *p);
+
+struct remote_params {
+	struct scenario_common c;	/* plan: pairs (caller, target) */
+	bool load[TARGET_NR_LOADS];	/* target loads to measure under */
+	uint64_t wait_bound_ns;
+};
+int remote_measure(struct scenario_env *env, const struct remote_params *p);
+
+struct drain_all_params {
+	struct scenario_common c;	/* plan: the CPU sets drained, growing */
+	unsigned int caller;		/* or SCENARIO_CALLER_FIRST */
+	uint64_t wait_bound_ns;
+};
+int drain_all_measure(struct scenario_env *env, const struct drain_all_params *p);
+
+struct interference_params {
+	struct scenario_common c;	/* duration: of each variant's drains */
+	unsigned int caller;		/* or SCENARIO_CALLER_FIRST */
+	uint64_t rate_hz;
+	uint64_t wait_bound_ns;
+};
+int interference_measure(struct scenario_env *env, const struct interference_params *p);
+
+#endif

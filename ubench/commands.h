@@ -10,6 +10,8 @@ enum {
 	EXIT_USAGE = 2,		/* bad input: one error line on stderr */
 };
 
+int cmd_info(int argc, char **argv);
 int cmd_topo(int argc, char **argv);
+int cmd_c2c(int argc, char **argv);
 
 #endif

@@ -12,7 +12,9 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{ "info", cmd_info, "timer, CPUs, kernel, preempt model, emulation, the qpwbench module" },
 	{ "topo", cmd_topo, "CPU topology, distance classes, CPU selections and sweep plans" },
+	{ "c2c", cmd_c2c, "cache-line one-way latency per CPU pair; contended-line cost and fairness" },
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,520 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ubench c2c: what moving one cache line between CPUs costs.
+ *
+ * One-way latency (metric one_way_latency): two threads pinned on a pair of
+ * CPUs bounce two separate 64-byte-aligned lines, the method of rigtorp's
+ * c2clat: "ping" writes sequence number s into line A and spins until line B
+ * holds s; "pong" spins until A holds s, then writes s into B. One sample is
+ * the time of --round-trips round trips, divided by 2 and by the round
+ * trips; the histogram keeps every sample (picoseconds) with its exact
+ * minimum, which is c2clat's figure.
+ *
+ * Contended line (metrics contended_op, fairness): over the ramp plan (1, 2,
+ * ... CPUs nearest first), every thread hammers one shared line for
+ * --duration with an atomic add, a CAS loop or a ticket spinlock (the
+ * variant column names the op). contended_op is each thread's time per op
+ * (duration / its ops), one value per thread; fairness is the stddev/mean
+ * of the per-thread op counts (0 = perfectly fair).
+ */
+#include <errno.h>
+#include <stdalign.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "hist.h"
+#include "opts.h"
+#include "output.h"
+#include "threads.h"
+#include "timer.h"
+
+#define C2C_LINE		64
+#define C2C_DEFAULT_SAMPLES	1000
+#define C2C_DEFAULT_ROUND_TRIPS	100
+#define C2C_MAX_ROUND_TRIPS	100000
+#define C2C_DEFAULT_WARMUP	100
+#define C2C_DEFAULT_DURATION_NS	200000000ull
+/* The contended loop's first thread reads the clock once per this many ops. */
+#define C2C_CLOCK_EVERY		64
+
+enum { O_MATRIX = OPTS_OWN_BASE, O_ROUND_TRIPS, O_MEASURE };
+
+enum measure { M_LATENCY = 1, M_CONTENDED = 2 };
+
+struct c2c_args {
+	unsigned int round_trips;
+	unsigned int measure;		/* M_* bits */
+	bool matrix;
+};
+
+static const struct option c2c_own[] = {
+	{ "matrix", no_argument, NULL, O_MATRIX },
+	{ "round-trips", required_argument, NULL, O_ROUND_TRIPS },
+	{ "measure", required_argument, NULL, O_MEASURE },
+	{ 0 },
+};
+
+static int c2c_handle(struct ubench_opts *o, int val, const char *arg)
+{
+	struct c2c_args *a = o->ctx;
+	uint64_t v;
+
+	switch (val) {
+	case O_MATRIX:
+		a->matrix = true;
+		return 0;
+	case O_ROUND_TRIPS:
+		if (opts_u64(o, "--round-trips", arg, 1, C2C_MAX_ROUND_TRIPS, &v))
+			return -1;
+		a->round_trips = (unsigned int)v;
+		return 0;
+	case O_MEASURE:
+		if (!strcmp(arg, "latency"))
+			a->measure = M_LATENCY;
+		else if (!strcmp(arg, "contended"))
+			a->measure = M_CONTENDED;
+		else if (!strcmp(arg, "all"))
+			a->measure = M_LATENCY | M_CONTENDED;
+		else {
+			opts_error(o, "--measure '%s': latency, contended or all", arg);
+			return -1;
+		}
+		return 0;
+	}
+	return -1;
+}
+
+static const struct opts_command c2c_command = {
+	.name = "c2c",
+	.summary = "cache-line ping-pong one-way latency per CPU pair, contended-line cost and fairness vs CPU count",
+	.common = OPT_CPUS | OPT_PLAN | OPT_OUTPUT | OPT_REPEAT | OPT_ITERATIONS |
+		  OPT_DURATION | OPT_WARMUP | OPT_FIFO,
+	.own = c2c_own,
+	.own_help =
+		"  --matrix             every pair of --cpus (plan pairs), and a matrix of minima on stdout\n"
+		"  --measure WHAT       latency, contended or all (default all)\n"
+		"  --round-trips N      round trips per latency sample (default 100)\n"
+		"  (--plan: classes or pairs, for latency; contended always ramps;\n"
+		"   --iterations: latency samples per pair, default 1000;\n"
+		"   --duration: per contended point, default 200ms; --warmup: latency samples, default 100)\n",
+	.handle = c2c_handle,
+	.default_plan = TOPO_PLAN_CLASSES,
+	.default_iterations = C2C_DEFAULT_SAMPLES,
+	.default_duration_ns = C2C_DEFAULT_DURATION_NS,
+	.default_warmup = C2C_DEFAULT_WARMUP,
+};
+
+/* ---- one-way latency ---- */
+
+struct pingpong {
+	alignas(C2C_LINE) atomic_uint ping;	/* line A: written by ping */
+	alignas(C2C_LINE) atomic_uint pong;	/* line B: written by pong */
+	alignas(C2C_LINE) unsigned int round_trips;
+	uint64_t warmup, samples;
+	struct qpwbench_hist hist;
+};
+
+static void pingpong_thread(struct thread_ctx *ctx)
+{
+	struct pingpong *pp = ctx->arg;
+	const unsigned int rt = pp->round_trips;
+	const uint64_t total = pp->warmup + pp->samples;
+	unsigned int seq = 0;
+
+	if (ctx->index == 1) {
+		for (uint64_t s = 0; s < total; s++)
+			for (unsigned int r = 0; r < rt; r++) {
+				seq++;
+				while (atomic_load_explicit(&pp->ping, memory_order_acquire) != seq)
+					;
+				atomic_store_explicit(&pp->pong, seq, memory_order_release);
+			}
+		return;
+	}
+	for (uint64_t s = 0; s < total; s++) {
+		uint64_t t0 = timer_start(), t1;
+
+		for (unsigned int r = 0; r < rt; r++) {
+			seq++;
+			atomic_store_explicit(&pp->ping, seq, memory_order_release);
+			while (atomic_load_explicit(&pp->pong, memory_order_acquire) != seq)
+				;
+		}
+		t1 = timer_end();
+		if (s >= pp->warmup)
+			hist_record(&pp->hist, timer_ticks_to_ps(t1 - t0) / (2ull * rt));
+	}
+}
+
+/* ---- contended line ---- */
+
+enum contended_op { OP_ATOMIC_ADD, OP_CAS, OP_TICKET, NR_OPS };
+static const char *const op_names[NR_OPS] = { "atomic-add", "cas", "ticket" };
+
+struct contended {
+	alignas(C2C_LINE) atomic_ulong counter;	/* atomic-add, cas */
+	alignas(C2C_LINE) atomic_uint next;	/* ticket lock: next ticket and owner share a line */
+	atomic_uint owner;
+	unsigned long protected_count;		/* written under the ticket lock */
+	alignas(C2C_LINE) atomic_bool stop;
+	enum contended_op op;
+	uint64_t duration_ticks;
+	uint64_t elapsed_ticks;
+	uint64_t *ops;				/* per thread */
+};
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__)
+	__asm__ __volatile__("pause" ::: "memory");
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield" ::: "memory");
+#endif
+}
+
+static inline void contended_once(struct contended *c)
+{
+	unsigned long old;
+	unsigned int ticket;
+
+	switch (c->op) {
+	case OP_ATOMIC_ADD:
+		atomic_fetch_add_explicit(&c->counter, 1, memory_order_relaxed);
+		break;
+	case OP_CAS:
+		old = atomic_load_explicit(&c->counter, memory_order_relaxed);
+		while (!atomic_compare_exchange_weak_explicit(&c->counter, &old, old + 1,
+							      memory_order_relaxed, memory_order_relaxed))
+			;
+		break;
+	case OP_TICKET:
+		ticket = atomic_fetch_add_explicit(&c->next, 1, memory_order_relaxed);
+		while (atomic_load_explicit(&c->owner, memory_order_acquire) != ticket)
+			cpu_relax();
+		c->protected_count++;
+		atomic_store_explicit(&c->owner, ticket + 1, memory_order_release);
+		break;
+	case NR_OPS:
+		break;
+	}
+}
+
+static void contended_thread(struct thread_ctx *ctx)
+{
+	struct contended *c = ctx->arg;
+	uint64_t ops = 0;
+
+	if (ctx->index == 0) {
+		uint64_t t0 = timer_start(), t = t0;
+
+		while (t - t0 < c->duration_ticks) {
+			for (int i = 0; i < C2C_CLOCK_EVERY; i++)
+				contended_once(c);
+			ops += C2C_CLOCK_EVERY;
+			t = timer_end();
+		}
+		atomic_store_explicit(&c->stop, true, memory_order_relaxed);
+		c->elapsed_ticks = t - t0;
+	} else {
+		while (!atomic_load_explicit(&c->stop, memory_order_relaxed)) {
+			contended_once(c);
+			ops++;
+		}
+	}
+	c->ops[ctx->index] = ops;
+}
+
+/* ---- the command ---- */
+
+struct c2c_run {
+	struct ubench_opts *o;
+	struct c2c_args *a;
+	struct output out;
+	const struct timer_info *timer;
+	bool text;		/* human summary on stdout */
+};
+
+static int write_row(struct c2c_run *r, struct output_row *row)
+{
+	char err[256];
+
+	if (!output_active(&r->out))
+		return 0;
+	row->scenario = "c2c";
+	row->backend = "user";
+	if (r->timer->counts_cycles && !strcmp(row->unit, "ns")) {
+		row->has_cycles = true;
+		row->cycles = row->stats.mean * r->timer->ticks_per_ns;
+	}
+	if (output_row(&r->out, row, err, sizeof(err))) {
+		opts_error(r->o, "%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static const char *class_column(enum topo_class c)
+{
+	return c == TOPO_CLASS_NONE ? NULL : topo_class_name(c);
+}
+
+/* Spread of a figure over repetitions: (max - min) / median. */
+static double spread(double *v, unsigned int n)
+{
+	struct stats s;
+
+	stats_of_values(v, n, &s);
+	return s.p50 > 0 ? (s.max - s.min) / s.p50 : 0;
+}
+
+/* One pair, --repeat times; min_out gets the smallest minimum (ns). 0, or an exit code. */
+static int latency_pair(struct c2c_run *r, unsigned int a, unsigned int b, double *min_out)
+{
+	struct ubench_opts *o = r->o;
+	unsigned int cpus[2] = { a, b };
+	enum topo_class cls = topo_distance(o->topo, a, b);
+	double *mins = calloc(o->repeat, sizeof(double)), *p50s = calloc(o->repeat, sizeof(double));
+	struct pingpong *pp = aligned_alloc(C2C_LINE, sizeof(*pp));
+	char err[256];
+	int rc = EXIT_OK;
+
+	if (!mins || !p50s || !pp) {
+		opts_error(o, "out of memory");
+		rc = EXIT_FAILED;
+		goto out;
+	}
+	for (unsigned int rep = 0; rep < o->repeat; rep++) {
+		struct output_row row = {
+			.variant = "ping-pong", .cpus = cpus, .n_cpus = 2, .distance = class_column(cls),
+			.metric = "one_way_latency", .unit = "ns",
+		};
+
+		memset(pp, 0, sizeof(*pp));
+		pp->round_trips = r->a->round_trips;
+		pp->warmup = o->warmup;
+		pp->samples = o->iterations;
+		if (threads_run(cpus, 2, o->fifo, pingpong_thread, pp, err, sizeof(err))) {
+			opts_error(o, "%s", err);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		hist_stats(&pp->hist, 1000, &row.stats);
+		mins[rep] = row.stats.min;
+		p50s[rep] = row.stats.p50;
+		if (write_row(r, &row)) {
+			rc = EXIT_FAILED;
+			goto out;
+		}
+	}
+	if (r->text) {
+		double best = mins[0], med;
+		struct stats s;
+
+		for (unsigned int rep = 1; rep < o->repeat; rep++)
+			best = best < mins[rep] ? best : mins[rep];
+		stats_of_values(p50s, o->repeat, &s);
+		med = s.p50;
+		printf("one-way %3u-%-3u %-8s min %8.1f ns  p50 %8.1f ns", a, b,
+		       topo_class_name(cls), best, med);
+		if (o->repeat > 1)
+			printf("  (%u runs, p50 spread %.1f%%, min spread %.1f%%)", o->repeat,
+			       100 * spread(p50s, o->repeat), 100 * spread(mins, o->repeat));
+		printf("\n");
+	}
+	for (unsigned int rep = 1; rep < o->repeat; rep++)
+		mins[0] = mins[0] < mins[rep] ? mins[0] : mins[rep];
+	*min_out = mins[0];
+out:
+	free(mins);
+	free(p50s);
+	free(pp);
+	return rc;
+}
+
+static int run_latency(struct c2c_run *r)
+{
+	struct ubench_opts *o = r->o;
+	enum topo_plan_kind kind = r->a->matrix ? TOPO_PLAN_PAIRS : o->plan;
+	struct topo_plan plan;
+	double *matrix = NULL;
+	char err[256];
+	int rc = EXIT_OK;
+
+	if (kind != TOPO_PLAN_CLASSES && kind != TOPO_PLAN_PAIRS) {
+		opts_error(o, "--plan %s: latency takes classes or pairs", topo_plan_name(kind));
+		return EXIT_USAGE;
+	}
+	if (o->n_cpus < 2) {
+		opts_error(o, "--cpus: latency needs at least two CPUs");
+		return EXIT_USAGE;
+	}
+	if (topo_plan_build(o->topo, kind, o->cpuset, &plan, err, sizeof(err))) {
+		opts_error(o, "%s", err);
+		return EXIT_USAGE;
+	}
+	if (r->a->matrix && r->text) {
+		matrix = calloc((size_t)o->n_cpus * o->n_cpus, sizeof(double));
+		if (!matrix) {
+			opts_error(o, "out of memory");
+			topo_plan_free(&plan);
+			return EXIT_FAILED;
+		}
+	}
+	for (unsigned int s = 0; s < plan.n_steps && !rc; s++) {
+		const struct topo_step *st = &plan.steps[s];
+		double min;
+
+		rc = latency_pair(r, st->cpus[0], st->cpus[1], &min);
+		if (!rc && matrix) {
+			unsigned int i = 0, j = 0;
+
+			while (o->cpus[i] != st->cpus[0])
+				i++;
+			while (o->cpus[j] != st->cpus[1])
+				j++;
+			matrix[i * o->n_cpus + j] = matrix[j * o->n_cpus + i] = min;
+		}
+	}
+	if (!rc && matrix) {
+		printf("\none-way latency minimum, ns\n%5s", "CPU");
+		for (unsigned int j = 0; j < o->n_cpus; j++)
+			printf(" %6u", o->cpus[j]);
+		printf("\n");
+		for (unsigned int i = 0; i < o->n_cpus; i++) {
+			printf("%5u", o->cpus[i]);
+			for (unsigned int j = 0; j < o->n_cpus; j++)
+				if (i == j)
+					printf(" %6s", "-");
+				else
+					printf(" %6.1f", matrix[i * o->n_cpus + j]);
+			printf("\n");
+		}
+	}
+	free(matrix);
+	topo_plan_free(&plan);
+	return rc;
+}
+
+static int contended_point(struct c2c_run *r, const struct topo_step *st, enum contended_op op)
+{
+	struct ubench_opts *o = r->o;
+	struct contended *c = aligned_alloc(C2C_LINE, sizeof(*c));
+	uint64_t *ops = calloc(st->n, sizeof(*ops));
+	double *v = calloc(st->n, sizeof(*v));
+	char err[256];
+	int rc = EXIT_OK;
+
+	if (!c || !ops || !v) {
+		opts_error(o, "out of memory");
+		rc = EXIT_FAILED;
+		goto out;
+	}
+	for (unsigned int rep = 0; rep < o->repeat && !rc; rep++) {
+		struct output_row row = {
+			.variant = op_names[op], .cpus = st->cpus, .n_cpus = st->n,
+			.distance = class_column(st->distance),
+		};
+		double elapsed_ns, sum = 0, mean_count;
+		struct stats counts;
+
+		memset(c, 0, sizeof(*c));
+		c->op = op;
+		c->ops = ops;
+		c->duration_ticks = timer_ns_to_ticks(o->duration_ns);
+		if (threads_run(st->cpus, st->n, o->fifo, contended_thread, c, err, sizeof(err))) {
+			opts_error(o, "%s", err);
+			rc = EXIT_USAGE;
+			break;
+		}
+		elapsed_ns = timer_ticks_to_ns(c->elapsed_ticks);
+		for (unsigned int i = 0; i < st->n; i++) {
+			/* A thread starved for the whole point did no op: it is counted as one. */
+			v[i] = elapsed_ns / (double)(ops[i] ? ops[i] : 1);
+			sum += (double)ops[i];
+		}
+		row.metric = "contended_op";
+		row.unit = "ns";
+		stats_of_values(v, st->n, &row.stats);
+		if (write_row(r, &row)) {
+			rc = EXIT_FAILED;
+			break;
+		}
+		for (unsigned int i = 0; i < st->n; i++)
+			v[i] = (double)ops[i];
+		stats_of_values(v, st->n, &counts);
+		mean_count = sum / st->n;
+		row.metric = "fairness";
+		row.unit = "ratio";
+		row.has_cycles = false;
+		stats_single(&row.stats, mean_count > 0 ? counts.stddev / mean_count : 0);
+		row.stats.samples = st->n;
+		if (write_row(r, &row)) {
+			rc = EXIT_FAILED;
+			break;
+		}
+		if (r->text)
+			printf("contended %-10s n=%-3u %-8s %8.1f ns/op per thread, %7.1f Mops/s total, fairness %.3f\n",
+			       op_names[op], st->n, st->n > 1 ? topo_class_name(st->distance) : "-",
+			       elapsed_ns * st->n / (sum > 0 ? sum : 1), sum / elapsed_ns * 1e3,
+			       row.stats.mean);
+	}
+out:
+	free(c);
+	free(ops);
+	free(v);
+	return rc;
+}
+
+static int run_contended(struct c2c_run *r)
+{
+	struct topo_plan plan;
+	char err[256];
+	int rc = EXIT_OK;
+
+	if (topo_plan_build(r->o->topo, TOPO_PLAN_RAMP, r->o->cpuset, &plan, err, sizeof(err))) {
+		opts_error(r->o, "%s", err);
+		return EXIT_USAGE;
+	}
+	for (unsigned int s = 0; s < plan.n_steps && !rc; s++)
+		for (int op = 0; op < NR_OPS && !rc; op++)
+			rc = contended_point(r, &plan.steps[s], op);
+	topo_plan_free(&plan);
+	return rc;
+}
+
+int cmd_c2c(int argc, char **argv)
+{
+	struct c2c_args a = { .round_trips = C2C_DEFAULT_ROUND_TRIPS, .measure = M_LATENCY | M_CONTENDED };
+	struct ubench_opts o = { .ctx = &a };
+	struct c2c_run r = { .o = &o, .a = &a };
+	char err[256];
+	int rc;
+
+	rc = opts_parse(&o, &c2c_command, argc, argv);
+	if (rc != OPTS_RUN)
+		return rc == OPTS_HELP ? EXIT_OK : EXIT_USAGE;
+	if (timer_init(err, sizeof(err))) {
+		opts_error(&o, "%s", err);
+		opts_free(&o);
+		return EXIT_FAILED;
+	}
+	r.timer = timer_get_info();
+	output_init(&r.out, run_meta_get());
+	if (output_start(&r.out, o.csv, o.json, err, sizeof(err))) {
+		opts_error(&o, "%s", err);
+		opts_free(&o);
+		return EXIT_USAGE;
+	}
+	r.text = !output_uses_stdout(&r.out);
+	rc = EXIT_OK;
+	if (a.measure & M_LATENCY)
+		rc = run_latency(&r);
+	if (!rc && (a.measure & M_CONTENDED))
+		rc = run_contended(&r);
+	output_close(&r.out);
+	opts_free(&o);
+	return rc;
+}

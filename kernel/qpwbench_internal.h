@@ -15,6 +15,13 @@
 /* Entries per per-CPU batch: the size of a folio_batch (PAGEVEC_SIZE). */
 #define QPWB_BATCH_ENTRIES	15
 
+/*
+ * How long qpwb_quiesce() waits for drain work that is already running: it
+ * may be preempted on its CPU by the RT task that stalled it, so this is the
+ * longest bound a run may ask for, whatever the run's own bound is.
+ */
+#define QPWB_SETTLE_BOUND_NS	QPWBENCH_MAX_WAIT_BOUND_NS
+
 /* No run lasts longer than this; it then returns what it has. */
 #define QPWB_RUN_CAP_NS		(60ULL * NSEC_PER_SEC)
 

@@ -370,8 +370,12 @@ static void qpwb_account(struct qpwb_ctx *ctx)
 	struct qpwbench_result *res = ctx->res;
 	int cpu;
 
-	/* A drain still stuck here was counted as a stall; its entries stay put. */
-	qpwb_quiesce(ctx->wait_bound_ns);
+	/*
+	 * Queued drains that stalled are dropped (their entries stay in the
+	 * batches); one already running is waited for, so the counts below are
+	 * not read in the middle of a flush.
+	 */
+	qpwb_quiesce(QPWB_SETTLE_BOUND_NS);
 	res->ops_done = atomic64_read(&ctx->ops_done);
 	res->ops_drained = qpwb_sink.count;
 	for_each_possible_cpu(cpu) {
@@ -409,7 +413,7 @@ int qpwb_run_scenario(struct qpwbench_run *run, const struct cpumask *cpus)
 	memset(&run->result, 0, sizeof(run->result));
 
 	WRITE_ONCE(qpwb_stop, false);
-	ret = qpwb_quiesce(ctx->wait_bound_ns);
+	ret = qpwb_quiesce(QPWB_SETTLE_BOUND_NS);
 	if (ret)
 		goto out;
 	if (ctx->v->pwlocks >= 0)

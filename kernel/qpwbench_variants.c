@@ -311,6 +311,10 @@ int qpwb_quiesce(u64 bound_ns)
 		cancel_work(&pcp->wq_work);
 		cancel_work(&pcp->qpw_work.work);
 		cancel_work(&pcp->pw_work.work);
+	}
+	for_each_possible_cpu(cpu) {
+		struct qpwb_pcpu *pcp = per_cpu_ptr(qpwb_pcpu, cpu);
+
 		while (!qpwb_works_idle(pcp)) {
 			if (fatal_signal_pending(current))
 				return -EINTR;

@@ -9,7 +9,8 @@
  * with >= N (default 10^6) ops under concurrent drains per variant; every
  * kind of bad argument with its exact errno; EBUSY for a concurrent run; a
  * run killed by SIGKILL releases the device; CPU hotplug around and during
- * runs. Exit 0 all passed, 1 any failed, 77 no device (reason printed).
+ * runs; with --run-cap, a run stopped by the 60 s cap. Exit 0 all passed,
+ * 1 any failed, 77 no device (reason printed).
  * Timings are printed, never judged.
  */
 #include <limits.h>
@@ -502,9 +503,28 @@ static void test_hotplug(int fd)
 	qt_check(qt_run(fd, &r) == 0, "hotplug-after", "runs work after cpu%u came back", victim);
 }
 
+/* A run longer than the module's 60 s cap ends there with a partial result. */
+static void test_run_cap(int fd)
+{
+	struct qpwbench_run r;
+	int ret;
+
+	qt_run_init(&r, QPWBENCH_SCENARIO_LOCAL, QPWBENCH_VARIANT_WQ);
+	r.iterations = QPWBENCH_MAX_ITERATIONS;
+	r.batch = QPWBENCH_MAX_BATCH;
+	all_cpus(&r);
+	ret = qt_run(fd, &r);
+	qt_check(!ret && (r.result.flags & QPWBENCH_RES_INTERRUPTED) &&
+		 r.result.hist.count < r.iterations * ncpus && conserved(&r.result), "run-cap",
+		 "%s after %.1f s with %llu of %llu samples, flags %#x", errname(ret),
+		 r.result.elapsed_ns / 1e9, (unsigned long long)r.result.hist.count,
+		 (unsigned long long)(r.iterations * ncpus), r.result.flags);
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long long ops = 1000000;
+	bool run_cap = false;
 	int fd;
 
 	qt_prog = "qpwbench-selftest";
@@ -518,8 +538,12 @@ int main(int argc, char **argv)
 					(unsigned long long)QPWBENCH_MAX_ITERATIONS);
 				return 2;
 			}
+		} else if (!strcmp(argv[i], "--run-cap")) {
+			run_cap = true;
 		} else {
-			fprintf(stderr, "usage: %s [--ops N]   (stress ops per variant, default 1000000)\n",
+			fprintf(stderr, "usage: %s [--ops N] [--run-cap]\n"
+				"  --ops N     stress ops per variant (default 1000000)\n"
+				"  --run-cap   also check that a run stops at the 60 s cap (takes 60 s)\n",
 				qt_prog);
 			return 2;
 		}
@@ -533,6 +557,8 @@ int main(int argc, char **argv)
 	test_busy(fd);
 	test_fatal_signal();
 	test_hotplug(fd);
+	if (run_cap)
+		test_run_cap(fd);
 	close(fd);
 	return qt_finish();
 }

@@ -146,7 +146,8 @@ struct qpwbench_result {
  * their caps. Errors: -EINVAL (size, version, scenario, variant, flags, a
  * required count that is 0, empty mask, a remote run not naming exactly one
  * target other than the caller), -E2BIG (over a cap), -ENODEV (a CPU that is
- * not online), -EBUSY (another run is active), -EINTR (fatal signal).
+ * not online), -EBUSY (another run is active, or drain work that a stalled
+ * run left behind is still running on its CPU), -EINTR (fatal signal).
  */
 struct qpwbench_run {
 	__u32 size;		/* sizeof(struct qpwbench_run) */

@@ -322,22 +322,18 @@ static int run_scenario(struct user_run *ur, char *err, size_t errlen)
 }
 
 /*
- * Conservation and placement figures, read once the works are settled. A
- * drain still stuck after the wait bound was counted as a stall and is left
- * queued; but stress counts must not be read while a worker may still move
- * entries, so stress waits for it as long as any bound may be, or fails.
+ * Conservation and placement figures, read once the work is settled: a
+ * queued drain that stalled is dropped (its entries stay in the batches),
+ * one already running is waited for, so the counts are not read in the
+ * middle of a flush. Running work may be preempted by the very RT task that
+ * stalled it, so settling waits as long as any run's bound may be.
  */
 static int account(struct user_run *ur, char *err, size_t errlen)
 {
 	struct qpwbench_result *res = &ur->args->result;
-	char ignored[160];
 
-	if (ur->args->scenario == QPWBENCH_SCENARIO_STRESS) {
-		if (model_quiesce(&model, QPWBENCH_MAX_WAIT_BOUND_NS, err, errlen))
-			return -EBUSY;
-	} else {
-		model_quiesce(&model, ur->wait_bound_ns, ignored, sizeof(ignored));
-	}
+	if (model_quiesce(&model, QPWBENCH_MAX_WAIT_BOUND_NS, err, errlen))
+		return -EBUSY;
 	res->ops_done = atomic_load(&ur->ops_done);
 	res->ops_drained = model.shared.entries;
 	res->ops_remaining = model_remaining(&model);
@@ -370,9 +366,9 @@ static int user_run(struct qpwbench_run *run, char *err, size_t errlen)
 	ur.counts_cycles = timer_get_info()->counts_cycles;
 	memset(&run->result, 0, sizeof(run->result));
 
-	ret = model_quiesce(&model, ur.wait_bound_ns, err, errlen);
+	ret = model_quiesce(&model, QPWBENCH_MAX_WAIT_BOUND_NS, err, errlen);
 	if (ret)
-		return -EBUSY;
+		return ret;
 	model_reset(&model);
 	ret = model_start_workers(&model, ur.cpus, ur.n, err, errlen);
 	if (ret)

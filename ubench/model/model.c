@@ -128,7 +128,6 @@ static void *worker_main(void *arg)
 	struct worker_start *start = arg;
 	struct model_pcp *pcp = start->pcp;
 	struct model *m = pcp->model;
-	unsigned int done = atomic_load_explicit(&pcp->completed, memory_order_relaxed);
 
 	start->ret = pin_self(pcp->cpu, start->err, sizeof(start->err));
 	atomic_store_explicit(&start->reported, 1, memory_order_release);
@@ -138,18 +137,22 @@ static void *worker_main(void *arg)
 	/* start belongs to the creator from here on. */
 	for (;;) {
 		unsigned int queued = atomic_load_explicit(&pcp->queued, memory_order_acquire);
+		unsigned int taken = atomic_load_explicit(&pcp->taken, memory_order_relaxed);
 
 		if (atomic_load_explicit(&m->stopping, memory_order_relaxed))
 			return NULL;
-		if (queued == done) {
-			futex_wait_until(&pcp->queued, done, NULL);
+		if (queued == taken) {
+			futex_wait_until(&pcp->queued, queued, NULL);
 			continue;
 		}
+		if (!atomic_compare_exchange_strong_explicit(&pcp->taken, &taken, queued,
+							     memory_order_acquire,
+							     memory_order_relaxed))
+			continue;	/* cancelled under us */
 		worker_local_lock(m, pcp);
 		drain_locked(m, pcp);
 		worker_local_unlock(m, pcp);
-		done = queued;
-		atomic_store_explicit(&pcp->completed, done, memory_order_release);
+		atomic_store_explicit(&pcp->completed, queued, memory_order_release);
 		futex_wake(&pcp->completed, INT_MAX);
 	}
 }
@@ -273,18 +276,36 @@ unsigned int model_drain_inline(struct model *m, const unsigned int *cpus, unsig
 	return 0;
 }
 
+/* cancel_work(): drop the work if it is queued and not yet taken by the worker. */
+static void cancel_work(struct model_pcp *pcp)
+{
+	unsigned int queued = atomic_load_explicit(&pcp->queued, memory_order_acquire);
+	unsigned int taken = atomic_load_explicit(&pcp->taken, memory_order_relaxed);
+
+	if (queued != taken &&
+	    atomic_compare_exchange_strong_explicit(&pcp->taken, &taken, queued,
+						    memory_order_relaxed, memory_order_relaxed)) {
+		atomic_store_explicit(&pcp->completed, queued, memory_order_release);
+		futex_wake(&pcp->completed, INT_MAX);
+	}
+}
+
 int model_quiesce(struct model *m, uint64_t timeout_ns, char *err, size_t errlen)
 {
-	struct timespec deadline = deadline_after(timeout_ns);
+	struct timespec deadline;
 
+	for (unsigned int cpu = 0; cpu < m->nr_cpus; cpu++)
+		if (m->pcp[cpu].has_worker)
+			cancel_work(&m->pcp[cpu]);
+	deadline = deadline_after(timeout_ns);
 	for (unsigned int cpu = 0; cpu < m->nr_cpus; cpu++) {
 		struct model_pcp *pcp = &m->pcp[cpu];
 
 		if (pcp->has_worker && !flush_work(pcp, &deadline)) {
 			snprintf(err, errlen,
-				 "the worker on CPU %u did not run its pending drain within %.1f s",
+				 "the drain work on CPU %u is still running after %.1f s",
 				 cpu, (double)timeout_ns / 1e9);
-			return -ETIMEDOUT;
+			return -EBUSY;
 		}
 	}
 	return 0;

@@ -97,9 +97,14 @@ struct model_pcp {
 	uint64_t ran_on_target;
 	uint64_t ran_on_caller;
 
-	/* The work item: queued by the drainer, run by the worker pinned here. */
-	alignas(MODEL_CACHE_LINE) atomic_uint queued;	/* futex: last work sequence queued */
-	atomic_uint completed;				/* futex: last sequence the worker ran */
+	/*
+	 * The work item, in sequence numbers: queued by the drainer, taken by
+	 * the worker pinned here to run it (or by a cancel, to drop it), then
+	 * completed. Pending: queued != taken; running: taken != completed.
+	 */
+	alignas(MODEL_CACHE_LINE) atomic_uint queued;	/* futex */
+	atomic_uint taken;
+	atomic_uint completed;				/* futex */
 	unsigned int cpu;
 	bool has_worker;
 	pthread_t worker;
@@ -153,8 +158,9 @@ void model_destroy(struct model *m);
 int model_start_workers(struct model *m, const unsigned int *cpus, unsigned int n,
 			char *err, size_t errlen);
 /*
- * Wait, at most timeout_ns, until no work is pending anywhere (a drain that
- * stalled leaves its work queued). 0, or -ETIMEDOUT with the CPU in err.
+ * Settle the work a stalled drain left behind: drop what is queued and has
+ * not started (its entries stay in the batch), wait at most timeout_ns for
+ * what is running. 0, or -EBUSY with the CPU in err.
  */
 int model_quiesce(struct model *m, uint64_t timeout_ns, char *err, size_t errlen);
 /* Empty every batch and zero the shared list and counters; call quiesced. */

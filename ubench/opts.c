@@ -12,7 +12,7 @@
 /* Long-option values of the common options (below OPTS_OWN_BASE). */
 enum {
 	O_CPUS = 0x100, O_PLAN, O_VARIANT, O_BACKEND, O_CSV, O_JSON, O_REPEAT,
-	O_ITERATIONS, O_DURATION, O_WARMUP, O_FIFO, O_HELP,
+	O_ITERATIONS, O_DURATION, O_WARMUP, O_FIFO, O_EVENTS, O_HELP,
 };
 
 static const struct {
@@ -42,6 +42,8 @@ static const struct {
 	  "--warmup N           unmeasured samples first" },
 	{ { "fifo", no_argument, NULL, O_FIFO }, OPT_FIFO,
 	  "--fifo               measuring threads run SCHED_FIFO" },
+	{ { "events", required_argument, NULL, O_EVENTS }, OPT_EVENTS,
+	  "--events LIST        counters, a CSV column each: cycles,ctx-switches,..., libpfm4 events, default, none" },
 	{ { "help", no_argument, NULL, O_HELP }, 0,
 	  "--help               this text" },
 };
@@ -280,6 +282,7 @@ enum opts_result opts_parse(struct ubench_opts *o, const struct opts_command *cm
 			o->warmup = (uint32_t)v;
 			break;
 		case O_FIFO: o->fifo = true; break;
+		case O_EVENTS: o->events = optarg; break;
 		case O_HELP:
 			print_help(cmd);
 			return OPTS_HELP;

@@ -16,6 +16,7 @@
  *   --duration TIME      per measurement point, e.g. 200ms, 1s, 500us
  *   --warmup N           unmeasured samples first
  *   --fifo               measuring threads run SCHED_FIFO
+ *   --events LIST        event counters, one CSV column each (counters.h)
  *   --help
  *
  * A command picks which of these it takes (OPT_* bits), adds its own long
@@ -56,6 +57,7 @@ enum opts_common {
 	OPT_DURATION	= 1u << 7,
 	OPT_WARMUP	= 1u << 8,
 	OPT_FIFO	= 1u << 9,
+	OPT_EVENTS	= 1u << 10,
 };
 
 /* Long-option values for commands' own options start here. */
@@ -102,6 +104,7 @@ struct ubench_opts {
 	uint64_t duration_ns;
 	uint32_t warmup;
 	bool fifo;
+	const char *events;		/* --events: NULL for counters.h's default set */
 };
 
 enum opts_result {

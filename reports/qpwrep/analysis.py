@@ -1,0 +1,198 @@
+"""The numbers the figures and the summary share, computed per config.
+
+Several rows can measure the same thing: repetitions (--repeat) and, for
+per-CPU measurements, several target CPUs. Each function says how it
+combines them; repetitions always combine by median.
+"""
+
+from dataclasses import dataclass
+
+from .data import (BASELINE_VARIANT, INLINE_VARIANT, aggregate, class_rank, format_ns,
+                   format_value, group, max_of, median_of, select)
+
+TARGET_LOAD_COLUMN = "target_load"   # optional: what ran on the target (idle, busy, fifo)
+
+
+def target_load(row):
+    return row.extra.get(TARGET_LOAD_COLUMN, "")
+
+
+def fast_path(rows, config):
+    """variant -> {"ns": median p50 per op over CPUs, "cycles": median mean cycles}."""
+    out = {}
+    for variant, rs in group(select(rows, "local", "op_cost", config), lambda r: r.variant).items():
+        agg = aggregate(rs)
+        out[variant] = {"ns": agg["p50"], "cycles": agg["cycles"]}
+    return out
+
+
+def ratio(a, b):
+    if a is None or b is None or b == 0:
+        return None
+    return a / b
+
+
+def fast_path_ratios(fp, variant):
+    """(cycles ratio, ns ratio) of variant to the baseline, None where unknown."""
+    base, v = fp.get(BASELINE_VARIANT), fp.get(variant)
+    if not base or not v:
+        return None, None
+    return ratio(v["cycles"], base["cycles"]), ratio(v["ns"], base["ns"])
+
+
+def remote_drain(rows, config):
+    """(distance, target load, variant) -> median stats over targets and repetitions,
+    with "stalled": the largest stalled count of those rows (None if not recorded)."""
+    stalled = {}
+    for r in select(rows, "remote", "stalled", config):
+        k = (r.distance, target_load(r), r.variant)
+        stalled[k] = max_of([stalled.get(k), r.get("max"), r.get("mean")])
+    out = {}
+    for k, rs in group(select(rows, "remote", "drain_latency", config),
+                       lambda r: (r.distance, target_load(r), r.variant)).items():
+        out[k] = aggregate(rs)
+        out[k]["stalled"] = stalled.get(k)
+    return dict(sorted(out.items(), key=lambda kv: (class_rank(kv[0][0]), kv[0][1])))
+
+
+def remote_drain_by_variant(rd):
+    """variant -> (median p50, worst p99) over every class and target load."""
+    per = group(list(rd.items()), lambda kv: kv[0][2])
+    return {v: (median_of([a["p50"] for _, a in kvs]), max_of([a["p99"] for _, a in kvs]))
+            for v, kvs in per.items()}
+
+
+def drain_all_curves(rows, config):
+    """variant -> [(n_cpus, p50, p99)] sorted by n_cpus (median over repetitions)."""
+    curves = {}
+    for (variant, n), rs in group(select(rows, "drain-all", "drain_all_latency", config),
+                                  lambda r: (r.variant, r.n_cpus)).items():
+        agg = aggregate(rs)
+        curves.setdefault(variant, []).append((n, agg["p50"], agg["p99"]))
+    return {v: sorted(pts) for v, pts in curves.items()}
+
+
+@dataclass
+class Crossover:
+    n: int            # first swept N where the faster of the two changes, or None
+    max_n: int        # largest N both were measured at
+    inline_first: bool  # inline faster at the smallest N
+
+    def describe(self):
+        first, second = ((INLINE_VARIANT, BASELINE_VARIANT) if self.inline_first
+                         else (BASELINE_VARIANT, INLINE_VARIANT))
+        if self.n is None:
+            return f"none up to N={self.max_n} ({first} faster throughout)"
+        return f"N={self.n} ({first} faster below, {second} from N={self.n})"
+
+
+def crossover(curves):
+    """Where serial inline draining (INLINE_VARIANT) and the parallel workqueue
+    (BASELINE_VARIANT) swap places, by p50; None when either is missing."""
+    if BASELINE_VARIANT not in curves or INLINE_VARIANT not in curves:
+        return None
+    base = {n: p50 for n, p50, _ in curves[BASELINE_VARIANT] if p50 is not None}
+    inline = {n: p50 for n, p50, _ in curves[INLINE_VARIANT] if p50 is not None}
+    common = sorted(set(base) & set(inline))
+    if not common:
+        return None
+    inline_first = inline[common[0]] < base[common[0]]
+    for n in common[1:]:
+        if (inline[n] < base[n]) != inline_first and inline[n] != base[n]:
+            return Crossover(n=n, max_n=common[-1], inline_first=inline_first)
+    return Crossover(n=None, max_n=common[-1], inline_first=inline_first)
+
+
+def interference(rows, config):
+    """variant -> {"gaps": worst-target stats of the spinner's gaps,
+    "ctxsw": mean context switches per target, "ctxsw_max": the most on one target}."""
+    gaps = group(select(rows, "interference", "target_gap", config), lambda r: r.variant)
+    ctx = group(select(rows, "interference", "target_ctx_switches", config), lambda r: r.variant)
+    out = {}
+    for variant in list(gaps) + [v for v in ctx if v not in gaps]:
+        out[variant] = {
+            "gaps": aggregate(gaps[variant], combine=max_of) if variant in gaps else None,
+            "ctxsw": median_of([r.get("mean") for r in ctx.get(variant, [])]),
+            "ctxsw_max": max_of([r.get("max") for r in ctx.get(variant, [])]),
+        }
+    return out
+
+
+def interference_verdict(inter):
+    """(removed: bool, one line of evidence), or None without both variants.
+    Removed means the inline variant left the target fewer context switches
+    and a smaller worst gap than the workqueue."""
+    base, inline = inter.get(BASELINE_VARIANT), inter.get(INLINE_VARIANT)
+    if not base or not inline or not base["gaps"] or not inline["gaps"]:
+        return None
+    bc, ic = base["ctxsw"], inline["ctxsw"]
+    bg, ig = base["gaps"]["max"], inline["gaps"]["max"]
+    if None in (bc, ic, bg, ig):
+        return None
+    removed = ic < bc and ig < bg
+    evidence = (f"ctx switches {format_value(bc, 'count')}→{format_value(ic, 'count')},"
+                f" max gap {format_ns(bg)}→{format_ns(ig)}")
+    return removed, evidence
+
+
+def stress_lost_ops(rows, config):
+    """The largest lost_ops of any stress row (must be 0), or None without rows."""
+    rs = select(rows, "stress", "lost_ops", config)
+    return max_of([max_of([r.get("max"), r.get("mean")]) for r in rs]) if rs else None
+
+
+def contended(rows, config):
+    """(per-op ns curves, fairness curves): op -> [(n_cpus, value)] (median p50
+    over repetitions for ns, median mean for the fairness ratio)."""
+    def curves(metric, stat):
+        out = {}
+        for (op, n), rs in group(select(rows, "c2c", metric, config),
+                                 lambda r: (r.variant, r.n_cpus)).items():
+            out.setdefault(op, []).append((n, aggregate(rs)[stat]))
+        return {op: sorted(p for p in pts if p[1] is not None) for op, pts in out.items()}
+    return curves("contended_op", "p50"), curves("fairness", "mean")
+
+
+@dataclass
+class C2CMatrix:
+    cpus: list          # in topology order
+    latency: list       # latency[i][j] ns (p50), None where not measured
+    boundaries: list    # (index after which the class changes, class name)
+
+
+def c2c_matrix(rows, config):
+    """One-way latency per CPU pair, CPUs ordered nearest-first: start at the
+    smallest CPU and repeatedly take the unplaced CPU in the nearest class
+    to the last placed one (lowest index on ties), so CPUs that share a
+    core, cache or package end up adjacent. A boundary is drawn wherever the
+    class between neighbours is wider than the narrowest such step."""
+    rs = [r for r in select(rows, "c2c", "one_way_latency", config) if len(r.cpus) == 2]
+    if not rs:
+        return None
+    lat, cls = {}, {}
+    for (a, b), prs in group(rs, lambda r: r.cpus).items():
+        lat[(a, b)] = aggregate(prs)["p50"]
+        cls[(a, b)] = cls[(b, a)] = prs[0].distance
+    cpus = sorted({c for pair in lat for c in pair})
+
+    def rank(a, b):
+        return class_rank(cls.get((a, b), ""))
+
+    order = [cpus[0]]
+    left = set(cpus[1:])
+    while left:
+        nxt = min(left, key=lambda c: (rank(order[-1], c), c))
+        order.append(nxt)
+        left.remove(nxt)
+    steps = [rank(order[i], order[i + 1]) for i in range(len(order) - 1)]
+    narrowest = min(steps) if steps else 0
+    boundaries = [(i, cls.get((order[i], order[i + 1]), "unknown"))
+                  for i, s in enumerate(steps) if s > narrowest]
+    idx = {c: i for i, c in enumerate(order)}
+    n = len(order)
+    matrix = [[None] * n for _ in range(n)]
+    for (a, b), v in lat.items():
+        matrix[idx[a]][idx[b]] = v
+        if (b, a) not in lat:       # one direction measured: the matrix is symmetric
+            matrix[idx[b]][idx[a]] = v
+    return C2CMatrix(cpus=order, latency=matrix, boundaries=boundaries)

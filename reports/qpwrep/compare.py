@@ -1,0 +1,130 @@
+"""--compare A.csv B.csv: ratios B/A per matching measurement, printed,
+plotted and written as compare.html/compare.md."""
+
+import math
+import os
+
+from .data import (EMULATED_MARK, InputError, aggregate, format_value, group, load_csv,
+                   variant_order)
+from .figures import DPI, EMULATED_COLOR, Figure, plt
+from .render import Document, write
+from .tables import Table
+
+# Rows match when they measure the same thing; CPU pairs of one class pool.
+KEY = ("scenario", "backend", "variant", "distance", "n_cpus", "metric", "unit")
+SCENARIO_ORDER = ("local", "remote", "drain-all", "interference", "c2c", "stress")
+
+
+def _key(r):
+    return tuple(getattr(r, k) for k in KEY)
+
+
+def _sort_key(variants):
+    def key(k):
+        sc = SCENARIO_ORDER.index(k[0]) if k[0] in SCENARIO_ORDER else len(SCENARIO_ORDER)
+        var = variants.index(k[2]) if k[2] in variants else len(variants)
+        return (sc, k[5], k[1], k[3], k[4], var, k[2])
+    return key
+
+
+def _side(rows):
+    return {k: (aggregate(rs), any(r.config.emulated for r in rs))
+            for k, rs in group(rows, _key).items()}
+
+
+def _ratio(b, a):
+    return None if a is None or b is None or a == 0 else b / a
+
+
+def _describe(path, rows):
+    systems = sorted({f"{r.config.host} {r.config.arch} {r.config.kernel} ({r.config.preempt})"
+                      for r in rows})
+    return f"{os.path.basename(path)}: {'; '.join(systems)}"
+
+
+def compare(path_a, path_b, variants, outdir, out):
+    """Print the ratio table to out, write the plot and documents; return the HTML path."""
+    rows_a, rows_b = load_csv(path_a), load_csv(path_b)
+    a, b = _side(rows_a), _side(rows_b)
+    keys = sorted(set(a) & set(b), key=_sort_key(variant_order([k[2] for k in a], variants)))
+    if not keys:
+        raise InputError(f"{path_a} and {path_b} have no measurement in common "
+                         f"(matched on {','.join(KEY)})")
+    columns = ["scenario", "backend", "variant", "distance", "n_cpus", "metric",
+               "A p50", "B p50", "B/A p50", "A p99", "B p99", "B/A p99"]
+    rows, emulated = [], []
+    for k in keys:
+        (sa, ea), (sb, eb) = a[k], b[k]
+        unit = k[6]
+        stat = "mean" if unit != "ns" else "p50"   # counts and ratios: their mean
+        r50, r99 = _ratio(sb[stat], sa[stat]), _ratio(sb["p99"], sa["p99"])
+        rows.append([k[0], k[1], k[2], k[3] or "-", str(k[4]), f"{k[5]} ({unit})",
+                     format_value(sa[stat], unit), format_value(sb[stat], unit),
+                     "n/a" if r50 is None else f"{r50:.3f}",
+                     format_value(sa["p99"], unit), format_value(sb["p99"], unit),
+                     "n/a" if r99 is None else f"{r99:.3f}"])
+        emulated.append(ea or eb)
+    only_a, only_b = len(set(a) - set(b)), len(set(b) - set(a))
+    notes = [f"A = {_describe(path_a, rows_a)}", f"B = {_describe(path_b, rows_b)}",
+             f"{len(keys)} measurements in both; {only_a} only in A, {only_b} only in B.",
+             "Several rows with one key (repetitions, CPU pairs of one class, targets) are "
+             "reduced to their median first."]
+    table = Table(title="Ratios B/A per matching measurement", columns=columns, rows=rows,
+                  emulated=emulated, notes=notes,
+                  intro="Below 1: B is faster (or counts fewer) than A.")
+
+    _print(table, out)
+    os.makedirs(outdir, exist_ok=True)
+    fig_path = _plot(table, outdir)
+    doc = Document(f"qpwbench compare: {os.path.basename(path_b)} / {os.path.basename(path_a)}")
+    if any(emulated):
+        doc.banner(f"⚠ Rows marked '{EMULATED_MARK}' involve TCG-emulated runs: their ratios "
+                   f"compare emulators, not kernels.")
+    doc.table(table)
+    doc.figure(fig_path)
+    return write(doc, outdir, "compare")
+
+
+def _print(table, out):
+    cells = [table.columns] + table.rows
+    widths = [max(len(r[i]) for r in cells) for i in range(len(table.columns))]
+    for r, emu in zip(cells, [False] + table.emulated):
+        line = "  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip()
+        print(line + (f"  [{EMULATED_MARK}]" if emu else ""), file=out)
+    for n in table.notes:
+        print(n, file=out)
+
+
+def _plot(table, outdir):
+    labels = [f"{r[0]} {r[2]} {r[5].split(' ')[0]}" + (f" {r[3]}" if r[3] != "-" else "")
+              + f" n={r[4]}" + (" [emulated]" if emu else "")
+              for r, emu in zip(table.rows, table.emulated)]
+    r50 = [float(r[8]) if r[8] != "n/a" else math.nan for r in table.rows]
+    r99 = [float(r[11]) if r[11] != "n/a" else math.nan for r in table.rows]
+    n = len(labels)
+    fig, ax = plt.subplots(figsize=(9, 1.4 + 0.24 * n))
+    ys = range(n)
+    ax.barh([y - 0.2 for y in ys], r50, 0.4, label="B/A p50 (mean for counts)", color="#1f77b4")
+    ax.barh([y + 0.2 for y in ys], r99, 0.4, label="B/A p99", color="#ff7f0e")
+    ax.axvline(1.0, color="black", linewidth=1)
+    finite = [v for v in r50 + r99 if math.isfinite(v) and v > 0]
+    if finite and max(finite) / min(finite) > 10:
+        ax.set_xscale("log")
+    ax.set_yticks(list(ys), labels, fontsize=7)
+    for tick, emu in zip(ax.get_yticklabels(), table.emulated):
+        if emu:
+            tick.set_color(EMULATED_COLOR)
+    ax.invert_yaxis()
+    ax.set_xlabel("ratio B/A (below 1: B faster)")
+    ax.legend(fontsize=7, loc="lower right")
+    emulated = any(table.emulated)
+    title = "B/A per matching measurement"
+    ax.set_title(title + (f"\n⚠ red rows: {EMULATED_MARK}" if emulated else ""), fontsize=10,
+                 color=EMULATED_COLOR if emulated else "black")
+    fig.tight_layout()
+    path = os.path.join(outdir, "compare.png")
+    caption = " ".join(table.notes[:2])
+    fig.savefig(path, dpi=DPI, metadata={"Title": title, "Description": caption,
+                                         "qpwbench-emulated": "yes" if emulated else "no"})
+    plt.close(fig)
+    return Figure(name="compare", title=title, caption=caption, path=path, emulated=emulated)

@@ -1,0 +1,285 @@
+"""qpwbench results: the CSV contract, loading, and the facts the report needs.
+
+The column list is ubench/core/output.h's (the writer's one place for it);
+the variant list is read from kernel/uapi/qpwbench.h at run time.
+"""
+
+import csv
+import math
+import os
+import re
+import statistics
+from dataclasses import dataclass, field
+
+CORE_COLUMNS = ("scenario,backend,variant,kernel,preempt,arch,cpus,n_cpus,distance,"
+                "metric,unit,samples,min,p50,p90,p99,p999,max,mean,stddev").split(",")
+META_COLUMNS = "host,cpu_model,timer,emulated,date,version".split(",")
+STAT_COLUMNS = "samples,min,p50,p90,p99,p999,max,mean,stddev".split(",")
+MISSING = ("", "n/a")
+
+# DESIGN.md "Distance classes": nearest first.
+DISTANCE_CLASSES = ("smt", "l2", "cluster", "l3", "die", "package", "system", "numa")
+
+# What the report compares: mainline queues work on the target (parallel
+# across targets); qpw-on takes the target's lock and drains inline on the
+# caller (serial across targets) on every kernel.
+BASELINE_VARIANT = "wq"
+INLINE_VARIANT = "qpw-on"
+
+EMULATED_MARK = "emulated: correctness only"
+
+HEADER = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                      "..", "..", "kernel", "uapi", "qpwbench.h")
+
+
+class InputError(Exception):
+    """Bad input: the CLI prints the message as one line and exits 2."""
+
+
+def header_variants(path=HEADER):
+    """The names in QPWBENCH_VARIANTS, in declaration order."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except OSError as e:
+        raise InputError(f"cannot read the variant list from {path}: {e.strerror}") from e
+    m = re.search(r"#define\s+QPWBENCH_VARIANTS\(X\)((?:[^\n]*\\\n)*[^\n]*)", text)
+    if not m:
+        raise InputError(f"{path}: no QPWBENCH_VARIANTS macro")
+    return re.findall(r'X\(\s*\w+\s*,\s*"([^"]+)"\s*\)', m.group(1))
+
+
+def parse_float(s):
+    """A CSV value as a float, or None for a missing value."""
+    s = s.strip()
+    if s in MISSING:
+        return None
+    v = float(s)
+    return None if math.isnan(v) else v
+
+
+@dataclass(frozen=True)
+class Config:
+    """One measured system: the facts that make two rows incomparable."""
+    host: str
+    arch: str
+    kernel: str
+    preempt: str
+    backend: str
+    emulated: bool
+    cpu_model: str = field(compare=False, default="")
+    timer: str = field(compare=False, default="")
+
+    @property
+    def is_rt(self):
+        return self.preempt == "rt"
+
+    def sort_key(self):
+        # Generic before RT for each machine/arch, so figures put them side by side.
+        return (self.emulated, self.host, self.arch, self.backend, self.is_rt, self.kernel)
+
+    def metadata(self):
+        return (f"{self.host} {self.arch} ({self.cpu_model or 'unknown CPU'}), kernel {self.kernel},"
+                f" preempt {self.preempt}, backend {self.backend}, timer {self.timer or 'unknown'},"
+                f" emulated {'tcg' if self.emulated else 'no'}")
+
+
+@dataclass
+class Row:
+    config: Config
+    scenario: str
+    variant: str
+    cpus: tuple
+    n_cpus: int
+    distance: str
+    metric: str
+    unit: str
+    stats: dict          # STAT_COLUMNS name -> float or None
+    cycles: float        # mean cycles per op, or None
+    extra: dict          # unknown columns, verbatim
+
+    def get(self, stat):
+        return self.stats.get(stat)
+
+
+def _parse_cpus(s, where):
+    s = s.strip()
+    if s in MISSING:
+        return ()
+    cpus = []
+    for part in s.split(","):
+        lo, _, hi = part.strip().partition("-")
+        try:
+            lo_i = int(lo)
+            hi_i = int(hi) if hi else lo_i
+        except ValueError:
+            raise InputError(f"{where}: bad cpus value {s!r}") from None
+        cpus.extend(range(lo_i, hi_i + 1))
+    return tuple(cpus)
+
+
+def load_csv(path):
+    """Rows of one qpwbench results CSV; InputError for anything unusable."""
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            reader = csv.DictReader(f)
+            header = reader.fieldnames or []
+            missing = [c for c in CORE_COLUMNS if c not in header]
+            if missing:
+                raise InputError(f"{path}: not a qpwbench results CSV: missing core column(s) "
+                                 f"{','.join(missing)}")
+            rows = [_parse_row(rec, header, f"{path}:{reader.line_num}") for rec in reader]
+    except OSError as e:
+        raise InputError(f"{path}: cannot read: {e.strerror}") from e
+    except (UnicodeDecodeError, csv.Error) as e:
+        raise InputError(f"{path}: not a readable CSV: {e}") from e
+    if not rows:
+        raise InputError(f"{path}: no rows (header only)")
+    return rows
+
+
+def _parse_row(rec, header, where):
+    if None in rec:
+        raise InputError(f"{where}: more fields than the header has columns")
+    val = {k: (v or "").strip() for k, v in rec.items()}
+    for c in ("scenario", "variant", "metric"):
+        if val[c] in MISSING:
+            raise InputError(f"{where}: empty {c}")
+    try:
+        stats = {c: parse_float(val[c]) for c in STAT_COLUMNS}
+        cycles = parse_float(val["cycles"]) if "cycles" in val else None
+        n_cpus = int(val["n_cpus"]) if val["n_cpus"] not in MISSING else 0
+    except ValueError as e:
+        raise InputError(f"{where}: not a number: {e}") from None
+    config = Config(host=val.get("host", "") or "unknown", arch=val["arch"],
+                    kernel=val["kernel"], preempt=val["preempt"], backend=val["backend"],
+                    emulated=val.get("emulated", "no") not in ("no", "", "n/a"),
+                    cpu_model=val.get("cpu_model", ""), timer=val.get("timer", ""))
+    known = set(CORE_COLUMNS) | set(META_COLUMNS) | {"cycles"}
+    return Row(config=config, scenario=val["scenario"], variant=val["variant"],
+               cpus=_parse_cpus(val["cpus"], where), n_cpus=n_cpus,
+               distance=val["distance"] if val["distance"] not in MISSING else "",
+               metric=val["metric"], unit=val["unit"], stats=stats, cycles=cycles,
+               extra={k: val[k] for k in header if k not in known})
+
+
+def expand_inputs(paths):
+    """Files as given; a directory stands for its *.csv files that are results
+    CSVs (others, like topology pair lists, are skipped with a note)."""
+    files, notes = [], []
+    for p in paths:
+        if not os.path.isdir(p):
+            files.append(p)
+            continue
+        found = sorted(os.path.join(p, n) for n in os.listdir(p) if n.endswith(".csv"))
+        for f in found:
+            if is_results_csv(f):
+                files.append(f)
+            else:
+                notes.append(f"{f}: not a qpwbench results CSV, skipped")
+        if not any(f.startswith(os.path.join(p, "")) for f in files):
+            raise InputError(f"{p}: no qpwbench results CSV in this directory")
+    return files, notes
+
+
+def is_results_csv(path):
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            header = next(csv.reader(f), [])
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return False
+    return all(c in header for c in CORE_COLUMNS)
+
+
+def load_all(paths):
+    files, notes = expand_inputs(paths)
+    rows = []
+    for f in files:
+        rows.extend(load_csv(f))
+    return rows, files, notes
+
+
+# --- selections and aggregation ---------------------------------------------
+
+def select(rows, scenario, metric, config=None):
+    return [r for r in rows if r.scenario == scenario and r.metric == metric
+            and (config is None or r.config == config)]
+
+
+def configs_of(rows):
+    return sorted({r.config for r in rows}, key=Config.sort_key)
+
+
+def median_of(values):
+    vals = [v for v in values if v is not None]
+    return statistics.median(vals) if vals else None
+
+
+def max_of(values):
+    vals = [v for v in values if v is not None]
+    return max(vals) if vals else None
+
+
+def aggregate(rows, combine=median_of):
+    """One stats dict (plus cycles) over rows measuring the same thing:
+    repetitions, or several targets when the caller says so."""
+    out = {c: combine([r.get(c) for r in rows]) for c in STAT_COLUMNS}
+    out["cycles"] = combine([r.cycles for r in rows])
+    out["rows"] = len(rows)
+    return out
+
+
+def group(rows, key):
+    groups = {}
+    for r in rows:
+        groups.setdefault(key(r), []).append(r)
+    return groups
+
+
+def variant_order(names, variants):
+    """Header order first, then anything else (c2c ops) in order of appearance."""
+    names = list(dict.fromkeys(names))
+    known = [v for v in variants if v in names]
+    return known + [n for n in names if n not in variants]
+
+
+def class_rank(name):
+    return DISTANCE_CLASSES.index(name) if name in DISTANCE_CLASSES else len(DISTANCE_CLASSES)
+
+
+def config_labels(configs):
+    """Short distinct labels: only the fields that differ between configs."""
+    fields = ["host", "arch", "backend", "kernel"]
+    varying = [f for f in fields if len({getattr(c, f) for c in configs}) > 1]
+    labels = {}
+    for c in configs:
+        parts = [getattr(c, f) for f in varying if f != "kernel"]
+        kind = "RT" if c.is_rt else f"generic ({c.preempt})"
+        if "kernel" in varying:
+            kind = f"{kind} {c.kernel}"
+        parts.append(kind)
+        label = " ".join(parts)
+        if c.emulated:
+            label += " [emulated]"
+        labels[c] = label
+    return labels
+
+
+def format_ns(v):
+    """A duration with a unit a reader takes in at a glance."""
+    if v is None:
+        return "n/a"
+    for scale, unit in ((1e9, "s"), (1e6, "ms"), (1e3, "µs")):
+        if abs(v) >= scale:
+            return f"{v / scale:.3g} {unit}"
+    return f"{v:.3g} ns"
+
+
+def format_value(v, unit):
+    if v is None:
+        return "n/a"
+    if unit == "ns":
+        return format_ns(v)
+    if unit == "count":
+        return f"{v:.0f}"
+    return f"{v:.3g}"

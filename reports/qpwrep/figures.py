@@ -1,0 +1,437 @@
+"""The report's six figures: one function each, taking the shared context and
+returning a Figure, or a note saying why there is no data for it."""
+
+import math
+import os
+from dataclasses import dataclass
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
+
+from . import analysis  # noqa: E402
+from .data import (BASELINE_VARIANT, DISTANCE_CLASSES, EMULATED_MARK, INLINE_VARIANT,  # noqa: E402
+                   variant_order)
+
+DPI = 110
+EMULATED_COLOR = "#c62828"
+PERCENTILES = (("min", 0.0), ("p50", 0.5), ("p90", 0.9), ("p99", 0.99), ("p999", 0.999), ("max", 1.0))
+
+
+@dataclass
+class Figure:
+    name: str       # file stem
+    title: str
+    caption: str
+    path: str
+    emulated: bool
+
+
+@dataclass
+class Context:
+    rows: list
+    variants: list      # QPWBENCH_VARIANTS order
+    configs: list       # every config in the input, in report order
+    labels: dict        # config -> short label
+    outdir: str
+
+
+class NoData(Exception):
+    """The input has no rows for a figure: the report says so instead."""
+
+
+# --- shared drawing helpers --------------------------------------------------
+
+def _colors(names):
+    cmap = plt.get_cmap("tab10")
+    return {n: cmap(i % 10) for i, n in enumerate(names)}
+
+
+def _time_scale(values):
+    """(divisor, unit) so the largest value reads as a small number."""
+    top = max([v for v in values if v is not None] or [0])
+    for div, unit in ((1e9, "s"), (1e6, "ms"), (1e3, "µs")):
+        if top >= div:
+            return div, unit
+    return 1.0, "ns"
+
+
+def _grid(configs):
+    """Rows of [generic, RT] configs of the same machine, arch and backend, so
+    that each RT kernel sits beside its generic counterpart."""
+    rows = {}
+    for c in configs:
+        slots = rows.setdefault((c.emulated, c.host, c.arch, c.backend), [])
+        col = 1 if c.is_rt else 0
+        for slot in slots:
+            if slot[col] is None:
+                slot[col] = c
+                break
+        else:
+            slot = [None, None]
+            slot[col] = c
+            slots.append(slot)
+    grid = [slot for slots in rows.values() for slot in slots]
+    if all(s[1] is None for s in grid) or all(s[0] is None for s in grid):
+        return [[c] for s in grid for c in s if c is not None]   # nothing to pair: one column
+    return grid
+
+
+def _panels(nrows, ncols, width, height):
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width * ncols, height * nrows), squeeze=False)
+    return fig, axes
+
+
+def _watermark(ax):
+    ax.text(0.5, 0.5, EMULATED_MARK, transform=ax.transAxes, ha="center", va="center",
+            fontsize=15, color=EMULATED_COLOR, alpha=0.35, rotation=18, fontweight="bold",
+            zorder=10)
+
+
+def _panel_title(ax, ctx, config, extra=""):
+    title = ctx.labels[config] + (f"\n{extra}" if extra else "")
+    ax.set_title(title, fontsize=9, color=EMULATED_COLOR if config.emulated else "black")
+    if config.emulated:
+        _watermark(ax)
+
+
+def _finish(fig, ctx, name, title, caption, configs):
+    """Title, emulated banner, metadata footnote; save; return the Figure."""
+    emulated = any(c.emulated for c in configs)
+    meta = [f"{ctx.labels[c]}: {c.metadata()}" for c in configs]
+    width, height = fig.get_size_inches()
+    foot = (0.16 * len(meta) + 0.1) / height
+    head = (0.45 + (0.2 if emulated else 0)) / height
+    fig.suptitle(title, fontsize=12, fontweight="bold", y=1 - 0.08 / height, va="top")
+    if emulated:
+        fig.text(0.5, 1 - 0.36 / height, "⚠ " + EMULATED_MARK + " (rows from TCG guests: "
+                 "timings prove correctness, never performance)", ha="center", va="top",
+                 fontsize=9, color="white", fontweight="bold",
+                 bbox={"facecolor": EMULATED_COLOR, "edgecolor": "none", "pad": 3})
+    fig.text(0.01, 0.02 / height, "\n".join(meta), ha="left", va="bottom", fontsize=6.5,
+             color="#444444", linespacing=1.5)
+    fig.tight_layout(rect=(0, foot, 1, 1 - head))
+    path = os.path.join(ctx.outdir, name + ".png")
+    fig.savefig(path, dpi=DPI, metadata={
+        "Title": title, "Description": caption,
+        "qpwbench-emulated": "yes" if emulated else "no"})
+    plt.close(fig)
+    return Figure(name=name, title=title, caption=caption + " Systems: " + "; ".join(meta) + ".",
+                  path=path, emulated=emulated)
+
+
+def _configs_with(ctx, fn):
+    found = [(c, fn(c)) for c in ctx.configs]
+    return [(c, v) for c, v in found if v]
+
+
+# --- 1: c2c heatmap ----------------------------------------------------------
+
+def c2c_heatmap(ctx):
+    data = _configs_with(ctx, lambda c: analysis.c2c_matrix(ctx.rows, c))
+    if not data:
+        raise NoData("no c2c one_way_latency rows")
+    ncols = min(2, len(data))
+    nrows = math.ceil(len(data) / ncols)
+    fig, axes = _panels(nrows, ncols, 6.2, 5.2)
+    widths = {cls: 0.8 + 0.5 * i for i, cls in enumerate(DISTANCE_CLASSES)}
+    styles = {cls: s for cls, s in zip(DISTANCE_CLASSES, ["-", "--", "-.", ":"] * 2)}
+    for ax, (config, m) in zip(axes.flat, data):
+        n = len(m.cpus)
+        masked = [[math.nan if v is None else v for v in row] for row in m.latency]
+        im = ax.imshow(masked, cmap="viridis", interpolation="nearest")
+        im.cmap.set_bad("#dddddd")
+        cb = fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04)
+        cb.set_label("one-way latency p50 (ns)")
+        step = max(1, math.ceil(n / 24))
+        ticks = list(range(0, n, step))
+        ax.set_xticks(ticks, [str(m.cpus[i]) for i in ticks], fontsize=7, rotation=90 if n > 12 else 0)
+        ax.set_yticks(ticks, [str(m.cpus[i]) for i in ticks], fontsize=7)
+        ax.set_xlabel("CPU (topology order)")
+        ax.set_ylabel("CPU (topology order)")
+        if n <= 12:
+            for i in range(n):
+                for j in range(n):
+                    if m.latency[i][j] is not None:
+                        ax.text(j, i, f"{m.latency[i][j]:.0f}", ha="center", va="center",
+                                fontsize=7, color="white")
+        seen = set()
+        for i, cls in m.boundaries:
+            label = None if cls in seen else f"{cls} boundary"
+            seen.add(cls)
+            kw = {"color": "white", "linewidth": widths.get(cls, 1), "linestyle": styles.get(cls, "-")}
+            ax.axhline(i + 0.5, **kw)
+            ax.axvline(i + 0.5, label=label, **kw)
+        if seen:
+            leg = ax.legend(loc="upper left", bbox_to_anchor=(0, -0.12), fontsize=7, ncol=4,
+                            facecolor="#555555", labelcolor="white", frameon=True)
+            leg.set_title("class changes between neighbours", prop={"size": 7})
+            leg.get_title().set_color("white")
+        _panel_title(ax, ctx, config, f"{n} CPUs")
+    for ax in list(axes.flat)[len(data):]:
+        ax.axis("off")
+    configs = [c for c, _ in data]
+    return _finish(fig, ctx, "1-c2c-heatmap", "Cache-line ping-pong: one-way latency per CPU pair",
+                   "One-way latency (round trip / 2, p50) for every measured CPU pair, CPUs in "
+                   "topology order (nearest class first from the lowest CPU); lines mark where "
+                   "the distance class between neighbouring CPUs widens.", configs)
+
+
+# --- 2: remote drain by class --------------------------------------------------
+
+def remote_drain(ctx):
+    data = {c: analysis.remote_drain(ctx.rows, c) for c in ctx.configs}
+    data = {c: d for c, d in data.items() if d}
+    if not data:
+        raise NoData("no remote drain_latency rows")
+    grid = _grid(list(data))
+    ncols = max(len(r) for r in grid)
+    fig, axes = _panels(len(grid), ncols, 6.0, 3.8)
+    variants = variant_order([k[2] for d in data.values() for k in d], ctx.variants)
+    colors = _colors(variants)
+    for r, slots in enumerate(grid):
+        for col, config in enumerate(slots):
+            ax = axes[r][col]
+            if config is None:
+                ax.axis("off")
+                continue
+            d = data[config]
+            groups = list(dict.fromkeys((k[0], k[1]) for k in d))
+            present = [v for v in variants if any(k[2] == v for k in d)]
+            div, unit = _time_scale([a["p99"] for a in d.values()] + [a["p50"] for a in d.values()])
+            width = 0.8 / len(present)
+            for vi, v in enumerate(present):
+                xs, p50, up = [], [], []
+                for gi, (cls, load) in enumerate(groups):
+                    a = d.get((cls, load, v))
+                    if not a or a["p50"] is None:
+                        continue
+                    x = gi - 0.4 + width * (vi + 0.5)
+                    xs.append(x)
+                    p50.append(a["p50"] / div)
+                    up.append(max(0.0, ((a["p99"] or a["p50"]) - a["p50"]) / div))
+                    if a["stalled"]:
+                        ax.annotate(f"{a['stalled']:.0f} stalled", (x, (a["p99"] or a["p50"]) / div),
+                                    xytext=(0, 3), textcoords="offset points", ha="center",
+                                    fontsize=6.5, color=EMULATED_COLOR, rotation=90)
+                ax.bar(xs, p50, width, label=v, color=colors[v],
+                       yerr=[[0] * len(up), up], capsize=3, error_kw={"elinewidth": 1})
+            names = [cls or "n/a" if not load else f"{cls or 'n/a'}\n{load}" for cls, load in groups]
+            ax.set_xticks(range(len(groups)), names)
+            ax.set_xlabel("distance class of caller and target" +
+                          (" / target load" if any(load for _, load in groups) else ""))
+            ax.set_ylabel(f"drain latency ({unit})")
+            vals = [a["p50"] for a in d.values() if a["p50"]]
+            if vals and max(vals) / min(vals) > 50:
+                ax.set_yscale("log")
+            ax.legend(fontsize=7, title="variant (bar p50, whisker p99)", title_fontsize=7)
+            _panel_title(ax, ctx, config)
+    return _finish(fig, ctx, "2-remote-drain", "Remote drain latency by distance class",
+                   "Caller's time to drain one target CPU, per distance class between caller "
+                   "and target: bar = p50 over targets, whisker = p99; generic kernels left, "
+                   "PREEMPT_RT right. Red labels count drains that hit the wait bound.",
+                   list(data))
+
+
+# --- 3: drain-all vs N ---------------------------------------------------------
+
+def drain_all(ctx):
+    data = {c: analysis.drain_all_curves(ctx.rows, c) for c in ctx.configs}
+    data = {c: d for c, d in data.items() if d}
+    if not data:
+        raise NoData("no drain-all drain_all_latency rows")
+    grid = _grid(list(data))
+    ncols = max(len(r) for r in grid)
+    fig, axes = _panels(len(grid), ncols, 6.0, 3.8)
+    variants = variant_order([v for d in data.values() for v in d], ctx.variants)
+    colors = _colors(variants)
+    for r, slots in enumerate(grid):
+        for col, config in enumerate(slots):
+            ax = axes[r][col]
+            if config is None:
+                ax.axis("off")
+                continue
+            curves = data[config]
+            div, unit = _time_scale([p[2] for pts in curves.values() for p in pts] +
+                                    [p[1] for pts in curves.values() for p in pts])
+            for v in variant_order(curves, ctx.variants):
+                pts = [p for p in curves[v] if p[1] is not None]
+                ns = [p[0] for p in pts]
+                ax.plot(ns, [p[1] / div for p in pts], marker="o", ms=3, color=colors[v], label=v)
+                ax.fill_between(ns, [p[1] / div for p in pts], [(p[2] or p[1]) / div for p in pts],
+                                color=colors[v], alpha=0.12, linewidth=0)
+            cross = analysis.crossover(curves)
+            if cross and cross.n is not None:
+                ax.axvline(cross.n, color="black", linestyle="--", linewidth=1)
+                ax.annotate(f"crossover N={cross.n}", (cross.n, 0.95), xycoords=("data", "axes fraction"),
+                            xytext=(4, 0), textcoords="offset points", va="top", fontsize=8,
+                            fontweight="bold")
+            if cross:
+                ax.text(0.02, 0.02, f"{INLINE_VARIANT} vs {BASELINE_VARIANT}: crossover "
+                        + cross.describe(), transform=ax.transAxes, fontsize=7, va="bottom",
+                        bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "#999999"})
+            top = max(p[0] for pts in curves.values() for p in pts)
+            if top >= 16:
+                ax.set_xscale("log", base=2)
+            ax.set_xlabel("CPUs drained (N, topology order)")
+            ax.set_ylabel(f"drain-all latency ({unit})")
+            ax.legend(fontsize=7, title="variant (line p50, band to p99)", title_fontsize=7,
+                      loc="upper left")
+            _panel_title(ax, ctx, config)
+    return _finish(fig, ctx, "3-drain-all", "Drain-all latency vs number of CPUs",
+                   f"Caller's time to drain N CPUs: workqueue variants queue on all N then "
+                   f"flush (parallel), lock variants drain each CPU inline in turn (serial). "
+                   f"The dashed line marks the first N where {INLINE_VARIANT} (serial inline) "
+                   f"and {BASELINE_VARIANT} (parallel workqueue) swap places by p50.", list(data))
+
+
+# --- 4: fast-path cost ---------------------------------------------------------
+
+def fast_path(ctx):
+    data = {c: analysis.fast_path(ctx.rows, c) for c in ctx.configs}
+    data = {c: d for c, d in data.items() if d}
+    if not data:
+        raise NoData("no local op_cost rows")
+    configs = list(data)
+    variants = variant_order([v for d in data.values() for v in d], ctx.variants)
+    colors = _colors(variants)
+    fig, axes = _panels(1, 1, max(6.5, 1.1 * len(configs) * max(1, len(variants)) / 2.5), 4.4)
+    ax = axes[0][0]
+    width = 0.8 / len(variants)
+    handles = {}
+    for vi, v in enumerate(variants):
+        for ci, c in enumerate(configs):
+            point = data[c].get(v)
+            if not point or point["ns"] is None:
+                continue
+            x = ci - 0.4 + width * (vi + 0.5)
+            handles[v] = ax.bar(x, point["ns"], width, color=colors[v], edgecolor="white",
+                                hatch="//" if c.emulated else None)
+            cyc, ns = analysis.fast_path_ratios(data[c], v)
+            r = cyc if cyc is not None else ns
+            text = "\n".join(([f"{point['cycles']:.0f} cyc"] if point["cycles"] is not None else [])
+                             + ([f"{r:.2f}×"] if r is not None else []))
+            ax.annotate(text, (x, point["ns"]), xytext=(0, 2), textcoords="offset points",
+                        ha="center", va="bottom", fontsize=6.5)
+    ax.legend([handles[v] for v in variants if v in handles], [v for v in variants if v in handles],
+              fontsize=7, title=f"variant (label: cycles, ratio to {BASELINE_VARIANT})",
+              title_fontsize=7)
+    ax.set_xticks(range(len(configs)), [ctx.labels[c] for c in configs], fontsize=8)
+    for tick, c in zip(ax.get_xticklabels(), configs):
+        if c.emulated:
+            tick.set_color(EMULATED_COLOR)
+    ax.set_ylabel("fast-path cost (ns per op, p50)")
+    ax.margins(y=0.2)
+    if any(c.emulated for c in configs):
+        ax.text(0.99, 0.97, "hatched: " + EMULATED_MARK, transform=ax.transAxes, ha="right",
+                va="top", fontsize=8, color=EMULATED_COLOR, fontweight="bold")
+    return _finish(fig, ctx, "4-fast-path", "Fast-path cost of one local op",
+                   f"Cost of one local per-CPU op (lock, add to the batch, unlock) per variant and "
+                   f"kernel, p50 over CPUs; labels give mean cycles per op where a cycle counter "
+                   f"exists and the ratio to {BASELINE_VARIANT} (cycles when known, else ns).",
+                   configs)
+
+
+# --- 5: interference -----------------------------------------------------------
+
+def _nines(q, samples):
+    """Vertical position of quantile q on a 'nines' axis (p50=0.3, p90=1, p99=2...)."""
+    if q >= 1.0:
+        return max(3.5, math.log10(samples) if samples else 3.5)
+    return -math.log10(1 - q)
+
+
+def interference(ctx):
+    data = {c: analysis.interference(ctx.rows, c) for c in ctx.configs}
+    data = {c: d for c, d in data.items() if d}
+    if not data:
+        raise NoData("no interference rows")
+    fig, axes = _panels(len(data), 2, 5.6, 3.6)
+    variants = variant_order([v for d in data.values() for v in d], ctx.variants)
+    colors = _colors(variants)
+    for (config, d), (ax_cdf, ax_ctx) in zip(data.items(), axes):
+        present = variant_order(d, ctx.variants)
+        gaps_all = [g for v in present if d[v]["gaps"] for g in
+                    (d[v]["gaps"][p] for p, _ in PERCENTILES) if g is not None]
+        div, unit = _time_scale(gaps_all)
+        top = 3.5
+        for v in present:
+            g = d[v]["gaps"]
+            if not g:
+                continue
+            pts = [(g[p] / div, _nines(q, g["samples"])) for p, q in PERCENTILES if g[p] is not None]
+            if not pts:
+                continue
+            top = max(top, pts[-1][1])
+            ax_cdf.step([p[0] for p in pts], [p[1] for p in pts], where="post", color=colors[v],
+                        label=v, marker="o", ms=3)
+        ticks = [(_nines(q, None), p) for p, q in PERCENTILES[:-1]] + [(top, "max")]
+        ax_cdf.set_yticks([t for t, _ in ticks], [label for _, label in ticks], fontsize=7)
+        if gaps_all and max(gaps_all) / max(min(gaps_all), 1e-9) > 20:
+            ax_cdf.set_xscale("log")
+        ax_cdf.set_xlabel(f"largest gap seen by the RT spinner per window ({unit})")
+        ax_cdf.set_ylabel("fraction of windows ≤ gap")
+        ax_cdf.grid(True, alpha=0.3)
+        ax_cdf.legend(fontsize=7, title="variant (worst target)", title_fontsize=7, loc="lower right")
+        _panel_title(ax_cdf, ctx, config, "gap CDF")
+
+        xs = [v for v in present if d[v]["ctxsw"] is not None]
+        heights = [d[v]["ctxsw"] for v in xs]
+        up = [max(0.0, (d[v]["ctxsw_max"] or d[v]["ctxsw"]) - d[v]["ctxsw"]) for v in xs]
+        bars = ax_ctx.bar(range(len(xs)), heights, color=[colors[v] for v in xs],
+                          yerr=[[0] * len(up), up], capsize=3)
+        ax_ctx.bar_label(bars, [f"{h:.0f}" for h in heights], fontsize=7)
+        ax_ctx.set_xticks(range(len(xs)), xs)
+        ax_ctx.set_xlabel("variant")
+        ax_ctx.set_ylabel("context switches on target (count)")
+        ax_ctx.margins(y=0.15)
+        verdict = analysis.interference_verdict(d)
+        _panel_title(ax_ctx, ctx, config, "context switches (bar mean per target, whisker max)"
+                     + (f"\n{INLINE_VARIANT} vs {BASELINE_VARIANT}: "
+                        f"{'removed' if verdict[0] else 'not removed'}" if verdict else ""))
+    return _finish(fig, ctx, "5-interference", "Interference seen by an RT task on the target CPU",
+                   "Left: distribution of the largest gap per window seen by a SCHED_FIFO spinner "
+                   "on each target CPU while the caller drains at a set rate (step CDF through "
+                   "min/p50/p90/p99/p99.9/max, worst target per variant). Right: context switches "
+                   "of the spinner.", list(data))
+
+
+# --- 6: contended line -------------------------------------------------------
+
+def contended(ctx):
+    data = {c: analysis.contended(ctx.rows, c) for c in ctx.configs}
+    data = {c: d for c, d in data.items() if d[0] or d[1]}
+    if not data:
+        raise NoData("no c2c contended_op or fairness rows")
+    fig, axes = _panels(len(data), 2, 5.6, 3.5)
+    ops = variant_order([op for d in data.values() for part in d for op in part], ctx.variants)
+    colors = _colors(ops)
+    for (config, (cost, fair)), (ax_t, ax_f) in zip(data.items(), axes):
+        for op in variant_order(cost, ctx.variants):
+            pts = cost[op]
+            ax_t.plot([n for n, _ in pts], [n * 1e3 / ns if ns else math.nan for n, ns in pts],
+                      marker="o", ms=3, color=colors[op], label=op)
+        ax_t.set_xlabel("CPUs contending (n_cpus)")
+        ax_t.set_ylabel("throughput (Mops/s, all CPUs)")
+        _panel_title(ax_t, ctx, config, "contended-line throughput")
+        for op in variant_order(fair, ctx.variants):
+            pts = fair[op]
+            ax_f.plot([n for n, _ in pts], [v for _, v in pts], marker="o", ms=3, color=colors[op],
+                      label=op)
+        ax_f.set_xlabel("CPUs contending (n_cpus)")
+        ax_f.set_ylabel("unfairness (stddev/mean of per-CPU ops)")
+        _panel_title(ax_f, ctx, config, "fairness (0 = perfectly fair)")
+        for ax in (ax_t, ax_f):
+            ax.grid(True, alpha=0.3)
+            if ax.get_legend_handles_labels()[0]:
+                ax.legend(fontsize=7, title="operation", title_fontsize=7)
+            else:
+                ax.text(0.5, 0.5, "no rows", transform=ax.transAxes, ha="center")
+    return _finish(fig, ctx, "6-contended", "Contended cache line: throughput and fairness vs CPUs",
+                   "Every CPU hammers one cache line with the operation (atomic add, CAS, ticket "
+                   "spinlock). Throughput = n_cpus / per-op cost (the CSV's contended_op, p50); "
+                   "fairness = stddev/mean of per-CPU op counts.", list(data))
+
+
+ALL = (c2c_heatmap, remote_drain, drain_all, fast_path, interference, contended)

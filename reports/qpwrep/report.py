@@ -1,0 +1,41 @@
+"""The report: summary first, then the six figures (with the fast-path table
+beside its figure), then the measured systems."""
+
+import datetime
+import os
+
+from . import figures, tables
+from .data import EMULATED_MARK, configs_of, config_labels
+from .render import Document, write
+
+
+def build(rows, inputs, variants, outdir, input_notes=()):
+    """Render report.html, report.md and the PNGs into outdir; return
+    (html path, figures written, notes)."""
+    os.makedirs(outdir, exist_ok=True)
+    configs = configs_of(rows)
+    ctx = figures.Context(rows=rows, variants=variants, configs=configs,
+                          labels=config_labels(configs), outdir=outdir)
+    made, notes = [], list(input_notes)
+    for number, make in enumerate(figures.ALL, start=1):
+        try:
+            made.append(make(ctx))
+        except figures.NoData as e:
+            notes.append(f"Figure {number} ({make.__name__.replace('_', ' ')}) skipped: {e}.")
+
+    doc = Document("qpwbench report")
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    doc.para(f"{len(rows)} rows from {', '.join(os.path.basename(p) for p in inputs)}; "
+             f"{len(configs)} system(s); generated {now}.", kind="meta")
+    if any(c.emulated for c in configs):
+        doc.banner(f"⚠ Rows marked '{EMULATED_MARK}' come from TCG-emulated guests: they show "
+                   f"the code works on that kernel and arch, their timings mean nothing.")
+    doc.table(tables.summary(ctx))
+    doc.notes(notes)
+    fast_table = tables.fast_path(ctx)
+    for fig in made:
+        doc.figure(fig)
+        if fig.name.startswith("4-") and fast_table:
+            doc.table(fast_table)
+    doc.table(tables.systems(ctx))
+    return write(doc, outdir, "report"), made, notes

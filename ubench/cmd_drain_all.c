@@ -160,8 +160,9 @@ static const struct opts_command drain_all_command = {
 	.default_warmup = DRAIN_ALL_DEFAULT_WARMUP,
 };
 
-static int measure(struct scenario_env *env, const void *params)
+static int measure(struct scenario_env *env, const struct ubench_opts *o, const void *params)
 {
+	(void)o;
 	return drain_all_measure(env, params);
 }
 
@@ -172,5 +173,5 @@ int cmd_drain_all(int argc, char **argv)
 		.wait_bound_ns = SCENARIO_DEFAULT_WAIT_BOUND_NS,
 	};
 
-	return scenario_main(&drain_all_command, argc, argv, &p.c, &p, measure);
+	return scenario_main(&drain_all_command, argc, argv, false, &p.c, &p, measure);
 }

@@ -132,8 +132,9 @@ static const struct opts_command interference_command = {
 	.default_duration_ns = INTERFERENCE_DEFAULT_DURATION,
 };
 
-static int measure(struct scenario_env *env, const void *params)
+static int measure(struct scenario_env *env, const struct ubench_opts *o, const void *params)
 {
+	(void)o;
 	return interference_measure(env, params);
 }
 
@@ -145,5 +146,5 @@ int cmd_interference(int argc, char **argv)
 		.wait_bound_ns = SCENARIO_DEFAULT_WAIT_BOUND_NS,
 	};
 
-	return scenario_main(&interference_command, argc, argv, &p.c, &p, measure);
+	return scenario_main(&interference_command, argc, argv, true, &p.c, &p, measure);
 }

@@ -75,8 +75,9 @@ static const struct opts_command local_command = {
 	.default_warmup = LOCAL_DEFAULT_WARMUP,
 };
 
-static int measure(struct scenario_env *env, const void *params)
+static int measure(struct scenario_env *env, const struct ubench_opts *o, const void *params)
 {
+	(void)o;
 	return local_measure(env, params);
 }
 
@@ -84,5 +85,5 @@ int cmd_local(int argc, char **argv)
 {
 	struct local_params p = { .batch = LOCAL_DEFAULT_BATCH };
 
-	return scenario_main(&local_command, argc, argv, &p.c, &p, measure);
+	return scenario_main(&local_command, argc, argv, false, &p.c, &p, measure);
 }

@@ -147,8 +147,9 @@ static const struct opts_command remote_command = {
 	.default_warmup = REMOTE_DEFAULT_WARMUP,
 };
 
-static int measure(struct scenario_env *env, const void *params)
+static int measure(struct scenario_env *env, const struct ubench_opts *o, const void *params)
 {
+	(void)o;
 	return remote_measure(env, params);
 }
 
@@ -159,5 +160,5 @@ int cmd_remote(int argc, char **argv)
 		.wait_bound_ns = SCENARIO_DEFAULT_WAIT_BOUND_NS,
 	};
 
-	return scenario_main(&remote_command, argc, argv, &p.c, &p, measure);
+	return scenario_main(&remote_command, argc, argv, true, &p.c, &p, measure);
 }

@@ -42,10 +42,11 @@ int stress_measure(struct scenario_env *env, const struct stress_params *p)
 			stats_single(&row.stats, (double)lost);
 			if (scenario_row(env, &row))
 				return EXIT_FAILED;
-			scenario_note(env, "  %s: %llu ops done, %llu drained, %llu remaining; %llu CPU drains, %llu stalled; %.1f ms",
+			scenario_note(env, "  %s: %llu ops done, %llu drained, %llu remaining; %llu CPU drains, %llu stalled; %.1f ms, %.1f Mops/s",
 				      variant_name(v), res->ops_done, res->ops_drained,
 				      res->ops_remaining, res->drains, res->stalls,
-				      (double)res->elapsed_ns / 1e6);
+				      (double)res->elapsed_ns / 1e6,
+				      res->elapsed_ns ? (double)res->ops_done * 1e3 / (double)res->elapsed_ns : 0);
 			if (lost) {
 				scenario_error(env, "stress %s: %lld ops lost (done %llu - drained %llu - remaining %llu)",
 					       variant_name(v), lost, res->ops_done, res->ops_drained,
@@ -89,8 +90,9 @@ static const struct opts_command stress_command = {
 	.default_iterations = STRESS_DEFAULT_OPS,
 };
 
-static int measure(struct scenario_env *env, const void *params)
+static int measure(struct scenario_env *env, const struct ubench_opts *o, const void *params)
 {
+	(void)o;
 	return stress_measure(env, params);
 }
 
@@ -98,5 +100,5 @@ int cmd_stress(int argc, char **argv)
 {
 	struct stress_params p = { .caller = SCENARIO_CALLER_FIRST };
 
-	return scenario_main(&stress_command, argc, argv, &p.c, &p, measure);
+	return scenario_main(&stress_command, argc, argv, false, &p.c, &p, measure);
 }

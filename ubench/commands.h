@@ -13,5 +13,11 @@ enum {
 int cmd_info(int argc, char **argv);
 int cmd_topo(int argc, char **argv);
 int cmd_c2c(int argc, char **argv);
+int cmd_local(int argc, char **argv);
+int cmd_remote(int argc, char **argv);
+int cmd_drain_all(int argc, char **argv);
+int cmd_interference(int argc, char **argv);
+int cmd_stress(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
 
 #endif

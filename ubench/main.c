@@ -15,6 +15,12 @@ static const struct command commands[] = {
 	{ "info", cmd_info, "timer, CPUs, kernel, preempt model, emulation, the qpwbench module" },
 	{ "topo", cmd_topo, "CPU topology, distance classes, CPU selections and sweep plans" },
 	{ "c2c", cmd_c2c, "cache-line one-way latency per CPU pair; contended-line cost and fairness" },
+	{ "local", cmd_local, "fast-path cost of one local op, per variant and CPU" },
+	{ "remote", cmd_remote, "one caller drains one target, per CPU pair and target load" },
+	{ "drain-all", cmd_drain_all, "the caller drains N CPUs over the ramp: parallel wq vs serial inline, crossover" },
+	{ "interference", cmd_interference, "what an RT spinner on the drained CPUs sees (root)" },
+	{ "stress", cmd_stress, "concurrent local ops and drains; every op accounted for" },
+	{ "sweep", cmd_sweep, "the default set into one CSV (what scripts/run runs)" },
 };
 
 static void usage(FILE *f)

@@ -56,7 +56,8 @@ void scenario_note(struct scenario_env *env, const char *fmt, ...)
 	fflush(stdout);
 }
 
-int scenario_env_open(struct scenario_env *env, const struct ubench_opts *o)
+int scenario_env_open(struct scenario_env *env, const struct ubench_opts *o,
+		      bool target_load_column)
 {
 	char err[256];
 	int ret;
@@ -75,7 +76,9 @@ int scenario_env_open(struct scenario_env *env, const struct ubench_opts *o)
 	}
 	env->topo = o->topo;
 	output_init(&env->out, run_meta_get());
-	if (output_add_column(&env->out, SCENARIO_COLUMN_TARGET_LOAD, err, sizeof(err)) ||
+	env->target_load_column = target_load_column;
+	if ((target_load_column &&
+	     output_add_column(&env->out, SCENARIO_COLUMN_TARGET_LOAD, err, sizeof(err))) ||
 	    output_start(&env->out, o->csv, o->json, err, sizeof(err))) {
 		scenario_error(env, "%s", err);
 		output_close(&env->out);
@@ -236,7 +239,7 @@ int scenario_row(struct scenario_env *env, const struct scenario_row *r)
 		.stats = r->stats,
 		.has_cycles = r->has_cycles,
 		.cycles = r->cycles,
-		.n_extra = 1,
+		.n_extra = env->target_load_column ? 1 : 0,
 		.extra_names = extra_names,
 		.extra_values = extra_values,
 	};
@@ -271,8 +274,9 @@ unsigned int scenario_caller(const struct scenario_common *c, unsigned int calle
 }
 
 int scenario_main(const struct opts_command *cmd, int argc, char **argv,
-		  struct scenario_common *common, void *params,
-		  int (*measure)(struct scenario_env *env, const void *params))
+		  bool target_load_column, struct scenario_common *common, void *params,
+		  int (*measure)(struct scenario_env *env, const struct ubench_opts *o,
+				 const void *params))
 {
 	struct ubench_opts o = { .ctx = params };
 	struct scenario_env env;
@@ -281,7 +285,7 @@ int scenario_main(const struct opts_command *cmd, int argc, char **argv,
 
 	if (parsed != OPTS_RUN)
 		return parsed == OPTS_HELP ? EXIT_OK : EXIT_USAGE;
-	rc = scenario_env_open(&env, &o);
+	rc = scenario_env_open(&env, &o, target_load_column);
 	if (!rc) {
 		memcpy(common->variant, o.variant, sizeof(common->variant));
 		common->cpus = o.cpus;
@@ -291,7 +295,7 @@ int scenario_main(const struct opts_command *cmd, int argc, char **argv,
 		common->warmup = o.warmup;
 		common->duration_ns = o.duration_ns;
 		common->plan = o.plan;
-		rc = measure(&env, params);
+		rc = measure(&env, &o, params);
 		scenario_env_close(&env);
 	}
 	opts_free(&o);

@@ -34,7 +34,12 @@ extern const struct metric METRIC_TARGET_GAP;		/* interference */
 extern const struct metric METRIC_TARGET_CTX_SWITCHES;	/* interference */
 extern const struct metric METRIC_LOST_OPS;		/* stress */
 
-/* The extra CSV column every backend scenario row has (n/a where it does not apply). */
+/*
+ * The extra CSV column of the commands that load their targets (remote,
+ * interference): idle, busy or fifo. Files without it (the other commands,
+ * the sweep) hold rows measured with idle targets only, and share their
+ * header with c2c's.
+ */
 #define SCENARIO_COLUMN_TARGET_LOAD	"target_load"
 
 /* The wait bound remote, drain-all and interference default to. */
@@ -48,15 +53,18 @@ struct scenario_env {
 	const struct topo *topo;	/* this machine (the options' topology) */
 	struct output out;
 	bool quiet;			/* no text table (rows go to stdout) */
+	bool target_load_column;	/* rows carry SCENARIO_COLUMN_TARGET_LOAD */
 	bool printed_header;
 };
 
 /*
  * Open the backend (o->backend) and the outputs (o->csv, o->json) of a
- * parsed command line; the topology is the options' (o->topo), valid until
- * opts_free(). 0, or EXIT_USAGE after one error line.
+ * parsed command line, with the target_load column or not; the topology is
+ * the options' (o->topo), valid until opts_free(). 0, or EXIT_USAGE after
+ * one error line.
  */
-int scenario_env_open(struct scenario_env *env, const struct ubench_opts *o);
+int scenario_env_open(struct scenario_env *env, const struct ubench_opts *o,
+		      bool target_load_column);
 void scenario_env_close(struct scenario_env *env);
 
 /* Print "ubench <cmd>: <message>" on stderr. */
@@ -147,12 +155,13 @@ unsigned int scenario_caller(const struct scenario_common *c, unsigned int calle
 
 /*
  * A scenario command's main: parse argv for cmd (its handler gets params as
- * o->ctx), open the env, fill *common from the options, and call
- * measure(env, params). Returns the exit code.
+ * o->ctx), open the env (scenario_env_open()), fill *common from the
+ * options, and call measure(env, o, params). Returns the exit code.
  */
 int scenario_main(const struct opts_command *cmd, int argc, char **argv,
-		  struct scenario_common *common, void *params,
-		  int (*measure)(struct scenario_env *env, const void *params));
+		  bool target_load_column, struct scenario_common *common, void *params,
+		  int (*measure)(struct scenario_env *env, const struct ubench_opts *o,
+				 const void *params));
 
 /*
  * The measure functions, one per cmd_<name>.c; the sweep calls them too.

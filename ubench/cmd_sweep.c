@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ubench sweep: the default measurement set into one CSV, what scripts/run
+ * runs: c2c (the c2c command itself, plan classes, into the same files),
+ * local, remote by class with idle targets (hence no target_load column:
+ * the file shares c2c's header), drain-all over the ramp with its
+ * crossover, and a short stress. Sized to finish in about a minute on a
+ * 2-CPU machine; each step says how long it took. Exit 1 when a step found
+ * a problem (stress lost ops), 2 when one could not run; the other steps
+ * still run.
+ */
+#include <stdio.h>
+#include <time.h>
+
+#include "commands.h"
+#include "scenario.h"
+
+/* Per-step sizes: enough samples for stable medians, small enough for the time budget. */
+#define SWEEP_LOCAL_ITERATIONS		1000
+#define SWEEP_LOCAL_WARMUP		100
+#define SWEEP_LOCAL_BATCH		64
+#define SWEEP_REMOTE_ITERATIONS		300
+#define SWEEP_DRAIN_ITERATIONS		300
+#define SWEEP_DRAIN_WARMUP		20
+#define SWEEP_STRESS_OPS		1000000
+
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* Worse of two exit codes: usage beats failed beats ok. */
+static int worse(int a, int b)
+{
+	return a > b ? a : b;
+}
+
+static int step_done(struct scenario_env *env, const char *step, double t0, int rc)
+{
+	scenario_note(env, "sweep: %s %s in %.1f s", step, rc ? "FAILED" : "done", now_s() - t0);
+	return rc;
+}
+
+/* c2c by distance class on the same CPUs, into the same outputs. */
+static int sweep_c2c(const struct ubench_opts *o)
+{
+	char cpus[4096], repeat[16];
+	char *argv[12];
+	int argc = 0;
+
+	topo_format_cpus(cpus, sizeof(cpus), o->cpus, o->n_cpus);
+	snprintf(repeat, sizeof(repeat), "%u", o->repeat);
+	argv[argc++] = "c2c";
+	argv[argc++] = "--plan";
+	argv[argc++] = "classes";
+	argv[argc++] = "--cpus";
+	argv[argc++] = cpus;
+	argv[argc++] = "--repeat";
+	argv[argc++] = repeat;
+	if (o->csv) {
+		argv[argc++] = "--csv";
+		argv[argc++] = (char *)o->csv;
+	}
+	if (o->json) {
+		argv[argc++] = "--json";
+		argv[argc++] = (char *)o->json;
+	}
+	argv[argc] = NULL;
+	return cmd_c2c(argc, argv);
+}
+
+static int sweep(struct scenario_env *env, const struct ubench_opts *o,
+		 const struct scenario_common *c)
+{
+	struct local_params local = { .c = *c, .batch = SWEEP_LOCAL_BATCH };
+	struct remote_params remote = {
+		.c = *c, .load = { [TARGET_LOAD_IDLE] = true },
+		.wait_bound_ns = SCENARIO_DEFAULT_WAIT_BOUND_NS,
+	};
+	struct drain_all_params drain = {
+		.c = *c, .caller = SCENARIO_CALLER_FIRST,
+		.wait_bound_ns = SCENARIO_DEFAULT_WAIT_BOUND_NS,
+	};
+	struct stress_params stress = { .c = *c, .caller = SCENARIO_CALLER_FIRST };
+	double t0 = now_s(), t;
+	int rc = EXIT_OK;
+
+	local.c.iterations = SWEEP_LOCAL_ITERATIONS;
+	local.c.warmup = SWEEP_LOCAL_WARMUP;
+	t = now_s();
+	rc = worse(rc, step_done(env, "local", t, local_measure(env, &local)));
+
+	if (c->n_cpus < 2) {
+		scenario_error(env, "c2c, remote and drain-all need two CPUs, --cpus selects one: skipped");
+		rc = worse(rc, EXIT_USAGE);
+	} else {
+		t = now_s();
+		rc = worse(rc, step_done(env, "c2c", t, sweep_c2c(o)));
+
+		remote.c.plan = TOPO_PLAN_CLASSES;
+		remote.c.iterations = SWEEP_REMOTE_ITERATIONS;
+		remote.c.warmup = SWEEP_DRAIN_WARMUP;
+		t = now_s();
+		rc = worse(rc, step_done(env, "remote", t, remote_measure(env, &remote)));
+
+		drain.c.plan = TOPO_PLAN_RAMP;
+		drain.c.iterations = SWEEP_DRAIN_ITERATIONS;
+		drain.c.warmup = SWEEP_DRAIN_WARMUP;
+		t = now_s();
+		rc = worse(rc, step_done(env, "drain-all", t, drain_all_measure(env, &drain)));
+	}
+
+	stress.c.iterations = SWEEP_STRESS_OPS;
+	t = now_s();
+	rc = worse(rc, step_done(env, "stress", t, stress_measure(env, &stress)));
+
+	scenario_note(env, "sweep: finished in %.1f s", now_s() - t0);
+	return rc;
+}
+
+static int measure(struct scenario_env *env, const struct ubench_opts *o, const void *params)
+{
+	return sweep(env, o, params);
+}
+
+static const struct opts_command sweep_command = {
+	.name = "sweep",
+	.summary = "the default set (c2c classes, local, remote by class, drain-all ramp, short stress) in one CSV",
+	.common = OPT_CPUS | OPT_VARIANT | OPT_BACKEND | OPT_OUTPUT | OPT_REPEAT,
+};
+
+int cmd_sweep(int argc, char **argv)
+{
+	struct scenario_common c;
+
+	return scenario_main(&sweep_command, argc, argv, false, &c, &c, measure);
+}

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Histogram: bucket round trip, percentiles on known data, merge, value sets. */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "hist.h"
+
+static void test_bucket_round_trip(void)
+{
+	/* Every value lands in the bucket whose range holds it; buckets are monotonic. */
+	uint64_t v = 0;
+
+	for (int i = 0; i < 200000; i++) {
+		uint32_t b = qpwbench_hist_bucket(v);
+
+		CHECK(b < QPWBENCH_HIST_BUCKETS, "bucket(%llu) = %u out of range", (unsigned long long)v, b);
+		CHECK(qpwbench_hist_bucket_low(b) <= v, "low(bucket(%llu)) = %llu > v",
+		      (unsigned long long)v, (unsigned long long)qpwbench_hist_bucket_low(b));
+		if (b + 1 < QPWBENCH_HIST_BUCKETS)
+			CHECK(v < qpwbench_hist_bucket_low(b + 1), "%llu not below the next bucket's low %llu",
+			      (unsigned long long)v, (unsigned long long)qpwbench_hist_bucket_low(b + 1));
+		CHECK(qpwbench_hist_bucket(qpwbench_hist_bucket_low(b)) == b, "bucket(low(%u)) != %u", b, b);
+		v = v < 1000 ? v + 1 : v + v / 997 + (uint64_t)(i % 7);
+		if (v > UINT64_MAX / 2)
+			break;
+	}
+	CHECK(qpwbench_hist_bucket(UINT64_MAX) == QPWBENCH_HIST_BUCKETS - 1, "UINT64_MAX not in the top bucket");
+	for (uint64_t x = 0; x < QPWBENCH_HIST_SUB; x++)
+		CHECK(qpwbench_hist_bucket(x) == x, "small value %llu not exact", (unsigned long long)x);
+}
+
+static void test_percentiles(void)
+{
+	struct qpwbench_hist h;
+	struct stats s;
+
+	/* Exact buckets: 0..15 ps, one sample each. */
+	hist_init(&h);
+	for (uint64_t v = 0; v < 16; v++)
+		hist_record(&h, v);
+	hist_stats(&h, 1, &s);
+	CHECK(s.samples == 16 && s.min == 0 && s.max == 15, "exact: n %llu min %g max %g",
+	      (unsigned long long)s.samples, s.min, s.max);
+	CHECK(s.p50 == 7, "exact: p50 %g, want 7 (the 8th of 16)", s.p50);
+	CHECK(s.p90 == 14, "exact: p90 %g, want 14", s.p90);
+	CHECK(fabs(s.mean - 7.5) < 1e-9, "exact: mean %g", s.mean);
+	CHECK(fabs(s.stddev - sqrt(255.0 / 12)) < 1e-9, "exact: stddev %g, want %g", s.stddev, sqrt(255.0 / 12));
+
+	/* 1..100000 ns uniform: quantiles within one bucket width (1/16). */
+	hist_init(&h);
+	for (uint64_t v = 1; v <= 100000; v++)
+		hist_record(&h, v * 1000);
+	hist_stats(&h, 1000, &s);
+	CHECK(s.min == 1 && s.max == 100000, "uniform: min %g max %g", s.min, s.max);
+	CHECK(fabs(s.mean - 50000.5) < 1e-6, "uniform: mean %g exact from the sum", s.mean);
+	CHECK(fabs(s.p50 - 50000) < 50000 / 16.0, "uniform: p50 %g", s.p50);
+	CHECK(fabs(s.p90 - 90000) < 90000 / 16.0, "uniform: p90 %g", s.p90);
+	CHECK(fabs(s.p99 - 99000) < 99000 / 16.0, "uniform: p99 %g", s.p99);
+	CHECK(fabs(s.p999 - 99900) < 99900 / 16.0, "uniform: p999 %g", s.p999);
+	CHECK(fabs(s.stddev - 28867.5) < 28867.5 / 16.0, "uniform: stddev %g (midpoints)", s.stddev);
+	CHECK(s.p50 <= s.p90 && s.p90 <= s.p99 && s.p99 <= s.p999 && s.p999 <= s.max, "uniform: not ordered");
+
+	/* One value repeated: every figure is that value, stddev 0 (clamped to min/max). */
+	hist_init(&h);
+	for (int i = 0; i < 1000; i++)
+		hist_record(&h, 123456);
+	hist_stats(&h, 1, &s);
+	CHECK(s.min == 123456 && s.p50 == 123456 && s.p999 == 123456 && s.max == 123456,
+	      "constant: min %g p50 %g p999 %g max %g", s.min, s.p50, s.p999, s.max);
+	CHECK(s.stddev == 0, "constant: stddev %g", s.stddev);
+
+	/* Outliers: 990 at 100 ns, 10 at 1 ms; p50 stays, p99.9 sees the tail. */
+	hist_init(&h);
+	for (int i = 0; i < 990; i++)
+		hist_record(&h, 100000);
+	for (int i = 0; i < 10; i++)
+		hist_record(&h, 1000000000);
+	hist_stats(&h, 1000, &s);
+	CHECK(fabs(s.p50 - 100) < 100 / 16.0 && fabs(s.p90 - 100) < 100 / 16.0,
+	      "tail: p50 %g p90 %g, want 100 within a bucket", s.p50, s.p90);
+	CHECK(s.p999 > 900000 && s.max == 1000000, "tail: p999 %g max %g", s.p999, s.max);
+
+	/* Empty. */
+	hist_init(&h);
+	hist_stats(&h, 1000, &s);
+	CHECK(s.samples == 0 && s.min == 0 && s.max == 0 && s.mean == 0, "empty: not zeros");
+
+	/* The sum saturates instead of wrapping. */
+	hist_init(&h);
+	hist_record(&h, UINT64_MAX - 5);
+	hist_record(&h, 100);
+	CHECK(h.sum == UINT64_MAX, "sum wrapped: %llu", (unsigned long long)h.sum);
+}
+
+static void test_merge(void)
+{
+	struct qpwbench_hist a, b, all;
+	struct stats sm, sa;
+
+	hist_init(&a);
+	hist_init(&b);
+	hist_init(&all);
+	srand(1);
+	for (int i = 0; i < 50000; i++) {
+		uint64_t v = (uint64_t)rand() * 37 + 5;
+
+		hist_record(i % 3 ? &a : &b, v);
+		hist_record(&all, v);
+	}
+	hist_merge(&a, &b);
+	CHECK(!memcmp(&a, &all, sizeof(a)), "merge differs from recording everything in one");
+	hist_stats(&a, 1000, &sm);
+	hist_stats(&all, 1000, &sa);
+	CHECK(!memcmp(&sm, &sa, sizeof(sm)), "merged statistics differ");
+
+	/* Merging into an empty histogram copies; merging an empty one changes nothing. */
+	hist_init(&b);
+	hist_merge(&b, &all);
+	CHECK(!memcmp(&b, &all, sizeof(b)), "merge into empty is not a copy");
+	hist_init(&a);
+	hist_merge(&b, &a);
+	CHECK(!memcmp(&b, &all, sizeof(b)), "merging an empty histogram changed it");
+}
+
+static void test_values(void)
+{
+	double v[] = { 5, 1, 4, 2, 3 };
+	struct stats s;
+
+	stats_of_values(v, 5, &s);
+	CHECK(s.samples == 5 && s.min == 1 && s.max == 5 && s.p50 == 3, "values: min %g p50 %g max %g",
+	      s.min, s.p50, s.max);
+	CHECK(fabs(s.mean - 3) < 1e-12 && fabs(s.stddev - sqrt(2)) < 1e-12, "values: mean %g stddev %g",
+	      s.mean, s.stddev);
+	CHECK(fabs(s.p90 - 4.6) < 1e-12, "values: p90 %g, want 4.6 (interpolated)", s.p90);
+	stats_single(&s, 0.25);
+	CHECK(s.samples == 1 && s.min == 0.25 && s.p999 == 0.25 && s.stddev == 0, "single value");
+}
+
+int main(void)
+{
+	test_bucket_round_trip();
+	test_percentiles();
+	test_merge();
+	test_values();
+	CHECK_DONE();
+}

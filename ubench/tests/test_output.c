@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0
+/* CSV/JSON writer: exact header, append, refusal, stdout, quoting, extras. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "output.h"
+
+#define HEADER "scenario,backend,variant,kernel,preempt,arch,cpus,n_cpus,distance,metric,unit," \
+	"samples,min,p50,p90,p99,p999,max,mean,stddev,cycles,host,cpu_model,timer,emulated,date,version"
+
+static struct run_meta meta = {
+	.kernel = "6.1.0-28-rt-amd64", .preempt = "rt", .arch = "x86_64", .host = "box",
+	.cpu_model = "Vendor CPU, 2 GHz \"X\"", .timer = "tsc", .emulated = "no", .version = "9.9.9",
+};
+
+static char dir[] = "/tmp/qpwbench-test-output-XXXXXX";
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = calloc(1, 1 << 16);
+
+	if (f && buf)
+		buf[fread(buf, 1, (1 << 16) - 1, f)] = '\0';
+	if (f)
+		fclose(f);
+	return buf;
+}
+
+static int count_lines(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+static void one_row(struct output_row *r, struct stats *st)
+{
+	static const unsigned int cpus[] = { 0, 1 };
+
+	*r = (struct output_row){
+		.scenario = "c2c", .backend = "user", .variant = "ping-pong", .cpus = cpus,
+		.n_cpus = 2, .distance = "smt", .metric = "one_way_latency", .unit = "ns",
+		.stats = *st, .has_cycles = true, .cycles = 42.5,
+	};
+}
+
+static void test_header_and_append(void)
+{
+	char path[128], err[256];
+	struct output o;
+	struct output_row r;
+	struct stats st = { .samples = 1000, .min = 20.125, .p50 = 25, .p90 = 30, .p99 = 40,
+			    .p999 = 50, .max = 60, .mean = 26.5, .stddev = 0.000125 };
+	const char *const *names;
+	char *text, *row2;
+
+	snprintf(path, sizeof(path), "%s/a.csv", dir);
+	CHECK(output_base_columns(&names) == 27 && !strcmp(names[0], "scenario") &&
+	      !strcmp(names[26], "version"), "base columns");
+
+	output_init(&o, &meta);
+	CHECK(!output_start(&o, path, NULL, err, sizeof(err)), "start: %s", err);
+	one_row(&r, &st);
+	CHECK(!output_row(&o, &r, err, sizeof(err)), "row: %s", err);
+	output_close(&o);
+	text = slurp(path);
+	CHECK(!strncmp(text, HEADER "\n", strlen(HEADER) + 1), "header is not exactly DESIGN.md's:\n%s", text);
+	CHECK(strstr(text, "\nc2c,user,ping-pong,6.1.0-28-rt-amd64,rt,x86_64,\"0,1\",2,smt,one_way_latency,ns,"
+			   "1000,20.125,25,30,40,50,60,26.500,0.000125,42.500,box,\"Vendor CPU, 2 GHz \"\"X\"\"\","
+			   "tsc,no,20"),
+	      "row not as expected (quoting, numbers):\n%s", text);
+	CHECK(strstr(text, ",9.9.9\n"), "version column missing");
+	free(text);
+
+	/* Appending writes rows, never a second header. */
+	output_init(&o, &meta);
+	CHECK(!output_start(&o, path, NULL, err, sizeof(err)), "restart: %s", err);
+	r.distance = NULL;
+	r.has_cycles = false;
+	CHECK(!output_row(&o, &r, err, sizeof(err)), "row: %s", err);
+	output_close(&o);
+	text = slurp(path);
+	CHECK(count_lines(text) == 3, "append: %d lines, want header + 2 rows", count_lines(text));
+	CHECK(strstr(text + 1, "scenario,") == NULL, "append: header written twice");
+	row2 = strrchr(text, '\n');
+	while (row2 > text && row2[-1] != '\n')
+		row2--;
+	CHECK(strstr(row2, ",2,n/a,one_way_latency,") && strstr(row2, ",0.000125,n/a,box,"),
+	      "n/a for absent distance and cycles: %s", row2);
+	free(text);
+
+	/* Extra columns make a different header: refused, one line naming the file. */
+	output_init(&o, &meta);
+	CHECK(!output_add_column(&o, "cycles:u", err, sizeof(err)), "add column: %s", err);
+	CHECK(output_start(&o, path, NULL, err, sizeof(err)) == -EINVAL, "mismatched header accepted");
+	CHECK(strstr(err, path) && !strchr(err, '\n'), "refusal message: '%s'", err);
+	output_close(&o);
+}
+
+static void test_extra_columns_and_json(void)
+{
+	char csv[128], json[128], err[256];
+	struct output o;
+	struct output_row r;
+	struct stats st;
+	const char *names[] = { "context-switches" };
+	const char *values[] = { "3" };
+	char *text;
+
+	snprintf(csv, sizeof(csv), "%s/b.csv", dir);
+	snprintf(json, sizeof(json), "%s/b.json", dir);
+	stats_single(&st, 0.5);
+	output_init(&o, &meta);
+	CHECK(!output_add_column(&o, "cycles:u", err, sizeof(err)), "add: %s", err);
+	CHECK(!output_add_column(&o, "context-switches", err, sizeof(err)), "add: %s", err);
+	CHECK(output_add_column(&o, "cycles:u", err, sizeof(err)) == -EINVAL, "duplicate column accepted");
+	CHECK(output_add_column(&o, "p50", err, sizeof(err)) == -EINVAL, "core column name accepted");
+	CHECK(!output_start(&o, csv, json, err, sizeof(err)), "start: %s", err);
+	CHECK(output_add_column(&o, "late", err, sizeof(err)) == -EINVAL, "column after the header accepted");
+	one_row(&r, &st);
+	r.metric = "fairness";
+	r.unit = "ratio";
+	r.n_extra = 1;
+	r.extra_names = names;
+	r.extra_values = values;
+	CHECK(!output_row(&o, &r, err, sizeof(err)), "row: %s", err);
+	output_close(&o);
+
+	text = slurp(csv);
+	CHECK(!strncmp(text, HEADER ",cycles:u,context-switches\n",
+		       strlen(HEADER ",cycles:u,context-switches\n")),
+	      "extras header:\n%s", text);
+	CHECK(strstr(text, ",9.9.9,n/a,3\n"), "extra values (n/a then 3):\n%s", text);
+	free(text);
+	text = slurp(json);
+	CHECK(count_lines(text) == 1 && text[0] == '{', "JSON Lines: one object per line:\n%s", text);
+	CHECK(strstr(text, "\"cpus\": \"0,1\"") && strstr(text, "\"n_cpus\": 2") &&
+	      strstr(text, "\"min\": 0.5") && strstr(text, "\"cycles:u\": null") &&
+	      strstr(text, "\"context-switches\": \"3\"") &&
+	      strstr(text, "\"cpu_model\": \"Vendor CPU, 2 GHz \\\"X\\\"\""),
+	      "JSON values:\n%s", text);
+	free(text);
+}
+
+static void test_stdout(void)
+{
+	char path[128], err[256];
+	struct output o;
+	struct output_row r;
+	struct stats st;
+	int saved = dup(1), fd;
+	char *text;
+
+	snprintf(path, sizeof(path), "%s/stdout.csv", dir);
+	fflush(stdout);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	dup2(fd, 1);
+	close(fd);
+	stats_single(&st, 7);
+	output_init(&o, &meta);
+	CHECK(!output_start(&o, "-", NULL, err, sizeof(err)), "start -: %s", err);
+	CHECK(output_uses_stdout(&o), "- is not stdout");
+	one_row(&r, &st);
+	CHECK(!output_row(&o, &r, err, sizeof(err)), "row: %s", err);
+	output_close(&o);
+	fflush(stdout);
+	dup2(saved, 1);
+	close(saved);
+	text = slurp(path);
+	CHECK(!strncmp(text, HEADER "\n", strlen(HEADER) + 1) && count_lines(text) == 2,
+	      "stdout: header + row:\n%s", text);
+	free(text);
+
+	output_init(&o, &meta);
+	CHECK(output_start(&o, "-", "-", err, sizeof(err)) == -EINVAL, "CSV and JSON both on stdout accepted");
+	CHECK(output_start(&o, "/nonexistent-dir/x.csv", NULL, err, sizeof(err)) < 0 &&
+	      strstr(err, "/nonexistent-dir/x.csv"), "unwritable path: '%s'", err);
+}
+
+int main(void)
+{
+	char cmd[128];
+
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	test_header_and_append();
+	test_extra_columns_and_json();
+	test_stdout();
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd))
+		fprintf(stderr, "could not remove %s\n", dir);
+	CHECK_DONE();
+}

@@ -11,16 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* The SCHED_FIFO priority --fifo gives measuring threads (below the kernel's 50 irq threads). */
-#define THREADS_FIFO_PRIO	40
-
-/* Pin the calling thread on OS CPU cpu (hwloc_set_cpubind, HWLOC_CPUBIND_THREAD). */
-int pin_self(unsigned int cpu, char *err, size_t errlen);
-/*
- * Switch the calling thread to SCHED_FIFO at prio. -EPERM with a line that
- * says what is missing (root, CAP_SYS_NICE or RLIMIT_RTPRIO) when refused.
- */
-int sched_fifo_self(int prio, char *err, size_t errlen);
+#include "pin.h"
 
 /*
  * Spinning barrier for pinned threads (sense-reversing, reusable). Waiters

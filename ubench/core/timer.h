@@ -18,6 +18,10 @@
 #include <stdint.h>
 #include <time.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum timer_source {
 	TIMER_CLOCK_GETTIME,	/* fallback: CLOCK_MONOTONIC_RAW nanoseconds */
 	TIMER_TSC,		/* x86_64 time-stamp counter */
@@ -101,4 +105,8 @@ double timer_ticks_to_ns(uint64_t ticks);
 /* Nanoseconds to ticks (deadlines in the timer's units). */
 uint64_t timer_ns_to_ticks(uint64_t ns);
 
+#ifdef __cplusplus
+}
 #endif
+
+#endif /* QPWBENCH_CORE_TIMER_H */

@@ -3,12 +3,14 @@ returning a Figure, or a note saying why there is no data for it."""
 
 import math
 import os
+import textwrap
 from dataclasses import dataclass
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from . import analysis  # noqa: E402
 from .data import (BASELINE_VARIANT, DISTANCE_CLASSES, EMULATED_MARK, INLINE_VARIANT,  # noqa: E402
@@ -43,9 +45,21 @@ class NoData(Exception):
 
 # --- shared drawing helpers --------------------------------------------------
 
-def _colors(names):
+def _styles(names):
+    """Colour, line style and marker per name: on !RT kernels qpw and qpw-off
+    behave like wq, so their curves coincide and must stay tellable apart."""
     cmap = plt.get_cmap("tab10")
-    return {n: cmap(i % 10) for i, n in enumerate(names)}
+    lines, markers = ("-", "--", "-.", ":"), ("o", "s", "^", "D", "v", "P")
+    return {n: {"color": cmap(i % 10), "linestyle": lines[i % 4], "marker": markers[i % 6]}
+            for i, n in enumerate(names)}
+
+
+def _legend_entries(styles, names, kind="line"):
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+    if kind == "bar":
+        return [Patch(color=styles[n]["color"], label=n) for n in names]
+    return [Line2D([], [], ms=4, label=n, **styles[n]) for n in names]
 
 
 def _time_scale(values):
@@ -90,19 +104,25 @@ def _watermark(ax):
 
 
 def _panel_title(ax, ctx, config, extra=""):
-    title = ctx.labels[config] + (f"\n{extra}" if extra else "")
+    title = textwrap.fill(ctx.labels[config], 60) + (f"\n{extra}" if extra else "")
     ax.set_title(title, fontsize=9, color=EMULATED_COLOR if config.emulated else "black")
     if config.emulated:
         _watermark(ax)
 
 
-def _finish(fig, ctx, name, title, caption, configs):
-    """Title, emulated banner, metadata footnote; save; return the Figure."""
+def _finish(fig, ctx, name, title, caption, configs, legend=None, legend_title=None):
+    """Title, emulated banner, one legend for every panel, metadata footnote;
+    save; return the Figure."""
     emulated = any(c.emulated for c in configs)
     meta = [f"{ctx.labels[c]}: {c.metadata()}" for c in configs]
     width, height = fig.get_size_inches()
     foot = (0.16 * len(meta) + 0.1) / height
-    head = (0.45 + (0.2 if emulated else 0)) / height
+    head = (0.45 + (0.25 if emulated else 0)) / height
+    if legend:
+        fig.legend(handles=legend, loc="upper center", ncol=len(legend), fontsize=8,
+                   title=legend_title, title_fontsize=8, frameon=False,
+                   bbox_to_anchor=(0.5, 1 - head))
+        head += 0.45 / height
     fig.suptitle(title, fontsize=12, fontweight="bold", y=1 - 0.08 / height, va="top")
     if emulated:
         fig.text(0.5, 1 - 0.36 / height, "⚠ " + EMULATED_MARK + " (rows from TCG guests: "
@@ -189,7 +209,7 @@ def remote_drain(ctx):
     ncols = max(len(r) for r in grid)
     fig, axes = _panels(len(grid), ncols, 6.0, 3.8)
     variants = variant_order([k[2] for d in data.values() for k in d], ctx.variants)
-    colors = _colors(variants)
+    styles = _styles(variants)
     for r, slots in enumerate(grid):
         for col, config in enumerate(slots):
             ax = axes[r][col]
@@ -212,10 +232,10 @@ def remote_drain(ctx):
                     p50.append(a["p50"] / div)
                     up.append(max(0.0, ((a["p99"] or a["p50"]) - a["p50"]) / div))
                     if a["stalled"]:
-                        ax.annotate(f"{a['stalled']:.0f} stalled", (x, (a["p99"] or a["p50"]) / div),
-                                    xytext=(0, 3), textcoords="offset points", ha="center",
-                                    fontsize=6.5, color=EMULATED_COLOR, rotation=90)
-                ax.bar(xs, p50, width, label=v, color=colors[v],
+                        ax.annotate(f"{a['stalled']:.0f}\nstalled", (x, (a["p99"] or a["p50"]) / div),
+                                    xytext=(0, 2), textcoords="offset points", ha="center",
+                                    va="bottom", fontsize=6.5, color=EMULATED_COLOR)
+                ax.bar(xs, p50, width, color=styles[v]["color"],
                        yerr=[[0] * len(up), up], capsize=3, error_kw={"elinewidth": 1})
             names = [cls or "n/a" if not load else f"{cls or 'n/a'}\n{load}" for cls, load in groups]
             ax.set_xticks(range(len(groups)), names)
@@ -225,13 +245,16 @@ def remote_drain(ctx):
             vals = [a["p50"] for a in d.values() if a["p50"]]
             if vals and max(vals) / min(vals) > 50:
                 ax.set_yscale("log")
-            ax.legend(fontsize=7, title="variant (bar p50, whisker p99)", title_fontsize=7)
+                ax.margins(y=0.3)
+            else:
+                ax.set_ylim(0, ax.get_ylim()[1] * 1.15)   # room for the stalled labels
             _panel_title(ax, ctx, config)
     return _finish(fig, ctx, "2-remote-drain", "Remote drain latency by distance class",
                    "Caller's time to drain one target CPU, per distance class between caller "
                    "and target: bar = p50 over targets, whisker = p99; generic kernels left, "
                    "PREEMPT_RT right. Red labels count drains that hit the wait bound.",
-                   list(data))
+                   list(data), _legend_entries(styles, variants, "bar"),
+                   "variant (bar p50, whisker p99)")
 
 
 # --- 3: drain-all vs N ---------------------------------------------------------
@@ -245,7 +268,7 @@ def drain_all(ctx):
     ncols = max(len(r) for r in grid)
     fig, axes = _panels(len(grid), ncols, 6.0, 3.8)
     variants = variant_order([v for d in data.values() for v in d], ctx.variants)
-    colors = _colors(variants)
+    styles = _styles(variants)
     for r, slots in enumerate(grid):
         for col, config in enumerate(slots):
             ax = axes[r][col]
@@ -258,32 +281,34 @@ def drain_all(ctx):
             for v in variant_order(curves, ctx.variants):
                 pts = [p for p in curves[v] if p[1] is not None]
                 ns = [p[0] for p in pts]
-                ax.plot(ns, [p[1] / div for p in pts], marker="o", ms=3, color=colors[v], label=v)
+                ax.plot(ns, [p[1] / div for p in pts], ms=4, label=v, **styles[v])
                 ax.fill_between(ns, [p[1] / div for p in pts], [(p[2] or p[1]) / div for p in pts],
-                                color=colors[v], alpha=0.12, linewidth=0)
+                                color=styles[v]["color"], alpha=0.08, linewidth=0)
             cross = analysis.crossover(curves)
+            top = max(p[0] for pts in curves.values() for p in pts)
             if cross and cross.n is not None:
                 ax.axvline(cross.n, color="black", linestyle="--", linewidth=1)
-                ax.annotate(f"crossover N={cross.n}", (cross.n, 0.95), xycoords=("data", "axes fraction"),
-                            xytext=(4, 0), textcoords="offset points", va="top", fontsize=8,
-                            fontweight="bold")
+                right = cross.n >= top
+                ax.annotate(f"crossover N={cross.n}", (cross.n, 0.97), xycoords=("data", "axes fraction"),
+                            xytext=(-4 if right else 4, 0), textcoords="offset points", va="top",
+                            ha="right" if right else "left", fontsize=8, fontweight="bold")
             if cross:
                 ax.text(0.02, 0.02, f"{INLINE_VARIANT} vs {BASELINE_VARIANT}: crossover "
                         + cross.describe(), transform=ax.transAxes, fontsize=7, va="bottom",
                         bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "#999999"})
-            top = max(p[0] for pts in curves.values() for p in pts)
             if top >= 16:
                 ax.set_xscale("log", base=2)
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             ax.set_xlabel("CPUs drained (N, topology order)")
             ax.set_ylabel(f"drain-all latency ({unit})")
-            ax.legend(fontsize=7, title="variant (line p50, band to p99)", title_fontsize=7,
-                      loc="upper left")
+            ax.grid(True, alpha=0.3)
             _panel_title(ax, ctx, config)
     return _finish(fig, ctx, "3-drain-all", "Drain-all latency vs number of CPUs",
                    f"Caller's time to drain N CPUs: workqueue variants queue on all N then "
                    f"flush (parallel), lock variants drain each CPU inline in turn (serial). "
                    f"The dashed line marks the first N where {INLINE_VARIANT} (serial inline) "
-                   f"and {BASELINE_VARIANT} (parallel workqueue) swap places by p50.", list(data))
+                   f"and {BASELINE_VARIANT} (parallel workqueue) swap places by p50.", list(data),
+                   _legend_entries(styles, variants), "variant (line p50, band up to p99)")
 
 
 # --- 4: fast-path cost ---------------------------------------------------------
@@ -295,41 +320,32 @@ def fast_path(ctx):
         raise NoData("no local op_cost rows")
     configs = list(data)
     variants = variant_order([v for d in data.values() for v in d], ctx.variants)
-    colors = _colors(variants)
-    fig, axes = _panels(1, 1, max(6.5, 1.1 * len(configs) * max(1, len(variants)) / 2.5), 4.4)
-    ax = axes[0][0]
-    width = 0.8 / len(variants)
-    handles = {}
-    for vi, v in enumerate(variants):
-        for ci, c in enumerate(configs):
-            point = data[c].get(v)
-            if not point or point["ns"] is None:
-                continue
-            x = ci - 0.4 + width * (vi + 0.5)
-            handles[v] = ax.bar(x, point["ns"], width, color=colors[v], edgecolor="white",
-                                hatch="//" if c.emulated else None)
+    styles = _styles(variants)
+    ncols = min(2, len(configs))
+    nrows = math.ceil(len(configs) / ncols)
+    fig, axes = _panels(nrows, ncols, 5.5, 3.4)
+    for ax, c in zip(axes.flat, configs):
+        present = [v for v in variants if v in data[c] and data[c][v]["ns"] is not None]
+        bars = ax.bar(range(len(present)), [data[c][v]["ns"] for v in present],
+                      color=[styles[v]["color"] for v in present])
+        labels = []
+        for v in present:
             cyc, ns = analysis.fast_path_ratios(data[c], v)
             r = cyc if cyc is not None else ns
-            text = "\n".join(([f"{point['cycles']:.0f} cyc"] if point["cycles"] is not None else [])
-                             + ([f"{r:.2f}×"] if r is not None else []))
-            ax.annotate(text, (x, point["ns"]), xytext=(0, 2), textcoords="offset points",
-                        ha="center", va="bottom", fontsize=6.5)
-    ax.legend([handles[v] for v in variants if v in handles], [v for v in variants if v in handles],
-              fontsize=7, title=f"variant (label: cycles, ratio to {BASELINE_VARIANT})",
-              title_fontsize=7)
-    ax.set_xticks(range(len(configs)), [ctx.labels[c] for c in configs], fontsize=8)
-    for tick, c in zip(ax.get_xticklabels(), configs):
-        if c.emulated:
-            tick.set_color(EMULATED_COLOR)
-    ax.set_ylabel("fast-path cost (ns per op, p50)")
-    ax.margins(y=0.2)
-    if any(c.emulated for c in configs):
-        ax.text(0.99, 0.97, "hatched: " + EMULATED_MARK, transform=ax.transAxes, ha="right",
-                va="top", fontsize=8, color=EMULATED_COLOR, fontweight="bold")
+            cycles = data[c][v]["cycles"]
+            labels.append("\n".join(([f"{cycles:.0f} cyc"] if cycles is not None else [])
+                                    + ([f"{r:.2f}×"] if r is not None else [])))
+        ax.bar_label(bars, labels, fontsize=7)
+        ax.set_xticks(range(len(present)), present, fontsize=8, rotation=30)
+        ax.set_ylabel("ns per op (p50)")
+        ax.margins(y=0.25)
+        _panel_title(ax, ctx, c)
+    for ax in list(axes.flat)[len(configs):]:
+        ax.axis("off")
     return _finish(fig, ctx, "4-fast-path", "Fast-path cost of one local op",
                    f"Cost of one local per-CPU op (lock, add to the batch, unlock) per variant and "
                    f"kernel, p50 over CPUs; labels give mean cycles per op where a cycle counter "
-                   f"exists and the ratio to {BASELINE_VARIANT} (cycles when known, else ns).",
+                   f"exists and the ratio to {BASELINE_VARIANT} (of cycles when known, else of ns).",
                    configs)
 
 
@@ -349,7 +365,7 @@ def interference(ctx):
         raise NoData("no interference rows")
     fig, axes = _panels(len(data), 2, 5.6, 3.6)
     variants = variant_order([v for d in data.values() for v in d], ctx.variants)
-    colors = _colors(variants)
+    styles = _styles(variants)
     for (config, d), (ax_cdf, ax_ctx) in zip(data.items(), axes):
         present = variant_order(d, ctx.variants)
         gaps_all = [g for v in present if d[v]["gaps"] for g in
@@ -364,8 +380,8 @@ def interference(ctx):
             if not pts:
                 continue
             top = max(top, pts[-1][1])
-            ax_cdf.step([p[0] for p in pts], [p[1] for p in pts], where="post", color=colors[v],
-                        label=v, marker="o", ms=3)
+            ax_cdf.step([p[0] for p in pts], [p[1] for p in pts], where="post", ms=4, label=v,
+                        **styles[v])
         ticks = [(_nines(q, None), p) for p, q in PERCENTILES[:-1]] + [(top, "max")]
         ax_cdf.set_yticks([t for t, _ in ticks], [label for _, label in ticks], fontsize=7)
         if gaps_all and max(gaps_all) / max(min(gaps_all), 1e-9) > 20:
@@ -373,13 +389,12 @@ def interference(ctx):
         ax_cdf.set_xlabel(f"largest gap seen by the RT spinner per window ({unit})")
         ax_cdf.set_ylabel("fraction of windows ≤ gap")
         ax_cdf.grid(True, alpha=0.3)
-        ax_cdf.legend(fontsize=7, title="variant (worst target)", title_fontsize=7, loc="lower right")
         _panel_title(ax_cdf, ctx, config, "gap CDF")
 
         xs = [v for v in present if d[v]["ctxsw"] is not None]
         heights = [d[v]["ctxsw"] for v in xs]
         up = [max(0.0, (d[v]["ctxsw_max"] or d[v]["ctxsw"]) - d[v]["ctxsw"]) for v in xs]
-        bars = ax_ctx.bar(range(len(xs)), heights, color=[colors[v] for v in xs],
+        bars = ax_ctx.bar(range(len(xs)), heights, color=[styles[v]["color"] for v in xs],
                           yerr=[[0] * len(up), up], capsize=3)
         ax_ctx.bar_label(bars, [f"{h:.0f}" for h in heights], fontsize=7)
         ax_ctx.set_xticks(range(len(xs)), xs)
@@ -394,7 +409,8 @@ def interference(ctx):
                    "Left: distribution of the largest gap per window seen by a SCHED_FIFO spinner "
                    "on each target CPU while the caller drains at a set rate (step CDF through "
                    "min/p50/p90/p99/p99.9/max, worst target per variant). Right: context switches "
-                   "of the spinner.", list(data))
+                   "of the spinner.", list(data), _legend_entries(styles, variants),
+                   "variant (gaps: worst target)")
 
 
 # --- 6: contended line -------------------------------------------------------
@@ -406,32 +422,31 @@ def contended(ctx):
         raise NoData("no c2c contended_op or fairness rows")
     fig, axes = _panels(len(data), 2, 5.6, 3.5)
     ops = variant_order([op for d in data.values() for part in d for op in part], ctx.variants)
-    colors = _colors(ops)
+    styles = _styles(ops)
     for (config, (cost, fair)), (ax_t, ax_f) in zip(data.items(), axes):
         for op in variant_order(cost, ctx.variants):
             pts = cost[op]
             ax_t.plot([n for n, _ in pts], [n * 1e3 / ns if ns else math.nan for n, ns in pts],
-                      marker="o", ms=3, color=colors[op], label=op)
+                      ms=4, label=op, **styles[op])
         ax_t.set_xlabel("CPUs contending (n_cpus)")
         ax_t.set_ylabel("throughput (Mops/s, all CPUs)")
         _panel_title(ax_t, ctx, config, "contended-line throughput")
         for op in variant_order(fair, ctx.variants):
             pts = fair[op]
-            ax_f.plot([n for n, _ in pts], [v for _, v in pts], marker="o", ms=3, color=colors[op],
-                      label=op)
+            ax_f.plot([n for n, _ in pts], [v for _, v in pts], ms=4, label=op, **styles[op])
         ax_f.set_xlabel("CPUs contending (n_cpus)")
         ax_f.set_ylabel("unfairness (stddev/mean of per-CPU ops)")
         _panel_title(ax_f, ctx, config, "fairness (0 = perfectly fair)")
         for ax in (ax_t, ax_f):
             ax.grid(True, alpha=0.3)
-            if ax.get_legend_handles_labels()[0]:
-                ax.legend(fontsize=7, title="operation", title_fontsize=7)
-            else:
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+            if not ax.get_legend_handles_labels()[0]:
                 ax.text(0.5, 0.5, "no rows", transform=ax.transAxes, ha="center")
     return _finish(fig, ctx, "6-contended", "Contended cache line: throughput and fairness vs CPUs",
                    "Every CPU hammers one cache line with the operation (atomic add, CAS, ticket "
                    "spinlock). Throughput = n_cpus / per-op cost (the CSV's contended_op, p50); "
-                   "fairness = stddev/mean of per-CPU op counts.", list(data))
+                   "fairness = stddev/mean of per-CPU op counts.", list(data),
+                   _legend_entries(styles, ops), "operation")
 
 
 ALL = (c2c_heatmap, remote_drain, drain_all, fast_path, interference, contended)

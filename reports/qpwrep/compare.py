@@ -6,6 +6,8 @@ import os
 
 from .data import (EMULATED_MARK, InputError, aggregate, format_value, group, load_csv,
                    variant_order)
+from matplotlib.ticker import FuncFormatter
+
 from .figures import DPI, EMULATED_COLOR, Figure, plt
 from .render import Document, write
 from .tables import Table
@@ -16,7 +18,7 @@ SCENARIO_ORDER = ("local", "remote", "drain-all", "interference", "c2c", "stress
 
 
 def _key(r):
-    return tuple(getattr(r, k) for k in KEY)
+    return tuple(r.config.backend if k == "backend" else getattr(r, k) for k in KEY)
 
 
 def _sort_key(variants):
@@ -75,8 +77,9 @@ def compare(path_a, path_b, variants, outdir, out):
 
     _print(table, out)
     os.makedirs(outdir, exist_ok=True)
-    fig_path = _plot(table, outdir)
-    doc = Document(f"qpwbench compare: {os.path.basename(path_b)} / {os.path.basename(path_a)}")
+    title = f"qpwbench compare: B/A = {os.path.basename(path_b)} / {os.path.basename(path_a)}"
+    fig_path = _plot(table, outdir, title)
+    doc = Document(title)
     if any(emulated):
         doc.banner(f"⚠ Rows marked '{EMULATED_MARK}' involve TCG-emulated runs: their ratios "
                    f"compare emulators, not kernels.")
@@ -95,7 +98,7 @@ def _print(table, out):
         print(n, file=out)
 
 
-def _plot(table, outdir):
+def _plot(table, outdir, title):
     labels = [f"{r[0]} {r[2]} {r[5].split(' ')[0]}" + (f" {r[3]}" if r[3] != "-" else "")
               + f" n={r[4]}" + (" [emulated]" if emu else "")
               for r, emu in zip(table.rows, table.emulated)]
@@ -104,12 +107,20 @@ def _plot(table, outdir):
     n = len(labels)
     fig, ax = plt.subplots(figsize=(9, 1.4 + 0.24 * n))
     ys = range(n)
-    ax.barh([y - 0.2 for y in ys], r50, 0.4, label="B/A p50 (mean for counts)", color="#1f77b4")
-    ax.barh([y + 0.2 for y in ys], r99, 0.4, label="B/A p99", color="#ff7f0e")
+    # Bars grow from 1 on a log axis, so 0.5 and 2 look equally far from "same".
+    for offset, vals, label, color in ((-0.2, r50, "B/A p50 (mean for counts)", "#1f77b4"),
+                                       (0.2, r99, "B/A p99", "#ff7f0e")):
+        ax.barh([y + offset for y in ys], [v - 1 if math.isfinite(v) else 0 for v in vals], 0.4,
+                left=1, label=label, color=color)
+    for y, a, b in zip(ys, r50, r99):
+        if not math.isfinite(a) and not math.isfinite(b):
+            ax.text(1, y, "  n/a (zero or missing)", va="center", fontsize=7, color="#666666")
     ax.axvline(1.0, color="black", linewidth=1)
     finite = [v for v in r50 + r99 if math.isfinite(v) and v > 0]
-    if finite and max(finite) / min(finite) > 10:
-        ax.set_xscale("log")
+    lo, hi = min(finite + [1.0]), max(finite + [1.0])
+    ax.set_xscale("log", base=2)
+    ax.set_xlim(min(lo, 1 / hi) / 1.3, max(hi, 1 / lo) * 1.3)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}×"))
     ax.set_yticks(list(ys), labels, fontsize=7)
     for tick, emu in zip(ax.get_yticklabels(), table.emulated):
         if emu:
@@ -118,7 +129,6 @@ def _plot(table, outdir):
     ax.set_xlabel("ratio B/A (below 1: B faster)")
     ax.legend(fontsize=7, loc="lower right")
     emulated = any(table.emulated)
-    title = "B/A per matching measurement"
     ax.set_title(title + (f"\n⚠ red rows: {EMULATED_MARK}" if emulated else ""), fontsize=10,
                  color=EMULATED_COLOR if emulated else "black")
     fig.tight_layout()

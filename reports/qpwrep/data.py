@@ -145,12 +145,15 @@ def _parse_row(rec, header, where):
     for c in ("scenario", "variant", "metric"):
         if val[c] in MISSING:
             raise InputError(f"{where}: empty {c}")
-    try:
-        stats = {c: parse_float(val[c]) for c in STAT_COLUMNS}
-        cycles = parse_float(val["cycles"]) if "cycles" in val else None
-        n_cpus = int(val["n_cpus"]) if val["n_cpus"] not in MISSING else 0
-    except ValueError as e:
-        raise InputError(f"{where}: not a number: {e}") from None
+    def number(column, convert=parse_float):
+        try:
+            return convert(val[column]) if val[column] not in MISSING else None
+        except ValueError:
+            raise InputError(f"{where}: column {column}: not a number: {val[column]!r}") from None
+
+    stats = {c: number(c) for c in STAT_COLUMNS}
+    cycles = number("cycles") if "cycles" in val else None
+    n_cpus = number("n_cpus", int) or 0
     config = Config(host=val.get("host", "") or "unknown", arch=val["arch"],
                     kernel=val["kernel"], preempt=val["preempt"], backend=val["backend"],
                     emulated=val.get("emulated", "no") not in ("no", "", "n/a"),

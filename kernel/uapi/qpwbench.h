@@ -102,17 +102,21 @@ static inline __u64 qpwbench_hist_bucket_low(__u32 b)
 	return ((__u64)(QPWBENCH_HIST_SUB | (b & (QPWBENCH_HIST_SUB - 1)))) << shift;
 }
 
-/* What a run returns; counters a scenario does not use stay 0. */
+/*
+ * What a run returns; counters a scenario does not use stay 0. ops_* and
+ * ran_on_* include warm-up; drains and stalls count per target CPU;
+ * cycles covers the hist samples (local: hist.count x batch ops).
+ */
 struct qpwbench_result {
-	__u64 ops_done;		/* local ops completed, warm-up included (stress: on all CPUs) */
-	__u64 ops_drained;	/* entries that reached the shared list (batch full, or drained) */
+	__u64 ops_done;		/* local ops completed (stress: on all CPUs) */
+	__u64 ops_drained;	/* entries that reached the shared list (batch full or drained) */
 	__u64 ops_remaining;	/* entries still in per-CPU batches at the end */
-	__u64 drains;		/* per-target drains completed within wait_bound_ns */
-	__u64 stalls;		/* per-target drains that hit wait_bound_ns */
-	__u64 ran_on_target;	/* drain work that executed on the target CPU (warm-up included) */
+	__u64 drains;		/* drains completed within wait_bound_ns */
+	__u64 stalls;		/* drains that hit wait_bound_ns */
+	__u64 ran_on_target;	/* drain work that executed on the target CPU */
 	__u64 ran_on_caller;	/* drain work that executed inline on the caller */
-	__u64 cycles;		/* cycle-counter total over the hist samples (local: x batch ops) */
-	__u64 elapsed_ns;	/* wall time from the start barrier to the end, warm-up included */
+	__u64 cycles;		/* cycle-counter total, 0 if none */
+	__u64 elapsed_ns;	/* wall time from the start barrier to the end */
 	__u32 flags;		/* QPWBENCH_RES_* */
 	__u32 __pad;
 	struct qpwbench_hist hist;	/* the scenario's latency metric */

@@ -26,12 +26,12 @@
 
 #include "commands.h"
 #include "hist.h"
+#include "lineops.h"
 #include "opts.h"
 #include "output.h"
 #include "threads.h"
 #include "timer.h"
 
-#define C2C_LINE		64
 #define C2C_DEFAULT_SAMPLES	1000
 #define C2C_DEFAULT_ROUND_TRIPS	100
 #define C2C_MAX_ROUND_TRIPS	100000
@@ -110,9 +110,9 @@ static const struct opts_command c2c_command = {
 /* ---- one-way latency ---- */
 
 struct pingpong {
-	alignas(C2C_LINE) atomic_uint ping;	/* line A: written by ping */
-	alignas(C2C_LINE) atomic_uint pong;	/* line B: written by pong */
-	alignas(C2C_LINE) unsigned int round_trips;
+	alignas(LINE_BYTES) atomic_uint ping;	/* line A: written by ping */
+	alignas(LINE_BYTES) atomic_uint pong;	/* line B: written by pong */
+	alignas(LINE_BYTES) unsigned int round_trips;
 	uint64_t warmup, samples;
 	struct qpwbench_hist hist;
 };
@@ -151,56 +151,14 @@ static void pingpong_thread(struct thread_ctx *ctx)
 
 /* ---- contended line ---- */
 
-enum contended_op { OP_ATOMIC_ADD, OP_CAS, OP_TICKET, NR_OPS };
-static const char *const op_names[NR_OPS] = { "atomic-add", "cas", "ticket" };
-
 struct contended {
-	alignas(C2C_LINE) atomic_ulong counter;	/* atomic-add, cas */
-	alignas(C2C_LINE) atomic_uint next;	/* ticket lock: next ticket and owner share a line */
-	atomic_uint owner;
-	unsigned long protected_count;		/* written under the ticket lock */
-	alignas(C2C_LINE) atomic_bool stop;
-	enum contended_op op;
+	struct shared_line line;
+	alignas(LINE_BYTES) atomic_bool stop;
+	enum line_op op;
 	uint64_t duration_ticks;
 	uint64_t elapsed_ticks;
 	uint64_t *ops;				/* per thread */
 };
-
-static inline void cpu_relax(void)
-{
-#if defined(__x86_64__)
-	__asm__ __volatile__("pause" ::: "memory");
-#elif defined(__aarch64__)
-	__asm__ __volatile__("yield" ::: "memory");
-#endif
-}
-
-static inline void contended_once(struct contended *c)
-{
-	unsigned long old;
-	unsigned int ticket;
-
-	switch (c->op) {
-	case OP_ATOMIC_ADD:
-		atomic_fetch_add_explicit(&c->counter, 1, memory_order_relaxed);
-		break;
-	case OP_CAS:
-		old = atomic_load_explicit(&c->counter, memory_order_relaxed);
-		while (!atomic_compare_exchange_weak_explicit(&c->counter, &old, old + 1,
-							      memory_order_relaxed, memory_order_relaxed))
-			;
-		break;
-	case OP_TICKET:
-		ticket = atomic_fetch_add_explicit(&c->next, 1, memory_order_relaxed);
-		while (atomic_load_explicit(&c->owner, memory_order_acquire) != ticket)
-			cpu_relax();
-		c->protected_count++;
-		atomic_store_explicit(&c->owner, ticket + 1, memory_order_release);
-		break;
-	case NR_OPS:
-		break;
-	}
-}
 
 static void contended_thread(struct thread_ctx *ctx)
 {
@@ -212,7 +170,7 @@ static void contended_thread(struct thread_ctx *ctx)
 
 		while (t - t0 < c->duration_ticks) {
 			for (int i = 0; i < C2C_CLOCK_EVERY; i++)
-				contended_once(c);
+				line_op(&c->line, c->op);
 			ops += C2C_CLOCK_EVERY;
 			t = timer_end();
 		}
@@ -220,7 +178,7 @@ static void contended_thread(struct thread_ctx *ctx)
 		c->elapsed_ticks = t - t0;
 	} else {
 		while (!atomic_load_explicit(&c->stop, memory_order_relaxed)) {
-			contended_once(c);
+			line_op(&c->line, c->op);
 			ops++;
 		}
 	}
@@ -277,7 +235,7 @@ static int latency_pair(struct c2c_run *r, unsigned int a, unsigned int b, doubl
 	unsigned int cpus[2] = { a, b };
 	enum topo_class cls = topo_distance(o->topo, a, b);
 	double *mins = calloc(o->repeat, sizeof(double)), *p50s = calloc(o->repeat, sizeof(double));
-	struct pingpong *pp = aligned_alloc(C2C_LINE, sizeof(*pp));
+	struct pingpong *pp = aligned_alloc(LINE_BYTES, sizeof(*pp));
 	char err[256];
 	int rc = EXIT_OK;
 
@@ -398,10 +356,10 @@ static int run_latency(struct c2c_run *r)
 	return rc;
 }
 
-static int contended_point(struct c2c_run *r, const struct topo_step *st, enum contended_op op)
+static int contended_point(struct c2c_run *r, const struct topo_step *st, enum line_op op)
 {
 	struct ubench_opts *o = r->o;
-	struct contended *c = aligned_alloc(C2C_LINE, sizeof(*c));
+	struct contended *c = aligned_alloc(LINE_BYTES, sizeof(*c));
 	uint64_t *ops = calloc(st->n, sizeof(*ops));
 	double *v = calloc(st->n, sizeof(*v));
 	char err[256];
@@ -414,7 +372,7 @@ static int contended_point(struct c2c_run *r, const struct topo_step *st, enum c
 	}
 	for (unsigned int rep = 0; rep < o->repeat && !rc; rep++) {
 		struct output_row row = {
-			.variant = op_names[op], .cpus = st->cpus, .n_cpus = st->n,
+			.variant = line_op_name(op), .cpus = st->cpus, .n_cpus = st->n,
 			.distance = class_column(st->distance),
 		};
 		double elapsed_ns, sum = 0, mean_count;
@@ -457,7 +415,7 @@ static int contended_point(struct c2c_run *r, const struct topo_step *st, enum c
 		}
 		if (r->text)
 			printf("contended %-10s n=%-3u %-8s %8.1f ns/op per thread, %7.1f Mops/s total, fairness %.3f\n",
-			       op_names[op], st->n, st->n > 1 ? topo_class_name(st->distance) : "-",
+			       line_op_name(op), st->n, st->n > 1 ? topo_class_name(st->distance) : "-",
 			       elapsed_ns * st->n / (sum > 0 ? sum : 1), sum / elapsed_ns * 1e3,
 			       row.stats.mean);
 	}
@@ -479,7 +437,7 @@ static int run_contended(struct c2c_run *r)
 		return EXIT_USAGE;
 	}
 	for (unsigned int s = 0; s < plan.n_steps && !rc; s++)
-		for (int op = 0; op < NR_OPS && !rc; op++)
+		for (int op = 0; op < LINE_NR_OPS && !rc; op++)
 			rc = contended_point(r, &plan.steps[s], op);
 	topo_plan_free(&plan);
 	return rc;

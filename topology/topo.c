@@ -338,55 +338,73 @@ static hwloc_obj_t location_obj(const struct topo *t, unsigned int type_idx,
 	return found;
 }
 
-/*
- * A decimal number of at most 9 digits at *p (larger ones are no CPU any
- * hwloc bitmap here can hold, and refusing them keeps ranges bounded).
- */
-static bool parse_index(const char **p, unsigned long *out)
+/* Largest index accepted in a selection: beyond any CPU count hwloc handles, and it keeps ranges bounded. */
+#define SELECT_MAX_INDEX 999999999ul
+
+enum range_parse { RANGE_OK, RANGE_MALFORMED, RANGE_TOO_LARGE, RANGE_REVERSED };
+
+/* A decimal number at *p, digits only (no sign, no space, no base prefix). */
+static enum range_parse parse_index(const char **p, unsigned long *out)
 {
 	const char *s = *p;
 	unsigned long v = 0;
-	int digits = 0;
 
-	while (*s >= '0' && *s <= '9') {
-		if (++digits > 9)
-			return false;
-		v = v * 10 + (unsigned long)(*s++ - '0');
+	if (*s < '0' || *s > '9')
+		return RANGE_MALFORMED;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		v = v * 10 + (unsigned long)(*s - '0');
+		if (v > SELECT_MAX_INDEX)
+			return RANGE_TOO_LARGE;
 	}
-	if (!digits)
-		return false;
 	*p = s;
 	*out = v;
-	return true;
+	return RANGE_OK;
 }
 
-/* "N" or "N-M" filling the whole item; false when malformed. */
-static bool parse_range(const char *s, unsigned long *lo, unsigned long *hi)
+/* "N" or "N-M" filling the whole string. */
+static enum range_parse parse_range(const char *s, unsigned long *lo, unsigned long *hi)
 {
-	if (!parse_index(&s, lo))
-		return false;
+	enum range_parse r = parse_index(&s, lo);
+
+	if (r != RANGE_OK)
+		return r;
 	*hi = *lo;
 	if (*s == '-') {
 		s++;
-		if (!parse_index(&s, hi))
-			return false;
+		if ((r = parse_index(&s, hi)) != RANGE_OK)
+			return r;
 	}
-	return *s == '\0';
+	if (*s)
+		return RANGE_MALFORMED;
+	return *hi < *lo ? RANGE_REVERSED : RANGE_OK;
+}
+
+/* err for a range that did not parse; what names the kind of item. */
+static int range_error(enum range_parse r, const char *item, const char *expected,
+		       char *err, size_t errlen)
+{
+	switch (r) {
+	case RANGE_TOO_LARGE:
+		snprintf(err, errlen, "number too large in '%s' (at most %lu)", item, SELECT_MAX_INDEX);
+		break;
+	case RANGE_REVERSED:
+		snprintf(err, errlen, "range '%s' ends before it starts", item);
+		break;
+	default:
+		snprintf(err, errlen, "malformed item '%s' in CPU list (expected %s)", item, expected);
+		break;
+	}
+	return -EINVAL;
 }
 
 static int select_cpus(const struct topo *t, const char *item, hwloc_bitmap_t out,
 		       char *err, size_t errlen)
 {
 	unsigned long lo, hi;
+	enum range_parse r = parse_range(item, &lo, &hi);
 
-	if (!parse_range(item, &lo, &hi)) {
-		snprintf(err, errlen, "malformed CPU list item '%s' (expected N, N-M or TYPE:N[-M])", item);
-		return -EINVAL;
-	}
-	if (hi < lo) {
-		snprintf(err, errlen, "CPU range '%s' ends before it starts", item);
-		return -EINVAL;
-	}
+	if (r != RANGE_OK)
+		return range_error(r, item, "N, N-M or TYPE:N[-M]", err, errlen);
 	for (unsigned long cpu = lo; cpu <= hi; cpu++) {
 		if (!usable_pu(t, cpu)) {
 			char *list = NULL;
@@ -407,6 +425,7 @@ static int select_location(const struct topo *t, const char *item, const char *c
 {
 	size_t type_len = (size_t)(colon - item);
 	unsigned long lo, hi, count;
+	enum range_parse r;
 	unsigned int ti;
 
 	for (ti = 0; ti < sizeof(location_types) / sizeof(location_types[0]); ti++)
@@ -418,15 +437,9 @@ static int select_location(const struct topo *t, const char *item, const char *c
 			 (int)type_len, item, item);
 		return -EINVAL;
 	}
-	if (!parse_range(colon + 1, &lo, &hi)) {
-		snprintf(err, errlen, "malformed location '%s' (expected %s:N or %s:N-M)",
-			 item, location_types[ti].name, location_types[ti].name);
-		return -EINVAL;
-	}
-	if (hi < lo) {
-		snprintf(err, errlen, "location range '%s' ends before it starts", item);
-		return -EINVAL;
-	}
+	r = parse_range(colon + 1, &lo, &hi);
+	if (r != RANGE_OK)
+		return range_error(r, item, "TYPE:N or TYPE:N-M", err, errlen);
 	for (unsigned long idx = lo; idx <= hi; idx++) {
 		hwloc_obj_t obj = location_obj(t, ti, idx, &count);
 		hwloc_bitmap_t cpus;
@@ -809,7 +822,7 @@ int topo_plan_build(const struct topo *t, enum topo_plan_kind kind, hwloc_const_
 		snprintf(err, errlen, "the CPU set holds CPUs that are not online/allowed");
 		return -EINVAL;
 	}
-	if (hwloc_bitmap_weight(set) < 2) {
+	if (hwloc_bitmap_weight(set) < ((kind == TOPO_PLAN_PAIRS || kind == TOPO_PLAN_CLASSES) ? 2 : 1)) {
 		snprintf(err, errlen, "plan '%s' needs at least two CPUs", topo_plan_name(kind));
 		return -EINVAL;
 	}

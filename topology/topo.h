@@ -77,7 +77,8 @@ enum topo_class topo_distance(const struct topo *t, unsigned int a, unsigned int
  *                   l3, l2, cluster, core, pu, numa; their usable CPUs
  *   all             every usable CPU
  * NULL selects every usable CPU. Unknown types, missing objects, malformed
- * items and an empty result are errors naming the culprit.
+ * items (empty, reversed or open ranges, signs, spaces, numbers above
+ * 999999999) and an empty result are errors naming the culprit.
  */
 int topo_select(const struct topo *t, const char *spec, hwloc_bitmap_t out,
 		char *err, size_t errlen);
@@ -101,8 +102,8 @@ void topo_count_pairs(const struct topo *t, hwloc_const_bitmap_t set,
 		      unsigned long long *counts);
 
 /*
- * Sweep plans over a set of CPUs (at least two of them). "The first CPU" is
- * the lowest OS index of the set.
+ * Sweep plans over a set of CPUs (classes and pairs need two of them, ramp
+ * and spread one). "The first CPU" is the lowest OS index of the set.
  *   classes  one pair per distance class present from the first CPU: the
  *            first CPU and the lowest-numbered CPU at that class; nearest first
  *   pairs    every pair a < b

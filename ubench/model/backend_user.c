@@ -9,6 +9,7 @@
  * backend runs it.
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -40,8 +41,35 @@ struct user_run {
 	atomic_uint_fast64_t ops_done;
 };
 
+static bool cpu_online(unsigned int cpu)
+{
+	char path[64], c = '1';
+	FILE *f;
+
+	if (cpu >= model.nr_cpus)
+		return false;
+	/* cpu0 often has no "online" file: it cannot go offline. */
+	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%u/online", cpu);
+	f = fopen(path, "r");
+	if (f) {
+		if (fread(&c, 1, 1, f) != 1)
+			c = '0';
+		fclose(f);
+	}
+	return c == '1';
+}
+
+static void user_close(void)
+{
+	if (!model_ready)
+		return;
+	model_destroy(&model);
+	model_ready = false;
+}
+
 static int user_open(char *err, size_t errlen)
 {
+	cpu_set_t allowed;
 	long conf;
 	int ret;
 
@@ -61,15 +89,20 @@ static int user_open(char *err, size_t errlen)
 		return ret;
 	}
 	model_ready = true;
-	return 0;
-}
-
-static void user_close(void)
-{
-	if (!model_ready)
-		return;
-	model_destroy(&model);
-	model_ready = false;
+	/*
+	 * A worker on every CPU this process may use, from the start, as bound
+	 * kworkers exist from boot: a worker created while an RT task already
+	 * hogs its CPU is scheduled differently (the fair server lets it run)
+	 * from one that was waiting there.
+	 */
+	if (sched_getaffinity(0, sizeof(allowed), &allowed))
+		CPU_ZERO(&allowed);
+	for (unsigned int cpu = 0; cpu < model.nr_cpus && !ret; cpu++)
+		if (CPU_ISSET(cpu, &allowed) && cpu_online(cpu))
+			ret = model_start_workers(&model, &cpu, 1, err, errlen);
+	if (ret)
+		user_close();
+	return ret;
 }
 
 /* The module's qpwb_check_args(), with its error codes. */
@@ -115,24 +148,6 @@ static int check_args(const struct qpwbench_run *r, char *err, size_t errlen)
 		}
 	}
 	return 0;
-}
-
-static bool cpu_online(unsigned int cpu)
-{
-	char path[64], c = '1';
-	FILE *f;
-
-	if (cpu >= model.nr_cpus)
-		return false;
-	/* cpu0 often has no "online" file: it cannot go offline. */
-	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%u/online", cpu);
-	f = fopen(path, "r");
-	if (f) {
-		if (fread(&c, 1, 1, f) != 1)
-			c = '0';
-		fclose(f);
-	}
-	return c == '1';
 }
 
 /* The module's qpwb_check_cpus(): the mask as a list into ur. */

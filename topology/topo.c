@@ -37,6 +37,8 @@ struct topo {
 	hwloc_bitmap_t usable;
 	unsigned int n_pu_slots;	/* last usable OS index + 1 */
 	struct topo_pu *pu;		/* by OS index */
+	/* Summary strings, trimmed copies of hwloc infos ("unknown" when absent). */
+	char *machine, *arch, *cpu_model;
 };
 
 static const char *const class_names[TOPO_NR_CLASSES] = {
@@ -187,6 +189,41 @@ static int index_pus(struct topo *t, char *err, size_t errlen)
 	return 0;
 }
 
+/* A trimmed copy of the first non-blank info among names; "unknown" if none. */
+static char *info_copy(hwloc_obj_t obj, const char *const *names)
+{
+	for (; obj && *names; names++) {
+		const char *v = hwloc_obj_get_info_by_name(obj, *names);
+		size_t len;
+
+		if (!v)
+			continue;
+		while (*v == ' ' || *v == '\t')	/* DMI strings come space-padded */
+			v++;
+		len = strlen(v);
+		while (len && (v[len - 1] == ' ' || v[len - 1] == '\t'))
+			len--;
+		if (len)
+			return strndup(v, len);
+	}
+	return strdup("unknown");
+}
+
+static int read_infos(struct topo *t)
+{
+	static const char *const machine[] = { "DMIProductName", "HostName", NULL };
+	static const char *const arch[] = { "Architecture", NULL };
+	static const char *const model[] = { "CPUModel", NULL };
+	hwloc_obj_t root = hwloc_get_root_obj(t->hw);
+	hwloc_obj_t pkg = hwloc_get_obj_by_type(t->hw, HWLOC_OBJ_PACKAGE, 0);
+
+	t->machine = info_copy(root, machine);
+	t->arch = info_copy(root, arch);
+	/* Packages carry the model on x86; some platforms put it on the root. */
+	t->cpu_model = info_copy(pkg && hwloc_obj_get_info_by_name(pkg, "CPUModel") ? pkg : root, model);
+	return t->machine && t->arch && t->cpu_model ? 0 : -ENOMEM;
+}
+
 int topo_load(struct topo **out, const char *xml_file, const char *synthetic,
 	      char *err, size_t errlen)
 {
@@ -243,6 +280,8 @@ int topo_load(struct topo **out, const char *xml_file, const char *synthetic,
 		goto fail;
 	}
 	rc = index_pus(t, err, errlen);
+	if (!rc)
+		rc = read_infos(t);
 	if (rc) {
 		if (rc == -ENOMEM)
 			snprintf(err, errlen, "out of memory");
@@ -262,6 +301,9 @@ void topo_free(struct topo *t)
 	for (unsigned int i = 0; t->pu && i < t->n_pu_slots; i++)
 		free(t->pu[i].links);
 	free(t->pu);
+	free(t->machine);
+	free(t->arch);
+	free(t->cpu_model);
 	hwloc_bitmap_free(t->usable);
 	hwloc_topology_destroy(t->hw);
 	free(t);
@@ -546,30 +588,13 @@ int topo_format_cpus(char *buf, size_t len, const unsigned int *cpus, unsigned i
 
 /* ---- summary ------------------------------------------------------------ */
 
-static const char *info_or_unknown(hwloc_obj_t obj, const char *name)
-{
-	const char *v = obj ? hwloc_obj_get_info_by_name(obj, name) : NULL;
-
-	return v && *v ? v : NULL;
-}
-
 void topo_get_summary(const struct topo *t, struct topo_summary *s)
 {
-	hwloc_obj_t root = hwloc_get_root_obj(t->hw);
-	hwloc_obj_t pkg = hwloc_get_obj_by_type(t->hw, HWLOC_OBJ_PACKAGE, 0);
 	int n;
 
-	s->machine = info_or_unknown(root, "DMIProductName");
-	if (!s->machine)
-		s->machine = info_or_unknown(root, "HostName");
-	s->arch = info_or_unknown(root, "Architecture");
-	s->cpu_model = info_or_unknown(pkg, "CPUModel");
-	if (!s->cpu_model)	/* some platforms put it on the root */
-		s->cpu_model = info_or_unknown(root, "CPUModel");
-	s->machine = s->machine ? s->machine : "unknown";
-	s->arch = s->arch ? s->arch : "unknown";
-	s->cpu_model = s->cpu_model ? s->cpu_model : "unknown";
-
+	s->machine = t->machine;
+	s->arch = t->arch;
+	s->cpu_model = t->cpu_model;
 #define COUNT(type) ((n = hwloc_get_nbobjs_by_type(t->hw, type)) > 0 ? (unsigned int)n : 0u)
 	s->packages = COUNT(HWLOC_OBJ_PACKAGE);
 	s->numa_nodes = COUNT(HWLOC_OBJ_NUMANODE);

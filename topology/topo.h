@@ -88,11 +88,11 @@ unsigned int *topo_cpu_array(hwloc_const_bitmap_t set, unsigned int *n);
 /* "0,1,5": the CPUs in the given order, comma-separated. Returns snprintf()'s length. */
 int topo_format_cpus(char *buf, size_t len, const unsigned int *cpus, unsigned int n);
 
-/* Counts for a human summary; strings are "unknown" when hwloc has no info. */
+/* For a human summary: trimmed strings, "unknown" when hwloc has none, owned by t. */
 struct topo_summary {
 	const char *machine;	/* DMI product name, else host name */
 	const char *arch;	/* root info "Architecture" */
-	const char *cpu_model;	/* first package's "CPUModel" */
+	const char *cpu_model;	/* "CPUModel" of the first package, else of the root */
 	unsigned int packages, numa_nodes, l3_caches, cores, pus;
 };
 void topo_get_summary(const struct topo *t, struct topo_summary *s);

@@ -192,12 +192,16 @@ int cmd_topo(int argc, char **argv)
 		rc = topo_fail(err);
 	else if (a.plan)
 		rc = print_plan(t, set, a.plan);
-	else if (a.pairs)
-		print_pairs(t, set, a.csv);
-	else
-		print_summary(t, set);
-	if (rc < 0)
-		rc = fflush(stdout) ? topo_fail("cannot write the output") : EXIT_OK;
+	else {
+		if (a.pairs)
+			print_pairs(t, set, a.csv);
+		else
+			print_summary(t, set);
+		rc = EXIT_OK;
+	}
+	/* A full disk or a closed pipe is not a success. */
+	if (rc == EXIT_OK && fflush(stdout))
+		rc = topo_fail("cannot write the output");
 	hwloc_bitmap_free(set);
 	topo_free(t);
 	return rc;

@@ -133,12 +133,12 @@ def _finish(fig, ctx, name, title, caption, configs, legend=None, legend_title=N
              color="#444444", linespacing=1.5)
     fig.tight_layout(rect=(0, foot, 1, 1 - head))
     path = os.path.join(ctx.outdir, name + ".png")
+    caption += " Systems: " + "; ".join(meta) + "."
     fig.savefig(path, dpi=DPI, metadata={
         "Title": title, "Description": caption,
         "qpwbench-emulated": "yes" if emulated else "no"})
     plt.close(fig)
-    return Figure(name=name, title=title, caption=caption + " Systems: " + "; ".join(meta) + ".",
-                  path=path, emulated=emulated)
+    return Figure(name=name, title=title, caption=caption, path=path, emulated=emulated)
 
 
 def _configs_with(ctx, fn):

@@ -1,0 +1,280 @@
+#!/usr/bin/python3
+"""Unit tests of reports/qpwreport: render from the fixture CSVs beside this
+file and check what a reviewer would see; bad input exits 2 with one line.
+
+  test_qpwreport.py [TestClass ...]     (meson runs one class per test)
+"""
+
+import os
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import unittest
+import zlib
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPORTS = os.path.dirname(HERE)
+QPWREPORT = os.path.join(REPORTS, "qpwreport")
+UAPI = os.path.join(REPORTS, "..", "kernel", "uapi")
+sys.path.insert(0, REPORTS)
+
+from qpwrep import analysis, data  # noqa: E402
+
+EMULATED = data.EMULATED_MARK
+SIX = ["1-c2c-heatmap", "2-remote-drain", "3-drain-all", "4-fast-path", "5-interference",
+       "6-contended"]
+
+
+def fixture(name):
+    return os.path.join(HERE, name)
+
+
+def run(*args):
+    return subprocess.run([sys.executable, QPWREPORT, *args], capture_output=True, text=True,
+                          timeout=300)
+
+
+def png_text(path):
+    """The tEXt chunks of a PNG (matplotlib writes savefig metadata there)."""
+    with open(path, "rb") as f:
+        blob = f.read()
+    assert blob[:8] == b"\x89PNG\r\n\x1a\n", f"{path}: not a PNG"
+    text, pos = {}, 8
+    while pos < len(blob):
+        length, kind = struct.unpack(">I4s", blob[pos:pos + 8])
+        body = blob[pos + 8:pos + 8 + length]
+        if kind == b"tEXt":
+            key, _, value = body.partition(b"\0")
+            text[key.decode("latin-1")] = value.decode("latin-1")
+        elif kind == b"iTXt":
+            key, _, rest = body.partition(b"\0")
+            flag, rest = rest[0], rest[2:]
+            rest = rest.split(b"\0", 2)[2]
+            text[key.decode("latin-1")] = (zlib.decompress(rest) if flag else rest).decode()
+        pos += 12 + length
+    return text
+
+
+class TempDir(unittest.TestCase):
+    def setUp(self):
+        self.out = tempfile.mkdtemp(prefix="qpwreport-test-")
+
+    def tearDown(self):
+        shutil.rmtree(self.out, ignore_errors=True)
+
+
+class RenderTest(unittest.TestCase):
+    """The mixed generic/RT/arm64 fixture (TCG rows included) gives every figure."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.out = tempfile.mkdtemp(prefix="qpwreport-test-")
+        cls.res = run("-o", cls.out, fixture("mixed.csv"))
+        if cls.res.returncode != 0:
+            raise AssertionError(f"qpwreport failed: {cls.res.stderr}")
+        with open(os.path.join(cls.out, "report.html"), encoding="utf-8") as f:
+            cls.html = f.read()
+        with open(os.path.join(cls.out, "report.md"), encoding="utf-8") as f:
+            cls.md = f.read()
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.out, ignore_errors=True)
+
+    def test_files_and_figure_count(self):
+        pngs = sorted(n[:-4] for n in os.listdir(self.out) if n.endswith(".png"))
+        self.assertEqual(pngs, SIX)
+        self.assertIn("6 figures", self.res.stdout)
+        self.assertIn(os.path.join(self.out, "report.html"), self.res.stdout)
+        for name in SIX:
+            self.assertIn(f"]({name}.png)", self.md)
+
+    def test_html_is_self_contained(self):
+        self.assertEqual(self.html.count('<img alt='), 6)
+        self.assertEqual(self.html.count('src="data:image/png;base64,'), 6)
+        self.assertNotIn('src="http', self.html)
+        self.assertNotIn('.png"', self.html)
+
+    def test_emulated_marked_everywhere(self):
+        # Three of the four systems are TCG guests: every figure carries the
+        # mark in the PNG itself (banner + metadata) and in its heading.
+        for name in SIX:
+            meta = png_text(os.path.join(self.out, name + ".png"))
+            self.assertEqual(meta.get("qpwbench-emulated"), "yes", name)
+            self.assertIn("emulated tcg", meta.get("Description", ""), name)
+        self.assertEqual(self.md.count("### "), 6)
+        self.assertEqual(self.md.count(f"**⚠ {EMULATED}**"), 6 + 3 + 3 + 3)  # figures + 3 tables x 3 rows
+        self.assertEqual(self.html.count("<tr class=emulated>"), 9)
+
+    def test_summary_first_with_the_answers(self):
+        summary = self.md.index("Summary: should remote per-CPU work take the remote lock")
+        self.assertLess(summary, self.md.index("!["))
+        line = next(ln for ln in self.md.splitlines() if ln.startswith("| bench1"))
+        self.assertIn("1.25× (76 vs 61 cycles)", line)           # fast path qpw-on/wq
+        self.assertIn("N=4 (qpw-on faster below, wq from N=4)", line)
+        self.assertIn("yes: ctx switches 122→0", line)
+        self.assertIn("0 (every op accounted for)", line)
+        rt = next(ln for ln in self.md.splitlines() if "RT 6.1.0-28-rt-amd64" in ln and ln.startswith("|"))
+        self.assertIn(EMULATED, rt)
+        self.assertIn("1.02× (97 vs 95 cycles)", rt)
+
+    def test_metadata_in_captions(self):
+        for needle in ("kernel 6.1.0-28-rt-amd64, preempt rt", "timer cntvct", "AMD EPYC 7B13",
+                       "guest aarch64"):
+            self.assertIn(needle, self.md)
+
+
+class MissingScenarioTest(TempDir):
+    """No interference rows: that figure is skipped with a note, not a crash."""
+
+    def test_skipped_with_note(self):
+        res = run("-o", self.out, fixture("missing_scenario.csv"))
+        self.assertEqual(res.returncode, 0, res.stderr)
+        pngs = sorted(n[:-4] for n in os.listdir(self.out) if n.endswith(".png"))
+        self.assertEqual(pngs, [n for n in SIX if n != "5-interference"])
+        self.assertIn("Figure 5 (interference) skipped: no interference rows", res.stderr)
+        with open(os.path.join(self.out, "report.md"), encoding="utf-8") as f:
+            md = f.read()
+        self.assertIn("Figure 5 (interference) skipped", md)
+        self.assertNotIn(EMULATED, md)          # no TCG rows: no mark
+        for name in pngs:
+            self.assertEqual(png_text(os.path.join(self.out, name + ".png"))["qpwbench-emulated"], "no")
+
+    def test_directory_input_skips_other_csvs(self):
+        results = os.path.join(self.out, "results")
+        os.mkdir(results)
+        shutil.copy(fixture("missing_scenario.csv"), results)
+        with open(os.path.join(results, "topo-pairs.csv"), "w") as f:
+            f.write("cpu_a,cpu_b,distance\n0,1,smt\n")
+        res = run("-o", os.path.join(self.out, "report"), results)
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertIn("topo-pairs.csv: not a qpwbench results CSV, skipped", res.stderr)
+
+
+class BadInputTest(TempDir):
+    """One clear line on stderr, exit 2, no traceback."""
+
+    def check(self, args, needle):
+        res = run(*args)
+        self.assertEqual(res.returncode, 2, res.stderr)
+        lines = res.stderr.strip().splitlines()
+        self.assertEqual(len(lines), 1, res.stderr)
+        self.assertIn(needle, lines[0])
+        self.assertTrue(lines[0].startswith("qpwreport: "))
+
+    def test_missing_core_columns(self):
+        self.check(["-o", self.out, fixture("malformed.csv")],
+                   "missing core column(s) distance,p999")
+
+    def test_no_rows(self):
+        self.check(["-o", self.out, fixture("header_only.csv")], "no rows")
+
+    def test_unreadable(self):
+        self.check(["-o", self.out, fixture("does-not-exist.csv")], "cannot read")
+
+    def test_not_a_number(self):
+        self.check(["-o", self.out, fixture("bad_number.csv")], "bad_number.csv:4: column p50")
+
+    def test_binary_file(self):
+        path = os.path.join(self.out, "binary.csv")
+        with open(path, "wb") as f:
+            f.write(b"\xff\xfe\x00garbage\x00")
+        self.check(["-o", self.out, path], "binary.csv")
+
+    def test_directory_without_results(self):
+        self.check(["-o", os.path.join(self.out, "r"), self.out], "no qpwbench results CSV")
+
+    def test_usage(self):
+        self.check(["-o", self.out], "no input")
+        self.check([fixture("mixed.csv")], "-o/--output")
+        self.check(["-o", self.out, "--compare", fixture("compare_a.csv")], "--compare")
+
+    def test_compare_nothing_in_common(self):
+        self.check(["-o", self.out, "--compare", fixture("compare_a.csv"),
+                    fixture("missing_scenario.csv")], "no measurement in common")
+
+
+class CompareTest(TempDir):
+    def test_ratios(self):
+        res = run("-o", self.out, "--compare", fixture("compare_a.csv"), fixture("compare_b.csv"))
+        self.assertEqual(res.returncode, 0, res.stderr)
+        lines = res.stdout.splitlines()
+        # Ratios are the only numbers printed with three decimals: (p50, p99).
+        table = {tuple(ln.split()[:3] + [ln.split()[5]]): re.findall(r"\b\d+\.\d{3}\b", ln)
+                 for ln in lines[1:7]}
+        # B halves wq and doubles qpw-on (compare_b.csv).
+        self.assertEqual(table[("local", "kmod", "wq", "op_cost")], ["0.500", "0.500"])
+        self.assertEqual(table[("remote", "kmod", "qpw-on", "drain_latency")], ["2.000", "2.000"])
+        self.assertEqual(table[("remote", "kmod", "wq", "stalled")], [])      # 0/0: n/a
+        self.assertIn(f"[{EMULATED}]", lines[1])
+        self.assertIn("6 measurements in both; 0 only in A, 1 only in B.", res.stdout)
+        for name in ("compare.html", "compare.md", "compare.png"):
+            self.assertTrue(os.path.getsize(os.path.join(self.out, name)) > 0, name)
+        self.assertEqual(png_text(os.path.join(self.out, "compare.png"))["qpwbench-emulated"], "yes")
+
+
+class AnalysisTest(unittest.TestCase):
+    def row(self, scenario, metric, variant, cpus, distance, p50, n_cpus=None):
+        cfg = data.Config("h", "x86_64", "k", "rt", "kmod", False)
+        stats = {c: None for c in data.STAT_COLUMNS}
+        stats.update(p50=p50, p99=p50 * 2, mean=p50)
+        return data.Row(cfg, scenario, variant, tuple(cpus), n_cpus or len(cpus), distance, metric,
+                        "ns", stats, None, {})
+
+    def test_topology_order_and_boundaries(self):
+        # SMT siblings are (0,2) and (1,3); 0-3 share an L3, 4 is another package.
+        cls = {frozenset((0, 2)): "smt", frozenset((1, 3)): "smt"}
+        rows = [self.row("c2c", "one_way_latency", "pingpong", (a, b),
+                         "package" if 4 in (a, b) else cls.get(frozenset((a, b)), "l3"), 10 + a + b)
+                for a in range(5) for b in range(a + 1, 5)]
+        m = analysis.c2c_matrix(rows, rows[0].config)
+        self.assertEqual(m.cpus, [0, 2, 1, 3, 4])
+        self.assertEqual(m.boundaries, [(1, "l3"), (3, "package")])
+        self.assertEqual(m.latency[0][1], 12)        # pair (0,2)
+        self.assertEqual(m.latency[1][0], 12)        # mirrored
+        self.assertIsNone(m.latency[0][0])
+
+    def test_crossover(self):
+        curves = {"wq": [(1, 10, 20), (2, 11, 20), (4, 12, 20), (8, 13, 20)],
+                  "qpw-on": [(1, 2, 4), (2, 6, 8), (4, 14, 20), (8, 30, 40)]}
+        c = analysis.crossover(curves)
+        self.assertEqual((c.n, c.max_n, c.inline_first), (4, 8, True))
+        curves["qpw-on"] = [(1, 2, 4), (2, 3, 4), (4, 4, 5), (8, 5, 6)]
+        c = analysis.crossover(curves)
+        self.assertIsNone(c.n)
+        self.assertEqual(c.describe(), "none up to N=8 (qpw-on faster throughout)")
+        self.assertIsNone(analysis.crossover({"wq": curves["wq"]}))
+
+
+class VariantsTest(unittest.TestCase):
+    """The report reads the variant list from the uapi header; check the parse
+    against what the C preprocessor makes of QPWBENCH_VARIANTS."""
+
+    def test_matches_preprocessor(self):
+        cc = shutil.which("cc") or shutil.which("gcc")
+        if not cc:
+            print("SKIP: no C compiler to expand QPWBENCH_VARIANTS with")
+            sys.exit(77)
+        src = ('#include "qpwbench.h"\n#define NAME(id, name) name\n'
+               "QPWBENCH_VARIANTS(NAME)\n")
+        out = subprocess.run([cc, "-E", "-P", "-I", UAPI, "-x", "c", "-"], input=src,
+                             capture_output=True, text=True, check=True).stdout
+        expanded = out.strip().splitlines()[-1]
+        names = [s.strip('" ') for s in expanded.split('"') if s.strip()]
+        self.assertEqual(data.header_variants(), names)
+        self.assertIn(data.BASELINE_VARIANT, names)
+        self.assertIn(data.INLINE_VARIANT, names)
+
+    def test_bad_header(self):
+        with tempfile.NamedTemporaryFile("w", suffix=".h") as f:
+            f.write("#define SOMETHING_ELSE 1\n")
+            f.flush()
+            with self.assertRaises(data.InputError):
+                data.header_variants(f.name)
+
+
+if __name__ == "__main__":
+    unittest.main(argv=[sys.argv[0], "-v", *sys.argv[1:]])

@@ -67,8 +67,12 @@ struct qpwb_sink {
 struct qpwb_variant {
 	/* -1: does not use the key; 0/1: pwlocks_key state during its runs */
 	int pwlocks;
-	/* Add one entry to this CPU's cache (called with migration allowed). */
-	void (*local_op)(u64 val);
+	/*
+	 * Add @n entries (@seq, @seq + 1, ...) to this CPU's cache, one local
+	 * op each, as n direct calls: the measured fast path has no indirect
+	 * call per op. Called with migration allowed.
+	 */
+	void (*local_ops)(u64 seq, u32 n);
 	/* Start draining @cpu: queue the work, or do it inline on the caller. */
 	void (*queue_drain)(int cpu);
 	/* Wait until @cpu's drain is done: 0, -ETIME at @deadline_ns, or -EINTR. */

@@ -91,14 +91,13 @@ static void qpwb_local_fn(struct qpwb_thread *t)
 
 	for (i = 0; i < total && !qpwb_should_stop(); i++) {
 		u64 t0, t1, c0, c1;
-		u32 j;
 
 		c0 = qpwb_cycles();
 		t0 = local_clock();
-		for (j = 0; j < a->batch; j++)
-			ctx->v->local_op(seq++);
+		ctx->v->local_ops(seq, a->batch);
 		t1 = local_clock();
 		c1 = qpwb_cycles();
+		seq += a->batch;
 		done += a->batch;
 		if (i >= a->warmup) {
 			qpwb_hist_add(&ctx->res->hist, div_u64((t1 - t0) * 1000, a->batch));
@@ -203,11 +202,9 @@ static void qpwb_stress_worker_fn(struct qpwb_thread *t)
 	u64 done = 0;
 
 	while (done < n && !qpwb_should_stop()) {
-		u64 chunk = min_t(u64, n - done, QPWB_STRESS_CHUNK);
-		u64 j;
+		u32 chunk = min_t(u64, n - done, QPWB_STRESS_CHUNK);
 
-		for (j = 0; j < chunk; j++)
-			ctx->v->local_op(seq++);
+		ctx->v->local_ops(seq + done, chunk);
 		done += chunk;
 		cond_resched();
 	}

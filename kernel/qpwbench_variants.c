@@ -55,6 +55,16 @@ static void qpwb_batch_add(struct qpwb_batch *b, u64 val)
 		qpwb_batch_flush(b);
 }
 
+/* A variant's local_ops: @n direct calls of its inlined single op. */
+#define QPWB_DEFINE_LOCAL_OPS(name, op)				\
+	static void name(u64 seq, u32 n)			\
+	{							\
+		u32 i;						\
+								\
+		for (i = 0; i < n; i++)				\
+			op(seq + i);				\
+	}
+
 /* The drain itself, with @pcp (CPU @pcp->cpu) locked by the caller. */
 static void qpwb_drain_locked(struct qpwb_pcpu *pcp)
 {
@@ -114,12 +124,14 @@ static int qpwb_wait_drained(struct qpwb_pcpu *pcp, u64 deadline_ns)
 
 /* --- wq: local_lock + workqueue (mainline) --------------------------------- */
 
-static void wq_local_op(u64 val)
+static __always_inline void wq_local_op(u64 val)
 {
 	local_lock(&qpwb_pcpu->llock);
 	qpwb_batch_add(&this_cpu_ptr(qpwb_pcpu)->batch, val);
 	local_unlock(&qpwb_pcpu->llock);
 }
+
+QPWB_DEFINE_LOCAL_OPS(wq_local_ops, wq_local_op)
 
 static void wq_drain_work(struct work_struct *work)
 {
@@ -147,19 +159,21 @@ static int wq_flush_drain(int cpu, u64 deadline_ns)
 
 static const struct qpwb_variant wq_ops = {
 	.pwlocks	= -1,
-	.local_op	= wq_local_op,
+	.local_ops	= wq_local_ops,
 	.queue_drain	= wq_queue_drain,
 	.flush_drain	= wq_flush_drain,
 };
 
 /* --- qpw: RFC 2024 --------------------------------------------------------- */
 
-static void qpw_local_op(u64 val)
+static __always_inline void qpw_local_op(u64 val)
 {
 	qpw_lock(&qpwb_pcpu->llock, smp_processor_id());
 	qpwb_batch_add(&this_cpu_ptr(qpwb_pcpu)->batch, val);
 	qpw_unlock(&qpwb_pcpu->llock, smp_processor_id());
 }
+
+QPWB_DEFINE_LOCAL_OPS(qpw_local_ops, qpw_local_op)
 
 static void qpw_drain_work(struct work_struct *work)
 {
@@ -191,19 +205,21 @@ static int qpw_flush_drain(int cpu, u64 deadline_ns)
 
 static const struct qpwb_variant qpw_ops = {
 	.pwlocks	= -1,
-	.local_op	= qpw_local_op,
+	.local_ops	= qpw_local_ops,
 	.queue_drain	= qpw_queue_drain,
 	.flush_drain	= qpw_flush_drain,
 };
 
 /* --- qpw-on / qpw-off: the 2026 series, one code path, the key decides ----- */
 
-static void pw_local_op(u64 val)
+static __always_inline void pw_local_op(u64 val)
 {
 	pw_lock_local(&qpwb_pcpu->pwlock);
 	qpwb_batch_add(&this_cpu_ptr(qpwb_pcpu)->batch, val);
 	pw_unlock_local(&qpwb_pcpu->pwlock);
 }
+
+QPWB_DEFINE_LOCAL_OPS(pw_local_ops, pw_local_op)
 
 static void pw_drain_work(struct work_struct *work)
 {
@@ -235,27 +251,29 @@ static int pw_flush_drain(int cpu, u64 deadline_ns)
 
 static const struct qpwb_variant qpw_on_ops = {
 	.pwlocks	= 1,
-	.local_op	= pw_local_op,
+	.local_ops	= pw_local_ops,
 	.queue_drain	= pw_queue_drain,
 	.flush_drain	= pw_flush_drain,
 };
 
 static const struct qpwb_variant qpw_off_ops = {
 	.pwlocks	= 0,
-	.local_op	= pw_local_op,
+	.local_ops	= pw_local_ops,
 	.queue_drain	= pw_queue_drain,
 	.flush_drain	= pw_flush_drain,
 };
 
 /* --- global: one lock, no per-CPU cache ------------------------------------ */
 
-static void global_local_op(u64 val)
+static __always_inline void global_local_op(u64 val)
 {
 	spin_lock(&qpwb_sink.lock);
 	qpwb_sink.sum += val;
 	qpwb_sink.count++;
 	spin_unlock(&qpwb_sink.lock);
 }
+
+QPWB_DEFINE_LOCAL_OPS(global_local_ops, global_local_op)
 
 static void global_queue_drain(int cpu)
 {
@@ -268,7 +286,7 @@ static int global_flush_drain(int cpu, u64 deadline_ns)
 
 static const struct qpwb_variant global_ops = {
 	.pwlocks	= -1,
-	.local_op	= global_local_op,
+	.local_ops	= global_local_ops,
 	.queue_drain	= global_queue_drain,
 	.flush_drain	= global_flush_drain,
 };

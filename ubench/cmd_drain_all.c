@@ -17,7 +17,7 @@
 #define DRAIN_ALL_DEFAULT_WARMUP	20
 #define DRAIN_ALL_DEFAULT_PLAN		TOPO_PLAN_RAMP
 
-/* How a variant drained, seen in where the work ran at the largest N. */
+/* How a variant drained, seen in where the work ran at the largest N (> 1). */
 enum drain_kind { DRAIN_NOTHING, DRAIN_PARALLEL, DRAIN_SERIAL };
 
 struct point {
@@ -86,6 +86,11 @@ static void report_crossover(struct scenario_env *env, const struct scenario_pla
 {
 	double serial = -1, parallel = -1;
 
+	/* Where one CPU drains itself, both kinds of work run on that CPU: no kind to tell. */
+	if (plan->sets[plan->n_sets - 1].n < 2) {
+		scenario_note(env, "crossover: needs sets of two CPUs or more");
+		return;
+	}
 	for (unsigned int s = 0; s < plan->n_sets; s++) {
 		serial = fastest(pts, kind, s, DRAIN_SERIAL);
 		parallel = fastest(pts, kind, s, DRAIN_PARALLEL);

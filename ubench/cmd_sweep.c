@@ -94,7 +94,7 @@ static int sweep(struct scenario_env *env, const struct ubench_opts *o,
 	rc = worse(rc, step_done(env, "local", t, local_measure(env, &local)));
 
 	if (c->n_cpus < 2) {
-		scenario_error(env, "c2c, remote and drain-all need two CPUs, --cpus selects one: skipped");
+		scenario_error(env, "c2c and remote need two CPUs, --cpus selects one: skipped");
 		rc = worse(rc, EXIT_USAGE);
 	} else {
 		t = now_s();
@@ -105,13 +105,13 @@ static int sweep(struct scenario_env *env, const struct ubench_opts *o,
 		remote.c.warmup = SWEEP_DRAIN_WARMUP;
 		t = now_s();
 		rc = worse(rc, step_done(env, "remote", t, remote_measure(env, &remote)));
-
-		drain.c.plan = TOPO_PLAN_RAMP;
-		drain.c.iterations = SWEEP_DRAIN_ITERATIONS;
-		drain.c.warmup = SWEEP_DRAIN_WARMUP;
-		t = now_s();
-		rc = worse(rc, step_done(env, "drain-all", t, drain_all_measure(env, &drain)));
 	}
+
+	drain.c.plan = TOPO_PLAN_RAMP;
+	drain.c.iterations = SWEEP_DRAIN_ITERATIONS;
+	drain.c.warmup = SWEEP_DRAIN_WARMUP;
+	t = now_s();
+	rc = worse(rc, step_done(env, "drain-all", t, drain_all_measure(env, &drain)));
 
 	stress.c.iterations = SWEEP_STRESS_OPS;
 	t = now_s();

@@ -1,0 +1,331 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of the userspace model (ubench/model) through backend_user:
+ *
+ *   stress   every variant, local ops on CPUs 0 and 1 while CPU 0 drains
+ *            them continuously (and, with two CPUs, CPU 1's ops drained from
+ *            CPU 0 alone): nothing lost, nothing counted twice
+ *   stall    a workqueue drain of a CPU whose worker cannot run (the target
+ *            CPU's owner holds its local_lock) gives up at the wait bound
+ *            and returns a stall instead of hanging; once the owner lets
+ *            go, the work is settled and nothing is lost
+ *   requests the module's validation: bad requests fail with its errors
+ *   scenarios local, remote, drain-all and interference fill the counters
+ *            and the histogram a row needs
+ *
+ * Usage: test-model [OPS_PER_CPU]   (default 1000000)
+ * Exit 0 when every case passed, 1 on a failure, 77 with fewer than 2 CPUs.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "backend.h"
+#include "core/threads.h"
+#include "model.h"
+
+#define SKIP 77
+#define NSEC_PER_MSEC 1000000ULL
+
+static int failures;
+
+static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "    FAIL: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+	va_end(ap);
+	failures++;
+}
+
+#define CHECK(cond, ...) do { if (!(cond)) fail(__VA_ARGS__); } while (0)
+
+static const char *const variant_names[] = {
+#define NAME(id, name) name,
+	QPWBENCH_VARIANTS(NAME)
+#undef NAME
+};
+
+static void request(struct qpwbench_run *run, enum qpwbench_scenario scenario,
+		    enum qpwbench_variant variant, unsigned int caller, uint64_t cpu_mask)
+{
+	memset(run, 0, sizeof(*run));
+	run->size = sizeof(*run);
+	run->version = QPWBENCH_ABI_VERSION;
+	run->scenario = scenario;
+	run->variant = variant;
+	run->caller_cpu = caller;
+	run->cpus[0] = cpu_mask;
+}
+
+static int run(struct qpwbench_run *r, const char *what)
+{
+	char err[256] = "";
+	int ret = backend_user.run(r, err, sizeof(err));
+
+	CHECK(!ret, "%s %s: %s (%d)", what, variant_names[r->variant], err, ret);
+	return ret;
+}
+
+static void test_stress(uint64_t ops, uint64_t mask, const char *what)
+{
+	printf("  stress %s, %llu ops per CPU\n", what, (unsigned long long)ops);
+	for (unsigned int v = 0; v < QPWBENCH_NR_VARIANTS; v++) {
+		struct qpwbench_run r;
+		const struct qpwbench_result *res = &r.result;
+		uint64_t expected = ops * (uint64_t)__builtin_popcountll(mask);
+
+		request(&r, QPWBENCH_SCENARIO_STRESS, v, 0, mask);
+		r.iterations = ops;
+		if (run(&r, "stress"))
+			continue;
+		printf("    %-8s done %llu drained %llu remaining %llu, %llu CPU drains\n",
+		       variant_names[v], res->ops_done, res->ops_drained, res->ops_remaining,
+		       res->drains);
+		CHECK(res->ops_done == expected, "stress %s: %llu ops done, want %llu",
+		      variant_names[v], res->ops_done, (unsigned long long)expected);
+		CHECK(res->ops_done == res->ops_drained + res->ops_remaining,
+		      "stress %s: done %llu != drained %llu + remaining %llu", variant_names[v],
+		      res->ops_done, res->ops_drained, res->ops_remaining);
+		CHECK(res->ops_remaining <= MODEL_BATCH * (uint64_t)__builtin_popcountll(mask),
+		      "stress %s: %llu entries remaining, more than the batches hold",
+		      variant_names[v], res->ops_remaining);
+		CHECK(res->drains + res->stalls > 0, "stress %s: no drain ran", variant_names[v]);
+	}
+}
+
+/* The target CPU's owner: holds its local_lock (preempt-disabled section) for a while. */
+struct holder {
+	struct model *m;
+	unsigned int cpu;
+	atomic_bool holding;
+	uint64_t hold_ns;
+};
+
+static void holder_fn(struct thread_ctx *ctx)
+{
+	struct holder *h = ctx->arg;
+	struct model_pcp *pcp = &h->m->pcp[h->cpu];
+	struct timespec hold = { .tv_sec = (time_t)(h->hold_ns / 1000000000ULL),
+				 .tv_nsec = (long)(h->hold_ns % 1000000000ULL) };
+
+	model_local_lock_ops(h->m, pcp, 1, 3);		/* something to drain */
+	if (h->m->preempt_rt)
+		model_spin_lock(&pcp->lock);
+	else
+		model_preempt_disable(pcp);
+	atomic_store(&h->holding, true);
+	nanosleep(&hold, NULL);
+	if (h->m->preempt_rt)
+		model_spin_unlock(&pcp->lock);
+	else
+		model_preempt_enable(pcp);
+}
+
+static void *holder_main(void *arg)
+{
+	struct holder *h = arg;
+	char err[256];
+
+	if (threads_run(&h->cpu, 1, false, holder_fn, h, err, sizeof(err)))
+		fail("holder thread: %s", err);
+	return NULL;
+}
+
+static double now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+static void test_stall(bool preempt_rt)
+{
+	const unsigned int target = 1;
+	struct holder h = { .cpu = target, .hold_ns = 300 * NSEC_PER_MSEC };
+	struct model m;
+	pthread_t thread;
+	char err[256];
+	unsigned int stalls;
+	double t0, waited;
+
+	printf("  stall (%s local_lock)\n", preempt_rt ? "RT" : "!RT");
+	if (model_init(&m, 2, preempt_rt)) {
+		fail("model_init");
+		return;
+	}
+	h.m = &m;
+	if (model_start_workers(&m, &target, 1, err, sizeof(err))) {
+		fail("workers: %s", err);
+		model_destroy(&m);
+		return;
+	}
+	pthread_create(&thread, NULL, holder_main, &h);
+	while (!atomic_load(&h.holding))
+		sched_yield();
+	t0 = now_ms();
+	stalls = model_drain_wq(&m, &target, 1, 20 * NSEC_PER_MSEC);
+	waited = now_ms() - t0;
+	printf("    drain returned after %.1f ms with %u stall(s)\n", waited, stalls);
+	CHECK(stalls == 1, "a drain of a CPU whose owner holds its lock: %u stalls, want 1", stalls);
+	/* A second drain finds the work still pending and stalls again, without queueing twice. */
+	stalls = model_drain_wq(&m, &target, 1, 5 * NSEC_PER_MSEC);
+	CHECK(stalls == 1, "second drain while blocked: %u stalls, want 1", stalls);
+	pthread_join(thread, NULL);
+	/* The owner let go: the pending work runs, and a new drain completes. */
+	stalls = model_drain_wq(&m, &target, 1, 5000 * NSEC_PER_MSEC);
+	CHECK(stalls == 0, "drain after the owner let go: %u stalls", stalls);
+	CHECK(model_quiesce(&m, 1000 * NSEC_PER_MSEC, err, sizeof(err)) == 0, "quiesce: %s", err);
+	CHECK(m.shared.entries == 3 && model_remaining(&m) == 0,
+	      "after the drains: %llu entries on the list, %llu in batches; want 3 and 0",
+	      (unsigned long long)m.shared.entries, (unsigned long long)model_remaining(&m));
+	CHECK(model_ran_on_target(&m) >= 1 && model_ran_on_caller(&m) == 0,
+	      "the work ran %llu times on the target, %llu on the caller",
+	      (unsigned long long)model_ran_on_target(&m),
+	      (unsigned long long)model_ran_on_caller(&m));
+	model_destroy(&m);
+}
+
+static void expect_error(struct qpwbench_run *r, int want, const char *what)
+{
+	char err[256] = "";
+	int ret = backend_user.run(r, err, sizeof(err));
+
+	CHECK(ret == want, "%s: %d (%s), want %d", what, ret, err, want);
+	CHECK(!ret || err[0], "%s: no error line", what);
+}
+
+static void test_requests(void)
+{
+	struct qpwbench_run r;
+
+	printf("  requests\n");
+	request(&r, QPWBENCH_SCENARIO_REMOTE, QPWBENCH_VARIANT_WQ, 0, 2);
+	r.iterations = 1;
+	r.size--;
+	expect_error(&r, -EINVAL, "wrong size");
+	request(&r, QPWBENCH_SCENARIO_REMOTE, QPWBENCH_NR_VARIANTS, 0, 2);
+	r.iterations = 1;
+	expect_error(&r, -EINVAL, "unknown variant");
+	request(&r, QPWBENCH_NR_SCENARIOS, QPWBENCH_VARIANT_WQ, 0, 2);
+	r.iterations = 1;
+	expect_error(&r, -EINVAL, "unknown scenario");
+	request(&r, QPWBENCH_SCENARIO_REMOTE, QPWBENCH_VARIANT_WQ, 0, 2);
+	expect_error(&r, -EINVAL, "no iterations");
+	request(&r, QPWBENCH_SCENARIO_REMOTE, QPWBENCH_VARIANT_WQ, 0, 3);
+	r.iterations = 1;
+	expect_error(&r, -EINVAL, "remote with two targets");
+	request(&r, QPWBENCH_SCENARIO_REMOTE, QPWBENCH_VARIANT_WQ, 1, 2);
+	r.iterations = 1;
+	expect_error(&r, -EINVAL, "remote draining the caller");
+	request(&r, QPWBENCH_SCENARIO_DRAIN_ALL, QPWBENCH_VARIANT_WQ, 0, 0);
+	r.iterations = 1;
+	expect_error(&r, -EINVAL, "no CPU");
+	request(&r, QPWBENCH_SCENARIO_DRAIN_ALL, QPWBENCH_VARIANT_WQ, 0, 0);
+	r.cpus[QPWBENCH_MASK_WORDS - 1] = 1ULL << 63;
+	r.iterations = 1;
+	expect_error(&r, -ENODEV, "a CPU that does not exist");
+	request(&r, QPWBENCH_SCENARIO_DRAIN_ALL, QPWBENCH_VARIANT_WQ, QPWBENCH_MAX_CPUS + 5, 1);
+	r.iterations = 1;
+	expect_error(&r, -ENODEV, "a caller that does not exist");
+	request(&r, QPWBENCH_SCENARIO_STRESS, QPWBENCH_VARIANT_WQ, 0, 1);
+	r.iterations = QPWBENCH_MAX_ITERATIONS + 1;
+	expect_error(&r, -E2BIG, "iterations over the cap");
+	request(&r, QPWBENCH_SCENARIO_LOCAL, QPWBENCH_VARIANT_WQ, 0, 1);
+	r.iterations = 1;
+	r.batch = QPWBENCH_MAX_BATCH + 1;
+	expect_error(&r, -E2BIG, "batch over the cap");
+	request(&r, QPWBENCH_SCENARIO_INTERFERENCE, QPWBENCH_VARIANT_WQ, 0, 2);
+	r.duration_ns = 1000;
+	expect_error(&r, -EINVAL, "interference without a rate");
+	request(&r, QPWBENCH_SCENARIO_LOCAL, QPWBENCH_VARIANT_WQ, 0, 1);
+	r.iterations = 1;
+	r.batch = 1;
+	r.flags = 1;
+	expect_error(&r, -EINVAL, "flags");
+}
+
+static void test_scenarios(void)
+{
+	struct qpwbench_run r;
+
+	printf("  scenarios\n");
+	for (unsigned int v = 0; v < QPWBENCH_NR_VARIANTS; v++) {
+		bool drains_something = v != QPWBENCH_VARIANT_GLOBAL;
+
+		request(&r, QPWBENCH_SCENARIO_LOCAL, v, 1, 2);
+		r.iterations = 100;
+		r.warmup = 10;
+		r.batch = 32;
+		if (!run(&r, "local")) {
+			CHECK(r.result.hist.count == 100, "local %s: %llu samples",
+			      variant_names[v], r.result.hist.count);
+			CHECK(r.result.ops_done == 110 * 32, "local %s: %llu ops done",
+			      variant_names[v], r.result.ops_done);
+			CHECK(r.result.ops_done == r.result.ops_drained + r.result.ops_remaining,
+			      "local %s: ops not conserved", variant_names[v]);
+		}
+
+		request(&r, QPWBENCH_SCENARIO_REMOTE, v, 0, 2);
+		r.iterations = 50;
+		r.warmup = 5;
+		if (!run(&r, "remote")) {
+			CHECK(r.result.hist.count == 50 && r.result.drains == 50 && !r.result.stalls,
+			      "remote %s: %llu samples, %llu drains, %llu stalls", variant_names[v],
+			      r.result.hist.count, r.result.drains, r.result.stalls);
+			CHECK(!drains_something ||
+			      r.result.ran_on_target + r.result.ran_on_caller == 55,
+			      "remote %s: drain work ran %llu + %llu times, want 55",
+			      variant_names[v], r.result.ran_on_target, r.result.ran_on_caller);
+		}
+
+		request(&r, QPWBENCH_SCENARIO_DRAIN_ALL, v, 0, 3);
+		r.iterations = 50;
+		if (!run(&r, "drain-all"))
+			CHECK(r.result.hist.count == 50 && r.result.drains == 100,
+			      "drain-all %s: %llu samples, %llu CPU drains", variant_names[v],
+			      r.result.hist.count, r.result.drains);
+
+		request(&r, QPWBENCH_SCENARIO_INTERFERENCE, v, 0, 2);
+		r.rate_hz = 1000;
+		r.duration_ns = 50 * NSEC_PER_MSEC;
+		if (!run(&r, "interference"))
+			CHECK(r.result.hist.count >= 1 && r.result.elapsed_ns >= 50 * NSEC_PER_MSEC,
+			      "interference %s: %llu drains in %llu ns", variant_names[v],
+			      r.result.hist.count, r.result.elapsed_ns);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t ops = argc > 1 ? strtoull(argv[1], NULL, 0) : 1000000;
+	char err[256];
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2) {
+		printf("SKIP: the model tests need CPUs 0 and 1\n");
+		return SKIP;
+	}
+	if (backend_user.open(err, sizeof(err))) {
+		fprintf(stderr, "user backend: %s\n", err);
+		return 1;
+	}
+	test_stress(ops, 3, "on CPUs 0,1 drained from CPU 0");
+	test_stress(ops, 2, "on CPU 1 drained from CPU 0");
+	test_requests();
+	test_scenarios();
+	backend_user.close();
+	test_stall(false);
+	test_stall(true);
+	printf("%s\n", failures ? "FAILED" : "ok");
+	return failures ? 1 : 0;
+}

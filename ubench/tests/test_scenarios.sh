@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# The backend scenario commands on the user backend, end to end: variant
+# list parsing, bad input (one error line, exit 2), clean refusal when a
+# scenario needs more CPUs than selected, the rows each command writes
+# (metrics, units, backend, distance), stress conservation, and the stalled
+# workqueue path under a SCHED_FIFO target load (root only; skipped
+# otherwise). Speed is never checked.
+# Usage: test_scenarios.sh PATH/TO/ubench
+set -uo pipefail
+ubench=${1:?usage: test_scenarios.sh PATH/TO/ubench}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+fail() {
+	echo "FAIL: $*"
+	failures=$((failures + 1))
+}
+
+if (($(nproc) < 2)); then
+	echo "SKIP: needs CPUs 0 and 1"
+	exit 77
+fi
+
+# Commands that must refuse with exit 2 and exactly one line on stderr.
+usage_cases=(
+	"local --variant bogus"
+	"local --variant wq,,qpw"
+	"local --variant ''"
+	"local --iterations 0"
+	"local --batch 4097"
+	"local --batch x"
+	"local --cpus 99999"
+	"local --backend nope"
+	"local stray-argument"
+	"remote --target-load nope"
+	"remote --target-load idle,"
+	"remote --wait-bound 5"
+	"remote --wait-bound 11s"
+	"remote --plan ramp"
+	"remote --cpus 0"
+	"drain-all --cpus 0,1 --caller 1023"
+	"drain-all --caller 99999 --cpus 0,1"
+	"interference --cpus 0"
+	"interference --rate 0"
+	"stress --iterations 99999999999"
+	"stress --caller x"
+	"sweep --plan ramp"
+)
+for args in "${usage_cases[@]}"; do
+	eval "set -- $args"
+	"$ubench" "$@" --backend user >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	lines=$(wc -l <"$tmp/err")
+	[[ $rc == 2 ]] || fail "'ubench $args' exited $rc, want 2"
+	[[ $lines == 1 ]] || fail "'ubench $args' printed $lines lines on stderr, want 1: $(cat "$tmp/err")"
+	echo "ubench $args -> $rc: $(head -n1 "$tmp/err")"
+done
+
+# A CSV column by name, for rows matching the awk condition on named columns.
+column() { # file column [condition]
+	/usr/bin/python3 - "$@" <<'PY'
+import csv, sys
+path, col = sys.argv[1], sys.argv[2]
+cond = sys.argv[3] if len(sys.argv) > 3 else "True"
+for row in csv.DictReader(open(path)):
+    if eval(cond, {}, dict(row)):
+        print(row[col])
+PY
+}
+
+# Variant list parsing: exactly the variants named, in QPWBENCH_VARIANTS order.
+"$ubench" local --backend user --variant qpw-on,wq --cpus 0,1 --iterations 20 \
+	--csv "$tmp/local.csv" >/dev/null || fail "local exited $?"
+got=$(column "$tmp/local.csv" variant | sort -u | tr '\n' ' ')
+[[ $got == "qpw-on wq " ]] || fail "local --variant qpw-on,wq wrote variants '$got'"
+[[ $(column "$tmp/local.csv" metric | sort -u) == op_cost ]] || fail "local metric"
+[[ $(column "$tmp/local.csv" unit | sort -u) == ns ]] || fail "local unit"
+[[ $(column "$tmp/local.csv" cpus | sort -u | tr '\n' ' ') == "0 1 " ]] || fail "local: one row per CPU"
+[[ $(column "$tmp/local.csv" samples | sort -u) == 20 ]] || fail "local: 20 samples per row"
+
+# Every variant by default; remote rows carry backend, distance and the target load.
+"$ubench" remote --backend user --cpus 0,1 --iterations 20 --csv "$tmp/remote.csv" \
+	>/dev/null || fail "remote exited $?"
+[[ $(column "$tmp/remote.csv" variant | sort -u | wc -l) == 5 ]] || fail "remote: not every variant"
+[[ $(column "$tmp/remote.csv" backend | sort -u) == user ]] || fail "remote: backend column"
+[[ $(column "$tmp/remote.csv" target_load | sort -u) == idle ]] || fail "remote: target_load column"
+[[ -n $(column "$tmp/remote.csv" distance "metric == 'drain_latency'" | grep -v n/a) ]] ||
+	fail "remote: no distance class"
+[[ $(column "$tmp/remote.csv" metric | sort -u | tr '\n' ' ') == "drain_latency stalled " ]] ||
+	fail "remote metrics"
+[[ $(column "$tmp/remote.csv" p50 "metric == 'stalled'" | sort -u) == 0 ]] ||
+	fail "remote: stalls with an idle target"
+
+# drain-all over the ramp on two CPUs: N = 1 and 2, and the crossover line.
+"$ubench" drain-all --backend user --cpus 0,1 --iterations 20 --csv "$tmp/drain.csv" \
+	>"$tmp/drain.out" || fail "drain-all exited $?"
+[[ $(column "$tmp/drain.csv" n_cpus "metric == 'drain_all_latency'" | sort -u | tr '\n' ' ') == "1 2 " ]] ||
+	fail "drain-all: not N = 1, 2"
+grep -q '^crossover: ' "$tmp/drain.out" || fail "drain-all: no crossover line"
+
+# One CPU: drain-all is the caller draining itself (N = 1), no crossover.
+"$ubench" drain-all --backend user --cpus 0 --iterations 20 --csv "$tmp/drain1.csv" \
+	>"$tmp/drain1.out" || fail "drain-all --cpus 0 exited $?"
+[[ $(column "$tmp/drain1.csv" n_cpus | sort -u) == 1 ]] || fail "drain-all --cpus 0: not N = 1"
+
+# stress: every variant, lost_ops 0, exit 0.
+"$ubench" stress --backend user --cpus 0,1 --iterations 200000 --csv "$tmp/stress.csv" \
+	>/dev/null || fail "stress exited $?"
+[[ $(column "$tmp/stress.csv" metric | sort -u) == lost_ops ]] || fail "stress metric"
+[[ $(column "$tmp/stress.csv" p50 | sort -u) == 0 ]] || fail "stress lost ops"
+[[ $(column "$tmp/stress.csv" variant | wc -l) == 5 ]] || fail "stress: not every variant"
+
+# The stalled workqueue: a SCHED_FIFO spinner on the target never lets the
+# worker run, so every drain gives up at the wait bound; qpw-on drains inline.
+if "$ubench" remote --backend user --cpus 0,1 --variant wq,qpw-on --target-load fifo \
+	--iterations 5 --warmup 0 --wait-bound 20ms --csv "$tmp/fifo.csv" >/dev/null 2>"$tmp/err"; then
+	stalled=$(column "$tmp/fifo.csv" p50 "metric == 'stalled' and variant == 'wq'")
+	[[ $stalled -ge 1 ]] 2>/dev/null || fail "fifo target: wq stalled '$stalled' times, want >= 1"
+	inline=$(column "$tmp/fifo.csv" p50 "metric == 'stalled' and variant == 'qpw-on'")
+	[[ $inline == 0 ]] || fail "fifo target: qpw-on stalled '$inline' times, want 0"
+	echo "fifo target: wq stalled $stalled of 5 drains, qpw-on $inline"
+elif grep -q 'SCHED_FIFO' "$tmp/err"; then
+	echo "fifo target skipped: $(cat "$tmp/err")"
+else
+	fail "remote --target-load fifo: $(cat "$tmp/err")"
+fi
+
+echo "$failures failure(s)"
+((failures == 0))

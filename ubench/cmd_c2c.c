@@ -109,10 +109,15 @@ static const struct opts_command c2c_command = {
 
 /* ---- one-way latency ---- */
 
+/*
+ * Each line starts a 128-byte pair of its own, so that the adjacent-line
+ * prefetcher (which fetches 64-byte lines in 128-byte pairs) never couples
+ * A and B; c2clat's two static lines happen to sit that way too.
+ */
 struct pingpong {
-	alignas(LINE_BYTES) atomic_uint ping;	/* line A: written by ping */
-	alignas(LINE_BYTES) atomic_uint pong;	/* line B: written by pong */
-	alignas(LINE_BYTES) unsigned int round_trips;
+	alignas(2 * LINE_BYTES) atomic_uint ping;	/* line A: written by ping */
+	alignas(2 * LINE_BYTES) atomic_uint pong;	/* line B: written by pong */
+	alignas(2 * LINE_BYTES) unsigned int round_trips;
 	uint64_t warmup, samples;
 	struct qpwbench_hist hist;
 };
@@ -235,7 +240,7 @@ static int latency_pair(struct c2c_run *r, unsigned int a, unsigned int b, doubl
 	unsigned int cpus[2] = { a, b };
 	enum topo_class cls = topo_distance(o->topo, a, b);
 	double *mins = calloc(o->repeat, sizeof(double)), *p50s = calloc(o->repeat, sizeof(double));
-	struct pingpong *pp = aligned_alloc(LINE_BYTES, sizeof(*pp));
+	struct pingpong *pp = aligned_alloc(2 * LINE_BYTES, sizeof(*pp));
 	char err[256];
 	int rc = EXIT_OK;
 

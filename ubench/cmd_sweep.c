@@ -16,13 +16,13 @@
 #include "scenario.h"
 
 /* Per-step sizes: enough samples for stable medians, small enough for the time budget. */
-#define SWEEP_LOCAL_ITERATIONS		1000
+#define SWEEP_LOCAL_ITERATIONS		10000
 #define SWEEP_LOCAL_WARMUP		100
 #define SWEEP_LOCAL_BATCH		64
-#define SWEEP_REMOTE_ITERATIONS		300
-#define SWEEP_DRAIN_ITERATIONS		300
+#define SWEEP_REMOTE_ITERATIONS		2000
+#define SWEEP_DRAIN_ITERATIONS		2000
 #define SWEEP_DRAIN_WARMUP		20
-#define SWEEP_STRESS_OPS		1000000
+#define SWEEP_STRESS_OPS		2000000
 
 static double now_s(void)
 {

@@ -82,7 +82,7 @@ class Crossover:
         first, second = ((INLINE_VARIANT, BASELINE_VARIANT) if self.inline_first
                          else (BASELINE_VARIANT, INLINE_VARIANT))
         if self.n is None:
-            return f"none up to N={self.max_n} ({first} faster throughout)"
+            return f"no crossover up to N={self.max_n} ({first} faster throughout)"
         return f"N={self.n} ({first} faster below, {second} from N={self.n})"
 
 

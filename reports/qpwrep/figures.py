@@ -10,11 +10,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
-from matplotlib.ticker import MaxNLocator  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from . import analysis  # noqa: E402
 from .data import (BASELINE_VARIANT, DISTANCE_CLASSES, EMULATED_MARK, INLINE_VARIANT,  # noqa: E402
-                   variant_order)
+                   format_ns, variant_order)
 
 DPI = 110
 EMULATED_COLOR = "#c62828"
@@ -71,6 +71,21 @@ def _time_scale(values):
     return 1.0, "ns"
 
 
+def _time_axis(ax, values, label, axis="y", spread=50):
+    """Scale an axis for durations in ns: linear in a readable unit, or log
+    with ticks like "40 ns", "100 µs" when the values span more than
+    `spread`x. Returns the divisor to apply to the values plotted."""
+    vals = [v for v in values if v is not None and v > 0]
+    if vals and max(vals) / min(vals) > spread:
+        getattr(ax, f"set_{axis}scale")("log")
+        getattr(ax, f"{axis}axis").set_major_formatter(FuncFormatter(lambda v, _: format_ns(v)))
+        getattr(ax, f"set_{axis}label")(f"{label} (log scale)")
+        return 1.0
+    div, unit = _time_scale(vals)
+    getattr(ax, f"set_{axis}label")(f"{label} ({unit})")
+    return div
+
+
 def _grid(configs):
     """Rows of [generic, RT] configs of the same machine, arch and backend, so
     that each RT kernel sits beside its generic counterpart."""
@@ -115,14 +130,19 @@ def _finish(fig, ctx, name, title, caption, configs, legend=None, legend_title=N
     save; return the Figure."""
     emulated = any(c.emulated for c in configs)
     meta = [f"{ctx.labels[c]}: {c.metadata()}" for c in configs]
-    width, height = fig.get_size_inches()
-    foot = (0.16 * len(meta) + 0.1) / height
-    head = (0.45 + (0.25 if emulated else 0)) / height
+    # Title, banner, legend and footnote get their own inches on top of the panels.
+    foot_in = 0.16 * len(meta) + 0.1
+    head_in = 0.45 + (0.25 if emulated else 0)
+    legend_at = head_in
+    head_in += 0.5 if legend else 0
+    width, panels_in = fig.get_size_inches()
+    height = panels_in + foot_in + head_in
+    fig.set_size_inches(width, height)
+    foot, head = foot_in / height, head_in / height
     if legend:
         fig.legend(handles=legend, loc="upper center", ncol=len(legend), fontsize=8,
                    title=legend_title, title_fontsize=8, frameon=False,
-                   bbox_to_anchor=(0.5, 1 - head))
-        head += 0.45 / height
+                   bbox_to_anchor=(0.5, 1 - legend_at / height))
     fig.suptitle(title, fontsize=12, fontweight="bold", y=1 - 0.08 / height, va="top")
     if emulated:
         fig.text(0.5, 1 - 0.36 / height, "⚠ " + EMULATED_MARK + " (rows from TCG guests: "
@@ -219,7 +239,8 @@ def remote_drain(ctx):
             d = data[config]
             groups = list(dict.fromkeys((k[0], k[1]) for k in d))
             present = [v for v in variants if any(k[2] == v for k in d)]
-            div, unit = _time_scale([a["p99"] for a in d.values()] + [a["p50"] for a in d.values()])
+            div = _time_axis(ax, [a["p99"] for a in d.values()] + [a["p50"] for a in d.values()],
+                             "drain latency")
             width = 0.8 / len(present)
             for vi, v in enumerate(present):
                 xs, p50, up = [], [], []
@@ -241,10 +262,7 @@ def remote_drain(ctx):
             ax.set_xticks(range(len(groups)), names)
             ax.set_xlabel("distance class of caller and target" +
                           (" / target load" if any(load for _, load in groups) else ""))
-            ax.set_ylabel(f"drain latency ({unit})")
-            vals = [a["p50"] for a in d.values() if a["p50"]]
-            if vals and max(vals) / min(vals) > 50:
-                ax.set_yscale("log")
+            if ax.get_yscale() == "log":
                 ax.margins(y=0.3)
             else:
                 ax.set_ylim(0, ax.get_ylim()[1] * 1.15)   # room for the stalled labels
@@ -276,8 +294,8 @@ def drain_all(ctx):
                 ax.axis("off")
                 continue
             curves = data[config]
-            div, unit = _time_scale([p[2] for pts in curves.values() for p in pts] +
-                                    [p[1] for pts in curves.values() for p in pts])
+            div = _time_axis(ax, [p[2] for pts in curves.values() for p in pts] +
+                             [p[1] for pts in curves.values() for p in pts], "drain-all latency")
             for v in variant_order(curves, ctx.variants):
                 pts = [p for p in curves[v] if p[1] is not None]
                 ns = [p[0] for p in pts]
@@ -293,14 +311,12 @@ def drain_all(ctx):
                             xytext=(-4 if right else 4, 0), textcoords="offset points", va="top",
                             ha="right" if right else "left", fontsize=8, fontweight="bold")
             if cross:
-                ax.text(0.02, 0.02, f"{INLINE_VARIANT} vs {BASELINE_VARIANT}: crossover "
-                        + cross.describe(), transform=ax.transAxes, fontsize=7, va="bottom",
+                ax.text(0.02, 0.02, f"{INLINE_VARIANT} vs {BASELINE_VARIANT}: " + cross.describe(), transform=ax.transAxes, fontsize=7, va="bottom",
                         bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "#999999"})
             if top >= 16:
                 ax.set_xscale("log", base=2)
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             ax.set_xlabel("CPUs drained (N, topology order)")
-            ax.set_ylabel(f"drain-all latency ({unit})")
             ax.grid(True, alpha=0.3)
             _panel_title(ax, ctx, config)
     return _finish(fig, ctx, "3-drain-all", "Drain-all latency vs number of CPUs",
@@ -370,7 +386,7 @@ def interference(ctx):
         present = variant_order(d, ctx.variants)
         gaps_all = [g for v in present if d[v]["gaps"] for g in
                     (d[v]["gaps"][p] for p, _ in PERCENTILES) if g is not None]
-        div, unit = _time_scale(gaps_all)
+        div = _time_axis(ax_cdf, gaps_all, "largest gap seen by the RT spinner per window", "x", 20)
         top = 3.5
         for v in present:
             g = d[v]["gaps"]
@@ -384,9 +400,6 @@ def interference(ctx):
                         **styles[v])
         ticks = [(_nines(q, None), p) for p, q in PERCENTILES[:-1]] + [(top, "max")]
         ax_cdf.set_yticks([t for t, _ in ticks], [label for _, label in ticks], fontsize=7)
-        if gaps_all and max(gaps_all) / max(min(gaps_all), 1e-9) > 20:
-            ax_cdf.set_xscale("log")
-        ax_cdf.set_xlabel(f"largest gap seen by the RT spinner per window ({unit})")
         ax_cdf.set_ylabel("fraction of windows ≤ gap")
         ax_cdf.grid(True, alpha=0.3)
         _panel_title(ax_cdf, ctx, config, "gap CDF")
@@ -429,13 +442,13 @@ def contended(ctx):
             ax_t.plot([n for n, _ in pts], [n * 1e3 / ns if ns else math.nan for n, ns in pts],
                       ms=4, label=op, **styles[op])
         ax_t.set_xlabel("CPUs contending (n_cpus)")
-        ax_t.set_ylabel("throughput (Mops/s, all CPUs)")
+        ax_t.set_ylabel("throughput (Mops/s, total)")
         _panel_title(ax_t, ctx, config, "contended-line throughput")
         for op in variant_order(fair, ctx.variants):
             pts = fair[op]
             ax_f.plot([n for n, _ in pts], [v for _, v in pts], ms=4, label=op, **styles[op])
         ax_f.set_xlabel("CPUs contending (n_cpus)")
-        ax_f.set_ylabel("unfairness (stddev/mean of per-CPU ops)")
+        ax_f.set_ylabel("stddev/mean of per-CPU ops")
         _panel_title(ax_f, ctx, config, "fairness (0 = perfectly fair)")
         for ax in (ax_t, ax_f):
             ax.grid(True, alpha=0.3)

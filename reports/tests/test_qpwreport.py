@@ -245,7 +245,7 @@ class AnalysisTest(unittest.TestCase):
         curves["qpw-on"] = [(1, 2, 4), (2, 3, 4), (4, 4, 5), (8, 5, 6)]
         c = analysis.crossover(curves)
         self.assertIsNone(c.n)
-        self.assertEqual(c.describe(), "none up to N=8 (qpw-on faster throughout)")
+        self.assertEqual(c.describe(), "no crossover up to N=8 (qpw-on faster throughout)")
         self.assertIsNone(analysis.crossover({"wq": curves["wq"]}))
 
 

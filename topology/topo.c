@@ -727,10 +727,69 @@ out:
 	return rc;
 }
 
+/*
+ * Rank of a CPU among the selected PUs of its core, counted from the first
+ * CPU when it is in the same core: 0 for the core's first thread.
+ */
+static unsigned int thread_rank(const struct topo *t, hwloc_const_bitmap_t set,
+				unsigned int first, unsigned int cpu)
+{
+	hwloc_obj_t core = hwloc_get_ancestor_obj_by_type(t->hw, HWLOC_OBJ_CORE, t->pu[cpu].obj);
+	unsigned int rank = 0, first_rank = 0, count = 0;
+	int pu;
+
+	if (!core)
+		return 0;
+	hwloc_bitmap_foreach_begin(pu, core->cpuset)
+		if (hwloc_bitmap_isset(set, (unsigned int)pu)) {
+			if ((unsigned int)pu == cpu)
+				rank = count;
+			if ((unsigned int)pu == first)
+				first_rank = count;
+			count++;
+		}
+	hwloc_bitmap_foreach_end();
+	if (!hwloc_bitmap_isset(core->cpuset, first))
+		return rank;
+	return (rank + count - first_rank) % count;
+}
+
+/*
+ * Spread: the round-robin order of the tree, then every core's first
+ * thread before any second thread (SMT siblings share the most, so they
+ * come last even where another core of a shared L2 would come in the same
+ * round).
+ */
+static int spread_order(const struct topo *t, hwloc_const_bitmap_t set, unsigned int first,
+			unsigned int n, unsigned int *order)
+{
+	unsigned int filled = 0, *rr = malloc(n * sizeof(*rr)), *rank = malloc(n * sizeof(*rank));
+	unsigned int max_rank = 0, out = 0;
+	int rc = -ENOMEM;
+
+	if (!rr || !rank)
+		goto done;
+	rc = spread_below(t, hwloc_get_root_obj(t->hw), set, first, rr, &filled);
+	if (rc)
+		goto done;
+	for (unsigned int i = 0; i < n; i++) {
+		rank[i] = thread_rank(t, set, first, rr[i]);
+		max_rank = rank[i] > max_rank ? rank[i] : max_rank;
+	}
+	for (unsigned int r = 0; r <= max_rank; r++)
+		for (unsigned int i = 0; i < n; i++)
+			if (rank[i] == r)
+				order[out++] = rr[i];
+done:
+	free(rr);
+	free(rank);
+	return rc;
+}
+
 int topo_order(const struct topo *t, enum topo_plan_kind kind, hwloc_const_bitmap_t set,
 	       unsigned int *order)
 {
-	unsigned int n, filled = 0, *cpus;
+	unsigned int n, *cpus;
 	int rc;
 
 	if (hwloc_bitmap_iszero(set) || !hwloc_bitmap_isincluded(set, t->usable) ||
@@ -742,11 +801,10 @@ int topo_order(const struct topo *t, enum topo_plan_kind kind, hwloc_const_bitma
 	if (kind == TOPO_PLAN_RAMP)
 		rc = ramp_order(t, cpus, n, order);
 	else
-		rc = spread_below(t, hwloc_get_root_obj(t->hw), set, cpus[0], order, &filled);
+		rc = spread_order(t, set, cpus[0], n, order);
 	free(cpus);
 	return rc;
 }
-
 static int plan_alloc(struct topo_plan *p, unsigned long long steps, unsigned long long cpus)
 {
 	if (steps > UINT_MAX || cpus > SIZE_MAX / sizeof(unsigned int))

@@ -113,7 +113,8 @@ void topo_count_pairs(const struct topo *t, hwloc_const_bitmap_t set,
  *            hwloc logical (depth-first) order
  *   spread   prefixes of the spread order: round-robin over the children of
  *            every container, starting with the one holding the first CPU
- *            (one CPU per package first, then per L3, per core, SMT last)
+ *            (one CPU per package first, then per L3, per core), then every
+ *            core's first thread before any SMT sibling
  */
 #define TOPO_PLANS(X)			\
 	X(CLASSES, "classes")		\

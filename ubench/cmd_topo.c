@@ -200,7 +200,7 @@ int cmd_topo(int argc, char **argv)
 		rc = EXIT_OK;
 	}
 	/* A full disk or a closed pipe is not a success. */
-	if (rc == EXIT_OK && fflush(stdout))
+	if (rc == EXIT_OK && (fflush(stdout) || ferror(stdout)))
 		rc = topo_fail("cannot write the output");
 	hwloc_bitmap_free(set);
 	topo_free(t);

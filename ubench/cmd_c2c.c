@@ -241,6 +241,7 @@ static int latency_pair(struct c2c_run *r, unsigned int a, unsigned int b, doubl
 	enum topo_class cls = topo_distance(o->topo, a, b);
 	double *mins = calloc(o->repeat, sizeof(double)), *p50s = calloc(o->repeat, sizeof(double));
 	struct pingpong *pp = aligned_alloc(2 * LINE_BYTES, sizeof(*pp));
+	struct stats over_reps;
 	char err[256];
 	int rc = EXIT_OK;
 
@@ -272,24 +273,20 @@ static int latency_pair(struct c2c_run *r, unsigned int a, unsigned int b, doubl
 			goto out;
 		}
 	}
+	/* Over repetitions: the smallest minimum, the median of the medians. */
+	stats_of_values(mins, o->repeat, &over_reps);
+	*min_out = over_reps.min;
 	if (r->text) {
-		double best = mins[0], med;
-		struct stats s;
+		double min_spread = spread(mins, o->repeat);
 
-		for (unsigned int rep = 1; rep < o->repeat; rep++)
-			best = best < mins[rep] ? best : mins[rep];
-		stats_of_values(p50s, o->repeat, &s);
-		med = s.p50;
+		stats_of_values(p50s, o->repeat, &over_reps);
 		printf("one-way %3u-%-3u %-8s min %8.1f ns  p50 %8.1f ns", a, b,
-		       topo_class_name(cls), best, med);
+		       topo_class_name(cls), *min_out, over_reps.p50);
 		if (o->repeat > 1)
 			printf("  (%u runs, p50 spread %.1f%%, min spread %.1f%%)", o->repeat,
-			       100 * spread(p50s, o->repeat), 100 * spread(mins, o->repeat));
+			       100 * spread(p50s, o->repeat), 100 * min_spread);
 		printf("\n");
 	}
-	for (unsigned int rep = 1; rep < o->repeat; rep++)
-		mins[0] = mins[0] < mins[rep] ? mins[0] : mins[rep];
-	*min_out = mins[0];
 out:
 	free(mins);
 	free(p50s);
@@ -394,7 +391,7 @@ static int contended_point(struct c2c_run *r, const struct topo_step *st, enum l
 		}
 		elapsed_ns = timer_ticks_to_ns(c->elapsed_ticks);
 		for (unsigned int i = 0; i < st->n; i++) {
-			/* A thread starved for the whole point did no op: it is counted as one. */
+			/* A thread that never got an op in took at least the whole point for one. */
 			v[i] = elapsed_ns / (double)(ops[i] ? ops[i] : 1);
 			sum += (double)ops[i];
 		}

@@ -329,7 +329,7 @@ static int add_event(struct counter_set *set, const struct counter_event *ev,
 {
 	for (size_t i = 0; i < set->n; i++) {
 		if (same_event(&set->ev[i], ev)) {
-			say(err, errlen, "event '%s' is listed twice (column '%s')", as_written,
+			say(err, errlen, "event '%s' is listed twice (as '%s')", as_written,
 			    set->ev[i].name);
 			return -EINVAL;
 		}
@@ -630,7 +630,7 @@ size_t counters_count(const struct counters *c)
 	return c->set.n;
 }
 
-const char *counters_column(const struct counters *c, size_t i)
+const char *counters_name(const struct counters *c, size_t i)
 {
 	return c->set.ev[i].name;
 }
@@ -701,12 +701,13 @@ int counters_session_init(struct counters_session *s, const char *events,
 	memset(s, 0, sizeof(*s));
 	if (events)
 		ret = counters_parse(&s->set, events, err, errlen);
-	else
-		counters_default(&s->set);
 	if (ret)
 		return ret;
-	for (size_t i = 0; i < s->set.n; i++)
-		s->names[i] = s->set.ev[i].name;
+	for (size_t i = 0; i < s->set.n; i++) {
+		snprintf(s->columns[i], sizeof(s->columns[i]), COUNTERS_COLUMN_PREFIX "%s",
+			 s->set.ev[i].name);
+		s->names[i] = s->columns[i];
+	}
 	if (s->set.n)
 		s->names[s->set.n] = COUNTERS_RUNNING_COLUMN;
 	s->n_columns = s->set.n ? s->set.n + 1 : 0;
@@ -821,7 +822,8 @@ void counters_print_info(FILE *f)
 	fprintf(f, "libpfm4: not built in (only perf's generic events)\n");
 #endif
 	counters_default(&set);
-	fprintf(f, "default events (--events default; CSV columns in this order):\n");
+	fprintf(f, "default events (--events default; CSV columns %sNAME in this order, then %s):\n",
+		COUNTERS_COLUMN_PREFIX, COUNTERS_RUNNING_COLUMN);
 	for (size_t i = 0; i < set.n; i++)
 		print_event(f, &set.ev[i]);
 	fprintf(f, "cache-to-cache candidates for this architecture (first that encodes here, per row):\n");
@@ -833,10 +835,18 @@ void counters_print_info(FILE *f)
 			fprintf(f, "%s %s", a ? " |" : "", name);
 		fprintf(f, "\n");
 	}
-	fprintf(f, "perf generic names (--events LIST also takes any libpfm4 event string):\n ");
-	for (size_t i = 0; i < ARRAY_SIZE(generic_events); i++)
+	fprintf(f, "perf generic names, aliases in parentheses (--events also takes libpfm4 "
+		"event strings, default, none):\n ");
+	for (size_t i = 0; i < ARRAY_SIZE(generic_events); i++) {
 		fprintf(f, " %s", generic_events[i].names[0]);
-	fprintf(f, "\nvalues: count over the measured region summed over its CPUs, per op for "
-		"per-op metrics; n/a where it cannot count; %s = least running/enabled share "
-		"(< 1: multiplexed, scaled)\n", COUNTERS_RUNNING_COLUMN);
+		for (size_t a = 1; a < ARRAY_SIZE(generic_events[i].names) &&
+				   generic_events[i].names[a]; a++)
+			fprintf(f, "%s%s%s", a == 1 ? " (" : " ", generic_events[i].names[a],
+				a + 1 == ARRAY_SIZE(generic_events[i].names) ||
+				!generic_events[i].names[a + 1] ? ")" : "");
+	}
+	fprintf(f, "\nvalues: count over each backend run on its caller and target CPUs, per "
+		"local op / drain / drain-all (interference, stress: totals); n/a where it cannot "
+		"count; %s = least running/enabled share (< 1: multiplexed, scaled)\n",
+		COUNTERS_RUNNING_COLUMN);
 }

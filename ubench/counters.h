@@ -12,16 +12,19 @@
  *   - any libpfm4 event string, [pmu::]EVENT[:UMASK...][:mod=val...],
  *     e.g. MEM_LOAD_L3_HIT_RETIRED:XSNP_HITM or arm_n1::BUS_ACCESS;
  *   - "default": the default set for this architecture (counters_default());
- *   - "none" alone: no counters.
+ *   - "none" alone: no counters (as without --events, so that files written
+ *     by every command keep one header).
  *
  * Output contract, the one place that defines it:
- *   - every event is one CSV column, named by counters_column(): perf's name
- *     for generic events (aliases map to it: cs -> context-switches), the
- *     libpfm4 string as written otherwise;
+ *   - every event is one CSV column, COUNTERS_COLUMN_PREFIX and the event's
+ *     name: perf's name for generic events (aliases map to it: cs ->
+ *     event:context-switches), the libpfm4 string as written otherwise
+ *     (event:MEM_LOAD_L3_HIT_RETIRED:XSNP_HITM); the prefix keeps them apart
+ *     from the core columns (the core "cycles" column is the timer's);
  *   - a value is the event's count over the measured region, summed over the
  *     counted CPUs, scaled for multiplexing (count * enabled / running, as
- *     perf stat does), and divided by the row's op count when the row is a
- *     per-op metric (so value * samples recovers the total);
+ *     perf stat does), and per op where the scenario has ops (see "Scenario
+ *     glue" below);
  *   - "n/a" when the event cannot be counted here: no PMU model for it, the
  *     kernel refused it (ENOENT/EOPNOTSUPP/...: no PMU in a VM), or it was
  *     never scheduled on the PMU;
@@ -46,10 +49,11 @@
 #define COUNTERS_MAX_EVENTS	16
 #define COUNTERS_NAME_MAX	96
 #define COUNTERS_WHY_MAX	160
+#define COUNTERS_COLUMN_PREFIX	"event:"
 #define COUNTERS_RUNNING_COLUMN	"events_running"
 
 struct counter_event {
-	char name[COUNTERS_NAME_MAX];	/* the CSV column */
+	char name[COUNTERS_NAME_MAX];	/* canonical; the CSV column adds the prefix */
 	bool encoded;			/* attr is valid for a PMU present here */
 	bool hardware;			/* counts on a PMU: grouped, may multiplex */
 	struct perf_event_attr attr;
@@ -102,7 +106,7 @@ int counters_stop(struct counters *c);
 void counters_close(struct counters *c);
 
 size_t counters_count(const struct counters *c);
-const char *counters_column(const struct counters *c, size_t i);
+const char *counters_name(const struct counters *c, size_t i);
 
 /*
  * perf stat's scaling: a count that ran for part of the time it was enabled
@@ -138,13 +142,14 @@ struct counters_session {
 	uint64_t ops;			/* its per-op divisor, 0 for totals */
 	size_t n_columns;		/* the events, then COUNTERS_RUNNING_COLUMN */
 	const char *names[COUNTERS_MAX_EVENTS + 1];
+	char columns[COUNTERS_MAX_EVENTS][sizeof(COUNTERS_COLUMN_PREFIX) + COUNTERS_NAME_MAX];
 	const char *values[COUNTERS_MAX_EVENTS + 1];	/* the last run's cells */
 	char cells[COUNTERS_MAX_EVENTS + 1][COUNTERS_CELL_MAX];
 };
 
 /*
- * events: an --events list, NULL for the default set. 0, or -EINVAL with one
- * line in err. Then register s->names[0..n_columns) as output columns.
+ * events: an --events list, NULL for none. 0, or -EINVAL with one line in
+ * err. Then register s->names[0..n_columns) as output columns.
  */
 int counters_session_init(struct counters_session *s, const char *events,
 			  char *err, size_t errlen);

@@ -43,7 +43,7 @@ static const struct {
 	{ { "fifo", no_argument, NULL, O_FIFO }, OPT_FIFO,
 	  "--fifo               measuring threads run SCHED_FIFO" },
 	{ { "events", required_argument, NULL, O_EVENTS }, OPT_EVENTS,
-	  "--events LIST        counters, a CSV column each: cycles,ctx-switches,..., libpfm4 events, default, none" },
+	  "--events LIST        event counters, a CSV column each: cycles,ctx-switches,..., libpfm4 events, default" },
 	{ { "help", no_argument, NULL, O_HELP }, 0,
 	  "--help               this text" },
 };

@@ -104,7 +104,7 @@ struct ubench_opts {
 	uint64_t duration_ns;
 	uint32_t warmup;
 	bool fifo;
-	const char *events;		/* --events: NULL for counters.h's default set */
+	const char *events;		/* --events (counters.h), NULL: no counters */
 };
 
 enum opts_result {

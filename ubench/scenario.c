@@ -75,14 +75,20 @@ int scenario_env_open(struct scenario_env *env, const struct ubench_opts *o,
 		return EXIT_USAGE;
 	}
 	env->topo = o->topo;
+	if (counters_session_init(&env->counters, o->events, err, sizeof(err))) {
+		scenario_error(env, "--events: %s", err);
+		env->backend->close();
+		return EXIT_USAGE;
+	}
 	output_init(&env->out, run_meta_get());
 	env->target_load_column = target_load_column;
-	if ((target_load_column &&
-	     output_add_column(&env->out, SCENARIO_COLUMN_TARGET_LOAD, err, sizeof(err))) ||
-	    output_start(&env->out, o->csv, o->json, err, sizeof(err))) {
+	ret = target_load_column ?
+	      output_add_column(&env->out, SCENARIO_COLUMN_TARGET_LOAD, err, sizeof(err)) : 0;
+	for (size_t i = 0; !ret && i < env->counters.n_columns; i++)
+		ret = output_add_column(&env->out, env->counters.names[i], err, sizeof(err));
+	if (ret || output_start(&env->out, o->csv, o->json, err, sizeof(err))) {
 		scenario_error(env, "%s", err);
-		output_close(&env->out);
-		env->backend->close();
+		scenario_env_close(env);
 		return EXIT_USAGE;
 	}
 	env->quiet = output_uses_stdout(&env->out);
@@ -91,6 +97,7 @@ int scenario_env_open(struct scenario_env *env, const struct ubench_opts *o,
 
 void scenario_env_close(struct scenario_env *env)
 {
+	counters_session_free(&env->counters);
 	output_close(&env->out);
 	env->backend->close();
 }
@@ -164,8 +171,17 @@ void scenario_request(struct qpwbench_run *run, enum qpwbench_scenario scenario,
 int scenario_run(struct scenario_env *env, struct qpwbench_run *run)
 {
 	char err[256] = "";
-	int ret = env->backend->run(run, err, sizeof(err));
+	int ret = counters_session_begin(&env->counters, run, err, sizeof(err));
 
+	if (ret) {
+		scenario_error(env, "--events: %s", err);
+		return EXIT_FAILED;
+	}
+	ret = env->backend->run(run, err, sizeof(err));
+	if (counters_session_end(&env->counters, err, sizeof(err))) {
+		scenario_error(env, "--events: %s", err);
+		return EXIT_FAILED;
+	}
 	if (!ret) {
 		if (run->result.flags & QPWBENCH_RES_INTERRUPTED)
 			scenario_note(env, "note: %s %s was cut short by the backend's run cap",
@@ -215,18 +231,21 @@ static void print_row(struct scenario_env *env, const struct scenario_row *r)
 		env->printed_header = true;
 	}
 	cpus_str(r->cpus, r->n_cpus, cpus, sizeof(cpus));
-	printf("%-12s %-8s %-8s %-8s %-5s %-20s %9llu %12.1f %12.1f %12.1f %12.1f %-5s\n",
+	printf("%-12s %-8s %-8s %-8s %-5s %-20s %9llu %12.1f %12.1f %12.1f %12.1f %-5s",
 	       scenario_name(r->scenario), variant_name(r->variant), cpus,
 	       r->distance ? r->distance : "-", r->target_load ? r->target_load : "-",
 	       r->metric->name, (unsigned long long)s->samples, s->min, s->p50, s->p99, s->max,
 	       r->metric->unit);
+	for (size_t i = 0; i < env->counters.n_columns; i++)
+		printf(" %s=%s", env->counters.names[i], env->counters.values[i]);
+	putchar('\n');
 	fflush(stdout);
 }
 
 int scenario_row(struct scenario_env *env, const struct scenario_row *r)
 {
-	static const char *const extra_names[] = { SCENARIO_COLUMN_TARGET_LOAD };
-	const char *extra_values[] = { r->target_load };
+	const char *extra_names[1 + COUNTERS_MAX_EVENTS + 1];
+	const char *extra_values[1 + COUNTERS_MAX_EVENTS + 1];
 	struct output_row row = {
 		.scenario = scenario_name(r->scenario),
 		.backend = env->backend->name,
@@ -239,11 +258,19 @@ int scenario_row(struct scenario_env *env, const struct scenario_row *r)
 		.stats = r->stats,
 		.has_cycles = r->has_cycles,
 		.cycles = r->cycles,
-		.n_extra = env->target_load_column ? 1 : 0,
 		.extra_names = extra_names,
 		.extra_values = extra_values,
 	};
 	char err[256];
+
+	if (env->target_load_column) {
+		extra_names[row.n_extra] = SCENARIO_COLUMN_TARGET_LOAD;
+		extra_values[row.n_extra++] = r->target_load;
+	}
+	for (size_t i = 0; i < env->counters.n_columns; i++) {
+		extra_names[row.n_extra] = env->counters.names[i];
+		extra_values[row.n_extra++] = env->counters.values[i];
+	}
 
 	print_row(env, r);
 	if (output_row(&env->out, &row, err, sizeof(err))) {

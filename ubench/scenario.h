@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "backend.h"
+#include "counters.h"
 #include "core/hist.h"
 #include "core/output.h"
 #include "opts.h"
@@ -55,13 +56,16 @@ struct scenario_env {
 	bool quiet;			/* no text table (rows go to stdout) */
 	bool target_load_column;	/* rows carry SCENARIO_COLUMN_TARGET_LOAD */
 	bool printed_header;
+	/* --events: counted around each scenario_run(), columns after target_load */
+	struct counters_session counters;
 };
 
 /*
- * Open the backend (o->backend) and the outputs (o->csv, o->json) of a
- * parsed command line, with the target_load column or not; the topology is
- * the options' (o->topo), valid until opts_free(). 0, or EXIT_USAGE after
- * one error line.
+ * Open the backend (o->backend), the event counters (o->events) and the
+ * outputs (o->csv, o->json, with the target_load column or not, then a
+ * column per event) of a parsed command line; the topology is the
+ * options' (o->topo), valid until opts_free(). 0, or EXIT_USAGE after one
+ * error line.
  */
 int scenario_env_open(struct scenario_env *env, const struct ubench_opts *o,
 		      bool target_load_column);
@@ -77,9 +81,10 @@ void scenario_request(struct qpwbench_run *run, enum qpwbench_scenario scenario,
 		      const unsigned int *cpus, unsigned int n);
 
 /*
- * Run it on the env's backend: 0; or after one error line EXIT_USAGE for a
- * request this machine or backend cannot run (a CPU offline, a cap, no
- * permission), EXIT_FAILED for a run that failed.
+ * Run it on the env's backend, with the event counters around it (the
+ * rows written next carry their values): 0; or after one error line
+ * EXIT_USAGE for a request this machine or backend cannot run (a CPU
+ * offline, a cap, no permission), EXIT_FAILED for a run that failed.
  */
 int scenario_run(struct scenario_env *env, struct qpwbench_run *run);
 

@@ -663,15 +663,17 @@ static int case_session(void)
 	      "bad --events accepted");
 	CHECK(counters_session_init(&s, "none", err, sizeof(err)) == 0 && s.n_columns == 0,
 	      "'none' adds %zu columns", s.n_columns);
-	CHECK(counters_session_init(&s, NULL, err, sizeof(err)) == 0 && s.n_columns >= 5,
+	CHECK(counters_session_init(&s, NULL, err, sizeof(err)) == 0 && s.n_columns == 0,
+	      "no --events adds %zu columns", s.n_columns);
+	CHECK(counters_session_init(&s, "default", err, sizeof(err)) == 0 && s.n_columns >= 5,
 	      "the default set adds %zu columns", s.n_columns);
 	if (counters_session_init(&s, "ctx-switches,cycles", err, sizeof(err))) {
 		fail("session: %s", err);
 		return 0;
 	}
-	CHECK(s.n_columns == 3 && !strcmp(s.names[0], "context-switches") &&
-	      !strcmp(s.names[1], "cycles") && !strcmp(s.names[2], COUNTERS_RUNNING_COLUMN),
-	      "session columns");
+	CHECK(s.n_columns == 3 && !strcmp(s.names[0], "event:context-switches") &&
+	      !strcmp(s.names[1], "event:cycles") && !strcmp(s.names[2], COUNTERS_RUNNING_COLUMN),
+	      "session columns %s %s %s", s.names[0], s.names[1], s.names[2]);
 	CHECK(!strcmp(s.values[0], "n/a"), "cells before any run must be n/a");
 
 	/* A remote "run" of SLEEPS drains whose caller and target are this CPU. */

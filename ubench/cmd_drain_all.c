@@ -154,7 +154,7 @@ static int drain_all_option(struct ubench_opts *o, int val, const char *arg)
 static const struct opts_command drain_all_command = {
 	.name = "drain-all",
 	.summary = "the caller drains N CPUs, N over a plan: parallel workqueue vs serial inline, and the crossover",
-	.common = OPT_CPUS | OPT_PLAN | OPT_VARIANT | OPT_BACKEND | OPT_OUTPUT | OPT_REPEAT |
+	.common = OPT_CPUS | OPT_PLAN | OPT_VARIANT | OPT_BACKEND | OPT_OUTPUT | OPT_EVENTS | OPT_REPEAT |
 		  OPT_ITERATIONS | OPT_WARMUP,
 	.own = drain_all_options,
 	.own_help = "  --caller CPU         the draining CPU (default: the first of --cpus)\n"

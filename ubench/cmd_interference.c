@@ -123,7 +123,7 @@ static int interference_option(struct ubench_opts *o, int val, const char *arg)
 static const struct opts_command interference_command = {
 	.name = "interference",
 	.summary = "gaps and context switches an RT spinner on the targets sees while the caller drains (root)",
-	.common = OPT_CPUS | OPT_VARIANT | OPT_BACKEND | OPT_OUTPUT | OPT_REPEAT | OPT_DURATION,
+	.common = OPT_CPUS | OPT_VARIANT | OPT_BACKEND | OPT_OUTPUT | OPT_EVENTS | OPT_REPEAT | OPT_DURATION,
 	.own = interference_options,
 	.own_help = "  --caller CPU         the draining CPU (default: the first of --cpus); the others are targets\n"
 		    "  --rate HZ            drains per second (default 1000)\n"

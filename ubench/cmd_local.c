@@ -66,7 +66,7 @@ static int local_option(struct ubench_opts *o, int val, const char *arg)
 static const struct opts_command local_command = {
 	.name = "local",
 	.summary = "fast-path cost of one local op, per variant and CPU (metric op_cost)",
-	.common = OPT_CPUS | OPT_VARIANT | OPT_BACKEND | OPT_OUTPUT | OPT_REPEAT |
+	.common = OPT_CPUS | OPT_VARIANT | OPT_BACKEND | OPT_OUTPUT | OPT_EVENTS | OPT_REPEAT |
 		  OPT_ITERATIONS | OPT_WARMUP,
 	.own = local_options,
 	.own_help = "  --batch N            local ops per timed sample (default 64, at most 4096)\n",

@@ -136,7 +136,7 @@ static int remote_option(struct ubench_opts *o, int val, const char *arg)
 static const struct opts_command remote_command = {
 	.name = "remote",
 	.summary = "one caller drains one target, per CPU pair and target load (drain_latency, stalled)",
-	.common = OPT_CPUS | OPT_PLAN | OPT_VARIANT | OPT_BACKEND | OPT_OUTPUT | OPT_REPEAT |
+	.common = OPT_CPUS | OPT_PLAN | OPT_VARIANT | OPT_BACKEND | OPT_OUTPUT | OPT_EVENTS | OPT_REPEAT |
 		  OPT_ITERATIONS | OPT_WARMUP,
 	.own = remote_options,
 	.own_help = "  --target-load LIST   idle, busy (SCHED_OTHER spinner), fifo (SCHED_FIFO spinner, root), or all (default idle)\n"

@@ -81,7 +81,7 @@ static int stress_option(struct ubench_opts *o, int val, const char *arg)
 static const struct opts_command stress_command = {
 	.name = "stress",
 	.summary = "concurrent local ops and remote drains; every op accounted for (metric lost_ops, exit 1 if any is lost)",
-	.common = OPT_CPUS | OPT_VARIANT | OPT_BACKEND | OPT_OUTPUT | OPT_REPEAT | OPT_ITERATIONS,
+	.common = OPT_CPUS | OPT_VARIANT | OPT_BACKEND | OPT_OUTPUT | OPT_EVENTS | OPT_REPEAT | OPT_ITERATIONS,
 	.own = stress_options,
 	.own_help = "  --iterations N       local ops per CPU (default 1000000)\n"
 		    "  --caller CPU         the draining CPU (default: the first of --cpus)\n"

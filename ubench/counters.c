@@ -329,7 +329,7 @@ static int add_event(struct counter_set *set, const struct counter_event *ev,
 {
 	for (size_t i = 0; i < set->n; i++) {
 		if (same_event(&set->ev[i], ev)) {
-			say(err, errlen, "event '%s' is listed twice (as '%s')", as_written,
+			say(err, errlen, "event '%s' is listed twice (both are %s)", as_written,
 			    set->ev[i].name);
 			return -EINVAL;
 		}

@@ -243,7 +243,7 @@ enum opts_result opts_parse(struct ubench_opts *o, const struct opts_command *cm
 	longopts[n] = (struct option){ 0 };
 
 	opterr = 0;
-	optind = 1;
+	optind = 0;	/* GNU getopt: a full reset, commands may parse more than once per process */
 	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
 		const char *flag = argv[optind - 1];
 

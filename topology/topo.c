@@ -256,11 +256,10 @@ int topo_load(struct topo **out, const char *xml_file, const char *synthetic,
 		return -ENOMEM;
 	}
 	/*
-	 * Keep every Group: by default hwloc drops a Group with the same CPUs as
-	 * its parent or child, and a Cluster group matters to the tie order.
+	 * hwloc's default type filters, the topology as lstopo shows it: a Group
+	 * that brings no structure (the CPUs of its parent or only child) is
+	 * merged away, so a Cluster is only a class where it is a level of its own.
 	 */
-	hwloc_topology_set_type_filter(t->hw, HWLOC_OBJ_GROUP, HWLOC_TYPE_FILTER_KEEP_ALL);
-
 	if (xml_file && hwloc_topology_set_xml(t->hw, xml_file)) {
 		snprintf(err, errlen, "%s is not a valid hwloc XML topology", xml_file);
 		goto fail;

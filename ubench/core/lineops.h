@@ -11,6 +11,8 @@
 #include <stdalign.h>
 #include <stdatomic.h>
 
+#include "relax.h"
+
 #define LINE_BYTES	64
 
 #define LINE_OPS(X)			\
@@ -44,15 +46,6 @@ struct shared_line {
 	unsigned long guarded;
 };
 
-static inline void line_cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__asm__ __volatile__("pause" ::: "memory");
-#elif defined(__aarch64__)
-	__asm__ __volatile__("yield" ::: "memory");
-#endif
-}
-
 /* One op. Relaxed atomics for add and CAS, as the kernel's atomic_inc(). */
 static inline void line_op(struct shared_line *l, enum line_op op)
 {
@@ -72,7 +65,7 @@ static inline void line_op(struct shared_line *l, enum line_op op)
 	case LINE_OP_TICKET:
 		ticket = atomic_fetch_add_explicit(&l->next, 1, memory_order_relaxed);
 		while (atomic_load_explicit(&l->owner, memory_order_acquire) != ticket)
-			line_cpu_relax();
+			cpu_relax();
 		l->guarded++;
 		atomic_store_explicit(&l->owner, ticket + 1, memory_order_release);
 		break;

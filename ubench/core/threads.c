@@ -9,6 +9,7 @@
 
 #include <hwloc.h>
 
+#include "relax.h"
 #include "threads.h"
 
 /* Spins before a barrier waiter starts yielding its CPU. */
@@ -23,15 +24,6 @@ static void topology_load(void)
 {
 	if (hwloc_topology_init(&topology) || hwloc_topology_load(topology))
 		topology_rc = errno ? -errno : -EIO;
-}
-
-static inline void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__asm__ __volatile__("pause" ::: "memory");
-#elif defined(__aarch64__)
-	__asm__ __volatile__("yield" ::: "memory");
-#endif
 }
 
 int pin_self(unsigned int cpu, char *err, size_t errlen)

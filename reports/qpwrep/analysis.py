@@ -79,11 +79,10 @@ class Crossover:
     inline_first: bool  # inline faster at the smallest N
 
     def describe(self):
-        first, second = ((INLINE_VARIANT, BASELINE_VARIANT) if self.inline_first
-                         else (BASELINE_VARIANT, INLINE_VARIANT))
+        first = INLINE_VARIANT if self.inline_first else BASELINE_VARIANT
         if self.n is None:
-            return f"no crossover up to N={self.max_n} ({first} faster throughout)"
-        return f"N={self.n} ({first} faster below, {second} from N={self.n})"
+            return f"none up to N={self.max_n} ({first} faster throughout)"
+        return f"N={self.n} ({first} faster below)"
 
 
 def crossover(curves):

@@ -311,7 +311,7 @@ def drain_all(ctx):
                             xytext=(-4 if right else 4, 0), textcoords="offset points", va="top",
                             ha="right" if right else "left", fontsize=8, fontweight="bold")
             if cross:
-                ax.text(0.02, 0.02, f"{INLINE_VARIANT} vs {BASELINE_VARIANT}: " + cross.describe(), transform=ax.transAxes, fontsize=7, va="bottom",
+                ax.text(0.02, 0.02, f"{INLINE_VARIANT} vs {BASELINE_VARIANT} crossover: " + cross.describe(), transform=ax.transAxes, fontsize=7, va="bottom",
                         bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "#999999"})
             if top >= 16:
                 ax.set_xscale("log", base=2)

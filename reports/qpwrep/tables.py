@@ -4,7 +4,8 @@ anchor-figure layout) and the list of measured systems."""
 from dataclasses import dataclass, field
 
 from . import analysis
-from .data import BASELINE_VARIANT, INLINE_VARIANT, format_ns, group, variant_order
+from .data import (BASELINE_VARIANT, EMULATED_MARK, INLINE_VARIANT, format_ns, group,
+                   variant_order)
 
 
 @dataclass
@@ -26,7 +27,7 @@ def summary(ctx):
                + [f"remote drain {v} p50 / p99" for v in rd_variants]
                + ["drain-all crossover", f"interference removed ({BASELINE_VARIANT}→{INLINE_VARIANT})",
                   "stress lost ops"])
-    rows, emulated = [], []
+    rows, emulated, readings = [], [], []
     for c in ctx.configs:
         fp = analysis.fast_path(ctx.rows, c)
         cyc, ns = analysis.fast_path_ratios(fp, INLINE_VARIANT)
@@ -52,16 +53,43 @@ def summary(ctx):
                      ("0 (every op accounted for)" if lost == 0 else f"{lost:.0f} LOST"))
         rows.append(cells)
         emulated.append(c.emulated)
+        reading = _reading(cyc if cyc is not None else ns, remote[c], cross, verdict, lost)
+        if reading:
+            readings.append(("[" + EMULATED_MARK + "] " if c.emulated else "")
+                            + f"{ctx.labels[c]}: {reading}.")
     return Table(
         title="Summary: should remote per-CPU work take the remote lock instead of queueing work?",
-        columns=columns, rows=rows, emulated=emulated,
-        intro=(f"One row per measured system. Fast path: what every local op pays for a real "
-               f"per-CPU spinlock ({INLINE_VARIANT}) instead of local_lock ({BASELINE_VARIANT}); "
-               f"above 1 costs more. Remote drain: one caller draining one target (p50 over "
-               f"classes and targets / worst p99). Drain-all crossover: the N from which serial "
-               f"inline draining and the parallel workqueue swap places. Interference removed: "
-               f"the target's RT task saw fewer context switches and a smaller worst gap with "
-               f"{INLINE_VARIANT} than with {BASELINE_VARIANT}. Stress lost ops must be 0."))
+        columns=columns, rows=rows, emulated=emulated, notes=readings,
+        intro=(f"One row per measured system. Fast path: cost of every local op with a real "
+               f"per-CPU spinlock ({INLINE_VARIANT}) over local_lock ({BASELINE_VARIANT}). Remote "
+               f"drain: one caller drains one target, p50 (median over classes) / worst p99. "
+               f"Crossover: the N CPUs from which draining all of them inline, one by one, "
+               f"loses to the parallel workqueue (or the reverse). Interference removed: the "
+               f"target's RT task saw fewer context switches and a smaller worst gap. Lost ops "
+               f"must be 0."))
+
+def _reading(fast_ratio, remote, cross, verdict, lost):
+    """The summary row as one sentence: what taking the remote lock costs and buys."""
+    parts = []
+    if fast_ratio is not None:
+        parts.append(f"every local op costs {100 * (fast_ratio - 1):+.0f}% with {INLINE_VARIANT}")
+    base, inline = remote.get(BASELINE_VARIANT), remote.get(INLINE_VARIANT)
+    if base and inline and None not in base + inline and base[0] > 0 and base[1] > 0:
+        parts.append(f"a remote drain with {INLINE_VARIANT} takes {inline[0] / base[0]:.2g}× "
+                     f"{BASELINE_VARIANT}'s time at p50 ({inline[1] / base[1]:.2g}× at p99)")
+    if cross:
+        if cross.n is None:
+            parts.append(f"draining all CPUs inline {'wins' if cross.inline_first else 'loses'} "
+                         f"up to N={cross.max_n}")
+        else:
+            parts.append(f"draining all CPUs inline {'loses' if cross.inline_first else 'wins'} "
+                         f"from N={cross.n}")
+    if verdict:
+        parts.append("interference on the target removed" if verdict[0]
+                     else "interference on the target NOT removed")
+    if lost:
+        parts.append(f"{lost:.0f} ops LOST under stress")
+    return "; ".join(parts)
 
 
 def fast_path(ctx):

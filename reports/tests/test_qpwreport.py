@@ -114,9 +114,13 @@ class RenderTest(unittest.TestCase):
         self.assertLess(summary, self.md.index("!["))
         line = next(ln for ln in self.md.splitlines() if ln.startswith("| bench1"))
         self.assertIn("1.25× (76 vs 61 cycles)", line)           # fast path qpw-on/wq
-        self.assertIn("N=4 (qpw-on faster below, wq from N=4)", line)
+        self.assertIn("N=4 (qpw-on faster below)", line)
         self.assertIn("yes: ctx switches 122→0", line)
         self.assertIn("0 (every op accounted for)", line)
+        self.assertIn("bench1 x86_64 user generic (dynamic) 6.1.0-28-amd64: every local op costs "
+                      "+25% with qpw-on; a remote drain with qpw-on takes 0.15× wq's time at p50 "
+                      "(0.061× at p99); draining all CPUs inline loses from N=4; interference on "
+                      "the target removed.", self.md)
         rt = next(ln for ln in self.md.splitlines() if "RT 6.1.0-28-rt-amd64" in ln and ln.startswith("|"))
         self.assertIn(EMULATED, rt)
         self.assertIn("1.02× (97 vs 95 cycles)", rt)
@@ -245,7 +249,7 @@ class AnalysisTest(unittest.TestCase):
         curves["qpw-on"] = [(1, 2, 4), (2, 3, 4), (4, 4, 5), (8, 5, 6)]
         c = analysis.crossover(curves)
         self.assertIsNone(c.n)
-        self.assertEqual(c.describe(), "no crossover up to N=8 (qpw-on faster throughout)")
+        self.assertEqual(c.describe(), "none up to N=8 (qpw-on faster throughout)")
         self.assertIsNone(analysis.crossover({"wq": curves["wq"]}))
 
 

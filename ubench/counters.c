@@ -472,7 +472,7 @@ static const char *open_failure(int e)
 }
 
 int counters_open(struct counters **out, const struct counter_set *set,
-		  const int *cpus, size_t ncpus, pid_t tid, char *err, size_t errlen)
+		  const unsigned int *cpus, size_t ncpus, pid_t tid, char *err, size_t errlen)
 {
 	size_t ntargets = ncpus ? ncpus : 1;
 	struct counters *c = calloc(1, sizeof(*c));
@@ -490,7 +490,7 @@ int counters_open(struct counters **out, const struct counter_set *set,
 		c->fds[i].fd = -1;
 
 	for (size_t t = 0; t < ntargets; t++) {
-		int cpu = ncpus ? cpus[t] : -1;
+		int cpu = ncpus ? (int)cpus[t] : -1;
 		pid_t pid = ncpus ? -1 : tid;
 		int leader = -1;
 
@@ -715,11 +715,20 @@ int counters_session_init(struct counters_session *s, const char *events,
 	return 0;
 }
 
-int counters_session_begin(struct counters_session *s, const struct qpwbench_run *run,
+size_t counters_run_cpus(const struct qpwbench_run *run, unsigned int *cpus)
+{
+	size_t n = 0;
+
+	cpus[n++] = run->caller_cpu;
+	for (unsigned int cpu = 0; cpu < QPWBENCH_MAX_CPUS; cpu++)
+		if (cpu != run->caller_cpu && (run->cpus[cpu / 64] >> (cpu % 64) & 1))
+			cpus[n++] = cpu;
+	return n;
+}
+
+int counters_session_begin(struct counters_session *s, const unsigned int *cpus, size_t ncpus,
 			   char *err, size_t errlen)
 {
-	int cpus[QPWBENCH_MAX_CPUS];
-	size_t n = 0;
 	int ret;
 
 	counters_close(s->last);
@@ -727,21 +736,16 @@ int counters_session_begin(struct counters_session *s, const struct qpwbench_run
 	session_na(s);
 	if (!s->set.n)
 		return 0;
-	cpus[n++] = (int)run->caller_cpu;
-	for (unsigned int cpu = 0; cpu < QPWBENCH_MAX_CPUS; cpu++)
-		if (cpu != run->caller_cpu && (run->cpus[cpu / 64] >> (cpu % 64) & 1))
-			cpus[n++] = (int)cpu;
-	ret = counters_open(&s->last, &s->set, cpus, n, -1, err, errlen);
+	ret = counters_open(&s->last, &s->set, cpus, ncpus, -1, err, errlen);
 	if (ret)
 		return ret;
-	s->ops = counters_run_ops(run);
 	ret = counters_start(s->last);
 	if (ret)
 		say(err, errlen, "starting the event counters: %s", strerror(-ret));
 	return ret;
 }
 
-int counters_session_end(struct counters_session *s, char *err, size_t errlen)
+int counters_session_end(struct counters_session *s, uint64_t ops, char *err, size_t errlen)
 {
 	int ret;
 
@@ -753,7 +757,7 @@ int counters_session_end(struct counters_session *s, char *err, size_t errlen)
 		return ret;
 	}
 	for (size_t i = 0; i < s->set.n; i++) {
-		counters_cell(s->last, i, s->ops, s->cells[i], sizeof(s->cells[i]));
+		counters_cell(s->last, i, ops, s->cells[i], sizeof(s->cells[i]));
 		s->values[i] = s->cells[i];
 	}
 	counters_running_cell(s->last, s->cells[s->set.n], sizeof(s->cells[s->set.n]));

@@ -99,7 +99,7 @@ struct counters;
  * until counters_start().
  */
 int counters_open(struct counters **out, const struct counter_set *set,
-		  const int *cpus, size_t ncpus, pid_t tid, char *err, size_t errlen);
+		  const unsigned int *cpus, size_t ncpus, pid_t tid, char *err, size_t errlen);
 /* Reset and enable; stop disables and reads. 0 or -errno. */
 int counters_start(struct counters *c);
 int counters_stop(struct counters *c);
@@ -126,24 +126,28 @@ void counters_cell(const struct counters *c, size_t i, uint64_t ops, char *buf, 
 void counters_running_cell(const struct counters *c, char *buf, size_t len);
 
 /*
- * Scenario glue: what a scenario environment keeps. The counted region is
- * one backend run, warm-up included (the module runs a whole measurement
- * inside one ioctl), on the run's caller and target CPUs, per CPU so that
- * kernel workers and target load count too. Per-op values divide by every
- * op the run did: local ops (local), drains (remote), drain-alls
- * (drain-all); interference and stress rows carry totals. Every row of a
- * run carries that run's values.
+ * Measurement glue: what a command keeps for --events. The counted region
+ * is what the command brackets with begin and end, on the CPUs it names,
+ * per CPU so that kernel workers and other tasks there count too; end
+ * divides by the ops the region did (0: totals), and every row written
+ * until the next begin carries those values:
+ *   - backend scenarios (scenario.c): one backend run, warm-up included
+ *     (the module runs a whole measurement inside one ioctl), on its caller
+ *     and targets (counters_run_cpus), per local op (local), drain (remote)
+ *     or drain-all (drain-all), totals for interference and stress
+ *     (counters_run_ops);
+ *   - c2c: one pair's ping-pong, per one-way transfer, warm-up included;
+ *     one contended point, per op of all its threads.
  */
 #define COUNTERS_CELL_MAX	32
 
 struct counters_session {
 	struct counter_set set;
-	struct counters *last;		/* the last run's counters, or NULL */
-	uint64_t ops;			/* its per-op divisor, 0 for totals */
+	struct counters *last;		/* the last region's counters, or NULL */
 	size_t n_columns;		/* the events, then COUNTERS_RUNNING_COLUMN */
 	const char *names[COUNTERS_MAX_EVENTS + 1];
 	char columns[COUNTERS_MAX_EVENTS][sizeof(COUNTERS_COLUMN_PREFIX) + COUNTERS_NAME_MAX];
-	const char *values[COUNTERS_MAX_EVENTS + 1];	/* the last run's cells */
+	const char *values[COUNTERS_MAX_EVENTS + 1];	/* the last region's cells */
 	char cells[COUNTERS_MAX_EVENTS + 1][COUNTERS_CELL_MAX];
 };
 
@@ -153,13 +157,15 @@ struct counters_session {
  */
 int counters_session_init(struct counters_session *s, const char *events,
 			  char *err, size_t errlen);
-/* Around one backend run: open and start; stop and fill s->values. 0 or -errno + err. */
-int counters_session_begin(struct counters_session *s, const struct qpwbench_run *run,
+/* Around one region: open on cpus and start; stop and fill s->values. 0 or -errno + err. */
+int counters_session_begin(struct counters_session *s, const unsigned int *cpus, size_t ncpus,
 			   char *err, size_t errlen);
-int counters_session_end(struct counters_session *s, char *err, size_t errlen);
+int counters_session_end(struct counters_session *s, uint64_t ops, char *err, size_t errlen);
 void counters_session_free(struct counters_session *s);
 
-/* The per-op divisor of a run's counts (0: totals), see above. */
+/* A backend run's CPUs, caller first (cpus holds QPWBENCH_MAX_CPUS); how many. */
+size_t counters_run_cpus(const struct qpwbench_run *run, unsigned int *cpus);
+/* The per-op divisor of a backend run's counts (0: totals), see above. */
 uint64_t counters_run_ops(const struct qpwbench_run *run);
 
 /*

@@ -170,15 +170,17 @@ void scenario_request(struct qpwbench_run *run, enum qpwbench_scenario scenario,
 
 int scenario_run(struct scenario_env *env, struct qpwbench_run *run)
 {
+	unsigned int cpus[QPWBENCH_MAX_CPUS];
 	char err[256] = "";
-	int ret = counters_session_begin(&env->counters, run, err, sizeof(err));
+	int ret = counters_session_begin(&env->counters, cpus, counters_run_cpus(run, cpus),
+					 err, sizeof(err));
 
 	if (ret) {
 		scenario_error(env, "--events: %s", err);
 		return EXIT_FAILED;
 	}
 	ret = env->backend->run(run, err, sizeof(err));
-	if (counters_session_end(&env->counters, err, sizeof(err))) {
+	if (counters_session_end(&env->counters, counters_run_ops(run), err, sizeof(err))) {
 		scenario_error(env, "--events: %s", err);
 		return EXIT_FAILED;
 	}

@@ -617,7 +617,7 @@ static int case_cpu_context_switches(void)
 		return 0;
 	}
 	CHECK(parse(&set, "context-switches", err, sizeof(err)) == 0, "%s", err);
-	if (counters_open(&c, &set, &cpu, 1, -1, err, sizeof(err))) {
+	if (counters_open(&c, &set, &(unsigned int){ (unsigned int)cpu }, 1, -1, err, sizeof(err))) {
 		fail("counters_open(cpu %d): %s", cpu, err);
 		sched_setaffinity(0, sizeof(old), &old);
 		return 0;
@@ -648,8 +648,10 @@ static int case_session(void)
 	struct qpwbench_run run = { .scenario = QPWBENCH_SCENARIO_LOCAL, .iterations = 10,
 				    .warmup = 2, .batch = 64 };
 	cpu_set_t old, one;
+	unsigned int cpus[QPWBENCH_MAX_CPUS];
 	char err[256];
 	int cpu = sched_getcpu();
+	size_t n;
 
 	CHECK(counters_run_ops(&run) == 12 * 64, "local ops %llu",
 	      (unsigned long long)counters_run_ops(&run));
@@ -658,6 +660,12 @@ static int case_session(void)
 	      (unsigned long long)counters_run_ops(&run));
 	run.scenario = QPWBENCH_SCENARIO_INTERFERENCE;
 	CHECK(counters_run_ops(&run) == 0, "interference rows carry totals");
+	run.caller_cpu = 70;
+	run.cpus[0] = 1ULL << 3;
+	run.cpus[1] = 1ULL << (70 - 64) | 1ULL << (100 - 64);
+	n = counters_run_cpus(&run, cpus);
+	CHECK(n == 3 && cpus[0] == 70 && cpus[1] == 3 && cpus[2] == 100,
+	      "run CPUs caller first: %zu: %u %u %u", n, cpus[0], cpus[1], cpus[2]);
 
 	CHECK(counters_session_init(&s, "bogus-event", err, sizeof(err)) == -EINVAL,
 	      "bad --events accepted");
@@ -686,11 +694,14 @@ static int case_session(void)
 	run.caller_cpu = (unsigned int)cpu;
 	run.cpus[cpu / 64] = 1ULL << (cpu % 64);
 	run.iterations = SLEEPS;
-	if (counters_session_begin(&s, &run, err, sizeof(err))) {
+	n = counters_run_cpus(&run, cpus);
+	CHECK(n == 1 && cpus[0] == (unsigned int)cpu, "run CPUs: %zu, first %u", n, cpus[0]);
+	if (counters_session_begin(&s, cpus, n, err, sizeof(err))) {
 		fail("session begin: %s", err);
 	} else {
 		sleep_many();
-		CHECK(counters_session_end(&s, err, sizeof(err)) == 0, "session end: %s", err);
+		CHECK(counters_session_end(&s, counters_run_ops(&run), err, sizeof(err)) == 0,
+		      "session end: %s", err);
 		printf("    remote run on CPU %d: context-switches=%s cycles=%s %s=%s\n", cpu,
 		       s.values[0], s.values[1], s.names[2], s.values[2]);
 		CHECK(strtod(s.values[0], NULL) >= 1.0,

@@ -36,6 +36,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/lineops.h"
 #include "qpwbench.h"
 
 /* L1_CACHE_BYTES on x86_64 and arm64: what ____cacheline_aligned pads to. */
@@ -51,17 +52,6 @@
  */
 #define MODEL_SPINS_BEFORE_YIELD	4096
 
-static inline void model_cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__asm__ __volatile__("pause" ::: "memory");
-#elif defined(__aarch64__)
-	__asm__ __volatile__("yield" ::: "memory");
-#else
-	atomic_signal_fence(memory_order_seq_cst);
-#endif
-}
-
 struct model_spinlock {
 	atomic_uint locked;
 };
@@ -73,7 +63,7 @@ static inline void model_spin_lock(struct model_spinlock *l)
 	while (atomic_exchange_explicit(&l->locked, 1, memory_order_acquire)) {
 		while (atomic_load_explicit(&l->locked, memory_order_relaxed)) {
 			if (++spins < MODEL_SPINS_BEFORE_YIELD)
-				model_cpu_relax();
+				line_cpu_relax();
 			else
 				sched_yield();
 		}

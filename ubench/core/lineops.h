@@ -11,6 +11,8 @@
 #include <stdalign.h>
 #include <stdatomic.h>
 
+#include "relax.h"
+
 #define LINE_BYTES	64
 
 #define LINE_OPS(X)			\
@@ -34,18 +36,6 @@ static inline const char *line_op_name(enum line_op op)
 	};
 
 	return names[op];
-}
-
-/* The kernel's cpu_relax(), for every spin-wait loop of the harness and the model. */
-static inline void line_cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__asm__ __volatile__("pause" ::: "memory");
-#elif defined(__aarch64__)
-	__asm__ __volatile__("yield" ::: "memory");
-#else
-	__asm__ __volatile__("" ::: "memory");
-#endif
 }
 
 /* The shared data: the counter, and the ticket lock's words with the data it guards. */
@@ -75,7 +65,7 @@ static inline void line_op(struct shared_line *l, enum line_op op)
 	case LINE_OP_TICKET:
 		ticket = atomic_fetch_add_explicit(&l->next, 1, memory_order_relaxed);
 		while (atomic_load_explicit(&l->owner, memory_order_acquire) != ticket)
-			line_cpu_relax();
+			cpu_relax();
 		l->guarded++;
 		atomic_store_explicit(&l->owner, ticket + 1, memory_order_release);
 		break;

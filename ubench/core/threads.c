@@ -9,7 +9,7 @@
 
 #include <hwloc.h>
 
-#include "lineops.h"
+#include "relax.h"
 #include "threads.h"
 
 /* Spins before a barrier waiter starts yielding its CPU. */
@@ -87,7 +87,7 @@ void spin_barrier_wait(struct spin_barrier *b)
 	}
 	while (atomic_load_explicit(&b->generation, memory_order_acquire) == gen) {
 		if (++spins < BARRIER_SPINS_BEFORE_YIELD)
-			line_cpu_relax();
+			cpu_relax();
 		else
 			sched_yield();
 	}

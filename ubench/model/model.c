@@ -128,13 +128,14 @@ static void *worker_main(void *arg)
 	struct worker_start *start = arg;
 	struct model_pcp *pcp = start->pcp;
 	struct model *m = pcp->model;
+	int ret = pin_self(pcp->cpu, start->err, sizeof(start->err));
 
-	start->ret = pin_self(pcp->cpu, start->err, sizeof(start->err));
+	start->ret = ret;
 	atomic_store_explicit(&start->reported, 1, memory_order_release);
+	/* start may be gone from here on: a private futex wake does not touch it. */
 	futex_wake(&start->reported, 1);
-	if (start->ret)
+	if (ret)
 		return NULL;
-	/* start belongs to the creator from here on. */
 	for (;;) {
 		unsigned int queued = atomic_load_explicit(&pcp->queued, memory_order_acquire);
 		unsigned int taken = atomic_load_explicit(&pcp->taken, memory_order_relaxed);

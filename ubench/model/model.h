@@ -18,9 +18,9 @@
  *   inline drain   the drainer takes each CPU's spinlock in turn and flushes
  *                  the batch itself (model_drain_inline).
  *
- * The kernel's preempt model (PREEMPT_RT or not, from /sys/kernel/realtime)
- * is read once when the model is created and picks local_lock()'s meaning,
- * as the same source does when built for either kernel.
+ * model_init() is told the running kernel's preempt model (PREEMPT_RT or
+ * not: the run metadata's preempt column), which picks local_lock()'s
+ * meaning, as the same kernel source does when built for either.
  *
  * Rules the model relies on: a thread doing local ops on CPU c is pinned to
  * c, and one thread at a time drains (the kernel serialises

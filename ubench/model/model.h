@@ -36,7 +36,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/lineops.h"
+#include "core/relax.h"
 #include "qpwbench.h"
 
 /* L1_CACHE_BYTES on x86_64 and arm64: what ____cacheline_aligned pads to. */
@@ -63,7 +63,7 @@ static inline void model_spin_lock(struct model_spinlock *l)
 	while (atomic_exchange_explicit(&l->locked, 1, memory_order_acquire)) {
 		while (atomic_load_explicit(&l->locked, memory_order_relaxed)) {
 			if (++spins < MODEL_SPINS_BEFORE_YIELD)
-				line_cpu_relax();
+				cpu_relax();
 			else
 				sched_yield();
 		}

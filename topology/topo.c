@@ -361,21 +361,39 @@ static const struct {
 };
 #define LOCATION_TYPES_LIST "package, die, l3, l2, cluster, core, pu, numa"
 
-/* The logical-index-th object of a location type; *count gets how many exist. */
+static bool location_match(hwloc_obj_t obj, hwloc_obj_type_t type)
+{
+	return obj->type == type && (type != HWLOC_OBJ_GROUP || is_cluster(obj));
+}
+
+/*
+ * Walk the normal tree depth-first, counting objects of the type: the order
+ * of logical indices, also for types found at several depths (Groups).
+ */
+static void location_walk(hwloc_obj_t obj, hwloc_obj_type_t type, unsigned long idx,
+			  unsigned long *seen, hwloc_obj_t *found)
+{
+	if (location_match(obj, type) && (*seen)++ == idx)
+		*found = obj;
+	for (unsigned int i = 0; i < obj->arity; i++)
+		location_walk(obj->children[i], type, idx, seen, found);
+}
+
+/* The idx-th object of a location type; *count gets how many exist. */
 static hwloc_obj_t location_obj(const struct topo *t, unsigned int type_idx,
 				unsigned long idx, unsigned long *count)
 {
 	hwloc_obj_type_t type = location_types[type_idx].type;
-	hwloc_obj_t obj = NULL, found = NULL;
-	unsigned long n = 0;
+	hwloc_obj_t found = NULL, node = NULL;
 
-	while ((obj = hwloc_get_next_obj_by_type(t->hw, type, obj))) {
-		if (type == HWLOC_OBJ_GROUP && !is_cluster(obj))
-			continue;
-		if (n++ == idx)
-			found = obj;
+	*count = 0;
+	if (type == HWLOC_OBJ_NUMANODE) {	/* memory children: not in the normal tree */
+		while ((node = hwloc_get_next_obj_by_type(t->hw, type, node)))
+			if ((*count)++ == idx)
+				found = node;
+		return found;
 	}
-	*count = n;
+	location_walk(hwloc_get_root_obj(t->hw), type, idx, count, &found);
 	return found;
 }
 

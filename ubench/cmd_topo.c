@@ -70,7 +70,7 @@ static int parse_args(struct topo_args *a, int argc, char **argv)
 	int c;
 
 	opterr = 0;	/* one error line, ours */
-	optind = 1;
+	optind = 0;	/* a full reset: another command may have parsed before */
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_FILE:	a->xml_file = optarg; break;

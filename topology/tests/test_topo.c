@@ -5,10 +5,11 @@
  *   test-topo files DIR   the real machines' XML topologies in DIR (the shared
  *                         topologies): pair counts per class, named pairs,
  *                         CPU selections, ramp/spread/classes plans
- *   test-topo synthetic   hwloc synthetic topologies shaped like the cases the
- *                         shared files do not cover (sub-NUMA clustering, Die,
- *                         non-cluster Groups, NUMA bigger than a package), the
- *                         plan invariants, and this machine
+ *   test-topo synthetic DIR  hwloc synthetic topologies shaped like the cases
+ *                         the shared files do not cover (sub-NUMA clustering,
+ *                         Die, non-cluster Groups, NUMA bigger than a package,
+ *                         Clusters below an SNC Group: DIR/snc-clusters.xml),
+ *                         the plan invariants, and this machine
  *
  * Every expected value is derived by hand from the topology (lstopo --if xml
  * -i FILE --of console shows it) and the DESIGN.md rule; the reasoning is in
@@ -795,6 +796,42 @@ static void test_l2_groups(void)
 	topo_free(t);
 }
 
+/*
+ * snc-clusters.xml (in this directory): lstopo's XML of the synthetic
+ * "pack:2 numa:2 group:2 core:2 pu:2" with subtype="Cluster" added to the
+ * inner Groups: a plain Group holding each NUMA node (sub-NUMA clustering)
+ * at one depth, Cluster groups at another. 32 PUs: package 16, NUMA node 8,
+ * cluster 4, core 2; CPU c: package c/16, node c/8, cluster c/4, core c/2.
+ *   smt 16; cluster 8 x (6 - 2) = 32; numa 4 x 4 x 4 = 64;
+ *   package 2 x 8 x 8 = 128; system 16 x 16 = 256.
+ * Clusters are numbered depth-first although Groups sit at two depths.
+ */
+static void test_snc_clusters(void)
+{
+	struct topo *t = load("snc-clusters.xml", NULL);
+
+	expect_counts(t, COUNTS(16, 0, 32, 0, 0, 128, 256, 64));
+	expect_pair(t, 0, 1, TOPO_SMT);
+	expect_pair(t, 0, 2, TOPO_CLUSTER);
+	expect_pair(t, 0, 4, TOPO_NUMA);
+	expect_pair(t, 0, 8, TOPO_PACKAGE);
+	expect_pair(t, 0, 16, TOPO_SYSTEM);
+	expect_select(t, "cluster:0", "0-3");
+	expect_select(t, "cluster:5", "20-23");
+	expect_select(t, "cluster:7,numa:0", "0-7,28-31");
+	expect_select_error(t, "cluster:8", "it has cluster:0-7");
+	{
+		static const enum topo_class cls[] = {
+			TOPO_SMT, TOPO_CLUSTER, TOPO_NUMA, TOPO_PACKAGE, TOPO_SYSTEM,
+		};
+		static const unsigned int partner[] = { 1, 2, 4, 8, 16 };
+
+		expect_classes(t, NULL, 0, partner, cls, N(cls));
+	}
+	check_plans(t);
+	topo_free(t);
+}
+
 /* Bad selections: each is one error naming the culprit, never a crash. */
 static void test_bad_selections(void)
 {
@@ -943,16 +980,18 @@ int main(int argc, char **argv)
 		test_128arm();
 		test_2arm();
 		test_summaries();
-	} else if (argc == 2 && !strcmp(argv[1], "synthetic")) {
+	} else if (argc == 3 && !strcmp(argv[1], "synthetic")) {
+		topo_dir = argv[2];
 		test_names();
 		test_load_errors();
 		test_bad_selections();
 		test_snc();
 		test_dies();
 		test_l2_groups();
+		test_snc_clusters();
 		test_this_machine();
 	} else {
-		fprintf(stderr, "usage: test-topo files DIR | test-topo synthetic\n");
+		fprintf(stderr, "usage: test-topo files SHARED_DIR | test-topo synthetic TESTS_DIR\n");
 		return 2;
 	}
 	printf("%d checks, %d failed\n", checks, failures);

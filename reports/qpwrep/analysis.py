@@ -119,8 +119,8 @@ def interference(rows, config):
 
 def interference_verdict(inter):
     """(removed: bool, one line of evidence), or None without both variants.
-    Removed means the inline variant left the target fewer context switches
-    and a smaller worst gap than the workqueue."""
+    Removed means the inline variant left the target no more context
+    switches and a smaller worst gap than the workqueue did."""
     base, inline = inter.get(BASELINE_VARIANT), inter.get(INLINE_VARIANT)
     if not base or not inline or not base["gaps"] or not inline["gaps"]:
         return None
@@ -128,7 +128,7 @@ def interference_verdict(inter):
     bg, ig = base["gaps"]["max"], inline["gaps"]["max"]
     if None in (bc, ic, bg, ig):
         return None
-    removed = ic < bc and ig < bg
+    removed = ic <= bc and ig < bg
     evidence = (f"ctx switches {format_value(bc, 'count')}→{format_value(ic, 'count')},"
                 f" max gap {format_ns(bg)}→{format_ns(ig)}")
     return removed, evidence

@@ -251,16 +251,13 @@ def class_rank(name):
 
 
 def config_labels(configs):
-    """Short distinct labels: only the fields that differ between configs."""
-    fields = ["host", "arch", "backend", "kernel"]
-    varying = [f for f in fields if len({getattr(c, f) for c in configs}) > 1]
+    """Short distinct labels: arch, kernel and preempt model always, host and
+    backend when they differ between configs."""
+    varying = [f for f in ("host", "backend") if len({getattr(c, f) for c in configs}) > 1]
     labels = {}
     for c in configs:
-        parts = [getattr(c, f) for f in varying if f != "kernel"]
-        kind = "RT" if c.is_rt else f"generic ({c.preempt})"
-        if "kernel" in varying:
-            kind = f"{kind} {c.kernel}"
-        parts.append(kind)
+        parts = [getattr(c, f) for f in varying] + [c.arch]
+        parts.append(f"RT {c.kernel}" if c.is_rt else f"generic ({c.preempt}) {c.kernel}")
         label = " ".join(parts)
         if c.emulated:
             label += " [emulated]"

@@ -253,7 +253,7 @@ def remote_drain(ctx):
                     p50.append(a["p50"] / div)
                     up.append(max(0.0, ((a["p99"] or a["p50"]) - a["p50"]) / div))
                     if a["stalled"]:
-                        ax.annotate(f"{a['stalled']:.0f}\nstalled", (x, (a["p99"] or a["p50"]) / div),
+                        ax.annotate(f"{a['stalled']:.0f}", (x, (a["p99"] or a["p50"]) / div),
                                     xytext=(0, 2), textcoords="offset points", ha="center",
                                     va="bottom", fontsize=6.5, color=EMULATED_COLOR)
                 ax.bar(xs, p50, width, color=styles[v]["color"],
@@ -272,7 +272,7 @@ def remote_drain(ctx):
                    "and target: bar = p50 over targets, whisker = p99; generic kernels left, "
                    "PREEMPT_RT right. Red labels count drains that hit the wait bound.",
                    list(data), _legend_entries(styles, variants, "bar"),
-                   "variant (bar p50, whisker p99)")
+                   "variant (bar p50, whisker p99, red number: stalled drains)")
 
 
 # --- 3: drain-all vs N ---------------------------------------------------------

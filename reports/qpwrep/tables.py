@@ -68,15 +68,23 @@ def summary(ctx):
                f"target's RT task saw fewer context switches and a smaller worst gap. Lost ops "
                f"must be 0."))
 
+def _speedup(base, other):
+    """"12× faster", "1.3× slower": other's time against base's."""
+    r = base / other if other < base else other / base
+    word = "faster" if other < base else "slower"
+    return f"{r:,.0f}× {word}" if r >= 10 else f"{r:.2g}× {word}"
+
+
 def _reading(fast_ratio, remote, cross, verdict, lost):
     """The summary row as one sentence: what taking the remote lock costs and buys."""
     parts = []
     if fast_ratio is not None:
-        parts.append(f"every local op costs {100 * (fast_ratio - 1):+.0f}% with {INLINE_VARIANT}")
+        change = (f"{100 * (fast_ratio - 1):+.0f}%" if fast_ratio < 2 else f"{fast_ratio:.2g}× as much")
+        parts.append(f"every local op costs {change} with {INLINE_VARIANT}")
     base, inline = remote.get(BASELINE_VARIANT), remote.get(INLINE_VARIANT)
-    if base and inline and None not in base + inline and base[0] > 0 and base[1] > 0:
-        parts.append(f"a remote drain with {INLINE_VARIANT} takes {inline[0] / base[0]:.2g}× "
-                     f"{BASELINE_VARIANT}'s time at p50 ({inline[1] / base[1]:.2g}× at p99)")
+    if base and inline and None not in base + inline and min(base + inline) > 0:
+        parts.append(f"a remote drain with {INLINE_VARIANT} is {_speedup(base[0], inline[0])} "
+                     f"than {BASELINE_VARIANT} at p50 ({_speedup(base[1], inline[1])} at p99)")
     if cross:
         if cross.n is None:
             parts.append(f"draining all CPUs inline {'wins' if cross.inline_first else 'loses'} "

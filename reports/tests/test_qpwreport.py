@@ -117,9 +117,9 @@ class RenderTest(unittest.TestCase):
         self.assertIn("N=4 (qpw-on faster below)", line)
         self.assertIn("yes: ctx switches 122→0", line)
         self.assertIn("0 (every op accounted for)", line)
-        self.assertIn("bench1 x86_64 user generic (dynamic) 6.1.0-28-amd64: every local op costs "
-                      "+25% with qpw-on; a remote drain with qpw-on takes 0.15× wq's time at p50 "
-                      "(0.061× at p99); draining all CPUs inline loses from N=4; interference on "
+        self.assertIn("bench1 user x86_64 generic (dynamic) 6.1.0-28-amd64: every local op costs "
+                      "+25% with qpw-on; a remote drain with qpw-on is 6.7× faster than wq at p50 "
+                      "(16× faster at p99); draining all CPUs inline loses from N=4; interference on "
                       "the target removed.", self.md)
         rt = next(ln for ln in self.md.splitlines() if "RT 6.1.0-28-rt-amd64" in ln and ln.startswith("|"))
         self.assertIn(EMULATED, rt)
@@ -251,6 +251,32 @@ class AnalysisTest(unittest.TestCase):
         self.assertIsNone(c.n)
         self.assertEqual(c.describe(), "none up to N=8 (qpw-on faster throughout)")
         self.assertIsNone(analysis.crossover({"wq": curves["wq"]}))
+
+
+    def test_interference_verdict(self):
+        def inter(ctx, gap):
+            return {"gaps": {"max": gap}, "ctxsw": ctx, "ctxsw_max": ctx}
+        removed, evidence = analysis.interference_verdict(
+            {"wq": inter(120, 2e6), "qpw-on": inter(0, 2e4)})
+        self.assertTrue(removed)
+        self.assertEqual(evidence, "ctx switches 120→0, max gap 2 ms→20 µs")
+        # A stalled workqueue never preempts the spinner (0 switches): the gap decides.
+        self.assertTrue(analysis.interference_verdict({"wq": inter(0, 1e6), "qpw-on": inter(0, 1e5)})[0])
+        self.assertFalse(analysis.interference_verdict({"wq": inter(5, 1e6), "qpw-on": inter(9, 1e5)})[0])
+        self.assertFalse(analysis.interference_verdict({"wq": inter(5, 1e5), "qpw-on": inter(0, 1e5)})[0])
+        self.assertIsNone(analysis.interference_verdict({"wq": inter(5, 1e5)}))
+
+    def test_remote_groups_by_class_and_target_load(self):
+        rows = []
+        for load, p50 in (("idle", 100), ("fifo", 9000), ("idle", 300)):
+            r = self.row("remote", "drain_latency", "wq", (0, 1), "l3", p50)
+            r.extra["target_load"] = load
+            rows.append(r)
+        rows.append(self.row("remote", "drain_latency", "wq", (0, 2), "smt", 50))
+        rd = analysis.remote_drain(rows, rows[0].config)
+        self.assertEqual(list(rd), [("smt", "", "wq"), ("l3", "fifo", "wq"), ("l3", "idle", "wq")])
+        self.assertEqual(rd[("l3", "idle", "wq")]["p50"], 200)     # median of repetitions
+        self.assertEqual(analysis.remote_drain_by_variant(rd)["wq"], (200, 18000))  # median of 50, 9000, 200; worst p99
 
 
 class VariantsTest(unittest.TestCase):

@@ -157,6 +157,7 @@ class C2CMatrix:
     cpus: list          # in topology order
     latency: list       # latency[i][j] ns (p50), None where not measured
     boundaries: list    # (index after which the class changes, class name)
+    classes: list       # the distance classes of the measured pairs, nearest first
 
 
 def c2c_matrix(rows, config):
@@ -194,4 +195,6 @@ def c2c_matrix(rows, config):
         matrix[idx[a]][idx[b]] = v
         if (b, a) not in lat:       # one direction measured: the matrix is symmetric
             matrix[idx[b]][idx[a]] = v
-    return C2CMatrix(cpus=order, latency=matrix, boundaries=boundaries)
+    classes = sorted({c for c in cls.values()}, key=class_rank)
+    return C2CMatrix(cpus=order, latency=matrix, boundaries=boundaries,
+                     classes=[c or "n/a" for c in classes])

@@ -130,8 +130,11 @@ def _finish(fig, ctx, name, title, caption, configs, legend=None, legend_title=N
     save; return the Figure."""
     emulated = any(c.emulated for c in configs)
     meta = [f"{ctx.labels[c]}: {c.metadata()}" for c in configs]
+    width = fig.get_size_inches()[0]
+    foot_lines = [ln for m in meta for ln in textwrap.wrap(m, int(width * 17),
+                                                            subsequent_indent="    ")]
     # Title, banner, legend and footnote get their own inches on top of the panels.
-    foot_in = 0.16 * len(meta) + 0.1
+    foot_in = 0.16 * len(foot_lines) + 0.1
     head_in = 0.45 + (0.25 if emulated else 0)
     legend_at = head_in
     head_in += 0.5 if legend else 0
@@ -149,7 +152,7 @@ def _finish(fig, ctx, name, title, caption, configs, legend=None, legend_title=N
                  "timings prove correctness, never performance)", ha="center", va="top",
                  fontsize=9, color="white", fontweight="bold",
                  bbox={"facecolor": EMULATED_COLOR, "edgecolor": "none", "pad": 3})
-    fig.text(0.01, 0.02 / height, "\n".join(meta), ha="left", va="bottom", fontsize=6.5,
+    fig.text(0.01, 0.02 / height, "\n".join(foot_lines), ha="left", va="bottom", fontsize=6.5,
              color="#444444", linespacing=1.5)
     fig.tight_layout(rect=(0, foot, 1, 1 - head))
     path = os.path.join(ctx.outdir, name + ".png")
@@ -208,7 +211,7 @@ def c2c_heatmap(ctx):
                             facecolor="#555555", labelcolor="white", frameon=True)
             leg.set_title("class changes between neighbours", prop={"size": 7})
             leg.get_title().set_color("white")
-        _panel_title(ax, ctx, config, f"{n} CPUs")
+        _panel_title(ax, ctx, config, f"{n} CPUs; pair classes: " + ", ".join(m.classes))
     for ax in list(axes.flat)[len(data):]:
         ax.axis("off")
     configs = [c for c, _ in data]

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "topo.h"
 
@@ -236,13 +237,21 @@ int topo_load(struct topo **out, const char *xml_file, const char *synthetic,
 		return -EINVAL;
 	}
 	if (xml_file) {
-		/* Check the file ourselves: hwloc only says EINVAL or ENOENT. */
-		FILE *f = fopen(xml_file, "r");
+		/*
+		 * Check the file ourselves: hwloc only says EINVAL or ENOENT, and
+		 * would wait on a FIFO or read /dev/zero until memory runs out.
+		 */
+		struct stat st;
+		FILE *f = NULL;
 
-		if (!f) {
+		if (stat(xml_file, &st) || (S_ISREG(st.st_mode) && !(f = fopen(xml_file, "r")))) {
 			rc = -errno;
 			snprintf(err, errlen, "cannot open topology file %s: %s", xml_file, strerror(errno));
 			return rc;
+		}
+		if (!f) {
+			snprintf(err, errlen, "topology file %s is not a regular file", xml_file);
+			return -EINVAL;
 		}
 		fclose(f);
 	}

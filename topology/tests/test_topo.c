@@ -898,6 +898,13 @@ static void test_load_errors(void)
 		      strstr(err, path) && strstr(err, "not a valid hwloc XML"), "malformed XML: '%s'", err);
 		unlink(path);
 	}
+	/* Not regular files: hwloc would block on a FIFO or read /dev/zero forever. */
+	err[0] = '\0';
+	CHECK(topo_load(&t, "/dev/zero", NULL, err, sizeof(err)) == -EINVAL && !t &&
+	      strstr(err, "not a regular file"), "/dev/zero: '%s'", err);
+	err[0] = '\0';
+	CHECK(topo_load(&t, "/", NULL, err, sizeof(err)) == -EINVAL && !t &&
+	      strstr(err, "not a regular file"), "a directory: '%s'", err);
 	err[0] = '\0';
 	CHECK(topo_load(&t, NULL, "pack:2 bogus:3", err, sizeof(err)) == -EINVAL && !t &&
 	      strstr(err, "pack:2 bogus:3"), "bad synthetic: '%s'", err);

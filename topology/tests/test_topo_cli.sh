@@ -17,7 +17,7 @@ pass() { passed=$((passed + 1)); }
 expect_usage_error() {
 	local what=$1 rc lines
 	shift
-	"$ubench" topo "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+	timeout 60 "$ubench" topo "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
 	rc=$?
 	lines=$(wc -l <"$tmp/err")
 	if [ "$rc" != 2 ] || [ "$lines" != 1 ] || [ -s "$tmp/out" ] ||
@@ -49,6 +49,10 @@ echo "not xml at all" >"$tmp/garbage.xml"
 expect_usage_error "broken.xml" --topology-file "$tmp/broken.xml"
 expect_usage_error "garbage.xml" --topology-file "$tmp/garbage.xml" --pairs --csv
 expect_usage_error "No such file" --topology-file "$tmp/missing.xml"
+mkfifo "$tmp/fifo.xml"
+expect_usage_error "not a regular file" --topology-file "$tmp/fifo.xml"	# must not block
+: >"$tmp/empty.xml"
+expect_usage_error "empty.xml" --topology-file "$tmp/empty.xml"
 expect_usage_error "CPU 999" --cpus 999
 expect_usage_error "l3:42" --cpus l3:42
 expect_usage_error "'foo'" --cpus foo:1

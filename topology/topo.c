@@ -54,6 +54,22 @@ static const char *const plan_names[TOPO_NR_PLANS] = {
 #undef TOPO_PLAN_NAME
 };
 
+/* "a, b, c": n names joined, into buf (truncated to fit). */
+static const char *join_names(char *buf, size_t len, const char *const *names, size_t n,
+			      size_t stride)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && used < len; i++) {
+		const char *name = *(const char *const *)((const char *)names + i * stride);
+		int w = snprintf(buf + used, len - used, "%s%s", i ? ", " : "", name);
+
+		used += w > 0 ? (size_t)w : 0;
+	}
+	return buf;
+}
+
 const char *topo_class_name(enum topo_class c)
 {
 	if (c < 0 || c >= TOPO_NR_CLASSES)
@@ -76,24 +92,26 @@ const char *topo_plan_name(enum topo_plan_kind k)
 
 int topo_plan_by_name(const char *name, enum topo_plan_kind *out, char *err, size_t errlen)
 {
+	char names[128];
+
 	for (int k = 0; k < TOPO_NR_PLANS; k++) {
 		if (name && !strcmp(name, plan_names[k])) {
 			*out = (enum topo_plan_kind)k;
 			return 0;
 		}
 	}
-	snprintf(err, errlen, "unknown plan '%s' (plans: classes, pairs, ramp, spread)",
-		 name ? name : "");
+	snprintf(err, errlen, "unknown plan '%s' (plans: %s)", name ? name : "",
+		 join_names(names, sizeof(names), plan_names, TOPO_NR_PLANS, sizeof(plan_names[0])));
 	return -EINVAL;
 }
 
-static bool is_cluster(const struct hwloc_obj * obj)
+static bool is_cluster(const struct hwloc_obj *obj)
 {
 	return obj->type == HWLOC_OBJ_GROUP && obj->subtype && !strcasecmp(obj->subtype, "Cluster");
 }
 
 /* The class an object stands for, or TOPO_CLASS_NONE when it names no pair. */
-static enum topo_class obj_class(const struct hwloc_obj * obj)
+static enum topo_class obj_class(const struct hwloc_obj *obj)
 {
 	switch (obj->type) {
 	case HWLOC_OBJ_CORE:		return TOPO_SMT;
@@ -117,7 +135,7 @@ static int link_cmp(const void *pa, const void *pb)
 	return (int)a->cls - (int)b->cls;
 }
 
-static int add_link(struct topo_pu *p, unsigned int *cap, const struct hwloc_obj * obj)
+static int add_link(struct topo_pu *p, unsigned int *cap, const struct hwloc_obj *obj)
 {
 	enum topo_class cls = obj_class(obj);
 
@@ -368,7 +386,7 @@ static const struct {
 	{ "pu", HWLOC_OBJ_PU },
 	{ "numa", HWLOC_OBJ_NUMANODE },
 };
-#define LOCATION_TYPES_LIST "package, die, l3, l2, cluster, core, pu, numa"
+#define NR_LOCATION_TYPES (sizeof(location_types) / sizeof(location_types[0]))
 
 static bool location_match(hwloc_obj_t obj, hwloc_obj_type_t type)
 {
@@ -496,13 +514,17 @@ static int select_location(const struct topo *t, const char *item, const char *c
 	enum range_parse r;
 	unsigned int ti;
 
-	for (ti = 0; ti < sizeof(location_types) / sizeof(location_types[0]); ti++)
+	for (ti = 0; ti < NR_LOCATION_TYPES; ti++)
 		if (strlen(location_types[ti].name) == type_len &&
 		    !strncmp(location_types[ti].name, item, type_len))
 			break;
-	if (ti == sizeof(location_types) / sizeof(location_types[0])) {
-		snprintf(err, errlen, "unknown location type '%.*s' in '%s' (types: " LOCATION_TYPES_LIST ")",
-			 (int)type_len, item, item);
+	if (ti == NR_LOCATION_TYPES) {
+		char names[128];
+
+		snprintf(err, errlen, "unknown location type '%.*s' in '%s' (types: %s)",
+			 (int)type_len, item, item,
+			 join_names(names, sizeof(names), &location_types[0].name, NR_LOCATION_TYPES,
+				    sizeof(location_types[0])));
 		return -EINVAL;
 	}
 	r = parse_range(colon + 1, &lo, &hi);

@@ -406,11 +406,13 @@ static void location_walk(hwloc_obj_t obj, hwloc_obj_type_t type, unsigned long 
 		location_walk(obj->children[i], type, idx, seen, found);
 }
 
-/* The idx-th object of a location type; *count gets how many exist. */
-static hwloc_obj_t location_obj(const struct topo *t, unsigned int type_idx,
-				unsigned long idx, unsigned long *count)
+/*
+ * The idx-th object of a type (Groups: Clusters only) in logical order;
+ * *count gets how many exist. Pass idx = ULONG_MAX to only count.
+ */
+static hwloc_obj_t find_obj(const struct topo *t, hwloc_obj_type_t type, unsigned long idx,
+			    unsigned long *count)
 {
-	hwloc_obj_type_t type = location_types[type_idx].type;
 	hwloc_obj_t found = NULL, node = NULL;
 
 	*count = 0;
@@ -422,6 +424,14 @@ static hwloc_obj_t location_obj(const struct topo *t, unsigned int type_idx,
 	}
 	location_walk(hwloc_get_root_obj(t->hw), type, idx, count, &found);
 	return found;
+}
+
+static unsigned int count_objs(const struct topo *t, hwloc_obj_type_t type)
+{
+	unsigned long n;
+
+	find_obj(t, type, ULONG_MAX, &n);
+	return n > UINT_MAX ? UINT_MAX : (unsigned int)n;
 }
 
 /* Largest index accepted in a selection: beyond any CPU count hwloc handles, and it keeps ranges bounded. */
@@ -531,7 +541,7 @@ static int select_location(const struct topo *t, const char *item, const char *c
 	if (r != RANGE_OK)
 		return range_error(r, item, "TYPE:N or TYPE:N-M", err, errlen);
 	for (unsigned long idx = lo; idx <= hi; idx++) {
-		hwloc_obj_t obj = location_obj(t, ti, idx, &count);
+		hwloc_obj_t obj = find_obj(t, location_types[ti].type, idx, &count);
 		hwloc_bitmap_t cpus;
 		bool empty;
 
@@ -638,17 +648,13 @@ int topo_format_cpus(char *buf, size_t len, const unsigned int *cpus, unsigned i
 
 void topo_get_summary(const struct topo *t, struct topo_summary *s)
 {
-	int n;
-
 	s->machine = t->machine;
 	s->arch = t->arch;
 	s->cpu_model = t->cpu_model;
-#define COUNT(type) ((n = hwloc_get_nbobjs_by_type(t->hw, type)) > 0 ? (unsigned int)n : 0u)
-	s->packages = COUNT(HWLOC_OBJ_PACKAGE);
-	s->numa_nodes = COUNT(HWLOC_OBJ_NUMANODE);
-	s->l3_caches = COUNT(HWLOC_OBJ_L3CACHE);
-	s->cores = COUNT(HWLOC_OBJ_CORE);
-#undef COUNT
+	s->packages = count_objs(t, HWLOC_OBJ_PACKAGE);
+	s->numa_nodes = count_objs(t, HWLOC_OBJ_NUMANODE);
+	s->l3_caches = count_objs(t, HWLOC_OBJ_L3CACHE);
+	s->cores = count_objs(t, HWLOC_OBJ_CORE);
 	s->pus = (unsigned int)hwloc_bitmap_weight(t->usable);
 }
 

@@ -4,8 +4,7 @@ plotted and written as compare.html/compare.md."""
 import math
 import os
 
-from .data import (EMULATED_MARK, InputError, aggregate, format_value, group, load_csv,
-                   variant_order)
+from .data import EMULATED_MARK, InputError, aggregate, format_value, group, variant_order
 from matplotlib.ticker import FuncFormatter
 
 from .figures import DPI, EMULATED_COLOR, Figure, plt
@@ -44,9 +43,8 @@ def _describe(path, rows):
     return f"{os.path.basename(path)}: {'; '.join(systems)}"
 
 
-def compare(path_a, path_b, variants, outdir, out):
+def compare(path_a, rows_a, path_b, rows_b, variants, outdir, out):
     """Print the ratio table to out, write the plot and documents; return the HTML path."""
-    rows_a, rows_b = load_csv(path_a), load_csv(path_b)
     a, b = _side(rows_a), _side(rows_b)
     keys = sorted(set(a) & set(b), key=_sort_key(variant_order([k[2] for k in a], variants)))
     if not keys:

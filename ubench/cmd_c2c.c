@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "counters.h"
 #include "hist.h"
 #include "lineops.h"
 #include "opts.h"
@@ -90,7 +91,7 @@ static int c2c_handle(struct ubench_opts *o, int val, const char *arg)
 static const struct opts_command c2c_command = {
 	.name = "c2c",
 	.summary = "cache-line ping-pong one-way latency per CPU pair, contended-line cost and fairness vs CPU count",
-	.common = OPT_CPUS | OPT_PLAN | OPT_OUTPUT | OPT_REPEAT | OPT_ITERATIONS |
+	.common = OPT_CPUS | OPT_PLAN | OPT_OUTPUT | OPT_EVENTS | OPT_REPEAT | OPT_ITERATIONS |
 		  OPT_DURATION | OPT_WARMUP | OPT_FIFO,
 	.own = c2c_own,
 	.own_help =
@@ -198,6 +199,7 @@ struct c2c_run {
 	struct output out;
 	const struct timer_info *timer;
 	bool text;		/* human summary on stdout */
+	struct counters_session counters;	/* --events, per pair or contended point */
 };
 
 static int write_row(struct c2c_run *r, struct output_row *row)
@@ -208,6 +210,9 @@ static int write_row(struct c2c_run *r, struct output_row *row)
 		return 0;
 	row->scenario = "c2c";
 	row->backend = "user";
+	row->n_extra = r->counters.n_columns;
+	row->extra_names = r->counters.names;
+	row->extra_values = r->counters.values;
 	if (r->timer->counts_cycles && !strcmp(row->unit, "ns")) {
 		row->has_cycles = true;
 		row->cycles = row->stats.mean * r->timer->ticks_per_ns;
@@ -260,9 +265,21 @@ static int latency_pair(struct c2c_run *r, unsigned int a, unsigned int b, doubl
 		pp->round_trips = r->a->round_trips;
 		pp->warmup = o->warmup;
 		pp->samples = o->iterations;
+		if (counters_session_begin(&r->counters, cpus, 2, err, sizeof(err))) {
+			opts_error(o, "--events: %s", err);
+			rc = EXIT_FAILED;
+			goto out;
+		}
 		if (threads_run(cpus, 2, o->fifo, pingpong_thread, pp, err, sizeof(err))) {
 			opts_error(o, "%s", err);
 			rc = EXIT_USAGE;
+			goto out;
+		}
+		/* Counters per one-way transfer, warm-up included. */
+		if (counters_session_end(&r->counters, (pp->warmup + pp->samples) * 2 * pp->round_trips,
+					 err, sizeof(err))) {
+			opts_error(o, "--events: %s", err);
+			rc = EXIT_FAILED;
 			goto out;
 		}
 		hist_stats(&pp->hist, 1000, &row.stats);
@@ -384,6 +401,11 @@ static int contended_point(struct c2c_run *r, const struct topo_step *st, enum l
 		c->op = op;
 		c->ops = ops;
 		c->duration_ticks = timer_ns_to_ticks(o->duration_ns);
+		if (counters_session_begin(&r->counters, st->cpus, st->n, err, sizeof(err))) {
+			opts_error(o, "--events: %s", err);
+			rc = EXIT_FAILED;
+			break;
+		}
 		if (threads_run(st->cpus, st->n, o->fifo, contended_thread, c, err, sizeof(err))) {
 			opts_error(o, "%s", err);
 			rc = EXIT_USAGE;
@@ -394,6 +416,12 @@ static int contended_point(struct c2c_run *r, const struct topo_step *st, enum l
 			/* A thread that never got an op in took at least the whole point for one. */
 			v[i] = elapsed_ns / (double)(ops[i] ? ops[i] : 1);
 			sum += (double)ops[i];
+		}
+		/* Counters per op of all threads. */
+		if (counters_session_end(&r->counters, (uint64_t)sum, err, sizeof(err))) {
+			opts_error(o, "--events: %s", err);
+			rc = EXIT_FAILED;
+			break;
 		}
 		row.metric = "contended_op";
 		row.unit = "ns";
@@ -462,9 +490,18 @@ int cmd_c2c(int argc, char **argv)
 		return EXIT_FAILED;
 	}
 	r.timer = timer_get_info();
+	if (counters_session_init(&r.counters, o.events, err, sizeof(err))) {
+		opts_error(&o, "--events: %s", err);
+		opts_free(&o);
+		return EXIT_USAGE;
+	}
 	output_init(&r.out, run_meta_get());
-	if (output_start(&r.out, o.csv, o.json, err, sizeof(err))) {
+	rc = 0;
+	for (size_t i = 0; !rc && i < r.counters.n_columns; i++)
+		rc = output_add_column(&r.out, r.counters.names[i], err, sizeof(err));
+	if (rc || output_start(&r.out, o.csv, o.json, err, sizeof(err))) {
 		opts_error(&o, "%s", err);
+		output_close(&r.out);
 		opts_free(&o);
 		return EXIT_USAGE;
 	}
@@ -474,6 +511,7 @@ int cmd_c2c(int argc, char **argv)
 		rc = run_latency(&r);
 	if (!rc && (a.measure & M_CONTENDED))
 		rc = run_contended(&r);
+	counters_session_free(&r.counters);
 	output_close(&r.out);
 	opts_free(&o);
 	return rc;

@@ -48,7 +48,7 @@ static int step_done(struct scenario_env *env, const char *step, double t0, int 
 static int sweep_c2c(const struct ubench_opts *o)
 {
 	char cpus[4096], repeat[16];
-	char *argv[12];
+	char *argv[14];
 	int argc = 0;
 
 	topo_format_cpus(cpus, sizeof(cpus), o->cpus, o->n_cpus);
@@ -67,6 +67,10 @@ static int sweep_c2c(const struct ubench_opts *o)
 	if (o->json) {
 		argv[argc++] = "--json";
 		argv[argc++] = (char *)o->json;
+	}
+	if (o->events) {
+		argv[argc++] = "--events";
+		argv[argc++] = (char *)o->events;
 	}
 	argv[argc] = NULL;
 	return cmd_c2c(argc, argv);
@@ -129,7 +133,7 @@ static int measure(struct scenario_env *env, const struct ubench_opts *o, const 
 static const struct opts_command sweep_command = {
 	.name = "sweep",
 	.summary = "the default set (c2c classes, local, remote by class, drain-all ramp, short stress) in one CSV",
-	.common = OPT_CPUS | OPT_VARIANT | OPT_BACKEND | OPT_OUTPUT | OPT_REPEAT,
+	.common = OPT_CPUS | OPT_VARIANT | OPT_BACKEND | OPT_OUTPUT | OPT_EVENTS | OPT_REPEAT,
 };
 
 int cmd_sweep(int argc, char **argv)

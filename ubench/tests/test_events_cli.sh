@@ -89,6 +89,29 @@ for r in rows:
 sys.exit(0 if ok else 1)
 PY
 
+# c2c: counters per pair and per contended point, in the same columns.
+if ! "$ubench" c2c --cpus 0,1 --iterations 20 --warmup 2 --duration 5ms --events cs,cycles \
+	--csv "$tmp/c2c.csv" >/dev/null 2>"$tmp/err"; then
+	echo "FAIL: ubench c2c --events: $(cat "$tmp/err")"
+	fail=1
+fi
+/usr/bin/python3 - "$tmp/c2c.csv" "$cycles_here" <<'PY' || fail=1
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+ok = bool(rows)
+for r in rows:
+    try:
+        float(r["event:context-switches"])
+    except (KeyError, ValueError):
+        print("FAIL: c2c row without a context-switch count:", r.get("event:context-switches"))
+        ok = False
+    if sys.argv[2] == "no" and r.get("event:cycles") != "n/a":
+        print("FAIL: c2c cycles without a PMU:", r.get("event:cycles"))
+        ok = False
+print(f"c2c: {len(rows)} rows with event columns")
+sys.exit(0 if ok else 1)
+PY
+
 # Without --events the header is the plain one (files shared with c2c).
 "$ubench" remote --backend user --cpus 0,1 --variant global --iterations 5 --csv "$tmp/plain.csv" \
 	>/dev/null 2>&1 || { echo "FAIL: ubench remote without --events"; fail=1; }

@@ -24,6 +24,7 @@ tr.emulated td { background: #fdecea; }
          font-size: .8em; padding: 1px 6px; border-radius: 3px; white-space: nowrap; }
 .banner { background: #c62828; color: #fff; padding: 6px 10px; font-weight: bold; margin: .4em 0; }
 ul.notes { font-size: .85em; color: #8a4b00; }
+ul.tnotes { font-size: .9em; color: #111; max-width: 1100px; }
 figure { margin: 1em 0 2em 0; }
 figure img { max-width: 100%; border: 1px solid #ddd; }
 figcaption { font-size: .85em; color: #333; max-width: 1100px; }
@@ -130,7 +131,7 @@ def to_html(doc):
                            + "".join(f"<td>{t}</td>" for t in tds) + "</tr>")
             out.append("</table>")
             if b.notes:
-                out.append('<ul class="notes">' + "".join(f"<li>{e(n)}</li>" for n in b.notes)
+                out.append('<ul class="tnotes">' + "".join(f"<li>{e(n)}</li>" for n in b.notes)
                            + "</ul>")
         elif kind == "figure":
             mark = f' <span class="badge">{e(BADGE)}</span>' if b.emulated else ""

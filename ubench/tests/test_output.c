@@ -4,10 +4,12 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "check.h"
 #include "output.h"
+#include "ubench_config.h"
 
 #define HEADER "scenario,backend,variant,kernel,preempt,arch,cpus,n_cpus,distance,metric,unit," \
 	"samples,min,p50,p90,p99,p999,max,mean,stddev,cycles,host,cpu_model,timer,emulated,date,version"
@@ -184,6 +186,34 @@ static void test_stdout(void)
 	      strstr(err, "/nonexistent-dir/x.csv"), "unwritable path: '%s'", err);
 }
 
+/* Metadata from this machine: uname, a known preempt model, the emulation flag, the date. */
+static void test_meta(void)
+{
+	static const char *const models[] = { "rt", "full", "dynamic", "voluntary", "none", "lazy", "unknown" };
+	struct run_meta m;
+	struct utsname u;
+	bool known = false;
+	char date[32];
+
+	CHECK(!uname(&u), "uname");
+	setenv("QPWBENCH_EMULATED", "tcg", 1);
+	run_meta_collect(&m);
+	CHECK(!strcmp(m.emulated, "tcg"), "QPWBENCH_EMULATED=tcg gave emulated '%s'", m.emulated);
+	unsetenv("QPWBENCH_EMULATED");
+	run_meta_collect(&m);
+	CHECK(!strcmp(m.emulated, "no") || (!strcmp(m.emulated, "tcg") && strstr(m.emulated_source, "CPUID")),
+	      "emulated '%s' (%s)", m.emulated, m.emulated_source);
+	CHECK(!strcmp(m.kernel, u.release) && !strcmp(m.arch, u.machine) && !strcmp(m.host, u.nodename),
+	      "uname fields: %s %s %s", m.kernel, m.arch, m.host);
+	for (size_t i = 0; i < sizeof(models) / sizeof(models[0]); i++)
+		known |= !strcmp(m.preempt, models[i]);
+	CHECK(known, "preempt '%s' (from %s) is not a model name", m.preempt, m.preempt_source);
+	CHECK(!strcmp(m.version, QPWBENCH_VERSION), "version '%s'", m.version);
+	CHECK(m.cpu_model[0] && m.timer[0], "cpu model '%s', timer '%s'", m.cpu_model, m.timer);
+	run_meta_date(date, sizeof(date));
+	CHECK(strlen(date) == 20 && date[4] == '-' && date[10] == 'T' && date[19] == 'Z', "date '%s'", date);
+}
+
 int main(void)
 {
 	char cmd[128];
@@ -195,6 +225,7 @@ int main(void)
 	test_header_and_append();
 	test_extra_columns_and_json();
 	test_stdout();
+	test_meta();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd))
 		fprintf(stderr, "could not remove %s\n", dir);

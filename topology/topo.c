@@ -859,6 +859,7 @@ int topo_order(const struct topo *t, enum topo_plan_kind kind, hwloc_const_bitma
 	free(cpus);
 	return rc;
 }
+
 static int plan_alloc(struct topo_plan *p, unsigned long long steps, unsigned long long cpus)
 {
 	if (steps > UINT_MAX || cpus > SIZE_MAX / sizeof(unsigned int))
@@ -947,7 +948,7 @@ int topo_plan_build(const struct topo *t, enum topo_plan_kind kind, hwloc_const_
 {
 	unsigned int n, *cpus;
 	unsigned long long pairs;
-	int rc;
+	int rc, min_cpus;
 
 	memset(out, 0, sizeof(*out));
 	out->kind = kind;
@@ -959,8 +960,10 @@ int topo_plan_build(const struct topo *t, enum topo_plan_kind kind, hwloc_const_
 		snprintf(err, errlen, "the CPU set holds CPUs that are not online/allowed");
 		return -EINVAL;
 	}
-	if (hwloc_bitmap_weight(set) < ((kind == TOPO_PLAN_PAIRS || kind == TOPO_PLAN_CLASSES) ? 2 : 1)) {
-		snprintf(err, errlen, "plan '%s' needs at least two CPUs", topo_plan_name(kind));
+	min_cpus = (kind == TOPO_PLAN_PAIRS || kind == TOPO_PLAN_CLASSES) ? 2 : 1;
+	if (hwloc_bitmap_weight(set) < min_cpus) {
+		snprintf(err, errlen, "plan '%s' needs at least %s", topo_plan_name(kind),
+			 min_cpus == 2 ? "two CPUs" : "one CPU");
 		return -EINVAL;
 	}
 	cpus = topo_cpu_array(set, &n);

@@ -7,7 +7,6 @@
 #include "counters.h"
 
 #include <errno.h>
-#include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +22,8 @@
 /*
  * perf's generic event names (tools/perf/util/parse-events.c, the names
  * `perf list` prints as "name OR alias"), encoded with perf's own ABI
- * constants so that they work without libpfm4. The first name is the column.
+ * constants so that they work without libpfm4. The first name is the
+ * canonical one, the others map to it.
  */
 static const struct generic_event {
 	const char *names[4];
@@ -498,7 +498,7 @@ int counters_open(struct counters **out, const struct counter_set *set,
 			struct perf_event_attr attr = set->ev[i].attr;
 			struct counter_fd *cf = fd_at(c, i, t);
 			const char *why;
-			int fd = -1;
+			int fd = -1, e;
 
 			if (!set->ev[i].encoded || c->why[i][0])
 				continue;
@@ -527,16 +527,17 @@ int counters_open(struct counters **out, const struct counter_set *set,
 				cf->fd = fd;
 				continue;
 			}
-			why = open_failure(errno);
+			e = errno;
+			why = open_failure(e);
 			if (!why) {
 				say(err, errlen, "perf_event_open(%s%s%d): %s", set->ev[i].name,
 				    ncpus ? ", cpu " : ", thread ", ncpus ? cpu : (int)tid,
-				    strerror(errno));
+				    strerror(e));
 				counters_close(c);
-				return -errno;
+				return -e;
 			}
 			say(c->why[i], sizeof(c->why[i]), "%s (perf_event_open: %s)", why,
-			    strerror(errno));
+			    strerror(e));
 		}
 	}
 	/*
@@ -625,16 +626,6 @@ void counters_close(struct counters *c)
 	free(c);
 }
 
-size_t counters_count(const struct counters *c)
-{
-	return c->set.n;
-}
-
-const char *counters_name(const struct counters *c, size_t i)
-{
-	return c->set.ev[i].name;
-}
-
 bool counters_total(const struct counters *c, size_t i, double *total, const char **why)
 {
 	if (c->counted[i]) {
@@ -666,8 +657,8 @@ void counters_running_cell(const struct counters *c, char *buf, size_t len)
 {
 	if (c->running < 0)
 		snprintf(buf, len, "n/a");
-	else
-		snprintf(buf, len, "%.3f", c->running);
+	else	/* never round a multiplexed share up to "1.000" */
+		snprintf(buf, len, "%.3f", c->running < 1 && c->running > 0.999 ? 0.999 : c->running);
 }
 
 /* ---- scenario glue ---------------------------------------------------- */

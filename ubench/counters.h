@@ -105,9 +105,6 @@ int counters_start(struct counters *c);
 int counters_stop(struct counters *c);
 void counters_close(struct counters *c);
 
-size_t counters_count(const struct counters *c);
-const char *counters_name(const struct counters *c, size_t i);
-
 /*
  * perf stat's scaling: a count that ran for part of the time it was enabled
  * (the PMU multiplexed it with other events) is scaled to the whole time.

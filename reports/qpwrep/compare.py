@@ -7,7 +7,7 @@ import os
 from .data import EMULATED_MARK, InputError, aggregate, format_value, group, variant_order
 from matplotlib.ticker import FuncFormatter
 
-from .figures import DPI, EMULATED_COLOR, Figure, plt
+from .figures import DPI, EMULATED_COLOR, PNG_EMULATED_KEY, PNG_KIND_KEY, Figure, plt
 from .render import Document, write
 from .tables import Table
 
@@ -133,6 +133,7 @@ def _plot(table, outdir, title):
     path = os.path.join(outdir, "compare.png")
     caption = " ".join(table.notes[:2])
     fig.savefig(path, dpi=DPI, metadata={"Title": title, "Description": caption,
-                                         "qpwbench-emulated": "yes" if emulated else "no"})
+                                         PNG_KIND_KEY: "compare",
+                                         PNG_EMULATED_KEY: "yes" if emulated else "no"})
     plt.close(fig)
     return Figure(name="compare", title=title, caption=caption, path=path, emulated=emulated)

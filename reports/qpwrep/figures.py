@@ -18,6 +18,10 @@ from .data import (BASELINE_VARIANT, DISTANCE_CLASSES, EMULATED_MARK, INLINE_VAR
 
 DPI = 110
 EMULATED_COLOR = "#c62828"
+# PNG text keys: which qpwreport output a PNG is ("report", "compare"), and
+# whether it draws TCG rows ("yes"/"no").
+PNG_KIND_KEY = "qpwreport"
+PNG_EMULATED_KEY = "qpwbench-emulated"
 PERCENTILES = (("min", 0.0), ("p50", 0.5), ("p90", 0.9), ("p99", 0.99), ("p999", 0.999), ("max", 1.0))
 
 
@@ -159,7 +163,7 @@ def _finish(fig, ctx, name, title, caption, configs, legend=None, legend_title=N
     caption += " Systems: " + "; ".join(meta) + "."
     fig.savefig(path, dpi=DPI, metadata={
         "Title": title, "Description": caption,
-        "qpwbench-emulated": "yes" if emulated else "no"})
+        PNG_KIND_KEY: "report", PNG_EMULATED_KEY: "yes" if emulated else "no"})
     plt.close(fig)
     return Figure(name=name, title=title, caption=caption, path=path, emulated=emulated)
 

@@ -13,6 +13,7 @@ def build(rows, inputs, variants, outdir, input_notes=()):
     """Render report.html, report.md and the PNGs into outdir; return
     (html path, figures written, notes)."""
     os.makedirs(outdir, exist_ok=True)
+    _remove_old_figures(outdir)
     configs = configs_of(rows)
     ctx = figures.Context(rows=rows, variants=variants, configs=configs,
                           labels=config_labels(configs), outdir=outdir)
@@ -39,3 +40,19 @@ def build(rows, inputs, variants, outdir, input_notes=()):
             doc.table(fast_table)
     doc.table(tables.systems(ctx))
     return write(doc, outdir, "report"), made, notes
+
+
+def _remove_old_figures(outdir):
+    """A figure this run has no data for must not survive from an earlier
+    report in the same directory. Only report PNGs qpwreport wrote (their
+    tEXt chunk says so; matplotlib writes it before the image data) go."""
+    mark = f"{figures.PNG_KIND_KEY}\0report".encode()
+    for name in os.listdir(outdir):
+        path = os.path.join(outdir, name)
+        if name.endswith(".png") and os.path.isfile(path) and mark in _head(path):
+            os.remove(path)
+
+
+def _head(path, size=4096):
+    with open(path, "rb") as f:
+        return f.read(size)

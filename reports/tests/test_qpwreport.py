@@ -104,6 +104,7 @@ class RenderTest(unittest.TestCase):
         for name in SIX:
             meta = png_text(os.path.join(self.out, name + ".png"))
             self.assertEqual(meta.get("qpwbench-emulated"), "yes", name)
+            self.assertEqual(meta.get("qpwreport"), "report", name)
             self.assertIn("emulated tcg", meta.get("Description", ""), name)
         self.assertEqual(self.md.count("### "), 6)
         self.assertEqual(self.md.count(f"**⚠ {EMULATED}**"), 6 + 3 + 3 + 3)  # figures + 3 tables x 3 rows
@@ -135,10 +136,19 @@ class MissingScenarioTest(TempDir):
     """No interference rows: that figure is skipped with a note, not a crash."""
 
     def test_skipped_with_note(self):
+        # Over an earlier full report: its interference figure must not survive.
+        self.assertEqual(run("-o", self.out, fixture("mixed.csv")).returncode, 0)
+        other = os.path.join(self.out, "not-ours.png")
+        shutil.copy(os.path.join(self.out, "1-c2c-heatmap.png"), other)
+        with open(other, "r+b") as f:       # same bytes, another writer's key
+            blob = f.read().replace(b"qpwreport\0report", b"qpwreporX\0report")
+            f.seek(0)
+            f.write(blob)
         res = run("-o", self.out, fixture("missing_scenario.csv"))
         self.assertEqual(res.returncode, 0, res.stderr)
         pngs = sorted(n[:-4] for n in os.listdir(self.out) if n.endswith(".png"))
-        self.assertEqual(pngs, [n for n in SIX if n != "5-interference"])
+        self.assertEqual(pngs, [n for n in SIX if n != "5-interference"] + ["not-ours"])
+        pngs.remove("not-ours")
         self.assertIn("Figure 5 (interference) skipped: no interference rows", res.stderr)
         with open(os.path.join(self.out, "report.md"), encoding="utf-8") as f:
             md = f.read()

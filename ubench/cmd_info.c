@@ -39,6 +39,21 @@ static const struct opts_command info_command = {
 	.handle = info_handle,
 };
 
+/* The kernel's clocksource: "tsc" means the kernel itself trusts the TSC across CPUs. */
+static void print_clocksource(void)
+{
+	FILE *f = fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource", "r");
+	char line[64] = "unknown";
+
+	if (f) {
+		if (!fgets(line, sizeof(line), f))
+			snprintf(line, sizeof(line), "unknown");
+		fclose(f);
+	}
+	line[strcspn(line, "\n")] = '\0';
+	printf("clocksource:    %s (the kernel's)\n", line);
+}
+
 static void print_module(void)
 {
 	int fd = open(QPWBENCH_DEVICE, O_RDONLY | O_CLOEXEC);
@@ -85,6 +100,7 @@ int cmd_info(int argc, char **argv)
 	printf("resolution:     %.3f ns\n", t->resolution_ns);
 	printf("cost:           %.1f ns per timestamp (median)\n", t->cost_ns);
 	printf("invariant:      %s (%s)\n", t->invariant ? "yes" : "no", t->invariance);
+	print_clocksource();
 	if (topo_load(&topo, NULL, NULL, err, sizeof(err))) {
 		printf("cpus:           %ld online (hwloc: %s)\n", sysconf(_SC_NPROCESSORS_ONLN), err);
 	} else {

@@ -82,18 +82,21 @@ static long qpwb_check_cpus(const struct qpwbench_run *r, struct cpumask *mask)
 	return 0;
 }
 
+/*
+ * Arguments are checked before the run mutex is tried, so a bad request gets
+ * its own error even while another run is active; only the CPU checks, which
+ * need the hotplug lock, come after it.
+ */
 static long qpwb_ioctl_run(struct qpwbench_run __user *uarg)
 {
 	struct qpwbench_run *run;
 	cpumask_var_t mask;
 	long ret;
 
-	if (!mutex_trylock(&qpwb_run_mutex))
-		return -EBUSY;
-	ret = -ENOMEM;
 	run = kmalloc(sizeof(*run), GFP_KERNEL);
 	if (!run)
-		goto out_unlock;
+		return -ENOMEM;
+	ret = -ENOMEM;
 	if (!zalloc_cpumask_var(&mask, GFP_KERNEL))
 		goto out_free;
 	ret = -EFAULT;
@@ -102,6 +105,9 @@ static long qpwb_ioctl_run(struct qpwbench_run __user *uarg)
 	ret = qpwb_check_args(run);
 	if (ret)
 		goto out_free_mask;
+	ret = -EBUSY;
+	if (!mutex_trylock(&qpwb_run_mutex))
+		goto out_free_mask;
 
 	/* The CPUs checked online stay online until the run is over. */
 	cpus_read_lock();
@@ -109,6 +115,7 @@ static long qpwb_ioctl_run(struct qpwbench_run __user *uarg)
 	if (!ret)
 		ret = qpwb_run_scenario(run, mask);
 	cpus_read_unlock();
+	mutex_unlock(&qpwb_run_mutex);
 
 	if (!ret && copy_to_user(&uarg->result, &run->result, sizeof(run->result)))
 		ret = -EFAULT;
@@ -116,8 +123,6 @@ out_free_mask:
 	free_cpumask_var(mask);
 out_free:
 	kfree(run);
-out_unlock:
-	mutex_unlock(&qpwb_run_mutex);
 	return ret;
 }
 

@@ -34,6 +34,7 @@ struct qpwb_ctx {
 	bool go;
 	atomic_t running;
 	struct completion done;
+	bool draining;			/* stress: the drainer has begun */
 	atomic_t workers_left;		/* stress: workers still doing ops */
 	atomic64_t ops_done;
 };
@@ -201,6 +202,8 @@ static void qpwb_stress_worker_fn(struct qpwb_thread *t)
 	u64 seq = (u64)t->cpu << 40;
 	u64 done = 0;
 
+	/* However few the ops, they overlap the drains. */
+	wait_event(ctx->barrier_wq, READ_ONCE(ctx->draining) || qpwb_should_stop());
 	while (done < n && !qpwb_should_stop()) {
 		u32 chunk = min_t(u64, n - done, QPWB_STRESS_CHUNK);
 
@@ -212,16 +215,21 @@ static void qpwb_stress_worker_fn(struct qpwb_thread *t)
 	atomic_dec(&ctx->workers_left);
 }
 
-/* stress drainer: drain all of .cpus for as long as any worker runs. */
+/*
+ * stress drainer: drain all of .cpus for as long as any worker runs. The
+ * workers start their ops only once it has begun.
+ */
 static void qpwb_stress_drainer_fn(struct qpwb_thread *t)
 {
 	struct qpwb_ctx *ctx = t->ctx;
 
-	while (atomic_read(&ctx->workers_left) && !qpwb_should_stop()) {
+	WRITE_ONCE(ctx->draining, true);
+	wake_up_all(&ctx->barrier_wq);
+	do {
 		if (!qpwb_drain_all(ctx, true))
 			break;
 		cond_resched();
-	}
+	} while (atomic_read(&ctx->workers_left) && !qpwb_should_stop());
 }
 
 /* --- thread management ------------------------------------------------------ */

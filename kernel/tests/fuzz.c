@@ -2,22 +2,29 @@
 /*
  * qpwbench-fuzz: random ioctls against /dev/qpwbench for a bounded time.
  *
- *   qpwbench-fuzz [--seconds N (10, max 3600)] [--seed S]
+ *   qpwbench-fuzz [--seconds N (10, max 3600)] [--seed S] [--threads N (1..16)]
  *
- * Four kinds of call, chosen at random: random command numbers with random
+ * Five kinds of call, chosen at random: random command numbers with random
  * payloads (of the driver's type 'Q': only the three real commands may
  * succeed, everything else is ENOTTY); RUN requests with random fields, each
  * judged by an independent model of the argument rules (a request the model
  * calls invalid must fail with EINVAL/E2BIG/ENODEV; a valid one, made cheap
  * first, must succeed with self-consistent results); bad pointers (EFAULT);
- * VERSION with garbage arguments. Exit 0 when the device never misbehaved
- * (and the kernel is still alive), 1 otherwise, 77 with no device.
+ * VERSION with garbage arguments; now and then a child process started on a
+ * run is SIGKILLed at a random moment, after which the device must serve a
+ * run again. With --threads N the calls race each other (a valid request
+ * may then also get EBUSY). Exit 0 when the device never misbehaved (and
+ * the kernel is still alive), 1 otherwise, 77 with no device.
  */
 #include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <sys/wait.h>
 
 #include "qpwbench_test.h"
 
-static __u64 rng_state;
+static _Thread_local __u64 rng_state;
 
 static __u64 rnd(void)
 {
@@ -42,21 +49,22 @@ static __u64 rnd_around(__u64 cap)
 }
 
 static struct qpwbench_info info;
-static unsigned long misbehaved, calls;
+static atomic_ulong misbehaved, calls;
+static unsigned int nthreads = 1;
 
 __attribute__((format(printf, 1, 2)))
 static void misbehave(const char *fmt, ...)
 {
 	va_list ap;
 
-	misbehaved++;
-	if (misbehaved > 20)
+	char line[512];
+
+	if (atomic_fetch_add(&misbehaved, 1) >= 20)
 		return;
-	printf("FAIL fuzz: ");
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	putchar('\n');
+	printf("FAIL fuzz: %s\n", line);
 }
 
 static unsigned int mask_weight(const __u64 *mask)
@@ -76,8 +84,11 @@ static bool mask_online(const __u64 *mask)
 	return true;
 }
 
-/* The argument rules of uapi/qpwbench.h, written independently of the module. */
-static bool model_valid(const struct qpwbench_run *r)
+/*
+ * The argument rules of uapi/qpwbench.h, written independently of the module:
+ * first those checked before the module looks for a concurrent run.
+ */
+static bool model_args_valid(const struct qpwbench_run *r)
 {
 	bool local = r->scenario == QPWBENCH_SCENARIO_LOCAL;
 
@@ -91,7 +102,13 @@ static bool model_valid(const struct qpwbench_run *r)
 	if (r->scenario == QPWBENCH_SCENARIO_INTERFERENCE ? !r->rate_hz || !r->duration_ns
 							  : !r->iterations)
 		return false;
-	if (local && !r->batch)
+	return !local || r->batch;
+}
+
+/* ...then the CPUs, checked once the run is the module's only one. */
+static bool model_valid(const struct qpwbench_run *r)
+{
+	if (!model_args_valid(r))
 		return false;
 	if (!qt_cpu_online(&info, r->caller_cpu) || !mask_weight(r->cpus) || !mask_online(r->cpus))
 		return false;
@@ -158,11 +175,14 @@ static void fuzz_run(int fd)
 	for (size_t i = 0; i < sizeof(r.result) / sizeof(__u64); i++)
 		((__u64 *)&r.result)[i] = rnd();
 
-	valid = model_valid(&r);
-	if (valid)
+	/* Cheap counts keep every verdict, and keep a wrongly accepted run short. */
+	if (model_args_valid(&r))
 		make_cheap(&r);
+	valid = model_valid(&r);
 	ret = qt_run(fd, &r);
 	calls++;
+	if (ret == -EBUSY && nthreads > 1 && model_args_valid(&r))
+		return;	/* another thread's run */
 	if (valid && ret) {
 		misbehave("valid %s/%s request rejected: %s", qt_scenario_names[r.scenario],
 			  qt_variant_names[r.variant], strerror(-ret));
@@ -233,15 +253,100 @@ static void fuzz_version(int fd)
 		misbehave("VERSION with a garbage argument answered %d", v);
 }
 
+/* A cheap valid run over every online CPU, for the kill test and its probe. */
+static void valid_run(struct qpwbench_run *r, __u32 scenario, __u32 variant)
+{
+	unsigned int caller = QPWBENCH_MAX_CPUS;
+
+	qt_run_init(r, scenario, variant);
+	for (unsigned int cpu = 0; cpu < QPWBENCH_MAX_CPUS; cpu++) {
+		if (!qt_cpu_online(&info, cpu))
+			continue;
+		if (caller == QPWBENCH_MAX_CPUS)
+			caller = cpu;
+		qt_mask_set(r->cpus, cpu);
+	}
+	r->caller_cpu = caller;
+	r->iterations = 1;
+}
+
+/* SIGKILL a process in the middle of a run; the device must serve runs after. */
+static void fuzz_kill(int fd)
+{
+	static const __u32 scenarios[] = {
+		QPWBENCH_SCENARIO_STRESS, QPWBENCH_SCENARIO_INTERFERENCE,
+		QPWBENCH_SCENARIO_DRAIN_ALL, QPWBENCH_SCENARIO_LOCAL,
+	};
+	struct qpwbench_run r;
+	double until;
+	pid_t pid;
+	int ret;
+
+	valid_run(&r, scenarios[rnd() % 4], (__u32)(rnd() % QPWBENCH_NR_VARIANTS));
+	r.iterations = 20000 + rnd() % 200000;
+	r.batch = 16;
+	r.rate_hz = 1000;
+	r.duration_ns = 200000000;
+	pid = fork();
+	if (pid < 0)
+		return;
+	if (pid == 0) {
+		qt_run(fd, &r);
+		_exit(0);
+	}
+	usleep((useconds_t)(rnd() % 30000));
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	calls++;
+	until = qt_now() + 15;
+	do {
+		valid_run(&r, QPWBENCH_SCENARIO_DRAIN_ALL, QPWBENCH_VARIANT_WQ);
+		ret = qt_run(fd, &r);
+	} while (ret == -EBUSY && qt_now() < until && !usleep(5000));
+	if (ret)
+		misbehave("after a killed run the device answers %s", strerror(-ret));
+}
+
+struct fuzzer {
+	int fd;
+	__u64 seed;
+	double end;
+	pthread_t tid;
+};
+
+static void *fuzz_main(void *arg)
+{
+	struct fuzzer *f = arg;
+	unsigned char *buf = malloc(65536);
+
+	rng_state = f->seed ? f->seed : 1;
+	while (buf && qt_now() < f->end) {
+		unsigned int kind = (unsigned int)(rnd() % 256);
+
+		if (kind == 0)
+			fuzz_kill(f->fd);
+		else if (kind < 128)
+			fuzz_run(f->fd);
+		else if (kind < 192)
+			fuzz_cmd(f->fd, buf, 65536);
+		else if (kind < 224)
+			fuzz_pointer(f->fd);
+		else
+			fuzz_version(f->fd);
+	}
+	free(buf);
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
+	struct fuzzer f[16];
 	unsigned long seconds = 10;
-	static unsigned char buf[65536];
+	__u64 seed = (__u64)time(NULL) ^ ((__u64)getpid() << 32);
 	double end;
 	int fd;
 
 	qt_prog = "qpwbench-fuzz";
-	rng_state = (__u64)time(NULL) ^ ((__u64)getpid() << 32);
 	for (int i = 1; i < argc; i += 2) {
 		char *e = NULL;
 
@@ -250,39 +355,38 @@ int main(int argc, char **argv)
 			if (*e || !seconds || seconds > 3600)
 				e = NULL;
 		} else if (i + 1 < argc && !strcmp(argv[i], "--seed")) {
-			rng_state = strtoull(argv[i + 1], &e, 0);
+			seed = strtoull(argv[i + 1], &e, 0);
 			if (*e)
+				e = NULL;
+		} else if (i + 1 < argc && !strcmp(argv[i], "--threads")) {
+			nthreads = (unsigned int)strtoul(argv[i + 1], &e, 0);
+			if (*e || !nthreads || nthreads > 16)
 				e = NULL;
 		}
 		if (!e) {
-			fprintf(stderr, "usage: qpwbench-fuzz [--seconds 1..3600] [--seed S]\n");
+			fprintf(stderr, "usage: qpwbench-fuzz [--seconds 1..3600] [--seed S] "
+				"[--threads 1..16]\n");
 			return 2;
 		}
 	}
-	if (!rng_state)
-		rng_state = 1;
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("qpwbench-fuzz: %lu s, seed %#llx\n", seconds, (unsigned long long)rng_state);
+	printf("qpwbench-fuzz: %lu s, %u thread(s), seed %#llx\n", seconds, nthreads,
+	       (unsigned long long)seed);
 	fd = qt_open();
 	qt_info(fd, &info);
 
 	end = qt_now() + (double)seconds;
-	while (qt_now() < end) {
-		switch (rnd() % 8) {
-		case 0: case 1: case 2: case 3:
-			fuzz_run(fd);
-			break;
-		case 4: case 5:
-			fuzz_cmd(fd, buf, sizeof(buf));
-			break;
-		case 6:
-			fuzz_pointer(fd);
-			break;
-		default:
-			fuzz_version(fd);
+	for (unsigned int t = 0; t < nthreads; t++) {
+		f[t] = (struct fuzzer){ .fd = fd, .seed = seed + t * 0x9E3779B97F4A7C15ULL, .end = end };
+		if (pthread_create(&f[t].tid, NULL, fuzz_main, &f[t])) {
+			fprintf(stderr, "qpwbench-fuzz: cannot start thread %u\n", t);
+			return 1;
 		}
 	}
+	for (unsigned int t = 0; t < nthreads; t++)
+		pthread_join(f[t].tid, NULL);
 	close(fd);
-	qt_check(!misbehaved, "fuzz", "%lu calls, %lu misbehaviours", calls, misbehaved);
+	qt_check(!misbehaved, "fuzz", "%lu calls, %lu misbehaviours", atomic_load(&calls),
+		 atomic_load(&misbehaved));
 	return qt_finish();
 }

@@ -124,11 +124,17 @@ int drain_all_measure(struct scenario_env *env, const struct drain_all_params *p
 		scenario_plan_free(&plan);
 		return EXIT_FAILED;
 	}
-	for (unsigned int s = 0; s < plan.n_sets && !rc; s++)
-		for (unsigned int v = 0; v < QPWBENCH_NR_VARIANTS && !rc; v++)
-			for (uint32_t r = 0; r < p->c.repeat && p->c.variant[v] && !rc; r++)
+	for (unsigned int s = 0; s < plan.n_sets && !rc; s++) {
+		for (unsigned int v = 0; v < QPWBENCH_NR_VARIANTS && !rc; v++) {
+			if (!p->c.variant[v])
+				continue;
+			scenario_point_begin(env);
+			for (uint32_t r = 0; r < p->c.repeat && !rc; r++)
 				rc = drain_all_variant(env, p, &plan.sets[s], v,
 						       &pts[s * QPWBENCH_NR_VARIANTS + v], &kind[v]);
+			scenario_point_end(env);
+		}
+	}
 	if (!rc)
 		report_crossover(env, &plan, pts, kind);
 	free(pts);

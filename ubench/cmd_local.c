@@ -18,6 +18,7 @@ int local_measure(struct scenario_env *env, const struct local_params *p)
 		if (!p->c.variant[v])
 			continue;
 		for (unsigned int i = 0; i < p->c.n_cpus; i++) {
+			scenario_point_begin(env);
 			for (uint32_t r = 0; r < p->c.repeat; r++) {
 				const unsigned int *cpu = &p->c.cpus[i];
 				struct qpwbench_run run;
@@ -41,6 +42,7 @@ int local_measure(struct scenario_env *env, const struct local_params *p)
 				if (scenario_row(env, &row))
 					return EXIT_FAILED;
 			}
+			scenario_point_end(env);
 		}
 	}
 	return EXIT_OK;

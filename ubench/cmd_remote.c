@@ -76,9 +76,14 @@ int remote_measure(struct scenario_env *env, const struct remote_params *p)
 				rc = EXIT_USAGE;
 				break;
 			}
-			for (unsigned int v = 0; v < QPWBENCH_NR_VARIANTS && !rc; v++)
-				for (uint32_t r = 0; r < p->c.repeat && p->c.variant[v] && !rc; r++)
+			for (unsigned int v = 0; v < QPWBENCH_NR_VARIANTS && !rc; v++) {
+				if (!p->c.variant[v])
+					continue;
+				scenario_point_begin(env);
+				for (uint32_t r = 0; r < p->c.repeat && !rc; r++)
 					rc = remote_variant(env, p, pair, load, v);
+				scenario_point_end(env);
+			}
 			target_load_stop(&spin);
 		}
 	}

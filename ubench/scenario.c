@@ -205,6 +205,24 @@ int scenario_run(struct scenario_env *env, struct qpwbench_run *run)
 	}
 }
 
+void scenario_point_begin(struct scenario_env *env)
+{
+	env->point_open = true;
+	env->point_runs = 0;
+}
+
+void scenario_point_end(struct scenario_env *env)
+{
+	struct stats s;
+
+	env->point_open = false;
+	if (env->point_runs < 2)
+		return;
+	stats_of_values(env->point_p50, env->point_runs, &s);
+	scenario_note(env, "  p50 over %u runs: median %.1f ns, spread %.1f%%", env->point_runs,
+		      s.p50, s.p50 > 0 ? (s.max - s.min) / s.p50 * 100 : 0);
+}
+
 void scenario_stats_ns(const struct qpwbench_hist *h, struct stats *s)
 {
 	hist_stats(h, 1000.0, s);
@@ -274,6 +292,8 @@ int scenario_row(struct scenario_env *env, const struct scenario_row *r)
 		extra_values[row.n_extra++] = env->counters.values[i];
 	}
 
+	if (env->point_open && !strcmp(r->metric->unit, "ns") && env->point_runs < OPTS_MAX_REPEAT)
+		env->point_p50[env->point_runs++] = r->stats.p50;
 	print_row(env, r);
 	if (output_row(&env->out, &row, err, sizeof(err))) {
 		scenario_error(env, "%s", err);

@@ -56,6 +56,10 @@ struct scenario_env {
 	bool quiet;			/* no text table (rows go to stdout) */
 	bool target_load_column;	/* rows carry SCENARIO_COLUMN_TARGET_LOAD */
 	bool printed_header;
+	/* The p50s of the ns rows of the current measurement point, one per --repeat run. */
+	bool point_open;
+	uint32_t point_runs;
+	double point_p50[OPTS_MAX_REPEAT];
 	/* --events: counted around each scenario_run(), columns after target_load */
 	struct counters_session counters;
 };
@@ -132,6 +136,14 @@ struct scenario_row {
 
 /* 0, or EXIT_FAILED after one error line (an output could not be written). */
 int scenario_row(struct scenario_env *env, const struct scenario_row *row);
+
+/*
+ * Bracket the --repeat runs of one measurement point: at the end, with two
+ * runs or more, a text line gives the median of their p50s and its spread
+ * (max - min) / median. Only the point's ns rows count, one per run.
+ */
+void scenario_point_begin(struct scenario_env *env);
+void scenario_point_end(struct scenario_env *env);
 
 /* Latency rows: the histogram's statistics in ns. */
 void scenario_stats_ns(const struct qpwbench_hist *h, struct stats *s);

@@ -89,8 +89,13 @@ got=$(column "$tmp/local.csv" variant | sort -u | tr '\n' ' ')
 	fail "remote: no distance class"
 [[ $(column "$tmp/remote.csv" metric | sort -u | tr '\n' ' ') == "drain_latency stalled " ]] ||
 	fail "remote metrics"
-[[ $(column "$tmp/remote.csv" p50 "metric == 'stalled'" | sort -u) == 0 ]] ||
-	fail "remote: stalls with an idle target"
+# Stalls with an idle target are possible (a host that deschedules the
+# vCPU for longer than the bound); they are counts within the drains.
+for stalled in $(column "$tmp/remote.csv" p50 "metric == 'stalled'"); do
+	[[ $stalled =~ ^[0-9]+$ ]] && ((stalled <= 20)) || fail "remote: stalled '$stalled' of 20 drains"
+done
+[[ $(column "$tmp/remote.csv" p50 "metric == 'stalled' and variant in ('qpw-on', 'global')" | sort -u) == 0 ]] ||
+	fail "remote: a lock variant stalled"
 
 # drain-all over the ramp on two CPUs: N = 1 and 2, and the crossover line.
 "$ubench" drain-all --backend user --cpus 0,1 --iterations 20 --csv "$tmp/drain.csv" \
@@ -124,6 +129,22 @@ elif grep -q 'SCHED_FIFO' "$tmp/err"; then
 	echo "fifo target skipped: $(cat "$tmp/err")"
 else
 	fail "remote --target-load fifo: $(cat "$tmp/err")"
+fi
+
+# interference: a FIFO spinner on CPU 1 records gaps and context switches
+# while CPU 0 drains it; rows per target, per variant.
+if "$ubench" interference --backend user --cpus 0,1 --variant wq,qpw-on --duration 100ms \
+	--rate 500 --csv "$tmp/interf.csv" >/dev/null 2>"$tmp/err"; then
+	[[ $(column "$tmp/interf.csv" metric | sort -u | tr '\n' ' ') == "target_ctx_switches target_gap " ]] ||
+		fail "interference metrics"
+	[[ $(column "$tmp/interf.csv" cpus | sort -u) == 1 ]] || fail "interference: rows not for target CPU 1"
+	[[ $(column "$tmp/interf.csv" target_load | sort -u) == fifo ]] || fail "interference: target_load"
+	windows=$(column "$tmp/interf.csv" samples "metric == 'target_gap' and variant == 'qpw-on'")
+	((windows >= 40)) || fail "interference: $windows gap windows in 100 ms at 500 Hz, want about 50"
+elif grep -q 'SCHED_FIFO' "$tmp/err"; then
+	echo "interference skipped: $(cat "$tmp/err")"
+else
+	fail "interference: $(cat "$tmp/err")"
 fi
 
 echo "$failures failure(s)"

@@ -147,14 +147,15 @@ struct topo_plan {
 	unsigned int *storage;		/* what steps[].cpus point into */
 };
 
+/* 0, or -EINVAL (too few or unusable CPUs) / -ENOMEM with err set; free with topo_plan_free(). */
 int topo_plan_build(const struct topo *t, enum topo_plan_kind kind, hwloc_const_bitmap_t set,
 		    struct topo_plan *out, char *err, size_t errlen);
 void topo_plan_free(struct topo_plan *p);
 
 /*
- * The nearest-first (ramp) and spread orders of set, n = weight of set
- * CPUs written to order (caller-sized). 0, or -EINVAL when set is empty or holds
- * CPUs that are not usable.
+ * The ramp (nearest-first) or spread order of set: all its CPUs, written to
+ * order[], which holds hwloc_bitmap_weight(set) entries. 0; -EINVAL when set
+ * is empty, holds CPUs that are not usable or kind is neither; -ENOMEM.
  */
 int topo_order(const struct topo *t, enum topo_plan_kind ramp_or_spread,
 	       hwloc_const_bitmap_t set, unsigned int *order);

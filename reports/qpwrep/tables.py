@@ -114,10 +114,12 @@ def fast_path(ctx):
                 cells.append("n/a")
                 continue
             cyc_r, ns_r = analysis.fast_path_ratios(d, v)
-            cyc = "n/a" if p["cycles"] is None else f"{p['cycles']:.0f}"
-            cyc += "" if cyc_r is None or v == BASELINE_VARIANT else f" ({cyc_r:.2f}×)"
-            ns = format_ns(p["ns"]) + ("" if ns_r is None or v == BASELINE_VARIANT else f" ({ns_r:.2f}×)")
-            cells.append(f"{cyc} cyc · {ns}")
+            show_ratio = v != BASELINE_VARIANT
+            parts = []
+            if p["cycles"] is not None:
+                parts.append(f"{p['cycles']:.0f} cyc" + (f" ({cyc_r:.2f}×)" if show_ratio and cyc_r else ""))
+            parts.append(format_ns(p["ns"]) + (f" ({ns_r:.2f}×)" if show_ratio and ns_r else ""))
+            cells.append(" · ".join(parts))
         rows.append(cells)
         emulated.append(c.emulated)
     return Table(title="Fast-path cost per op (cycles · ns, ratio to wq)",

@@ -126,6 +126,14 @@ class RenderTest(unittest.TestCase):
         self.assertIn(EMULATED, rt)
         self.assertIn("1.02× (97 vs 95 cycles)", rt)
 
+    def test_fast_path_table(self):
+        table = self.md[self.md.index("**Fast-path cost per op"):]
+        line = next(ln for ln in table.splitlines() if ln.startswith("| bench1"))
+        self.assertIn("| 61 cyc · 22.3 ns | 62 cyc (1.02×) · 22.6 ns (1.01×) | 76 cyc (1.25×) · 28 ns"
+                      " (1.25×) |", line)
+        arm = next(ln for ln in table.splitlines() if "aarch64" in ln)   # no cycle counter
+        self.assertIn("| 1.11 µs | 1.12 µs (1.01×) |", arm)
+
     def test_metadata_in_captions(self):
         for needle in ("kernel 6.1.0-28-rt-amd64, preempt rt", "timer cntvct", "AMD EPYC 7B13",
                        "guest aarch64"):

@@ -37,6 +37,7 @@ struct user_run {
 	unsigned int n;
 	uint64_t wait_bound_ns;
 	bool counts_cycles;
+	atomic_bool draining;		/* stress: the drainer has begun */
 	atomic_uint workers_left;
 	atomic_uint_fast64_t ops_done;
 };
@@ -276,7 +277,11 @@ static void interference_fn(struct thread_ctx *ctx)
 	}
 }
 
-/* stress: thread 0 drains all of .cpus while the others do .iterations ops each. */
+/*
+ * stress: thread 0 drains all of .cpus for as long as any other thread does
+ * its .iterations ops; those start only once it has begun, so that however
+ * few the ops, they overlap the drains.
+ */
 static void stress_fn(struct thread_ctx *ctx)
 {
 	struct user_run *ur = ctx->arg;
@@ -285,10 +290,14 @@ static void stress_fn(struct thread_ctx *ctx)
 	struct model_pcp *pcp = &model.pcp[ctx->cpu];
 
 	if (ctx->index == 0) {
-		while (atomic_load_explicit(&ur->workers_left, memory_order_acquire))
+		atomic_store_explicit(&ur->draining, true, memory_order_release);
+		do
 			drain_all(ur, true);
+		while (atomic_load_explicit(&ur->workers_left, memory_order_acquire));
 		return;
 	}
+	while (!atomic_load_explicit(&ur->draining, memory_order_acquire))
+		sched_yield();	/* the drainer may share this CPU */
 	while (done < n) {
 		uint32_t chunk = n - done < STRESS_CHUNK ? (uint32_t)(n - done) : STRESS_CHUNK;
 

@@ -10,7 +10,6 @@
  */
 #include <errno.h>
 #include <sched.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "counters.h"
 
 #ifdef QPWBENCH_HAVE_PFM
@@ -26,22 +26,6 @@
 
 #define SKIP 77
 
-static int failures;
-
-static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fprintf(stderr, "    FAIL: ");
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, "\n");
-	va_end(ap);
-	failures++;
-}
-
-#define CHECK(cond, ...) do { if (!(cond)) fail(__VA_ARGS__); } while (0)
 
 static int parse(struct counter_set *set, const char *list, char *err, size_t errlen)
 {
@@ -205,7 +189,7 @@ static int case_generic_matches_libpfm4(void)
 	size_t compared = 0;
 
 	if (pfm_initialize() != PFM_SUCCESS) {
-		fail("pfm_initialize failed");
+		CHECK(false, "pfm_initialize failed");
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -373,7 +357,7 @@ static int in_child(int (*fn)(const void *), const void *arg, const char *model,
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
-		fail("fork: %s", strerror(errno));
+		CHECK(false, "fork: %s", strerror(errno));
 		return 0;
 	}
 	if (!pid) {
@@ -383,7 +367,7 @@ static int in_child(int (*fn)(const void *), const void *arg, const char *model,
 		_exit(ret);
 	}
 	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status)) {
-		fail("%s: child died", model);
+		CHECK(false, "%s: child died", model);
 		return 0;
 	}
 	if (WEXITSTATUS(status) == SKIP) {
@@ -391,7 +375,7 @@ static int in_child(int (*fn)(const void *), const void *arg, const char *model,
 		       model);
 		(*skipped)++;
 	} else if (WEXITSTATUS(status)) {
-		failures++;
+		check_failures++;
 	}
 	return 0;
 }
@@ -451,7 +435,7 @@ static int case_hardware_or_na(void)
 		close(fd);
 	CHECK(parse(&set, "cycles,context-switches", err, sizeof(err)) == 0, "%s", err);
 	if (counters_open(&c, &set, NULL, 0, 0, err, sizeof(err))) {
-		fail("counters_open: %s", err);
+		CHECK(false, "counters_open: %s", err);
 		return 0;
 	}
 	CHECK(counters_start(c) == 0, "counters_start");
@@ -487,7 +471,7 @@ static int case_open_failure_is_na(void)
 	CHECK(parse(&set, "instructions,cpu-migrations", err, sizeof(err)) == 0, "%s", err);
 	set.ev[0].attr.type = 0x7ffffff0;	/* no PMU registers this type */
 	if (counters_open(&c, &set, NULL, 0, 0, err, sizeof(err))) {
-		fail("counters_open: %s", err);
+		CHECK(false, "counters_open: %s", err);
 		return 0;
 	}
 	counters_start(c);
@@ -505,7 +489,7 @@ static int case_open_failure_is_na(void)
 #ifdef QPWBENCH_HAVE_PFM
 	/* A libpfm4 event of a PMU model absent here: parsed, n/a, reason names it. */
 	if (parse(&set, "skx::MEM_LOAD_L3_MISS_RETIRED:REMOTE_HITM", err, sizeof(err))) {
-		fail("absent-model event rejected: %s", err);
+		CHECK(false, "absent-model event rejected: %s", err);
 	} else if (set.ev[0].encoded) {
 		printf("    skx is this machine's PMU: absent-model check not applicable\n");
 	} else {
@@ -577,7 +561,7 @@ static int case_thread_context_switches(void)
 
 	CHECK(parse(&set, "ctx-switches,cpu-migrations", err, sizeof(err)) == 0, "%s", err);
 	if (counters_open(&c, &set, NULL, 0, (pid_t)syscall(SYS_gettid), err, sizeof(err))) {
-		fail("counters_open(thread): %s", err);
+		CHECK(false, "counters_open(thread): %s", err);
 		return 0;
 	}
 	counters_start(c);
@@ -605,7 +589,7 @@ static int case_cpu_context_switches(void)
 	int cpu;
 
 	if (sched_getaffinity(0, sizeof(old), &old)) {
-		fail("sched_getaffinity: %s", strerror(errno));
+		CHECK(false, "sched_getaffinity: %s", strerror(errno));
 		return 0;
 	}
 	for (cpu = 0; cpu < CPU_SETSIZE && !CPU_ISSET(cpu, &old); cpu++)
@@ -613,12 +597,12 @@ static int case_cpu_context_switches(void)
 	CPU_ZERO(&one);
 	CPU_SET(cpu, &one);
 	if (sched_setaffinity(0, sizeof(one), &one)) {
-		fail("pinning to CPU %d: %s", cpu, strerror(errno));
+		CHECK(false, "pinning to CPU %d: %s", cpu, strerror(errno));
 		return 0;
 	}
 	CHECK(parse(&set, "context-switches", err, sizeof(err)) == 0, "%s", err);
 	if (counters_open(&c, &set, &(unsigned int){ (unsigned int)cpu }, 1, -1, err, sizeof(err))) {
-		fail("counters_open(cpu %d): %s", cpu, err);
+		CHECK(false, "counters_open(cpu %d): %s", cpu, err);
 		sched_setaffinity(0, sizeof(old), &old);
 		return 0;
 	}
@@ -676,7 +660,7 @@ static int case_session(void)
 	CHECK(counters_session_init(&s, "default", err, sizeof(err)) == 0 && s.n_columns >= 5,
 	      "the default set adds %zu columns", s.n_columns);
 	if (counters_session_init(&s, "ctx-switches,cycles", err, sizeof(err))) {
-		fail("session: %s", err);
+		CHECK(false, "session: %s", err);
 		return 0;
 	}
 	CHECK(s.n_columns == 3 && !strcmp(s.names[0], "event:context-switches") &&
@@ -697,7 +681,7 @@ static int case_session(void)
 	n = counters_run_cpus(&run, cpus);
 	CHECK(n == 1 && cpus[0] == (unsigned int)cpu, "run CPUs: %zu, first %u", n, cpus[0]);
 	if (counters_session_begin(&s, cpus, n, err, sizeof(err))) {
-		fail("session begin: %s", err);
+		CHECK(false, "session begin: %s", err);
 	} else {
 		sleep_many();
 		CHECK(counters_session_end(&s, counters_run_ops(&run), err, sizeof(err)) == 0,
@@ -740,7 +724,7 @@ int main(int argc, char **argv)
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		bool wanted = argc < 2;
-		int before = failures, ret;
+		int before = check_failures, ret;
 
 		for (int a = 1; a < argc; a++)
 			wanted |= !strcmp(argv[a], cases[i].name);
@@ -749,12 +733,12 @@ int main(int argc, char **argv)
 		printf("%s\n", cases[i].name);
 		ret = cases[i].run();
 		ran++;
-		printf("  %s\n", failures > before ? "FAIL" : ret == SKIP ? "skip" : "ok");
+		printf("  %s\n", check_failures > before ? "FAIL" : ret == SKIP ? "skip" : "ok");
 	}
 	if (!ran) {
 		fprintf(stderr, "test-counters: no case named %s\n", argv[1]);
 		return 2;
 	}
-	printf("%d failure(s)\n", failures);
-	return failures ? 1 : 0;
+	printf("%d failure(s)\n", check_failures);
+	return check_failures ? 1 : 0;
 }

@@ -10,6 +10,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from . import analysis  # noqa: E402
@@ -59,8 +61,6 @@ def _styles(names):
 
 
 def _legend_entries(styles, names, kind="line"):
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
     if kind == "bar":
         return [Patch(color=styles[n]["color"], label=n) for n in names]
     return [Line2D([], [], ms=4, label=n, **styles[n]) for n in names]
@@ -152,8 +152,8 @@ def _finish(fig, ctx, name, title, caption, configs, legend=None, legend_title=N
                    bbox_to_anchor=(0.5, 1 - legend_at / height))
     fig.suptitle(title, fontsize=12, fontweight="bold", y=1 - 0.08 / height, va="top")
     if emulated:
-        fig.text(0.5, 1 - 0.36 / height, "⚠ " + EMULATED_MARK + " (rows from TCG guests: "
-                 "timings prove correctness, never performance)", ha="center", va="top",
+        fig.text(0.5, 1 - 0.36 / height, f"⚠ {EMULATED_MARK} (TCG guest rows: not performance)",
+                 ha="center", va="top",
                  fontsize=9, color="white", fontweight="bold",
                  bbox={"facecolor": EMULATED_COLOR, "edgecolor": "none", "pad": 3})
     fig.text(0.01, 0.02 / height, "\n".join(foot_lines), ha="left", va="bottom", fontsize=6.5,
@@ -265,7 +265,7 @@ def remote_drain(ctx):
                                     va="bottom", fontsize=6.5, color=EMULATED_COLOR)
                 ax.bar(xs, p50, width, color=styles[v]["color"],
                        yerr=[[0] * len(up), up], capsize=3, error_kw={"elinewidth": 1})
-            names = [cls or "n/a" if not load else f"{cls or 'n/a'}\n{load}" for cls, load in groups]
+            names = ["\n".join(filter(None, (cls or "n/a", load))) for cls, load in groups]
             ax.set_xticks(range(len(groups)), names)
             ax.set_xlabel("distance class of caller and target" +
                           (" / target load" if any(load for _, load in groups) else ""))

@@ -176,6 +176,16 @@ class MissingScenarioTest(TempDir):
         self.assertIn("topo-pairs.csv: not a qpwbench results CSV, skipped", res.stderr)
 
 
+class HolesTest(TempDir):
+    """Missing values (n/a, empty) and zeros anywhere in the stats: still a report."""
+
+    def test_holes(self):
+        res = run("-o", self.out, fixture("holes.csv"))
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertNotIn("Traceback", res.stderr)
+        self.assertTrue(os.path.exists(os.path.join(self.out, "report.html")))
+
+
 class BadInputTest(TempDir):
     """One clear line on stderr, exit 2, no traceback."""
 

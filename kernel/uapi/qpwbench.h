@@ -61,6 +61,8 @@ enum qpwbench_scenario {
 #define QPWBENCH_MAX_WAIT_BOUND_NS	(10ULL * 1000000000ULL)
 /* The wait bound of a run that passes wait_bound_ns = 0. */
 #define QPWBENCH_DEFAULT_WAIT_BOUND_NS	1000000000ULL
+/* No run lasts longer: it then ends with what it has (QPWBENCH_RES_INTERRUPTED). */
+#define QPWBENCH_RUN_CAP_NS		(60ULL * 1000000000ULL)
 
 /*
  * Log-linear histogram shared by kernel and userspace: values below
@@ -123,7 +125,7 @@ struct qpwbench_result {
 };
 
 /*
- * A run that reaches the module's 60 s cap ends early with what it has and
+ * A run that reaches QPWBENCH_RUN_CAP_NS ends early with what it has and
  * QPWBENCH_RES_INTERRUPTED. A fatal signal ends it with -EINTR instead (the
  * process is going away; nobody would read a partial result).
  */

@@ -37,6 +37,8 @@ struct user_run {
 	unsigned int n;
 	uint64_t wait_bound_ns;
 	bool counts_cycles;
+	uint64_t deadline_ns;		/* QPWBENCH_RUN_CAP_NS from the start, monotonic */
+	atomic_bool stop;		/* the run cap was reached */
 	atomic_bool draining;		/* stress: the drainer has begun */
 	atomic_uint workers_left;
 	atomic_uint_fast64_t ops_done;
@@ -181,6 +183,25 @@ static int check_cpus(const struct qpwbench_run *r, struct user_run *ur, char *e
 	return 0;
 }
 
+static uint64_t monotonic_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * NSEC_PER_SEC + (uint64_t)t.tv_nsec;
+}
+
+/* Whether the run must end: the run cap, seen by whoever reads the clock. */
+static bool run_capped(struct user_run *ur)
+{
+	if (atomic_load_explicit(&ur->stop, memory_order_relaxed))
+		return true;
+	if (monotonic_ns() < ur->deadline_ns)
+		return false;
+	atomic_store_explicit(&ur->stop, true, memory_order_relaxed);
+	return true;
+}
+
 /* local: .warmup + .iterations samples of .batch ops on this thread's CPU. */
 static void local_fn(struct thread_ctx *ctx)
 {
@@ -190,8 +211,9 @@ static void local_fn(struct thread_ctx *ctx)
 	struct model_pcp *pcp = &model.pcp[ctx->cpu];
 	uint64_t total = (uint64_t)a->warmup + a->iterations;
 	uint64_t seq = (uint64_t)ctx->cpu << 40;
+	uint64_t i;
 
-	for (uint64_t i = 0; i < total; i++) {
+	for (i = 0; i < total && !run_capped(ur); i++) {
 		uint64_t t0, t1;
 
 		t0 = timer_start();
@@ -204,7 +226,7 @@ static void local_fn(struct thread_ctx *ctx)
 				res->cycles += t1 - t0;
 		}
 	}
-	atomic_fetch_add_explicit(&ur->ops_done, total * a->batch, memory_order_relaxed);
+	atomic_fetch_add_explicit(&ur->ops_done, i * a->batch, memory_order_relaxed);
 }
 
 /* Drain every CPU of the run once; recorded unless it is a warm-up. */
@@ -232,7 +254,7 @@ static void drainer_fn(struct thread_ctx *ctx)
 	struct user_run *ur = ctx->arg;
 	uint64_t total = (uint64_t)ur->args->warmup + ur->args->iterations;
 
-	for (uint64_t i = 0; i < total; i++)
+	for (uint64_t i = 0; i < total && !run_capped(ur); i++)
 		drain_all(ur, i >= ur->args->warmup);
 }
 
@@ -240,14 +262,6 @@ static struct timespec ns_to_timespec(uint64_t ns)
 {
 	return (struct timespec){ .tv_sec = (time_t)(ns / NSEC_PER_SEC),
 				  .tv_nsec = (long)(ns % NSEC_PER_SEC) };
-}
-
-static uint64_t monotonic_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * NSEC_PER_SEC + (uint64_t)t.tv_nsec;
 }
 
 /* interference: drain .cpus at .rate_hz for .duration_ns, no catch-up bursts. */
@@ -265,7 +279,7 @@ static void interference_fn(struct thread_ctx *ctx)
 		drain_all(ur, true);
 		next += period;
 		now = monotonic_ns();
-		if (now >= end)
+		if (now >= end || run_capped(ur))
 			return;
 		if (next <= now) {
 			next = now;
@@ -293,12 +307,14 @@ static void stress_fn(struct thread_ctx *ctx)
 		atomic_store_explicit(&ur->draining, true, memory_order_release);
 		do
 			drain_all(ur, true);
-		while (atomic_load_explicit(&ur->workers_left, memory_order_acquire));
+		while (atomic_load_explicit(&ur->workers_left, memory_order_acquire) &&
+		       !run_capped(ur));
 		return;
 	}
 	while (!atomic_load_explicit(&ur->draining, memory_order_acquire))
 		sched_yield();	/* the drainer may share this CPU */
-	while (done < n) {
+	/* The drainer reads the clock for the run cap; workers see its stop. */
+	while (done < n && !atomic_load_explicit(&ur->stop, memory_order_relaxed)) {
 		uint32_t chunk = n - done < STRESS_CHUNK ? (uint32_t)(n - done) : STRESS_CHUNK;
 
 		ur->v->local_ops(&model, pcp, seq, chunk);
@@ -365,6 +381,8 @@ static int account(struct user_run *ur, char *err, size_t errlen)
 	res->ran_on_caller = model_ran_on_caller(&model);
 	if (ur->counts_cycles)
 		res->flags |= QPWBENCH_RES_HAS_CYCLES;
+	if (atomic_load(&ur->stop))
+		res->flags |= QPWBENCH_RES_INTERRUPTED;
 	return 0;
 }
 
@@ -388,6 +406,7 @@ static int user_run(struct qpwbench_run *run, char *err, size_t errlen)
 	ur.v = model_variant(run->variant);
 	ur.wait_bound_ns = run->wait_bound_ns ? run->wait_bound_ns : QPWBENCH_DEFAULT_WAIT_BOUND_NS;
 	ur.counts_cycles = timer_get_info()->counts_cycles;
+	ur.deadline_ns = monotonic_ns() + QPWBENCH_RUN_CAP_NS;
 	memset(&run->result, 0, sizeof(run->result));
 
 	ret = model_quiesce(&model, QPWBENCH_MAX_WAIT_BOUND_NS, err, errlen);

@@ -708,11 +708,14 @@ int counters_session_init(struct counters_session *s, const char *events,
 
 size_t counters_run_cpus(const struct qpwbench_run *run, unsigned int *cpus)
 {
+	bool targets_only = run->scenario == QPWBENCH_SCENARIO_INTERFERENCE;
 	size_t n = 0;
 
-	cpus[n++] = run->caller_cpu;
+	if (!targets_only)
+		cpus[n++] = run->caller_cpu;
 	for (unsigned int cpu = 0; cpu < QPWBENCH_MAX_CPUS; cpu++)
-		if (cpu != run->caller_cpu && (run->cpus[cpu / 64] >> (cpu % 64) & 1))
+		if ((targets_only || cpu != run->caller_cpu) &&
+		    (run->cpus[cpu / 64] >> (cpu % 64) & 1))
 			cpus[n++] = cpu;
 	return n;
 }
@@ -840,8 +843,9 @@ void counters_print_info(FILE *f)
 				a + 1 == ARRAY_SIZE(generic_events[i].names) ||
 				!generic_events[i].names[a + 1] ? ")" : "");
 	}
-	fprintf(f, "\nvalues: count over each backend run on its caller and target CPUs, per "
-		"local op / drain / drain-all (interference, stress: totals); n/a where it cannot "
-		"count; %s = least running/enabled share (< 1: multiplexed, scaled)\n",
+	fprintf(f, "\nvalues: counted per CPU over each backend run on its caller and targets "
+		"(interference: targets only) or each c2c point; per local op, drain, drain-all, "
+		"one-way transfer or contended op (interference, stress: totals); n/a where it "
+		"cannot count; %s = least running/enabled share (< 1: multiplexed, scaled)\n",
 		COUNTERS_RUNNING_COLUMN);
 }

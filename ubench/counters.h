@@ -131,8 +131,9 @@ void counters_running_cell(const struct counters *c, char *buf, size_t len);
  *   - backend scenarios (scenario.c): one backend run, warm-up included
  *     (the module runs a whole measurement inside one ioctl), on its caller
  *     and targets (counters_run_cpus), per local op (local), drain (remote)
- *     or drain-all (drain-all), totals for interference and stress
- *     (counters_run_ops);
+ *     or drain-all (drain-all), totals for stress (counters_run_ops);
+ *     interference counts its targets only, totals: what the drains did to
+ *     the CPUs they interrupt (context switches there prove a preemption);
  *   - c2c: one pair's ping-pong, per one-way transfer, warm-up included;
  *     one contended point, per op of all its threads.
  */
@@ -160,7 +161,7 @@ int counters_session_begin(struct counters_session *s, const unsigned int *cpus,
 int counters_session_end(struct counters_session *s, uint64_t ops, char *err, size_t errlen);
 void counters_session_free(struct counters_session *s);
 
-/* A backend run's CPUs, caller first (cpus holds QPWBENCH_MAX_CPUS); how many. */
+/* A backend run's counted CPUs, caller first (cpus holds QPWBENCH_MAX_CPUS); how many. */
 size_t counters_run_cpus(const struct qpwbench_run *run, unsigned int *cpus);
 /* The per-op divisor of a backend run's counts (0: totals), see above. */
 uint64_t counters_run_ops(const struct qpwbench_run *run);

@@ -648,6 +648,14 @@ static int case_session(void)
 	run.cpus[0] = 1ULL << 3;
 	run.cpus[1] = 1ULL << (70 - 64) | 1ULL << (100 - 64);
 	n = counters_run_cpus(&run, cpus);
+	CHECK(n == 3 && cpus[0] == 3 && cpus[1] == 70 && cpus[2] == 100,
+	      "interference counts its targets only: %zu: %u %u %u", n, cpus[0], cpus[1], cpus[2]);
+	run.cpus[1] &= ~(1ULL << (70 - 64));
+	n = counters_run_cpus(&run, cpus);
+	CHECK(n == 2 && cpus[0] == 3 && cpus[1] == 100,
+	      "interference without its caller: %zu: %u %u", n, cpus[0], cpus[1]);
+	run.scenario = QPWBENCH_SCENARIO_DRAIN_ALL;
+	n = counters_run_cpus(&run, cpus);
 	CHECK(n == 3 && cpus[0] == 70 && cpus[1] == 3 && cpus[2] == 100,
 	      "run CPUs caller first: %zu: %u %u %u", n, cpus[0], cpus[1], cpus[2]);
 

@@ -196,63 +196,71 @@ static void test_stall(bool preempt_rt)
 	model_destroy(&m);
 }
 
-static void expect_error(struct qpwbench_run *r, int want, const char *what)
-{
-	char err[256] = "";
-	int ret = backend_user.run(r, err, sizeof(err));
+/* A bad request and the module's error for it. */
+struct bad_request {
+	const char *what;
+	int want;
+	enum qpwbench_scenario scenario;
+	enum qpwbench_variant variant;
+	unsigned int caller;
+	uint64_t cpu_mask;		/* word 0 */
+	bool last_cpu;			/* also QPWBENCH_MAX_CPUS - 1, which no machine here has */
+	uint64_t iterations;
+	uint32_t batch, flags;
+	uint64_t duration_ns;
+	bool short_size;
+};
 
-	CHECK(ret == want, "%s: %d (%s), want %d", what, ret, err, want);
-	CHECK(!ret || err[0], "%s: no error line", what);
-}
+#define REMOTE		.scenario = QPWBENCH_SCENARIO_REMOTE
+#define DRAIN_ALL	.scenario = QPWBENCH_SCENARIO_DRAIN_ALL
+#define LOCAL		.scenario = QPWBENCH_SCENARIO_LOCAL
+
+/* Variant wq and caller 0 unless said otherwise. */
+static const struct bad_request bad_requests[] = {
+	{ "wrong size", -EINVAL, REMOTE, .cpu_mask = 2, .iterations = 1, .short_size = true },
+	{ "unknown variant", -EINVAL, REMOTE, .variant = QPWBENCH_NR_VARIANTS, .cpu_mask = 2,
+	  .iterations = 1 },
+	{ "unknown scenario", -EINVAL, .scenario = QPWBENCH_NR_SCENARIOS, .cpu_mask = 2,
+	  .iterations = 1 },
+	{ "no iterations", -EINVAL, REMOTE, .cpu_mask = 2 },
+	{ "remote with two targets", -EINVAL, REMOTE, .cpu_mask = 3, .iterations = 1 },
+	{ "remote draining the caller", -EINVAL, REMOTE, .caller = 1, .cpu_mask = 2,
+	  .iterations = 1 },
+	{ "no CPU", -EINVAL, DRAIN_ALL, .iterations = 1 },
+	{ "a CPU that does not exist", -ENODEV, DRAIN_ALL, .last_cpu = true, .iterations = 1 },
+	{ "a caller that does not exist", -ENODEV, DRAIN_ALL, .caller = QPWBENCH_MAX_CPUS + 5,
+	  .cpu_mask = 1, .iterations = 1 },
+	{ "iterations over the cap", -E2BIG, .scenario = QPWBENCH_SCENARIO_STRESS, .cpu_mask = 1,
+	  .iterations = QPWBENCH_MAX_ITERATIONS + 1 },
+	{ "batch over the cap", -E2BIG, LOCAL, .cpu_mask = 1, .iterations = 1,
+	  .batch = QPWBENCH_MAX_BATCH + 1 },
+	{ "interference without a rate", -EINVAL, .scenario = QPWBENCH_SCENARIO_INTERFERENCE,
+	  .cpu_mask = 2, .duration_ns = 1000 },
+	{ "flags", -EINVAL, LOCAL, .cpu_mask = 1, .iterations = 1, .batch = 1, .flags = 1 },
+};
 
 static void test_requests(void)
 {
-	struct qpwbench_run r;
-
 	printf("  requests\n");
-	request(&r, QPWBENCH_SCENARIO_REMOTE, QPWBENCH_VARIANT_WQ, 0, 2);
-	r.iterations = 1;
-	r.size--;
-	expect_error(&r, -EINVAL, "wrong size");
-	request(&r, QPWBENCH_SCENARIO_REMOTE, QPWBENCH_NR_VARIANTS, 0, 2);
-	r.iterations = 1;
-	expect_error(&r, -EINVAL, "unknown variant");
-	request(&r, QPWBENCH_NR_SCENARIOS, QPWBENCH_VARIANT_WQ, 0, 2);
-	r.iterations = 1;
-	expect_error(&r, -EINVAL, "unknown scenario");
-	request(&r, QPWBENCH_SCENARIO_REMOTE, QPWBENCH_VARIANT_WQ, 0, 2);
-	expect_error(&r, -EINVAL, "no iterations");
-	request(&r, QPWBENCH_SCENARIO_REMOTE, QPWBENCH_VARIANT_WQ, 0, 3);
-	r.iterations = 1;
-	expect_error(&r, -EINVAL, "remote with two targets");
-	request(&r, QPWBENCH_SCENARIO_REMOTE, QPWBENCH_VARIANT_WQ, 1, 2);
-	r.iterations = 1;
-	expect_error(&r, -EINVAL, "remote draining the caller");
-	request(&r, QPWBENCH_SCENARIO_DRAIN_ALL, QPWBENCH_VARIANT_WQ, 0, 0);
-	r.iterations = 1;
-	expect_error(&r, -EINVAL, "no CPU");
-	request(&r, QPWBENCH_SCENARIO_DRAIN_ALL, QPWBENCH_VARIANT_WQ, 0, 0);
-	r.cpus[QPWBENCH_MASK_WORDS - 1] = 1ULL << 63;
-	r.iterations = 1;
-	expect_error(&r, -ENODEV, "a CPU that does not exist");
-	request(&r, QPWBENCH_SCENARIO_DRAIN_ALL, QPWBENCH_VARIANT_WQ, QPWBENCH_MAX_CPUS + 5, 1);
-	r.iterations = 1;
-	expect_error(&r, -ENODEV, "a caller that does not exist");
-	request(&r, QPWBENCH_SCENARIO_STRESS, QPWBENCH_VARIANT_WQ, 0, 1);
-	r.iterations = QPWBENCH_MAX_ITERATIONS + 1;
-	expect_error(&r, -E2BIG, "iterations over the cap");
-	request(&r, QPWBENCH_SCENARIO_LOCAL, QPWBENCH_VARIANT_WQ, 0, 1);
-	r.iterations = 1;
-	r.batch = QPWBENCH_MAX_BATCH + 1;
-	expect_error(&r, -E2BIG, "batch over the cap");
-	request(&r, QPWBENCH_SCENARIO_INTERFERENCE, QPWBENCH_VARIANT_WQ, 0, 2);
-	r.duration_ns = 1000;
-	expect_error(&r, -EINVAL, "interference without a rate");
-	request(&r, QPWBENCH_SCENARIO_LOCAL, QPWBENCH_VARIANT_WQ, 0, 1);
-	r.iterations = 1;
-	r.batch = 1;
-	r.flags = 1;
-	expect_error(&r, -EINVAL, "flags");
+	for (size_t i = 0; i < sizeof(bad_requests) / sizeof(bad_requests[0]); i++) {
+		const struct bad_request *b = &bad_requests[i];
+		struct qpwbench_run r;
+		char err[256] = "";
+		int ret;
+
+		request(&r, b->scenario, b->variant, b->caller, b->cpu_mask);
+		if (b->last_cpu)
+			r.cpus[QPWBENCH_MASK_WORDS - 1] = 1ULL << 63;
+		r.iterations = b->iterations;
+		r.batch = b->batch;
+		r.flags = b->flags;
+		r.duration_ns = b->duration_ns;
+		if (b->short_size)
+			r.size--;
+		ret = backend_user.run(&r, err, sizeof(err));
+		CHECK(ret == b->want, "%s: %d (%s), want %d", b->what, ret, err, b->want);
+		CHECK(!ret || err[0], "%s: no error line", b->what);
+	}
 }
 
 static void test_scenarios(void)

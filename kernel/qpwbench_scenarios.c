@@ -202,8 +202,11 @@ static void qpwb_stress_worker_fn(struct qpwb_thread *t)
 	u64 seq = (u64)t->cpu << 40;
 	u64 done = 0;
 
-	/* However few the ops, they overlap the drains. */
-	wait_event(ctx->barrier_wq, READ_ONCE(ctx->draining) || qpwb_should_stop());
+	/*
+	 * However few the ops, they overlap the drains. (Idle waits here and at
+	 * the start barrier: a drainer kept off its CPU for long is not a hang.)
+	 */
+	wait_event_idle(ctx->barrier_wq, READ_ONCE(ctx->draining) || qpwb_should_stop());
 	while (done < n && !qpwb_should_stop()) {
 		u32 chunk = min_t(u64, n - done, QPWB_STRESS_CHUNK);
 
@@ -241,7 +244,7 @@ static int qpwb_thread_main(void *arg)
 
 	atomic_inc(&ctx->ready);
 	wake_up_all(&ctx->barrier_wq);
-	wait_event(ctx->barrier_wq, READ_ONCE(ctx->go) || qpwb_should_stop());
+	wait_event_idle(ctx->barrier_wq, READ_ONCE(ctx->go) || qpwb_should_stop());
 	if (!qpwb_should_stop())
 		t->fn(t);
 	if (atomic_dec_and_test(&ctx->running))

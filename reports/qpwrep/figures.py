@@ -168,17 +168,34 @@ def _finish(fig, ctx, name, title, caption, configs, legend=None, legend_title=N
     return Figure(name=name, title=title, caption=caption, path=path, emulated=emulated)
 
 
-def _configs_with(ctx, fn):
-    found = [(c, fn(c)) for c in ctx.configs]
-    return [(c, v) for c, v in found if v]
+def _per_config(ctx, fn, missing):
+    """config -> fn(rows, config) for the configs it finds data for; NoData(missing) if none."""
+    data = {c: fn(ctx.rows, c) for c in ctx.configs}
+    data = {c: d for c, d in data.items() if d}
+    if not data:
+        raise NoData(missing)
+    return data
+
+
+def _generic_rt_panels(configs):
+    """A figure with one panel per config, RT beside generic: (fig, [(ax, config)])."""
+    grid = _grid(configs)
+    fig, axes = _panels(len(grid), max(len(r) for r in grid), 6.0, 3.8)
+    placed = []
+    for r, slots in enumerate(grid):
+        for col in range(axes.shape[1]):
+            config = slots[col] if col < len(slots) else None
+            if config is None:
+                axes[r][col].axis("off")
+            else:
+                placed.append((axes[r][col], config))
+    return fig, placed
 
 
 # --- 1: c2c heatmap ----------------------------------------------------------
 
 def c2c_heatmap(ctx):
-    data = _configs_with(ctx, lambda c: analysis.c2c_matrix(ctx.rows, c))
-    if not data:
-        raise NoData("no c2c one_way_latency rows")
+    data = list(_per_config(ctx, analysis.c2c_matrix, "no c2c one_way_latency rows").items())
     ncols = min(2, len(data))
     nrows = math.ceil(len(data) / ncols)
     fig, axes = _panels(nrows, ncols, 6.2, 5.2)
@@ -228,52 +245,42 @@ def c2c_heatmap(ctx):
 # --- 2: remote drain by class --------------------------------------------------
 
 def remote_drain(ctx):
-    data = {c: analysis.remote_drain(ctx.rows, c) for c in ctx.configs}
-    data = {c: d for c, d in data.items() if d}
-    if not data:
-        raise NoData("no remote drain_latency rows")
-    grid = _grid(list(data))
-    ncols = max(len(r) for r in grid)
-    fig, axes = _panels(len(grid), ncols, 6.0, 3.8)
+    data = _per_config(ctx, analysis.remote_drain, "no remote drain_latency rows")
+    fig, panels = _generic_rt_panels(list(data))
     variants = variant_order([k[2] for d in data.values() for k in d], ctx.variants)
     styles = _styles(variants)
-    for r, slots in enumerate(grid):
-        for col, config in enumerate(slots):
-            ax = axes[r][col]
-            if config is None:
-                ax.axis("off")
-                continue
-            d = data[config]
-            groups = list(dict.fromkeys((k[0], k[1]) for k in d))
-            present = [v for v in variants if any(k[2] == v for k in d)]
-            div = _time_axis(ax, [a["p99"] for a in d.values()] + [a["p50"] for a in d.values()],
-                             "drain latency")
-            width = 0.8 / len(present)
-            for vi, v in enumerate(present):
-                xs, p50, up = [], [], []
-                for gi, (cls, load) in enumerate(groups):
-                    a = d.get((cls, load, v))
-                    if not a or a["p50"] is None:
-                        continue
-                    x = gi - 0.4 + width * (vi + 0.5)
-                    xs.append(x)
-                    p50.append(a["p50"] / div)
-                    up.append(max(0.0, ((a["p99"] or a["p50"]) - a["p50"]) / div))
-                    if a["stalled"]:
-                        ax.annotate(f"{a['stalled']:.0f}", (x, (a["p99"] or a["p50"]) / div),
-                                    xytext=(0, 2), textcoords="offset points", ha="center",
-                                    va="bottom", fontsize=6.5, color=EMULATED_COLOR)
-                ax.bar(xs, p50, width, color=styles[v]["color"],
-                       yerr=[[0] * len(up), up], capsize=3, error_kw={"elinewidth": 1})
-            names = ["\n".join(filter(None, (cls or "n/a", load))) for cls, load in groups]
-            ax.set_xticks(range(len(groups)), names)
-            ax.set_xlabel("distance class of caller and target" +
-                          (" / target load" if any(load for _, load in groups) else ""))
-            if ax.get_yscale() == "log":
-                ax.margins(y=0.3)
-            else:
-                ax.set_ylim(0, ax.get_ylim()[1] * 1.15)   # room for the stalled labels
-            _panel_title(ax, ctx, config)
+    for ax, config in panels:
+        d = data[config]
+        groups = list(dict.fromkeys((k[0], k[1]) for k in d))
+        present = [v for v in variants if any(k[2] == v for k in d)]
+        div = _time_axis(ax, [a["p99"] for a in d.values()] + [a["p50"] for a in d.values()],
+                         "drain latency")
+        width = 0.8 / len(present)
+        for vi, v in enumerate(present):
+            xs, p50, up = [], [], []
+            for gi, (cls, load) in enumerate(groups):
+                a = d.get((cls, load, v))
+                if not a or a["p50"] is None:
+                    continue
+                x = gi - 0.4 + width * (vi + 0.5)
+                xs.append(x)
+                p50.append(a["p50"] / div)
+                up.append(max(0.0, ((a["p99"] or a["p50"]) - a["p50"]) / div))
+                if a["stalled"]:
+                    ax.annotate(f"{a['stalled']:.0f}", (x, (a["p99"] or a["p50"]) / div),
+                                xytext=(0, 2), textcoords="offset points", ha="center",
+                                va="bottom", fontsize=6.5, color=EMULATED_COLOR)
+            ax.bar(xs, p50, width, color=styles[v]["color"],
+                   yerr=[[0] * len(up), up], capsize=3, error_kw={"elinewidth": 1})
+        names = ["\n".join(filter(None, (cls or "n/a", load))) for cls, load in groups]
+        ax.set_xticks(range(len(groups)), names)
+        ax.set_xlabel("distance class of caller and target" +
+                      (" / target load" if any(load for _, load in groups) else ""))
+        if ax.get_yscale() == "log":
+            ax.margins(y=0.3)
+        else:
+            ax.set_ylim(0, ax.get_ylim()[1] * 1.15)   # room for the stalled labels
+        _panel_title(ax, ctx, config)
     return _finish(fig, ctx, "2-remote-drain", "Remote drain latency by distance class",
                    "Caller's time to drain one target CPU, per distance class between caller "
                    "and target: bar = p50 over targets, whisker = p99; generic kernels left, "
@@ -285,47 +292,38 @@ def remote_drain(ctx):
 # --- 3: drain-all vs N ---------------------------------------------------------
 
 def drain_all(ctx):
-    data = {c: analysis.drain_all_curves(ctx.rows, c) for c in ctx.configs}
-    data = {c: d for c, d in data.items() if d}
-    if not data:
-        raise NoData("no drain-all drain_all_latency rows")
-    grid = _grid(list(data))
-    ncols = max(len(r) for r in grid)
-    fig, axes = _panels(len(grid), ncols, 6.0, 3.8)
+    data = _per_config(ctx, analysis.drain_all_curves, "no drain-all drain_all_latency rows")
+    fig, panels = _generic_rt_panels(list(data))
     variants = variant_order([v for d in data.values() for v in d], ctx.variants)
     styles = _styles(variants)
-    for r, slots in enumerate(grid):
-        for col, config in enumerate(slots):
-            ax = axes[r][col]
-            if config is None:
-                ax.axis("off")
-                continue
-            curves = data[config]
-            div = _time_axis(ax, [p[2] for pts in curves.values() for p in pts] +
-                             [p[1] for pts in curves.values() for p in pts], "drain-all latency")
-            for v in variant_order(curves, ctx.variants):
-                pts = [p for p in curves[v] if p[1] is not None]
-                ns = [p[0] for p in pts]
-                ax.plot(ns, [p[1] / div for p in pts], ms=4, label=v, **styles[v])
-                ax.fill_between(ns, [p[1] / div for p in pts], [(p[2] or p[1]) / div for p in pts],
-                                color=styles[v]["color"], alpha=0.08, linewidth=0)
-            cross = analysis.crossover(curves)
-            top = max(p[0] for pts in curves.values() for p in pts)
-            if cross and cross.n is not None:
-                ax.axvline(cross.n, color="black", linestyle="--", linewidth=1)
-                right = cross.n >= top
-                ax.annotate(f"crossover N={cross.n}", (cross.n, 0.97), xycoords=("data", "axes fraction"),
-                            xytext=(-4 if right else 4, 0), textcoords="offset points", va="top",
-                            ha="right" if right else "left", fontsize=8, fontweight="bold")
-            if cross:
-                ax.text(0.02, 0.02, f"{INLINE_VARIANT} vs {BASELINE_VARIANT} crossover: " + cross.describe(), transform=ax.transAxes, fontsize=7, va="bottom",
-                        bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "#999999"})
-            if top >= 16:
-                ax.set_xscale("log", base=2)
-            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-            ax.set_xlabel("CPUs drained (N, topology order)")
-            ax.grid(True, alpha=0.3)
-            _panel_title(ax, ctx, config)
+    for ax, config in panels:
+        curves = data[config]
+        div = _time_axis(ax, [p[2] for pts in curves.values() for p in pts] +
+                         [p[1] for pts in curves.values() for p in pts], "drain-all latency")
+        for v in variant_order(curves, ctx.variants):
+            pts = [p for p in curves[v] if p[1] is not None]
+            ns = [p[0] for p in pts]
+            ax.plot(ns, [p[1] / div for p in pts], ms=4, label=v, **styles[v])
+            ax.fill_between(ns, [p[1] / div for p in pts], [(p[2] or p[1]) / div for p in pts],
+                            color=styles[v]["color"], alpha=0.08, linewidth=0)
+        cross = analysis.crossover(curves)
+        top = max(p[0] for pts in curves.values() for p in pts)
+        if cross and cross.n is not None:
+            ax.axvline(cross.n, color="black", linestyle="--", linewidth=1)
+            right = cross.n >= top
+            ax.annotate(f"crossover N={cross.n}", (cross.n, 0.97), xycoords=("data", "axes fraction"),
+                        xytext=(-4 if right else 4, 0), textcoords="offset points", va="top",
+                        ha="right" if right else "left", fontsize=8, fontweight="bold")
+        if cross:
+            ax.text(0.02, 0.02, f"{INLINE_VARIANT} vs {BASELINE_VARIANT} crossover: {cross.describe()}",
+                    transform=ax.transAxes, fontsize=7, va="bottom",
+                    bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "#999999"})
+        if top >= 16:
+            ax.set_xscale("log", base=2)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_xlabel("CPUs drained (N, topology order)")
+        ax.grid(True, alpha=0.3)
+        _panel_title(ax, ctx, config)
     return _finish(fig, ctx, "3-drain-all", "Drain-all latency vs number of CPUs",
                    f"Caller's time to drain N CPUs: workqueue variants queue on all N then "
                    f"flush (parallel), lock variants drain each CPU inline in turn (serial). "
@@ -337,10 +335,7 @@ def drain_all(ctx):
 # --- 4: fast-path cost ---------------------------------------------------------
 
 def fast_path(ctx):
-    data = {c: analysis.fast_path(ctx.rows, c) for c in ctx.configs}
-    data = {c: d for c, d in data.items() if d}
-    if not data:
-        raise NoData("no local op_cost rows")
+    data = _per_config(ctx, analysis.fast_path, "no local op_cost rows")
     configs = list(data)
     variants = variant_order([v for d in data.values() for v in d], ctx.variants)
     styles = _styles(variants)
@@ -382,10 +377,7 @@ def _nines(q, samples):
 
 
 def interference(ctx):
-    data = {c: analysis.interference(ctx.rows, c) for c in ctx.configs}
-    data = {c: d for c, d in data.items() if d}
-    if not data:
-        raise NoData("no interference rows")
+    data = _per_config(ctx, analysis.interference, "no interference rows")
     fig, axes = _panels(len(data), 2, 5.6, 3.6)
     variants = variant_order([v for d in data.values() for v in d], ctx.variants)
     styles = _styles(variants)
@@ -436,10 +428,8 @@ def interference(ctx):
 # --- 6: contended line -------------------------------------------------------
 
 def contended(ctx):
-    data = {c: analysis.contended(ctx.rows, c) for c in ctx.configs}
-    data = {c: d for c, d in data.items() if d[0] or d[1]}
-    if not data:
-        raise NoData("no c2c contended_op or fairness rows")
+    data = _per_config(ctx, lambda rows, c: (lambda d: d if d[0] or d[1] else None)(
+        analysis.contended(rows, c)), "no c2c contended_op or fairness rows")
     fig, axes = _panels(len(data), 2, 5.6, 3.5)
     ops = variant_order([op for d in data.values() for part in d for op in part], ctx.variants)
     styles = _styles(ops)

@@ -62,7 +62,8 @@ def summary(ctx):
         columns=columns, rows=rows, emulated=emulated, notes=readings,
         intro=(f"One row per measured system. Fast path: cost of every local op with a real "
                f"per-CPU spinlock ({INLINE_VARIANT}) over local_lock ({BASELINE_VARIANT}). Remote "
-               f"drain: one caller drains one target, p50 (median over classes) / worst p99. "
+               f"drain: one caller drains one target, p50 (median over distance classes and "
+               f"target loads) / worst p99. "
                f"Crossover: the N CPUs from which draining all of them inline, one by one, "
                f"loses to the parallel workqueue (or the reverse). Interference removed: the "
                f"target's RT task saw fewer context switches and a smaller worst gap. Lost ops "

@@ -66,8 +66,8 @@ def summary(ctx):
                f"target loads) / worst p99. "
                f"Crossover: the N CPUs from which draining all of them inline, one by one, "
                f"loses to the parallel workqueue (or the reverse). Interference removed: the "
-               f"target's RT task saw fewer context switches and a smaller worst gap. Lost ops "
-               f"must be 0."))
+               f"target's RT task saw no more context switches and a smaller worst gap with "
+               f"{INLINE_VARIANT} than with {BASELINE_VARIANT}. Lost ops must be 0."))
 
 def _speedup(base, other):
     """"12× faster", "1.3× slower": other's time against base's."""

@@ -116,6 +116,13 @@ grep -q '^crossover: ' "$tmp/drain.out" || fail "drain-all: no crossover line"
 [[ $(column "$tmp/stress.csv" p50 | sort -u) == 0 ]] || fail "stress lost ops"
 [[ $(column "$tmp/stress.csv" variant | wc -l) == 5 ]] || fail "stress: not every variant"
 
+# sweep: every step's rows in one CSV stream with one header (c2c included).
+"$ubench" sweep --backend user --cpus 0,1 --variant wq,qpw-on --csv - >"$tmp/sweep.csv" ||
+	fail "sweep exited $?"
+[[ $(grep -c '^scenario,' "$tmp/sweep.csv") == 1 ]] || fail "sweep --csv -: not one header"
+[[ $(column "$tmp/sweep.csv" scenario | sort -u | tr '\n' ' ') == "c2c drain-all local remote stress " ]] ||
+	fail "sweep: scenarios '$(column "$tmp/sweep.csv" scenario | sort -u | tr '\n' ' ')'"
+
 # The stalled workqueue: a SCHED_FIFO spinner on the target never lets the
 # worker run, so every drain gives up at the wait bound; qpw-on drains inline.
 if "$ubench" remote --backend user --cpus 0,1 --variant wq,qpw-on --target-load fifo \

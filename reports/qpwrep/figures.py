@@ -198,7 +198,7 @@ def c2c_heatmap(ctx):
     data = list(_per_config(ctx, analysis.c2c_matrix, "no c2c one_way_latency rows").items())
     ncols = min(2, len(data))
     nrows = math.ceil(len(data) / ncols)
-    fig, axes = _panels(nrows, ncols, 6.2, 5.2)
+    fig, axes = _panels(nrows, ncols, 6.2, 5.5)
     widths = {cls: 0.8 + 0.5 * i for i, cls in enumerate(DISTANCE_CLASSES)}
     styles = {cls: s for cls, s in zip(DISTANCE_CLASSES, ["-", "--", "-.", ":"] * 2)}
     for ax, (config, m) in zip(axes.flat, data):

@@ -27,7 +27,7 @@ def summary(ctx):
                + [f"remote drain {v} p50 / p99" for v in rd_variants]
                + ["drain-all crossover", f"interference removed ({BASELINE_VARIANT}→{INLINE_VARIANT})",
                   "stress lost ops"])
-    rows, emulated, readings = [], [], []
+    rows, emulated, readings, only_other = [], [], [], []
     for c in ctx.configs:
         fp = analysis.fast_path(ctx.rows, c)
         cyc, ns = analysis.fast_path_ratios(fp, INLINE_VARIANT)
@@ -51,12 +51,18 @@ def summary(ctx):
         lost = analysis.stress_lost_ops(ctx.rows, c)
         cells.append("n/a" if lost is None else
                      ("0 (every op accounted for)" if lost == 0 else f"{lost:.0f} LOST"))
+        if all(cell == "n/a" for cell in cells[1:]):
+            only_other.append(ctx.labels[c])
+            continue
         rows.append(cells)
         emulated.append(c.emulated)
         reading = _reading(cyc if cyc is not None else ns, remote[c], cross, verdict, lost)
         if reading:
             readings.append(("[" + EMULATED_MARK + "] " if c.emulated else "")
                             + f"{ctx.labels[c]}: {reading}.")
+    if only_other:
+        readings.append("Not in this table (no rows it summarises, e.g. c2c only): "
+                        + "; ".join(only_other) + ".")
     return Table(
         title="Summary: should remote per-CPU work take the remote lock instead of queueing work?",
         columns=columns, rows=rows, emulated=emulated, notes=readings,

@@ -339,10 +339,8 @@ def fast_path(ctx):
     configs = list(data)
     variants = variant_order([v for d in data.values() for v in d], ctx.variants)
     styles = _styles(variants)
-    ncols = min(2, len(configs))
-    nrows = math.ceil(len(configs) / ncols)
-    fig, axes = _panels(nrows, ncols, 5.5, 3.4)
-    for ax, c in zip(axes.flat, configs):
+    fig, panels = _generic_rt_panels(configs)
+    for ax, c in panels:
         present = [v for v in variants if v in data[c] and data[c][v]["ns"] is not None]
         bars = ax.bar(range(len(present)), [data[c][v]["ns"] for v in present],
                       color=[styles[v]["color"] for v in present])
@@ -358,8 +356,6 @@ def fast_path(ctx):
         ax.set_ylabel("ns per op (p50)")
         ax.margins(y=0.25)
         _panel_title(ax, ctx, c)
-    for ax in list(axes.flat)[len(configs):]:
-        ax.axis("off")
     return _finish(fig, ctx, "4-fast-path", "Fast-path cost of one local op",
                    f"Cost of one local per-CPU op (lock, add to the batch, unlock) per variant and "
                    f"kernel, p50 over CPUs; labels give mean cycles per op where a cycle counter "

@@ -175,13 +175,11 @@ def expand_inputs(paths):
             files.append(p)
             continue
         found = sorted(os.path.join(p, n) for n in os.listdir(p) if n.endswith(".csv"))
-        for f in found:
-            if is_results_csv(f):
-                files.append(f)
-            else:
-                notes.append(f"{f}: not a qpwbench results CSV, skipped")
-        if not any(f.startswith(os.path.join(p, "")) for f in files):
+        results = [f for f in found if is_results_csv(f)]
+        if not results:
             raise InputError(f"{p}: no qpwbench results CSV in this directory")
+        files.extend(results)
+        notes.extend(f"{f}: not a qpwbench results CSV, skipped" for f in found if f not in results)
     return files, notes
 
 

@@ -174,7 +174,11 @@ def expand_inputs(paths):
         if not os.path.isdir(p):
             files.append(p)
             continue
-        found = sorted(os.path.join(p, n) for n in os.listdir(p) if n.endswith(".csv"))
+        try:
+            names = os.listdir(p)
+        except OSError as e:
+            raise InputError(f"{p}: cannot read: {e.strerror}") from e
+        found = sorted(os.path.join(p, n) for n in names if n.endswith(".csv"))
         results = [f for f in found if is_results_csv(f)]
         if not results:
             raise InputError(f"{p}: no qpwbench results CSV in this directory")

@@ -37,6 +37,21 @@ def _ratio(b, a):
     return None if a is None or b is None or a == 0 else b / a
 
 
+def _ratio_text(r):
+    if r is None:
+        return "n/a"
+    return f"{r:.3f}" if r >= 0.01 else f"{r:.2g}"
+
+
+def _short_names(path_a, path_b):
+    """The shortest trailing parts of the two paths that tell them apart."""
+    a, b = os.path.normpath(path_a).split(os.sep), os.path.normpath(path_b).split(os.sep)
+    for n in range(1, max(len(a), len(b)) + 1):
+        if a[-n:] != b[-n:]:
+            return os.path.join(*a[-n:]), os.path.join(*b[-n:])
+    return path_a, path_b
+
+
 def _describe(path, rows):
     systems = sorted({f"{r.config.host} {r.config.arch} {r.config.kernel} ({r.config.preempt})"
                       for r in rows})
@@ -52,7 +67,7 @@ def compare(path_a, rows_a, path_b, rows_b, variants, outdir, out):
                          f"(matched on {','.join(KEY)})")
     columns = ["scenario", "backend", "variant", "distance", "n_cpus", "metric",
                "A p50", "B p50", "B/A p50", "A p99", "B p99", "B/A p99"]
-    rows, emulated = [], []
+    rows, emulated, plotted = [], [], []
     for k in keys:
         (sa, ea), (sb, eb) = a[k], b[k]
         unit = k[6]
@@ -60,10 +75,14 @@ def compare(path_a, rows_a, path_b, rows_b, variants, outdir, out):
         r50, r99 = _ratio(sb[stat], sa[stat]), _ratio(sb["p99"], sa["p99"])
         rows.append([k[0], k[1], k[2], k[3] or "-", str(k[4]), f"{k[5]} ({unit})",
                      format_value(sa[stat], unit), format_value(sb[stat], unit),
-                     "n/a" if r50 is None else f"{r50:.3f}",
+                     _ratio_text(r50),
                      format_value(sa["p99"], unit), format_value(sb["p99"], unit),
-                     "n/a" if r99 is None else f"{r99:.3f}"])
+                     _ratio_text(r99)])
         emulated.append(ea or eb)
+        if r50 is not None or r99 is not None:
+            label = (f"{k[0]} {k[2]} {k[5]}" + (f" {k[3]}" if k[3] else "") + f" n={k[4]}"
+                     + (" [emulated]" if ea or eb else ""))
+            plotted.append((label, r50, r99, ea or eb))
     only_a, only_b = len(set(a) - set(b)), len(set(b) - set(a))
     notes = [f"A = {_describe(path_a, rows_a)}", f"B = {_describe(path_b, rows_b)}",
              f"{len(keys)} measurements in both; {only_a} only in A, {only_b} only in B.",
@@ -75,8 +94,9 @@ def compare(path_a, rows_a, path_b, rows_b, variants, outdir, out):
 
     _print(table, out)
     os.makedirs(outdir, exist_ok=True)
-    title = f"qpwbench compare: B/A = {os.path.basename(path_b)} / {os.path.basename(path_a)}"
-    fig_path = _plot(table, outdir, title)
+    name_a, name_b = _short_names(path_a, path_b)
+    title = f"qpwbench compare: B/A = {name_b} / {name_a}"
+    fig_path = _plot(plotted, outdir, title, " ".join(notes[:2]))
     doc = Document(title)
     if any(emulated):
         doc.banner(f"⚠ Rows marked '{EMULATED_MARK}' involve TCG-emulated runs: their ratios "
@@ -96,12 +116,13 @@ def _print(table, out):
         print(n, file=out)
 
 
-def _plot(table, outdir, title):
-    labels = [f"{r[0]} {r[2]} {r[5].split(' ')[0]}" + (f" {r[3]}" if r[3] != "-" else "")
-              + f" n={r[4]}" + (" [emulated]" if emu else "")
-              for r, emu in zip(table.rows, table.emulated)]
-    r50 = [float(r[8]) if r[8] != "n/a" else math.nan for r in table.rows]
-    r99 = [float(r[11]) if r[11] != "n/a" else math.nan for r in table.rows]
+def _plot(plotted, outdir, title, caption):
+    """Bars of B/A per measurement with a ratio (0/0 counts stay in the table)."""
+    labels = [p[0] for p in plotted]
+    # A ratio of 0 (B counted none) has no place on a log axis: written, not drawn.
+    r50 = [p[1] if p[1] else math.nan for p in plotted]
+    r99 = [p[2] if p[2] else math.nan for p in plotted]
+    emulated_rows = [p[3] for p in plotted]
     n = len(labels)
     fig, ax = plt.subplots(figsize=(9, 1.4 + 0.24 * n))
     ys = range(n)
@@ -110,28 +131,27 @@ def _plot(table, outdir, title):
                                        (0.2, r99, "B/A p99", "#ff7f0e")):
         ax.barh([y + offset for y in ys], [v - 1 if math.isfinite(v) else 0 for v in vals], 0.4,
                 left=1, label=label, color=color)
-    for y, a, b in zip(ys, r50, r99):
-        if not math.isfinite(a) and not math.isfinite(b):
-            ax.text(1, y, "  n/a (zero or missing)", va="center", fontsize=7, color="#666666")
+    for y, p in zip(ys, plotted):
+        if 0 in (p[1], p[2]):
+            ax.text(1, y, "  0 (none in B)", va="center", fontsize=7, color="#666666")
     ax.axvline(1.0, color="black", linewidth=1)
     finite = [v for v in r50 + r99 if math.isfinite(v) and v > 0]
     lo, hi = min(finite + [1.0]), max(finite + [1.0])
-    ax.set_xscale("log", base=2)
+    ax.set_xscale("log", base=2 if hi / lo <= 64 else 10)
     ax.set_xlim(min(lo, 1 / hi) / 1.3, max(hi, 1 / lo) * 1.3)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}×"))
     ax.set_yticks(list(ys), labels, fontsize=7)
-    for tick, emu in zip(ax.get_yticklabels(), table.emulated):
+    for tick, emu in zip(ax.get_yticklabels(), emulated_rows):
         if emu:
             tick.set_color(EMULATED_COLOR)
     ax.invert_yaxis()
     ax.set_xlabel("ratio B/A (below 1: B faster)")
     ax.legend(fontsize=7, loc="lower right")
-    emulated = any(table.emulated)
+    emulated = any(emulated_rows)
     ax.set_title(title + (f"\n⚠ red rows: {EMULATED_MARK}" if emulated else ""), fontsize=10,
                  color=EMULATED_COLOR if emulated else "black")
     fig.tight_layout()
     path = os.path.join(outdir, "compare.png")
-    caption = " ".join(table.notes[:2])
     fig.savefig(path, dpi=DPI, metadata={"Title": title, "Description": caption,
                                          PNG_KIND_KEY: "compare",
                                          PNG_EMULATED_KEY: "yes" if emulated else "no"})

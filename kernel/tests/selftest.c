@@ -23,6 +23,8 @@
 static struct qpwbench_info info;
 static unsigned int cpus[QPWBENCH_MAX_CPUS], ncpus;
 static bool preempt_rt;
+/* Per-CPU stress ops per second seen by stress-wq, to size later runs. */
+static double stress_rate;
 
 /* Drains that run inline on the caller instead of being queued to the target. */
 static bool drains_inline(unsigned int variant)
@@ -102,6 +104,8 @@ static void test_stress(int fd, unsigned long long ops)
 		       (unsigned long long)res->ops_remaining, (unsigned long long)res->drains,
 		       (unsigned long long)res->stalls, (unsigned long long)res->ran_on_target,
 		       (unsigned long long)res->ran_on_caller, res->elapsed_ns / 1e6);
+		if (v == QPWBENCH_VARIANT_WQ && res->elapsed_ns)
+			stress_rate = r.iterations * 1e9 / (double)res->elapsed_ns;
 		qt_check(res->ops_done == r.iterations * ncpus && !(res->flags & QPWBENCH_RES_INTERRUPTED),
 			 name, "all %llu ops done", (unsigned long long)(r.iterations * ncpus));
 		qt_check(conserved(res), name, "conservation: lost %lld",
@@ -342,8 +346,14 @@ struct bg_run {
 static void *bg_run_main(void *arg)
 {
 	struct bg_run *bg = arg;
+	struct qpwbench_run r = bg->r;
+	double until = qt_now() + 5;
 
-	bg->ret = qt_run(bg->fd, &bg->r);
+	/* The main thread's probe may hold the device for a moment: retry. */
+	do {
+		bg->r = r;
+		bg->ret = qt_run(bg->fd, &bg->r);
+	} while (bg->ret == -EBUSY && qt_now() < until && !usleep(1000));
 	return NULL;
 }
 
@@ -482,11 +492,17 @@ static void test_hotplug(int fd)
 	/* Offline a CPU of a running stress: it must wait for the run, not break it. */
 	qt_run_init(&bg.r, QPWBENCH_SCENARIO_STRESS, QPWBENCH_VARIANT_WQ);
 	bg.r.caller_cpu = cpus[0];
-	bg.r.iterations = 300000;
+	/* About two seconds of ops, so the offline request lands mid-run. */
+	bg.r.iterations = stress_rate > 0 ? (__u64)(2 * stress_rate) : 300000;
+	if (bg.r.iterations < 100000)
+		bg.r.iterations = 100000;
+	if (bg.r.iterations > QPWBENCH_MAX_ITERATIONS)
+		bg.r.iterations = QPWBENCH_MAX_ITERATIONS;
 	all_cpus(&bg.r);
 	if (!start_bg_run(&bg, &tid)) {
-		qt_check(false, "hotplug-during-run", "the stress run did not start");
+		qt_check(false, "hotplug-during-run", "the stress run was not seen running");
 		pthread_join(tid, NULL);
+		printf("     it ended with %s\n", errname(bg.ret));
 		return;
 	}
 	pthread_create(&otid, NULL, offliner_main, &off);

@@ -22,9 +22,6 @@
  */
 #define QPWB_SETTLE_BOUND_NS	QPWBENCH_MAX_WAIT_BOUND_NS
 
-/* No run lasts longer than this; it then returns what it has. */
-#define QPWB_RUN_CAP_NS		(60ULL * NSEC_PER_SEC)
-
 struct qpwb_batch {
 	unsigned int nr;
 	u64 entries[QPWB_BATCH_ENTRIES];

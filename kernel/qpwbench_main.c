@@ -68,7 +68,7 @@ static long qpwb_check_cpus(const struct qpwbench_run *r, struct cpumask *mask)
 		return -ENODEV;
 	cpumask_clear(mask);
 	for (cpu = 0; cpu < QPWBENCH_MAX_CPUS; cpu++) {
-		if (!(r->cpus[cpu / 64] & (1ULL << (cpu % 64))))
+		if (!qpwbench_mask_test(r->cpus, cpu))
 			continue;
 		if (cpu >= nr_cpu_ids || !cpu_online(cpu))
 			return -ENODEV;
@@ -140,7 +140,7 @@ static long qpwb_ioctl_info(struct qpwbench_info __user *uarg)
 	info.online_cpus = num_online_cpus();
 	for_each_online_cpu(cpu)
 		if (cpu < QPWBENCH_MAX_CPUS)
-			info.online[cpu / 64] |= 1ULL << (cpu % 64);
+			qpwbench_mask_set(info.online, cpu);
 	cpus_read_unlock();
 #ifdef CONFIG_X86
 	if (boot_cpu_has(X86_FEATURE_TSC))

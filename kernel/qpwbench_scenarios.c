@@ -63,17 +63,6 @@ static u64 qpwb_cycles(void)
 	return qpwb_has_cycles() ? (u64)get_cycles() : 0;
 }
 
-static void qpwb_hist_add(struct qpwbench_hist *h, u64 v)
-{
-	if (!h->count || v < h->min)
-		h->min = v;
-	if (v > h->max)
-		h->max = v;
-	h->count++;
-	h->sum = h->sum + v < h->sum ? U64_MAX : h->sum + v;
-	h->buckets[qpwbench_hist_bucket(v)]++;
-}
-
 static bool qpwb_should_stop(void)
 {
 	return READ_ONCE(qpwb_stop);
@@ -101,7 +90,7 @@ static void qpwb_local_fn(struct qpwb_thread *t)
 		seq += a->batch;
 		done += a->batch;
 		if (i >= a->warmup) {
-			qpwb_hist_add(&ctx->res->hist, div_u64((t1 - t0) * 1000, a->batch));
+			qpwbench_hist_add(&ctx->res->hist, div_u64((t1 - t0) * 1000, a->batch));
 			ctx->res->cycles += c1 - c0;
 		}
 		cond_resched();
@@ -138,7 +127,7 @@ static bool qpwb_drain_all(struct qpwb_ctx *ctx, bool record)
 	t1 = local_clock();
 	c1 = qpwb_cycles();
 	if (record) {
-		qpwb_hist_add(&res->hist, (t1 - t0) * 1000);
+		qpwbench_hist_add(&res->hist, (t1 - t0) * 1000);
 		res->cycles += c1 - c0;
 		res->drains += drains;
 		res->stalls += stalls;
@@ -414,7 +403,7 @@ int qpwb_run_scenario(struct qpwbench_run *run, const struct cpumask *cpus)
 	ctx->cpus = cpus;
 	ctx->res = &run->result;
 	ctx->wait_bound_ns = run->wait_bound_ns ?: QPWBENCH_DEFAULT_WAIT_BOUND_NS;
-	ctx->deadline_ns = ktime_get_ns() + QPWB_RUN_CAP_NS;
+	ctx->deadline_ns = ktime_get_ns() + QPWBENCH_RUN_CAP_NS;
 	init_waitqueue_head(&ctx->barrier_wq);
 	init_completion(&ctx->done);
 	atomic64_set(&ctx->ops_done, 0);

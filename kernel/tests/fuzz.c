@@ -113,7 +113,7 @@ static bool model_valid(const struct qpwbench_run *r)
 	if (!qt_cpu_online(&info, r->caller_cpu) || !mask_weight(r->cpus) || !mask_online(r->cpus))
 		return false;
 	if (r->scenario == QPWBENCH_SCENARIO_REMOTE &&
-	    (mask_weight(r->cpus) != 1 || (r->cpus[r->caller_cpu / 64] >> (r->caller_cpu % 64) & 1)))
+	    (mask_weight(r->cpus) != 1 || qpwbench_mask_test(r->cpus, r->caller_cpu)))
 		return false;
 	return true;
 }
@@ -167,7 +167,7 @@ static void fuzz_run(int fd)
 		unsigned int cpu = rnd_cpu();
 
 		if (cpu < QPWBENCH_MAX_CPUS)
-			qt_mask_set(r.cpus, cpu);
+			qpwbench_mask_set(r.cpus, cpu);
 	}
 	if (rnd() % 32 == 0)
 		r.cpus[rnd() % QPWBENCH_MASK_WORDS] = rnd();
@@ -264,7 +264,7 @@ static void valid_run(struct qpwbench_run *r, __u32 scenario, __u32 variant)
 			continue;
 		if (caller == QPWBENCH_MAX_CPUS)
 			caller = cpu;
-		qt_mask_set(r->cpus, cpu);
+		qpwbench_mask_set(r->cpus, cpu);
 	}
 	r->caller_cpu = caller;
 	r->iterations = 1;

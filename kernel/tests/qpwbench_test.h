@@ -112,12 +112,7 @@ static inline void qt_info(int fd, struct qpwbench_info *info)
 
 static inline bool qt_cpu_online(const struct qpwbench_info *info, unsigned int cpu)
 {
-	return cpu < QPWBENCH_MAX_CPUS && (info->online[cpu / 64] >> (cpu % 64) & 1);
-}
-
-static inline void qt_mask_set(__u64 *mask, unsigned int cpu)
-{
-	mask[cpu / 64] |= 1ULL << (cpu % 64);
+	return cpu < QPWBENCH_MAX_CPUS && qpwbench_mask_test(info->online, cpu);
 }
 
 /* A request with the header filled and everything else zero. */

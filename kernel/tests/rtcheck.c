@@ -179,7 +179,7 @@ int main(int argc, char **argv)
 		r.caller_cpu = (unsigned int)caller;
 		r.iterations = drains;
 		r.wait_bound_ns = bound_ms * 1000000ULL;
-		qt_mask_set(r.cpus, (unsigned int)target);
+		qpwbench_mask_set(r.cpus, (unsigned int)target);
 		/* Work left queued by the previous variant may still be settling. */
 		while ((ret = qt_run(fd, &r)) == -EBUSY && ++tries < 50)
 			usleep(100000);

@@ -7,7 +7,8 @@
  * ABI version and INFO; every scenario on every variant with its accounting
  * (conservation drained + remaining == done, where drain work ran); stress
  * with >= N (default 10^6) ops under concurrent drains per variant; every
- * kind of bad argument with its exact errno; EBUSY for a concurrent run; a
+ * kind of bad argument with its exact errno; the module's histograms hold
+ * to the uapi bucket rule as compiled here; EBUSY for a concurrent run; a
  * run killed by SIGKILL releases the device; CPU hotplug around and during
  * runs; with --run-cap, a run stopped by the 60 s cap. Exit 0 all passed,
  * 1 any failed, 77 no device (reason printed).
@@ -36,7 +37,7 @@ static bool drains_inline(unsigned int variant)
 static void all_cpus(struct qpwbench_run *r)
 {
 	for (unsigned int i = 0; i < ncpus; i++)
-		qt_mask_set(r->cpus, cpus[i]);
+		qpwbench_mask_set(r->cpus, cpus[i]);
 }
 
 static const char *errname(int neg)
@@ -141,12 +142,47 @@ static void check_placement(const char *name, unsigned int v, const struct qpwbe
 	}
 }
 
-static void print_hist(const char *name, const struct qpwbench_result *res, const char *what)
+/* Histograms the module filled, and how many broke the uapi bucket rule. */
+static unsigned int hists_seen, hists_off_rule;
+
+/*
+ * The module's histogram must follow the bucket rule as userspace compiles
+ * it: its buckets add up to its count, and its exact min and max sit in the
+ * first and last non-empty buckets, the ones qpwbench_hist_bucket() names.
+ */
+static void check_bucket_rule(const char *name, const struct qpwbench_hist *h)
+{
+	__u32 first = QPWBENCH_HIST_BUCKETS, last = 0;
+	__u64 total = 0;
+
+	for (__u32 b = 0; b < QPWBENCH_HIST_BUCKETS; b++) {
+		if (!h->buckets[b])
+			continue;
+		if (first == QPWBENCH_HIST_BUCKETS)
+			first = b;
+		last = b;
+		total += h->buckets[b];
+	}
+	hists_seen++;
+	if (total == h->count && (!h->count || (first == qpwbench_hist_bucket(h->min) &&
+						last == qpwbench_hist_bucket(h->max))))
+		return;
+	hists_off_rule++;
+	printf("     %s: histogram off the bucket rule: %llu samples, buckets hold %llu; "
+	       "min %llu in bucket %u (rule: %u), max %llu in bucket %u (rule: %u)\n", name,
+	       (unsigned long long)h->count, (unsigned long long)total, (unsigned long long)h->min,
+	       first, qpwbench_hist_bucket(h->min), (unsigned long long)h->max, last,
+	       qpwbench_hist_bucket(h->max));
+}
+
+/* Print a run's latency figures and hold its histogram to the bucket rule. */
+static void report_hist(const char *name, const struct qpwbench_result *res, const char *what)
 {
 	printf("     %s: %s p50 %.1f ns p99 %.1f ns max %.1f ns (%llu samples)%s\n", name, what,
 	       qt_hist_quantile(&res->hist, 0.5) / 1e3, qt_hist_quantile(&res->hist, 0.99) / 1e3,
 	       res->hist.max / 1e3, (unsigned long long)res->hist.count,
 	       res->flags & QPWBENCH_RES_HAS_CYCLES ? "" : " (no cycle counter)");
+	check_bucket_rule(name, &res->hist);
 }
 
 static void test_scenarios(int fd)
@@ -167,7 +203,7 @@ static void test_scenarios(int fd)
 		all_cpus(&r);
 		ret = qt_run(fd, &r);
 		if (qt_check(!ret, name, "run: %s", errname(ret))) {
-			print_hist(name, res, "per op");
+			report_hist(name, res, "per op");
 			qt_check(res->hist.count == (__u64)it * ncpus &&
 				 res->ops_done == (__u64)(it + warm) * batch * ncpus && conserved(res) &&
 				 !!(res->flags & QPWBENCH_RES_HAS_CYCLES) ==
@@ -186,7 +222,7 @@ static void test_scenarios(int fd)
 		all_cpus(&r);
 		ret = qt_run(fd, &r);
 		if (qt_check(!ret, name, "run: %s", errname(ret))) {
-			print_hist(name, res, "drain-all");
+			report_hist(name, res, "drain-all");
 			qt_check(res->hist.count == it && res->drains + res->stalls == (__u64)it * ncpus,
 				 name, "samples %llu drains %llu stalls %llu",
 				 (unsigned long long)res->hist.count, (unsigned long long)res->drains,
@@ -202,10 +238,10 @@ static void test_scenarios(int fd)
 		r.caller_cpu = cpus[0];
 		r.iterations = it;
 		r.warmup = warm;
-		qt_mask_set(r.cpus, cpus[ncpus - 1]);
+		qpwbench_mask_set(r.cpus, cpus[ncpus - 1]);
 		ret = qt_run(fd, &r);
 		if (qt_check(!ret, name, "run: %s", errname(ret))) {
-			print_hist(name, res, "drain");
+			report_hist(name, res, "drain");
 			qt_check(res->hist.count == it && res->drains + res->stalls == it, name,
 				 "samples %llu drains %llu stalls %llu",
 				 (unsigned long long)res->hist.count, (unsigned long long)res->drains,
@@ -219,10 +255,10 @@ static void test_scenarios(int fd)
 		r.rate_hz = 2000;
 		r.duration_ns = 50000000;
 		for (unsigned int i = 1; i < ncpus; i++)
-			qt_mask_set(r.cpus, cpus[i]);
+			qpwbench_mask_set(r.cpus, cpus[i]);
 		ret = qt_run(fd, &r);
 		if (qt_check(!ret, name, "run: %s", errname(ret))) {
-			print_hist(name, res, "drain");
+			report_hist(name, res, "drain");
 			qt_check(res->hist.count >= 1 &&
 				 res->drains + res->stalls == res->hist.count * (ncpus - 1), name,
 				 "%llu drains at 2 kHz in 50 ms, drains %llu stalls %llu elapsed %.1f ms",
@@ -231,6 +267,9 @@ static void test_scenarios(int fd)
 			check_placement(name, v, res, res->hist.count * (ncpus - 1), 0);
 		}
 	}
+	qt_check(hists_seen && !hists_off_rule, "hist-bucket-rule",
+		 "%u of %u module histograms follow the uapi bucket rule",
+		 hists_seen - hists_off_rule, hists_seen);
 }
 
 /* --- bad arguments ----------------------------------------------------------- */
@@ -241,7 +280,7 @@ static void valid_run(struct qpwbench_run *r)
 	qt_run_init(r, QPWBENCH_SCENARIO_DRAIN_ALL, QPWBENCH_VARIANT_WQ);
 	r->caller_cpu = cpus[0];
 	r->iterations = 1;
-	qt_mask_set(r->cpus, cpus[0]);
+	qpwbench_mask_set(r->cpus, cpus[0]);
 }
 
 static void expect_errno(int fd, const char *name, struct qpwbench_run *r, int want)
@@ -310,18 +349,18 @@ static void test_bad_inputs(int fd)
 	if (ncpus >= 3) {
 		valid_run(&r); r.scenario = QPWBENCH_SCENARIO_REMOTE;
 		memset(r.cpus, 0, sizeof(r.cpus));
-		qt_mask_set(r.cpus, cpus[1]);
-		qt_mask_set(r.cpus, cpus[2]);
+		qpwbench_mask_set(r.cpus, cpus[1]);
+		qpwbench_mask_set(r.cpus, cpus[2]);
 		expect_errno(fd, "remote-two-targets", &r, EINVAL);
 	}
 
 	valid_run(&r); r.caller_cpu = UINT_MAX;		expect_errno(fd, "caller-cpu-max", &r, ENODEV);
 	valid_run(&r); r.caller_cpu = info.nr_cpu_ids;	expect_errno(fd, "caller-cpu-absent", &r, ENODEV);
-	valid_run(&r); qt_mask_set(r.cpus, QPWBENCH_MAX_CPUS - 1);
+	valid_run(&r); qpwbench_mask_set(r.cpus, QPWBENCH_MAX_CPUS - 1);
 	if (info.nr_cpu_ids < QPWBENCH_MAX_CPUS)
 		expect_errno(fd, "mask-cpu-1023", &r, ENODEV);
 	if (absent_cpu() >= 0) {
-		valid_run(&r); qt_mask_set(r.cpus, (unsigned int)absent_cpu());
+		valid_run(&r); qpwbench_mask_set(r.cpus, (unsigned int)absent_cpu());
 		expect_errno(fd, "mask-cpu-absent", &r, ENODEV);
 	}
 
@@ -385,7 +424,7 @@ static void test_busy(int fd)
 	bg.r.caller_cpu = cpus[0];
 	bg.r.rate_hz = 100;
 	bg.r.duration_ns = 1500000000;
-	qt_mask_set(bg.r.cpus, cpus[ncpus - 1]);
+	qpwbench_mask_set(bg.r.cpus, cpus[ncpus - 1]);
 	busy = start_bg_run(&bg, &tid);
 	version = ioctl(fd, QPWBENCH_IOC_VERSION);
 	qt_check(busy, "concurrent-run-ebusy", "a second run during a run gets EBUSY");
@@ -414,7 +453,7 @@ static void test_fatal_signal(void)
 		r.caller_cpu = cpus[0];
 		r.rate_hz = 1000;
 		r.duration_ns = 30000000000ULL;
-		qt_mask_set(r.cpus, cpus[ncpus - 1]);
+		qpwbench_mask_set(r.cpus, cpus[ncpus - 1]);
 		while (qt_run(fd, &r) == -EBUSY)
 			usleep(1000);
 		_exit(3);	/* the run must not finish: the parent kills us */
@@ -482,7 +521,7 @@ static void test_hotplug(int fd)
 		printf("SKIP hotplug: cannot take a CPU offline here\n");
 		return;
 	}
-	valid_run(&r); qt_mask_set(r.cpus, victim);
+	valid_run(&r); qpwbench_mask_set(r.cpus, victim);
 	expect_errno(fd, "mask-cpu-offline", &r, ENODEV);
 	valid_run(&r); r.caller_cpu = victim;
 	expect_errno(fd, "caller-cpu-offline", &r, ENODEV);

@@ -52,6 +52,17 @@ enum qpwbench_scenario {
 #define QPWBENCH_MAX_CPUS	1024
 #define QPWBENCH_MASK_WORDS	(QPWBENCH_MAX_CPUS / 64)
 
+/* @cpu must be below QPWBENCH_MAX_CPUS. */
+static inline int qpwbench_mask_test(const __u64 *mask, __u32 cpu)
+{
+	return (int)(mask[cpu / 64] >> (cpu % 64) & 1);
+}
+
+static inline void qpwbench_mask_set(__u64 *mask, __u32 cpu)
+{
+	mask[cpu / 64] |= 1ULL << (cpu % 64);
+}
+
 /* Caps on run arguments; larger values are rejected with -E2BIG. */
 #define QPWBENCH_MAX_ITERATIONS		(1ULL << 26)	/* samples, or ops per CPU for stress */
 #define QPWBENCH_MAX_BATCH		4096		/* ops per local sample */
@@ -68,7 +79,10 @@ enum qpwbench_scenario {
  * Log-linear histogram shared by kernel and userspace: values below
  * QPWBENCH_HIST_SUB are exact, above that every power of two is split into
  * QPWBENCH_HIST_SUB buckets (relative error < 1/16). Samples are picoseconds
- * so that batched fast-path costs keep sub-nanosecond resolution.
+ * so that batched fast-path costs keep sub-nanosecond resolution. The bucket
+ * rule is part of the ABI: the helpers below are its one definition, built
+ * into the module and into userspace alike (fixed-width types and a compiler
+ * builtin only, no libc).
  */
 #define QPWBENCH_HIST_SUB_BITS	4
 #define QPWBENCH_HIST_SUB	(1U << QPWBENCH_HIST_SUB_BITS)
@@ -88,7 +102,7 @@ static inline __u32 qpwbench_hist_bucket(__u64 v)
 
 	if (v < QPWBENCH_HIST_SUB)
 		return (__u32)v;
-	shift = 63 - __builtin_clzll(v) - QPWBENCH_HIST_SUB_BITS;
+	shift = (__u32)(63 - __builtin_clzll(v)) - QPWBENCH_HIST_SUB_BITS;
 	return ((shift + 1) << QPWBENCH_HIST_SUB_BITS) +
 	       (__u32)((v >> shift) & (QPWBENCH_HIST_SUB - 1));
 }
@@ -102,6 +116,22 @@ static inline __u64 qpwbench_hist_bucket_low(__u32 b)
 		return b;
 	shift = (b >> QPWBENCH_HIST_SUB_BITS) - 1;
 	return ((__u64)(QPWBENCH_HIST_SUB | (b & (QPWBENCH_HIST_SUB - 1)))) << shift;
+}
+
+/*
+ * Record one sample of @v picoseconds. The module and userspace both record
+ * with this, so that their histograms mean the same: min and max are exact,
+ * sum saturates at the largest __u64 rather than wrap.
+ */
+static inline void qpwbench_hist_add(struct qpwbench_hist *h, __u64 v)
+{
+	if (!h->count || v < h->min)
+		h->min = v;
+	if (v > h->max)
+		h->max = v;
+	h->count++;
+	h->sum = h->sum + v < h->sum ? ~(__u64)0 : h->sum + v;
+	h->buckets[qpwbench_hist_bucket(v)]++;
 }
 
 /*

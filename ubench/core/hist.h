@@ -19,16 +19,10 @@ static inline void hist_init(struct qpwbench_hist *h)
 	memset(h, 0, sizeof(*h));
 }
 
-/* Same rules as the module's: exact min/max, saturating sum. */
+/* The module's own recording (exact min/max, saturating sum), from the uapi header. */
 static inline void hist_record(struct qpwbench_hist *h, uint64_t ps)
 {
-	if (!h->count || ps < h->min)
-		h->min = ps;
-	if (ps > h->max)
-		h->max = ps;
-	h->count++;
-	h->sum = h->sum + ps < h->sum ? UINT64_MAX : h->sum + ps;
-	h->buckets[qpwbench_hist_bucket(ps)]++;
+	qpwbench_hist_add(h, ps);
 }
 
 /* dst += src (threads, repetitions). */

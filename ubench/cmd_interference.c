@@ -34,7 +34,7 @@ static int interference_variant(struct scenario_env *env, const struct interfere
 	}
 	if (target_load_start(spin, TARGET_LOAD_FIFO, targets, n, NSEC_PER_SEC / p->rate_hz,
 			      err, sizeof(err))) {
-		scenario_error(env, "%s", err);
+		scenario_error(env, "the RT spinner on the targets: %s", err);
 		free(spin);
 		return EXIT_USAGE;
 	}

@@ -72,7 +72,7 @@ int remote_measure(struct scenario_env *env, const struct remote_params *p)
 				continue;
 			/* Load only: nothing recorded, so no recording window. */
 			if (target_load_start(&spin, load, &pair->cpus[1], 1, 0, err, sizeof(err))) {
-				scenario_error(env, "%s", err);
+				scenario_error(env, "--target-load %s: %s", target_load_name(load), err);
 				rc = EXIT_USAGE;
 				break;
 			}

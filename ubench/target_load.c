@@ -120,7 +120,7 @@ int target_load_start(struct spinners *s, enum target_load load, const unsigned 
 	while (atomic_load_explicit(&s->running, memory_order_acquire) < n) {
 		if (atomic_load_explicit(&s->finished, memory_order_acquire)) {
 			pthread_join(s->coordinator, NULL);
-			snprintf(err, errlen, "%s load on the target: %s", target_load_name(load), s->err);
+			snprintf(err, errlen, "%s", s->err);
 			s->n = 0;
 			return s->ret ? s->ret : -EIO;
 		}

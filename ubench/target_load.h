@@ -64,7 +64,9 @@ struct spinners {
  * Start a spinner on each of cpus[0..n) (none for TARGET_LOAD_IDLE), FIFO
  * for TARGET_LOAD_FIFO; window_ns is the gap-recording window. Returns when
  * every spinner spins: 0, or -errno with one line in err (-EPERM: FIFO not
- * permitted). s must stay valid until target_load_stop().
+ * permitted) that says what failed, not who asked for the load: callers
+ * name that (--target-load fifo, interference's RT task). s must stay
+ * valid until target_load_stop().
  */
 int target_load_start(struct spinners *s, enum target_load load, const unsigned int *cpus,
 		      unsigned int n, uint64_t window_ns, char *err, size_t errlen);

@@ -19,7 +19,9 @@ extern "C" {
 int pin_self(unsigned int cpu, char *err, size_t errlen);
 /*
  * Switch the calling thread to SCHED_FIFO at prio. -EPERM with a line that
- * says what is missing (root, CAP_SYS_NICE or RLIMIT_RTPRIO) when refused.
+ * says what is missing (root, CAP_SYS_NICE or RLIMIT_RTPRIO) when refused;
+ * the line does not say who wanted FIFO (--fifo, a FIFO target load):
+ * callers put that in front.
  */
 int sched_fifo_self(int prio, char *err, size_t errlen);
 

@@ -57,12 +57,12 @@ int sched_fifo_self(int prio, char *err, size_t errlen)
 
 	if (rc == EPERM) {
 		snprintf(err, errlen,
-			 "--fifo: SCHED_FIFO priority %d refused (EPERM): run as root, or with CAP_SYS_NICE, or with RLIMIT_RTPRIO >= %d",
+			 "SCHED_FIFO priority %d refused (EPERM): run as root, or with CAP_SYS_NICE, or with RLIMIT_RTPRIO >= %d",
 			 prio, prio);
 		return -EPERM;
 	}
 	if (rc) {
-		snprintf(err, errlen, "--fifo: SCHED_FIFO priority %d refused: %s", prio, strerror(rc));
+		snprintf(err, errlen, "SCHED_FIFO priority %d refused: %s", prio, strerror(rc));
 		return -rc;
 	}
 	return 0;

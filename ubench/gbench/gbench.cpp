@@ -145,8 +145,12 @@ int main(int argc, char **argv)
 	char err[256];
 
 	parse_own_flags(&argc, argv, &cpu, &fifo);
-	if (pin_self(cpu, err, sizeof(err)) || (fifo && sched_fifo_self(THREADS_FIFO_PRIO, err, sizeof(err)))) {
+	if (pin_self(cpu, err, sizeof(err))) {
 		std::fprintf(stderr, "ubench-gbench: %s\n", err);
+		return 2;
+	}
+	if (fifo && sched_fifo_self(THREADS_FIFO_PRIO, err, sizeof(err))) {
+		std::fprintf(stderr, "ubench-gbench: --fifo: %s\n", err);
 		return 2;
 	}
 	if (timer_init(err, sizeof(err)) || gbench_model_open(cpu, err, sizeof(err))) {

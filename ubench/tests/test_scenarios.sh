@@ -138,6 +138,22 @@ else
 	fail "remote --target-load fifo: $(cat "$tmp/err")"
 fi
 
+# A refused SCHED_FIFO names what asked for it: the target load, not --fifo.
+# Without CAP_SYS_NICE and with RLIMIT_RTPRIO 0, SCHED_FIFO is refused even to root.
+without_fifo=(prlimit --rtprio=0 --)
+((EUID == 0)) && without_fifo=(setpriv --inh-caps=-sys_nice --bounding-set=-sys_nice "${without_fifo[@]}")
+if command -v prlimit >/dev/null && { ((EUID != 0)) || command -v setpriv >/dev/null; }; then
+	"${without_fifo[@]}" "$ubench" remote --backend user --cpus 0,1 --variant wq --target-load fifo \
+		--iterations 1 >/dev/null 2>"$tmp/err"
+	rc=$?
+	[[ $rc == 2 && $(wc -l <"$tmp/err") == 1 ]] || fail "FIFO refused: exit $rc, $(wc -l <"$tmp/err") lines"
+	grep -q '^ubench remote: --target-load fifo: SCHED_FIFO .*refused' "$tmp/err" ||
+		fail "FIFO refused: the error does not name --target-load fifo: $(cat "$tmp/err")"
+	echo "FIFO refused: $(cat "$tmp/err")"
+else
+	echo "FIFO refusal not checked: needs prlimit (and setpriv as root)"
+fi
+
 # interference: a FIFO spinner on CPU 1 records gaps and context switches
 # while CPU 0 drains it; rows per target, per variant.
 if "$ubench" interference --backend user --cpus 0,1 --variant wq,qpw-on --duration 100ms \

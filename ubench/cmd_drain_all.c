@@ -163,8 +163,8 @@ static const struct opts_command drain_all_command = {
 	.common = OPT_CPUS | OPT_PLAN | OPT_VARIANT | OPT_BACKEND | OPT_OUTPUT | OPT_EVENTS | OPT_REPEAT |
 		  OPT_ITERATIONS | OPT_WARMUP,
 	.own = drain_all_options,
-	.own_help = "  --caller CPU         the draining CPU (default: the first of --cpus)\n"
-		    "  --wait-bound TIME    a workqueue drain gives up, counted as stalled, after this (default 10ms)\n",
+	.own_help = SCENARIO_HELP_CALLER("")
+		    SCENARIO_HELP_WAIT_BOUND(SCENARIO_WAIT_BOUND_MS_STR),
 	.handle = drain_all_option,
 	.default_plan = DRAIN_ALL_DEFAULT_PLAN,
 	.default_iterations = DRAIN_ALL_DEFAULT_ITERATIONS,
@@ -181,7 +181,7 @@ int cmd_drain_all(int argc, char **argv)
 {
 	struct drain_all_params p = {
 		.caller = SCENARIO_CALLER_FIRST,
-		.wait_bound_ns = SCENARIO_DEFAULT_WAIT_BOUND_NS,
+		.wait_bound_ns = scenario_wait_bound_ns(TARGET_LOAD_IDLE),
 	};
 
 	return scenario_main(&drain_all_command, argc, argv, false, &p.c, &p, measure);

@@ -125,9 +125,9 @@ static const struct opts_command interference_command = {
 	.summary = "gaps and context switches an RT spinner on the targets sees while the caller drains (root)",
 	.common = OPT_CPUS | OPT_VARIANT | OPT_BACKEND | OPT_OUTPUT | OPT_EVENTS | OPT_REPEAT | OPT_DURATION,
 	.own = interference_options,
-	.own_help = "  --caller CPU         the draining CPU (default: the first of --cpus); the others are targets\n"
-		    "  --rate HZ            drains per second (default 1000)\n"
-		    "  --wait-bound TIME    a workqueue drain gives up after this (default 10ms)\n",
+	.own_help = SCENARIO_HELP_CALLER("; the others are targets")
+		    "  --rate HZ            drains per second (default " SCENARIO_STR(INTERFERENCE_DEFAULT_RATE_HZ) ")\n"
+		    SCENARIO_HELP_WAIT_BOUND(SCENARIO_WAIT_BOUND_FIFO_MS_STR),
 	.handle = interference_option,
 	.default_duration_ns = INTERFERENCE_DEFAULT_DURATION,
 };
@@ -143,7 +143,7 @@ int cmd_interference(int argc, char **argv)
 	struct interference_params p = {
 		.caller = SCENARIO_CALLER_FIRST,
 		.rate_hz = INTERFERENCE_DEFAULT_RATE_HZ,
-		.wait_bound_ns = SCENARIO_DEFAULT_WAIT_BOUND_NS,
+		.wait_bound_ns = scenario_wait_bound_ns(TARGET_LOAD_FIFO),
 	};
 
 	return scenario_main(&interference_command, argc, argv, true, &p.c, &p, measure);

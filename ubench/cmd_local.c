@@ -71,7 +71,8 @@ static const struct opts_command local_command = {
 	.common = OPT_CPUS | OPT_VARIANT | OPT_BACKEND | OPT_OUTPUT | OPT_EVENTS | OPT_REPEAT |
 		  OPT_ITERATIONS | OPT_WARMUP,
 	.own = local_options,
-	.own_help = "  --batch N            local ops per timed sample (default 64, at most 4096)\n",
+	.own_help = "  --batch N            local ops per timed sample (default " SCENARIO_STR(LOCAL_DEFAULT_BATCH)
+		    ", at most " SCENARIO_STR(QPWBENCH_MAX_BATCH) ")\n",
 	.handle = local_option,
 	.default_iterations = LOCAL_DEFAULT_ITERATIONS,
 	.default_warmup = LOCAL_DEFAULT_WARMUP,

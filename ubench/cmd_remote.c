@@ -5,7 +5,8 @@
  * --target-load: idle, busy (a SCHED_OTHER spinner on the target) or fifo
  * (a SCHED_FIFO spinner; needs root). Metrics drain_latency (ns, one drain)
  * and stalled (workqueue drains that gave up at --wait-bound: a target that
- * never runs the work shows up as stalls, never as a hang).
+ * never runs the work shows up as stalls, never as a hang; the default
+ * bound depends on the load, see SCENARIO_WAIT_BOUND_MS).
  */
 #include <string.h>
 
@@ -32,7 +33,7 @@ static int remote_variant(struct scenario_env *env, const struct remote_params *
 	scenario_request(&run, QPWBENCH_SCENARIO_REMOTE, v, pair->cpus[0], &pair->cpus[1], 1);
 	run.iterations = p->c.iterations;
 	run.warmup = p->c.warmup;
-	run.wait_bound_ns = p->wait_bound_ns;
+	run.wait_bound_ns = p->wait_bound_ns ? p->wait_bound_ns : scenario_wait_bound_ns(load);
 	rc = scenario_run(env, &run);
 	if (rc)
 		return rc;
@@ -145,7 +146,7 @@ static const struct opts_command remote_command = {
 		  OPT_ITERATIONS | OPT_WARMUP,
 	.own = remote_options,
 	.own_help = "  --target-load LIST   idle, busy (SCHED_OTHER spinner), fifo (SCHED_FIFO spinner, root), or all (default idle)\n"
-		    "  --wait-bound TIME    a workqueue drain gives up, counted as stalled, after this (default 10ms)\n",
+		    SCENARIO_HELP_WAIT_BOUND(SCENARIO_WAIT_BOUND_MS_STR ", " SCENARIO_WAIT_BOUND_FIFO_MS_STR " with a fifo load"),
 	.handle = remote_option,
 	.default_plan = REMOTE_DEFAULT_PLAN,
 	.default_iterations = REMOTE_DEFAULT_ITERATIONS,
@@ -160,10 +161,7 @@ static int measure(struct scenario_env *env, const struct ubench_opts *o, const 
 
 int cmd_remote(int argc, char **argv)
 {
-	struct remote_params p = {
-		.load = { [TARGET_LOAD_IDLE] = true },
-		.wait_bound_ns = SCENARIO_DEFAULT_WAIT_BOUND_NS,
-	};
+	struct remote_params p = { .load = { [TARGET_LOAD_IDLE] = true } };
 
 	return scenario_main(&remote_command, argc, argv, true, &p.c, &p, measure);
 }

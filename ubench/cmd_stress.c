@@ -12,6 +12,13 @@
 #include "scenario.h"
 
 #define STRESS_DEFAULT_OPS	1000000
+/*
+ * Stress leaves the wait bound to the backend (QPWBENCH_DEFAULT_WAIT_BOUND_NS,
+ * stalls only cost it time); --help quotes it from here, checked to agree.
+ */
+#define STRESS_WAIT_BOUND_S	1
+_Static_assert(STRESS_WAIT_BOUND_S * 1000000000ULL == QPWBENCH_DEFAULT_WAIT_BOUND_NS,
+	       "stress --help quotes the backend's default wait bound");
 
 int stress_measure(struct scenario_env *env, const struct stress_params *p)
 {
@@ -83,9 +90,9 @@ static const struct opts_command stress_command = {
 	.summary = "concurrent local ops and remote drains; every op accounted for (metric lost_ops, exit 1 if any is lost)",
 	.common = OPT_CPUS | OPT_VARIANT | OPT_BACKEND | OPT_OUTPUT | OPT_EVENTS | OPT_REPEAT | OPT_ITERATIONS,
 	.own = stress_options,
-	.own_help = "  --iterations N       local ops per CPU (default 1000000)\n"
-		    "  --caller CPU         the draining CPU (default: the first of --cpus)\n"
-		    "  --wait-bound TIME    a workqueue drain gives up after this (default: the backend's, 1s)\n",
+	.own_help = SCENARIO_HELP_CALLER("")
+		    SCENARIO_HELP_WAIT_BOUND("the backend's, " SCENARIO_STR(STRESS_WAIT_BOUND_S) "s"),
+	.iterations_help = "local ops per CPU",
 	.handle = stress_option,
 	.default_iterations = STRESS_DEFAULT_OPS,
 };

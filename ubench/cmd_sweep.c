@@ -27,12 +27,6 @@
 #define SWEEP_DRAIN_ITERATIONS		1000
 #define SWEEP_DRAIN_WARMUP		20
 #define SWEEP_STRESS_OPS		2000000
-/*
- * The sweep's targets are idle: a drain that waits past this was slowed by
- * the machine (a vCPU the host descheduled), not starved by an RT task, so
- * the bound is well above such hiccups and the latency tail stays whole.
- */
-#define SWEEP_WAIT_BOUND_NS		(100ULL * 1000000ULL)
 
 static double now_s(void)
 {
@@ -134,13 +128,11 @@ static int sweep(struct scenario_env *env, const struct ubench_opts *o,
 		 const struct scenario_common *c)
 {
 	struct local_params local = { .c = *c, .batch = SWEEP_LOCAL_BATCH };
-	struct remote_params remote = {
-		.c = *c, .load = { [TARGET_LOAD_IDLE] = true },
-		.wait_bound_ns = SWEEP_WAIT_BOUND_NS,
-	};
+	/* Idle targets: the default wait bound keeps host hiccups latency, not stalls. */
+	struct remote_params remote = { .c = *c, .load = { [TARGET_LOAD_IDLE] = true } };
 	struct drain_all_params drain = {
 		.c = *c, .caller = SCENARIO_CALLER_FIRST,
-		.wait_bound_ns = SWEEP_WAIT_BOUND_NS,
+		.wait_bound_ns = scenario_wait_bound_ns(TARGET_LOAD_IDLE),
 	};
 	struct stress_params stress = { .c = *c, .caller = SCENARIO_CALLER_FIRST };
 	double t0 = now_s(), t;

@@ -18,36 +18,48 @@ enum {
 static const struct {
 	struct option opt;
 	unsigned int bit;	/* 0: always accepted */
-	const char *help;
+	const char *flag;	/* as --help shows it: "--cpus LIST" */
+	const char *help;	/* what it does; --help adds the command's default */
 } common[] = {
 	{ { "cpus", required_argument, NULL, O_CPUS }, OPT_CPUS,
-	  "--cpus LIST          CPUs: N, N-M, TYPE:I[-J] (package, die, l3, l2, cluster, core, pu, numa), all" },
+	  "--cpus LIST", "CPUs: N, N-M, TYPE:I[-J] (package, die, l3, l2, cluster, core, pu, numa), all" },
 	{ { "plan", required_argument, NULL, O_PLAN }, OPT_PLAN,
-	  "--plan NAME          sweep plan: classes, pairs, ramp, spread" },
+	  "--plan NAME", "sweep plan: classes, pairs, ramp, spread" },
 	{ { "variant", required_argument, NULL, O_VARIANT }, OPT_VARIANT,
-	  "--variant LIST|all   variants, comma separated (default all)" },
+	  "--variant LIST|all", "variants, comma separated (default all)" },
 	{ { "backend", required_argument, NULL, O_BACKEND }, OPT_BACKEND,
-	  "--backend user|kmod  (default: kmod when " QPWBENCH_DEVICE " exists, else user)" },
+	  "--backend user|kmod", "(default: kmod when " QPWBENCH_DEVICE " exists, else user)" },
 	{ { "csv", required_argument, NULL, O_CSV }, OPT_OUTPUT,
-	  "--csv FILE           append tidy CSV rows to FILE (- for stdout)" },
+	  "--csv FILE", "append tidy CSV rows to FILE (- for stdout)" },
 	{ { "json", required_argument, NULL, O_JSON }, OPT_OUTPUT,
-	  "--json FILE          append the same rows as JSON Lines (- for stdout)" },
+	  "--json FILE", "append the same rows as JSON Lines (- for stdout)" },
 	{ { "repeat", required_argument, NULL, O_REPEAT }, OPT_REPEAT,
-	  "--repeat N           repeat each measurement N times, one row each (default 1)" },
+	  "--repeat N", "repeat each measurement N times, one row each" },
 	{ { "iterations", required_argument, NULL, O_ITERATIONS }, OPT_ITERATIONS,
-	  "--iterations N       samples per measurement" },
+	  "--iterations N", "samples per measurement" },
 	{ { "duration", required_argument, NULL, O_DURATION }, OPT_DURATION,
-	  "--duration TIME      time per measurement point: 200ms, 1s, 500us" },
+	  "--duration TIME", "time per measurement point: 200ms, 1s, 500us" },
 	{ { "warmup", required_argument, NULL, O_WARMUP }, OPT_WARMUP,
-	  "--warmup N           unmeasured samples first" },
+	  "--warmup N", "unmeasured samples first" },
 	{ { "fifo", no_argument, NULL, O_FIFO }, OPT_FIFO,
-	  "--fifo               measuring threads run SCHED_FIFO" },
+	  "--fifo", "measuring threads run SCHED_FIFO" },
 	{ { "events", required_argument, NULL, O_EVENTS }, OPT_EVENTS,
-	  "--events LIST        event counters, a CSV column each: cycles,ctx-switches,..., libpfm4 events, default" },
+	  "--events LIST", "event counters, a CSV column each: cycles,ctx-switches,..., libpfm4 events, default" },
 	{ { "help", no_argument, NULL, O_HELP }, 0,
-	  "--help               this text" },
+	  "--help", "this text" },
 };
 #define NR_COMMON	(sizeof(common) / sizeof(common[0]))
+/* --repeat without the option. */
+#define DEFAULT_REPEAT	1
+
+/* Duration units, for parsing --duration-like values and quoting defaults. */
+static const struct {
+	const char *suffix;
+	uint64_t ns;
+} duration_units[] = {
+	{ "ns", 1 }, { "us", 1000 }, { "ms", 1000000 }, { "s", 1000000000 },
+};
+#define NR_DURATION_UNITS	(sizeof(duration_units) / sizeof(duration_units[0]))
 
 static const char *const variant_names[] = {
 #define VARIANT_NAME(id, name) name,
@@ -95,9 +107,6 @@ int opts_u64(const struct ubench_opts *o, const char *flag, const char *arg,
 int opts_duration(const struct ubench_opts *o, const char *flag, const char *arg,
 		  uint64_t min_ns, uint64_t max_ns, uint64_t *out_ns)
 {
-	static const struct { const char *suffix; uint64_t ns; } units[] = {
-		{ "ns", 1 }, { "us", 1000 }, { "ms", 1000000 }, { "s", 1000000000 },
-	};
 	unsigned long long v;
 	char *end;
 
@@ -107,16 +116,17 @@ int opts_duration(const struct ubench_opts *o, const char *flag, const char *arg
 	}
 	errno = 0;
 	v = strtoull(arg, &end, 10);
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (strcmp(end, units[i].suffix))
+	for (size_t i = 0; i < NR_DURATION_UNITS; i++) {
+		uint64_t unit = duration_units[i].ns;
+
+		if (strcmp(end, duration_units[i].suffix))
 			continue;
-		if (errno == ERANGE || v > max_ns / units[i].ns || v * units[i].ns < min_ns ||
-		    v * units[i].ns > max_ns) {
+		if (errno == ERANGE || v > max_ns / unit || v * unit < min_ns || v * unit > max_ns) {
 			opts_error(o, "%s %s: out of range %lluns..%llums", flag, arg,
 				   (unsigned long long)min_ns, (unsigned long long)(max_ns / 1000000));
 			return -1;
 		}
-		*out_ns = v * units[i].ns;
+		*out_ns = v * unit;
 		return 0;
 	}
 	opts_error(o, "%s '%s': not a duration (a number and ns, us, ms or s)", flag, arg);
@@ -177,14 +187,64 @@ void opts_variants_str(const struct ubench_opts *o, char *buf, size_t len)
 			off += (size_t)snprintf(buf + off, len - off, "%s%s", off ? "," : "", variant_names[v]);
 }
 
+/* ns in the largest unit it is a whole number of: "200ms", "1s". */
+static void format_duration(char *buf, size_t len, uint64_t ns)
+{
+	size_t i = NR_DURATION_UNITS - 1;
+
+	while (i && ns % duration_units[i].ns)
+		i--;
+	snprintf(buf, len, "%llu%s", (unsigned long long)(ns / duration_units[i].ns),
+		 duration_units[i].suffix);
+}
+
+/* " (default ...)" for a common option, from the command's defaults; "" for none. */
+static void common_default(const struct opts_command *cmd, int val, char *buf, size_t len)
+{
+	char d[32] = "";
+
+	switch (val) {
+	case O_PLAN:
+		snprintf(d, sizeof(d), "%s", topo_plan_name(cmd->default_plan));
+		break;
+	case O_REPEAT:
+		snprintf(d, sizeof(d), "%u", DEFAULT_REPEAT);
+		break;
+	case O_ITERATIONS:
+		if (cmd->default_iterations)
+			snprintf(d, sizeof(d), "%llu", (unsigned long long)cmd->default_iterations);
+		break;
+	case O_WARMUP:
+		if (cmd->default_warmup)
+			snprintf(d, sizeof(d), "%u", cmd->default_warmup);
+		break;
+	case O_DURATION:
+		if (cmd->default_duration_ns)
+			format_duration(d, sizeof(d), cmd->default_duration_ns);
+		break;
+	}
+	if (d[0])
+		snprintf(buf, len, " (default %s)", d);
+	else
+		buf[0] = '\0';
+}
+
 static void print_help(const struct opts_command *cmd)
 {
 	printf("usage: ubench %s [OPTIONS]\n%s\n\noptions:\n", cmd->name, cmd->summary);
 	if (cmd->own_help)
 		printf("%s", cmd->own_help);
-	for (size_t i = 0; i < NR_COMMON; i++)
-		if (!common[i].bit || (cmd->common & common[i].bit))
-			printf("  %s\n", common[i].help);
+	for (size_t i = 0; i < NR_COMMON; i++) {
+		const char *help = common[i].help;
+		char dflt[48];
+
+		if (common[i].bit && !(cmd->common & common[i].bit))
+			continue;
+		if (common[i].opt.val == O_ITERATIONS && cmd->iterations_help)
+			help = cmd->iterations_help;
+		common_default(cmd, common[i].opt.val, dflt, sizeof(dflt));
+		printf("  " OPTS_HELP_FLAG_FORMAT "%s%s\n", common[i].flag, help, dflt);
+	}
 }
 
 /* Topology, the --cpus selection and the plan, for commands that take them. */
@@ -224,7 +284,7 @@ enum opts_result opts_parse(struct ubench_opts *o, const struct opts_command *cm
 	int c;
 
 	*o = (struct ubench_opts){
-		.cmd = cmd, .ctx = ctx, .repeat = 1, .plan = cmd->default_plan,
+		.cmd = cmd, .ctx = ctx, .repeat = DEFAULT_REPEAT, .plan = cmd->default_plan,
 		.iterations = cmd->default_iterations, .duration_ns = cmd->default_duration_ns,
 		.warmup = cmd->default_warmup,
 	};

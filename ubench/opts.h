@@ -60,6 +60,13 @@ enum opts_common {
 	OPT_EVENTS	= 1u << 10,
 };
 
+/*
+ * --help lines: "  ", the flag padded to this, what it does and the
+ * command's default; the common options' defaults come from the command's
+ * fields below, so the text cannot drift from them.
+ */
+#define OPTS_HELP_FLAG_FORMAT	"%-20s "
+
 /* Long-option values for commands' own options start here. */
 #define OPTS_OWN_BASE	0x1000
 
@@ -69,9 +76,15 @@ struct opts_command {
 	const char *name;	/* "c2c": errors read "ubench c2c: ..." */
 	const char *summary;	/* one line for --help */
 	unsigned int common;	/* OPT_* bits accepted */
-	/* The command's own long options ({0}-terminated, val >= OPTS_OWN_BASE) and their help. */
+	/*
+	 * The command's own long options ({0}-terminated, val >= OPTS_OWN_BASE)
+	 * and their help: lines of "  ", the flag padded as OPTS_HELP_FLAG_FORMAT
+	 * pads it, what it does.
+	 */
 	const struct option *own;
 	const char *own_help;
+	/* What --iterations counts, when not "samples per measurement". */
+	const char *iterations_help;
 	/* One own option; 0, or -1 after opts_error(). */
 	int (*handle)(struct ubench_opts *o, int val, const char *arg);
 	/* Defaults: the plan without --plan; 0 for the others: no default. */

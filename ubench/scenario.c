@@ -317,6 +317,12 @@ int scenario_wait_bound_option(struct ubench_opts *o, const char *arg, uint64_t 
 	return opts_duration(o, "--wait-bound", arg, 1, QPWBENCH_MAX_WAIT_BOUND_NS, ns);
 }
 
+uint64_t scenario_wait_bound_ns(enum target_load load)
+{
+	return (load == TARGET_LOAD_FIFO ? SCENARIO_WAIT_BOUND_FIFO_MS : SCENARIO_WAIT_BOUND_MS) *
+	       1000000ULL;
+}
+
 unsigned int scenario_caller(const struct scenario_common *c, unsigned int caller)
 {
 	return caller == SCENARIO_CALLER_FIRST ? c->cpus[0] : caller;

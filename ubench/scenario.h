@@ -43,8 +43,31 @@ extern const struct metric METRIC_LOST_OPS;		/* stress */
  */
 #define SCENARIO_COLUMN_TARGET_LOAD	"target_load"
 
-/* The wait bound remote, drain-all and interference default to. */
-#define SCENARIO_DEFAULT_WAIT_BOUND_NS	(10ULL * 1000000ULL)
+/*
+ * Default wait bounds (--wait-bound): how long a workqueue drain waits for
+ * the target's worker before it gives up and counts a stall. Where nothing
+ * on the target outranks the worker (idle targets, SCHED_OTHER loads) the
+ * worker always gets to run, so a long wait is the machine's latency (a
+ * vCPU the host descheduled, a loaded CPU), not starvation: the bound sits
+ * well above such hiccups and "stalled" keeps meaning "the target could not
+ * run the work". Under a SCHED_FIFO load the worker is starved for good and
+ * the bound only sets how long each stalled drain takes. In milliseconds,
+ * so that help text quotes these very numbers (SCENARIO_HELP_WAIT_BOUND).
+ */
+#define SCENARIO_WAIT_BOUND_MS		100
+#define SCENARIO_WAIT_BOUND_FIFO_MS	10
+/* The default wait bound with load on the targets. */
+uint64_t scenario_wait_bound_ns(enum target_load load);
+
+/* Help text for the options of the commands that drain, one place for each line. */
+#define SCENARIO_STR(x)			SCENARIO_STR_(x)
+#define SCENARIO_STR_(x)		#x
+#define SCENARIO_HELP_CALLER(more) \
+	"  --caller CPU         the draining CPU (default: the first of --cpus)" more "\n"
+#define SCENARIO_HELP_WAIT_BOUND(dflt) \
+	"  --wait-bound TIME    a workqueue drain gives up, counted as stalled, after this (default " dflt ")\n"
+#define SCENARIO_WAIT_BOUND_MS_STR	SCENARIO_STR(SCENARIO_WAIT_BOUND_MS) "ms"
+#define SCENARIO_WAIT_BOUND_FIFO_MS_STR	SCENARIO_STR(SCENARIO_WAIT_BOUND_FIFO_MS) "ms"
 /* A caller that says "the first CPU of the selection". */
 #define SCENARIO_CALLER_FIRST		UINT_MAX
 
@@ -194,14 +217,14 @@ int local_measure(struct scenario_env *env, const struct local_params *p);
 struct stress_params {
 	struct scenario_common c;	/* iterations: local ops per CPU */
 	unsigned int caller;		/* or SCENARIO_CALLER_FIRST */
-	uint64_t wait_bound_ns;		/* 0: the backend's default */
+	uint64_t wait_bound_ns;
 };
 int stress_measure(struct scenario_env *env, const struct stress_params *p);
 
 struct remote_params {
 	struct scenario_common c;	/* plan: pairs (caller, target) */
 	bool load[TARGET_NR_LOADS];	/* target loads to measure under */
-	uint64_t wait_bound_ns;
+	uint64_t wait_bound_ns;		/* 0: scenario_wait_bound_ns() of each load */
 };
 int remote_measure(struct scenario_env *env, const struct remote_params *p);
 

@@ -40,6 +40,9 @@ static const struct opts_command everything = {
 
 static const struct opts_command nothing = { .name = "test", .summary = "takes nothing" };
 
+/* What a parse printed on stdout (--help). */
+static char out_text[4096];
+
 /* Parse a NULL-terminated argument list with stderr and stdout captured. */
 static enum opts_result parse(struct ubench_opts *o, const struct opts_command *cmd,
 			      char *err, size_t errlen, const char *first, ...)
@@ -71,6 +74,9 @@ static enum opts_result parse(struct ubench_opts *o, const struct opts_command *
 	rewind(cap);
 	n = fread(err, 1, errlen - 1, cap);
 	err[n] = '\0';
+	rewind(out);
+	n = fread(out_text, 1, sizeof(out_text) - 1, out);
+	out_text[n] = '\0';
 	fclose(cap);
 	fclose(out);
 	return rc;
@@ -130,6 +136,34 @@ static void test_good(void)
 	opts_free(&o);
 }
 
+/* --help quotes the command's own defaults, and its meaning of --iterations. */
+static void test_help(void)
+{
+	static const struct opts_command ops = {
+		.name = "test", .summary = "ops", .common = OPT_ITERATIONS | OPT_WARMUP,
+		.iterations_help = "ops per CPU", .default_iterations = 42,
+	};
+	static const char *const want[] = {
+		"  --own N\n",
+		"  --plan NAME          sweep plan: classes, pairs, ramp, spread (default ramp)\n",
+		"  --repeat N           repeat each measurement N times, one row each (default 1)\n",
+		"  --iterations N       samples per measurement (default 1000)\n",
+		"  --duration TIME      time per measurement point: 200ms, 1s, 500us (default 200ms)\n",
+		"  --warmup N           unmeasured samples first\n",
+	};
+	struct ubench_opts o;
+	char err[1024];
+
+	CHECK(parse(&o, &everything, err, sizeof(err), "--help", NULL) == OPTS_HELP, "--help");
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		CHECK(strstr(out_text, want[i]), "--help lacks '%s':\n%s", want[i], out_text);
+	opts_free(&o);
+	CHECK(parse(&o, &ops, err, sizeof(err), "--help", NULL) == OPTS_HELP &&
+	      strstr(out_text, "  --iterations N       ops per CPU (default 42)\n") &&
+	      !strstr(out_text, "samples per measurement"), "--iterations help:\n%s", out_text);
+	opts_free(&o);
+}
+
 static void test_bad(void)
 {
 	BAD("--cpus", "99999");
@@ -175,6 +209,7 @@ static void test_bad(void)
 int main(void)
 {
 	test_good();
+	test_help();
 	test_bad();
 	CHECK_DONE();
 }

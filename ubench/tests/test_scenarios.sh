@@ -80,7 +80,10 @@ got=$(column "$tmp/local.csv" variant | sort -u | tr '\n' ' ')
 [[ $(column "$tmp/local.csv" samples | sort -u) == 20 ]] || fail "local: 20 samples per row"
 
 # Every variant by default; remote rows carry backend, distance and the target load.
-"$ubench" remote --backend user --cpus 0,1 --iterations 20 --csv "$tmp/remote.csv" \
+# An idle target always runs the work: no drain of it may stall. The bound
+# is far above any scheduling hiccup of a loaded host (the default is tighter,
+# see SCENARIO_WAIT_BOUND_MS), so a stall here means work that never ran.
+"$ubench" remote --backend user --cpus 0,1 --iterations 20 --wait-bound 1s --csv "$tmp/remote.csv" \
 	>/dev/null || fail "remote exited $?"
 [[ $(column "$tmp/remote.csv" variant | sort -u | wc -l) == 5 ]] || fail "remote: not every variant"
 [[ $(column "$tmp/remote.csv" backend | sort -u) == user ]] || fail "remote: backend column"
@@ -89,13 +92,8 @@ got=$(column "$tmp/local.csv" variant | sort -u | tr '\n' ' ')
 	fail "remote: no distance class"
 [[ $(column "$tmp/remote.csv" metric | sort -u | tr '\n' ' ') == "drain_latency stalled " ]] ||
 	fail "remote metrics"
-# Stalls with an idle target are possible (a host that deschedules the
-# vCPU for longer than the bound); they are counts within the drains.
-for stalled in $(column "$tmp/remote.csv" p50 "metric == 'stalled'"); do
-	[[ $stalled =~ ^[0-9]+$ ]] && ((stalled <= 20)) || fail "remote: stalled '$stalled' of 20 drains"
-done
-[[ $(column "$tmp/remote.csv" p50 "metric == 'stalled' and variant in ('qpw-on', 'global')" | sort -u) == 0 ]] ||
-	fail "remote: a lock variant stalled"
+[[ $(column "$tmp/remote.csv" p50 "metric == 'stalled'" | sort -u) == 0 ]] ||
+	fail "remote: stalls with an idle target: $(column "$tmp/remote.csv" p50 "metric == 'stalled'" | tr '\n' ' ')"
 
 # drain-all over the ramp on two CPUs: N = 1 and 2, and the crossover line.
 "$ubench" drain-all --backend user --cpus 0,1 --iterations 20 --csv "$tmp/drain.csv" \

@@ -184,5 +184,5 @@ int cmd_drain_all(int argc, char **argv)
 		.wait_bound_ns = scenario_wait_bound_ns(TARGET_LOAD_IDLE),
 	};
 
-	return scenario_main(&drain_all_command, argc, argv, false, &p.c, &p, measure);
+	return scenario_main(&drain_all_command, argc, argv, &p.c, &p, measure);
 }

@@ -146,5 +146,5 @@ int cmd_interference(int argc, char **argv)
 		.wait_bound_ns = scenario_wait_bound_ns(TARGET_LOAD_FIFO),
 	};
 
-	return scenario_main(&interference_command, argc, argv, true, &p.c, &p, measure);
+	return scenario_main(&interference_command, argc, argv, &p.c, &p, measure);
 }

@@ -88,5 +88,5 @@ int cmd_local(int argc, char **argv)
 {
 	struct local_params p = { .batch = LOCAL_DEFAULT_BATCH };
 
-	return scenario_main(&local_command, argc, argv, false, &p.c, &p, measure);
+	return scenario_main(&local_command, argc, argv, &p.c, &p, measure);
 }

@@ -163,5 +163,5 @@ int cmd_remote(int argc, char **argv)
 {
 	struct remote_params p = { .load = { [TARGET_LOAD_IDLE] = true } };
 
-	return scenario_main(&remote_command, argc, argv, true, &p.c, &p, measure);
+	return scenario_main(&remote_command, argc, argv, &p.c, &p, measure);
 }

@@ -107,5 +107,5 @@ int cmd_stress(int argc, char **argv)
 {
 	struct stress_params p = { .caller = SCENARIO_CALLER_FIRST };
 
-	return scenario_main(&stress_command, argc, argv, false, &p.c, &p, measure);
+	return scenario_main(&stress_command, argc, argv, &p.c, &p, measure);
 }

@@ -2,10 +2,9 @@
 /*
  * ubench sweep: the default measurement set into one CSV, what scripts/run
  * runs: c2c (the c2c command itself, plan classes, into the same files),
- * local, remote by class with idle targets (hence no target_load column:
- * the file shares c2c's header), drain-all over the ramp with its
- * crossover, and a short stress. Sized to finish in about a minute on a
- * 2-CPU machine; each step says how long it took. Exit 1 when a step found
+ * local, remote by class with idle targets (target_load idle, as ubench
+ * remote writes it), drain-all over the ramp with its crossover, and a
+ * short stress. Sized to finish in about a minute on a 2-CPU machine; each step says how long it took. Exit 1 when a step found
  * a problem (stress lost ops), 2 when one could not run; the other steps
  * still run.
  */
@@ -186,5 +185,5 @@ int cmd_sweep(int argc, char **argv)
 {
 	struct scenario_common c;
 
-	return scenario_main(&sweep_command, argc, argv, false, &c, &c, measure);
+	return scenario_main(&sweep_command, argc, argv, &c, &c, measure);
 }

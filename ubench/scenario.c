@@ -56,8 +56,7 @@ void scenario_note(struct scenario_env *env, const char *fmt, ...)
 	fflush(stdout);
 }
 
-int scenario_env_open(struct scenario_env *env, const struct ubench_opts *o,
-		      bool target_load_column)
+int scenario_env_open(struct scenario_env *env, const struct ubench_opts *o)
 {
 	char err[256];
 	int ret;
@@ -81,9 +80,6 @@ int scenario_env_open(struct scenario_env *env, const struct ubench_opts *o,
 		return EXIT_USAGE;
 	}
 	output_init(&env->out, run_meta_get());
-	env->target_load_column = target_load_column;
-	ret = target_load_column ?
-	      output_add_column(&env->out, SCENARIO_COLUMN_TARGET_LOAD, err, sizeof(err)) : 0;
 	for (size_t i = 0; !ret && i < env->counters.n_columns; i++)
 		ret = output_add_column(&env->out, env->counters.names[i], err, sizeof(err));
 	if (ret || output_start(&env->out, o->csv, o->json, err, sizeof(err))) {
@@ -264,8 +260,8 @@ static void print_row(struct scenario_env *env, const struct scenario_row *r)
 
 int scenario_row(struct scenario_env *env, const struct scenario_row *r)
 {
-	const char *extra_names[1 + COUNTERS_MAX_EVENTS + 1];
-	const char *extra_values[1 + COUNTERS_MAX_EVENTS + 1];
+	const char *extra_names[COUNTERS_MAX_EVENTS + 1];
+	const char *extra_values[COUNTERS_MAX_EVENTS + 1];
 	struct output_row row = {
 		.scenario = scenario_name(r->scenario),
 		.backend = env->backend->name,
@@ -278,15 +274,12 @@ int scenario_row(struct scenario_env *env, const struct scenario_row *r)
 		.stats = r->stats,
 		.has_cycles = r->has_cycles,
 		.cycles = r->cycles,
+		.target_load = r->target_load,
 		.extra_names = extra_names,
 		.extra_values = extra_values,
 	};
 	char err[256];
 
-	if (env->target_load_column) {
-		extra_names[row.n_extra] = SCENARIO_COLUMN_TARGET_LOAD;
-		extra_values[row.n_extra++] = r->target_load;
-	}
 	for (size_t i = 0; i < env->counters.n_columns; i++) {
 		extra_names[row.n_extra] = env->counters.names[i];
 		extra_values[row.n_extra++] = env->counters.values[i];
@@ -329,7 +322,7 @@ unsigned int scenario_caller(const struct scenario_common *c, unsigned int calle
 }
 
 int scenario_main(const struct opts_command *cmd, int argc, char **argv,
-		  bool target_load_column, struct scenario_common *common, void *params,
+		  struct scenario_common *common, void *params,
 		  int (*measure)(struct scenario_env *env, const struct ubench_opts *o,
 				 const void *params))
 {
@@ -340,7 +333,7 @@ int scenario_main(const struct opts_command *cmd, int argc, char **argv,
 
 	if (parsed != OPTS_RUN)
 		return parsed == OPTS_HELP ? EXIT_OK : EXIT_USAGE;
-	rc = scenario_env_open(&env, &o, target_load_column);
+	rc = scenario_env_open(&env, &o);
 	if (!rc) {
 		memcpy(common->variant, o.variant, sizeof(common->variant));
 		common->cpus = o.cpus;

@@ -36,14 +36,6 @@ extern const struct metric METRIC_TARGET_CTX_SWITCHES;	/* interference */
 extern const struct metric METRIC_LOST_OPS;		/* stress */
 
 /*
- * The extra CSV column of the commands that load their targets (remote,
- * interference): idle, busy or fifo. Files without it (the other commands,
- * the sweep) hold rows measured with idle targets only, and share their
- * header with c2c's.
- */
-#define SCENARIO_COLUMN_TARGET_LOAD	"target_load"
-
-/*
  * Default wait bounds (--wait-bound): how long a workqueue drain waits for
  * the target's worker before it gives up and counts a stall. Where nothing
  * on the target outranks the worker (idle targets, SCHED_OTHER loads) the
@@ -77,25 +69,23 @@ struct scenario_env {
 	const struct topo *topo;	/* this machine (the options' topology) */
 	struct output out;
 	bool quiet;			/* no text table (rows go to stdout) */
-	bool target_load_column;	/* rows carry SCENARIO_COLUMN_TARGET_LOAD */
 	bool printed_header;
 	/* The p50s of the ns rows of the current measurement point, one per --repeat run. */
 	bool point_open;
 	uint32_t point_runs;
 	double point_p50[OPTS_MAX_REPEAT];
-	/* --events: counted around each scenario_run(), columns after target_load */
+	/* --events: counted around each scenario_run(), a column each after the base ones */
 	struct counters_session counters;
 };
 
 /*
  * Open the backend (o->backend), the event counters (o->events) and the
- * outputs (o->csv, o->json, with the target_load column or not, then a
- * column per event) of a parsed command line; the topology is the
+ * outputs (o->csv, o->json, a column per event after core/output.h's) of a
+ * parsed command line; the topology is the
  * options' (o->topo), valid until opts_free(). 0, or EXIT_USAGE after one
  * error line.
  */
-int scenario_env_open(struct scenario_env *env, const struct ubench_opts *o,
-		      bool target_load_column);
+int scenario_env_open(struct scenario_env *env, const struct ubench_opts *o);
 void scenario_env_close(struct scenario_env *env);
 
 /* Print "ubench <cmd>: <message>" on stderr. */
@@ -154,7 +144,7 @@ struct scenario_row {
 	struct stats stats;
 	bool has_cycles;
 	double cycles;			/* per op */
-	const char *target_load;	/* NULL: n/a */
+	const char *target_load;	/* the target_load column; NULL: n/a */
 };
 
 /* 0, or EXIT_FAILED after one error line (an output could not be written). */
@@ -199,7 +189,7 @@ unsigned int scenario_caller(const struct scenario_common *c, unsigned int calle
  * options, and call measure(env, o, params). Returns the exit code.
  */
 int scenario_main(const struct opts_command *cmd, int argc, char **argv,
-		  bool target_load_column, struct scenario_common *common, void *params,
+		  struct scenario_common *common, void *params,
 		  int (*measure)(struct scenario_env *env, const struct ubench_opts *o,
 				 const void *params));
 

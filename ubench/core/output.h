@@ -9,6 +9,10 @@
  *   cycles    mean cycles per op where a cycle counter exists (x86 TSC
  *             ticks), else n/a
  *   metadata  host,cpu_model,timer,emulated,date,version
+ *   target    target_load: what ran on the measured targets (remote: idle,
+ *             busy or fifo; interference: fifo), n/a for scenarios that do
+ *             not load their targets; in every file, so that the rows of
+ *             any command (a sweep's c2c and remote rows) share one header
  *   extra     columns registered with output_add_column() before
  *             output_start(), in registration order (event counters); a row
  *             without a value for one writes n/a
@@ -61,6 +65,7 @@ struct output_row {
 	struct stats stats;	/* in unit: hist_stats(h, 1000, ...) for ns */
 	bool has_cycles;
 	double cycles;		/* mean cycles per op, when has_cycles */
+	const char *target_load;	/* NULL: n/a */
 	/* Values for the extra columns by name; NULL, or a name not given: n/a. */
 	size_t n_extra;
 	const char *const *extra_names;
@@ -92,7 +97,7 @@ int output_row(struct output *o, const struct output_row *row, char *err, size_t
 /* Close the files (not stdout). */
 void output_close(struct output *o);
 
-/* The column list, for tests and readers: core+cycles+metadata, without extras. */
+/* The column list, for tests and readers: core+cycles+metadata+target, without extras. */
 size_t output_base_columns(const char *const **names);
 
 #endif

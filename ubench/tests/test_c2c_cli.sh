@@ -54,7 +54,8 @@ import csv, sys
 rows = list(csv.reader(open(sys.argv[1])))
 head, body = rows[0], rows[1:]
 want = ("scenario,backend,variant,kernel,preempt,arch,cpus,n_cpus,distance,metric,unit,samples,"
-        "min,p50,p90,p99,p999,max,mean,stddev,cycles,host,cpu_model,timer,emulated,date,version").split(",")
+        "min,p50,p90,p99,p999,max,mean,stddev,cycles,host,cpu_model,timer,emulated,date,version,"
+        "target_load").split(",")
 ok = True
 def check(cond, msg):
     global ok
@@ -64,6 +65,7 @@ def check(cond, msg):
 check(head == want, f"header {head}")
 check(all(r != head for r in body), "header repeated on append")
 rows = [dict(zip(head, r)) for r in body]
+check(all(r["target_load"] == "n/a" for r in rows), "c2c rows with a target load")
 lat = [r for r in rows if r["metric"] == "one_way_latency"]
 check(len(lat) == 2, f"{len(lat)} one_way_latency rows, want 1 per run")
 for r in lat:

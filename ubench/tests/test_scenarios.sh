@@ -120,6 +120,13 @@ grep -q '^crossover: ' "$tmp/drain.out" || fail "drain-all: no crossover line"
 [[ $(grep -c '^scenario,' "$tmp/sweep.csv") == 1 ]] || fail "sweep --csv -: not one header"
 [[ $(column "$tmp/sweep.csv" scenario | sort -u | tr '\n' ' ') == "c2c drain-all local remote stress " ]] ||
 	fail "sweep: scenarios '$(column "$tmp/sweep.csv" scenario | sort -u | tr '\n' ' ')'"
+# Its remote rows name their (idle) target load as ubench remote's do; rows
+# of scenarios that load no target say n/a.
+[[ $(column "$tmp/sweep.csv" target_load "scenario == 'remote'" | sort -u) == idle ]] ||
+	fail "sweep: remote target_load '$(column "$tmp/sweep.csv" target_load "scenario == 'remote'" | sort -u | tr '\n' ' ')'"
+[[ $(column "$tmp/sweep.csv" target_load "scenario != 'remote'" | sort -u) == n/a ]] ||
+	fail "sweep: target_load of the other rows"
+[[ $(head -n1 "$tmp/sweep.csv") == $(head -n1 "$tmp/remote.csv") ]] || fail "sweep and remote: different headers"
 
 # The stalled workqueue: a SCHED_FIFO spinner on the target never lets the
 # worker run, so every drain gives up at the wait bound; qpw-on drains inline.

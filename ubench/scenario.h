@@ -81,9 +81,8 @@ struct scenario_env {
 /*
  * Open the backend (o->backend), the event counters (o->events) and the
  * outputs (o->csv, o->json, a column per event after core/output.h's) of a
- * parsed command line; the topology is the
- * options' (o->topo), valid until opts_free(). 0, or EXIT_USAGE after one
- * error line.
+ * parsed command line; the topology is the options' (o->topo), valid until
+ * opts_free(). 0, or EXIT_USAGE after one error line.
  */
 int scenario_env_open(struct scenario_env *env, const struct ubench_opts *o);
 void scenario_env_close(struct scenario_env *env);
@@ -207,7 +206,7 @@ int local_measure(struct scenario_env *env, const struct local_params *p);
 struct stress_params {
 	struct scenario_common c;	/* iterations: local ops per CPU */
 	unsigned int caller;		/* or SCENARIO_CALLER_FIRST */
-	uint64_t wait_bound_ns;
+	uint64_t wait_bound_ns;		/* 0: the backend's default */
 };
 int stress_measure(struct scenario_env *env, const struct stress_params *p);
 

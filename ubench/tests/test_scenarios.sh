@@ -128,15 +128,28 @@ grep -q '^crossover: ' "$tmp/drain.out" || fail "drain-all: no crossover line"
 	fail "sweep: target_load of the other rows"
 [[ $(head -n1 "$tmp/sweep.csv") == $(head -n1 "$tmp/remote.csv") ]] || fail "sweep and remote: different headers"
 
-# The stalled workqueue: a SCHED_FIFO spinner on the target never lets the
-# worker run, so every drain gives up at the wait bound; qpw-on drains inline.
-if "$ubench" remote --backend user --cpus 0,1 --variant wq,qpw-on --target-load fifo \
-	--iterations 5 --warmup 0 --wait-bound 20ms --csv "$tmp/fifo.csv" >/dev/null 2>"$tmp/err"; then
+# The stalled workqueue: a SCHED_FIFO spinner on the target keeps the worker
+# off its CPU, so drains give up at the wait bound; qpw-on drains inline and
+# never stalls. RT bandwidth control (sched_rt_runtime_us) and other FIFO
+# tasks sharing it can still hand the worker the CPU for all of a short run
+# (seen about once in 40 runs on a loaded 2-CPU machine): the workqueue must
+# stall in one of three runs, a lock variant in none.
+fifo_runs=0 stalled=0 rc=0
+while ((fifo_runs < 3 && stalled == 0 && rc == 0)); do
+	fifo_runs=$((fifo_runs + 1))
+	rm -f "$tmp/fifo.csv"
+	"$ubench" remote --backend user --cpus 0,1 --variant wq,qpw-on --target-load fifo \
+		--iterations 5 --warmup 0 --wait-bound 20ms --csv "$tmp/fifo.csv" >/dev/null 2>"$tmp/err"
+	rc=$?
+	((rc == 0)) || break
 	stalled=$(column "$tmp/fifo.csv" p50 "metric == 'stalled' and variant == 'wq'")
-	[[ $stalled -ge 1 ]] 2>/dev/null || fail "fifo target: wq stalled '$stalled' times, want >= 1"
 	inline=$(column "$tmp/fifo.csv" p50 "metric == 'stalled' and variant == 'qpw-on'")
 	[[ $inline == 0 ]] || fail "fifo target: qpw-on stalled '$inline' times, want 0"
-	echo "fifo target: wq stalled $stalled of 5 drains, qpw-on $inline"
+	[[ $stalled =~ ^[0-5]$ ]] || { fail "fifo target: wq stalled '$stalled' of 5 drains"; break; }
+done
+if ((rc == 0)); then
+	((stalled >= 1)) || fail "fifo target: wq never stalled in $fifo_runs runs of 5 drains"
+	echo "fifo target: wq stalled $stalled of 5 drains (run $fifo_runs), qpw-on $inline"
 elif grep -q 'SCHED_FIFO' "$tmp/err"; then
 	echo "fifo target skipped: $(cat "$tmp/err")"
 else

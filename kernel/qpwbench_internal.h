@@ -12,9 +12,6 @@
 #include "qpw.h"
 #include "qpwbench.h"
 
-/* Entries per per-CPU batch: the size of a folio_batch (PAGEVEC_SIZE). */
-#define QPWB_BATCH_ENTRIES	15
-
 /*
  * How long qpwb_quiesce() waits for drain work that is already running: it
  * may be preempted on its CPU by the RT task that stalled it, so this is the
@@ -24,7 +21,7 @@
 
 struct qpwb_batch {
 	unsigned int nr;
-	u64 entries[QPWB_BATCH_ENTRIES];
+	u64 entries[QPWBENCH_BATCH_ENTRIES];
 };
 
 /*

@@ -51,7 +51,7 @@ static void qpwb_batch_flush(struct qpwb_batch *b)
 static void qpwb_batch_add(struct qpwb_batch *b, u64 val)
 {
 	b->entries[b->nr++] = val;
-	if (b->nr == QPWB_BATCH_ENTRIES)
+	if (b->nr == QPWBENCH_BATCH_ENTRIES)
 		qpwb_batch_flush(b);
 }
 

@@ -151,7 +151,7 @@ static void pingpong_thread(struct thread_ctx *ctx)
 		}
 		t1 = timer_end();
 		if (s >= pp->warmup)
-			hist_record(&pp->hist, timer_ticks_to_ps(t1 - t0) / (2ull * rt));
+			qpwbench_hist_add(&pp->hist, timer_ticks_to_ps(t1 - t0) / (2ull * rt));
 	}
 }
 

@@ -715,7 +715,7 @@ size_t counters_run_cpus(const struct qpwbench_run *run, unsigned int *cpus)
 		cpus[n++] = run->caller_cpu;
 	for (unsigned int cpu = 0; cpu < QPWBENCH_MAX_CPUS; cpu++)
 		if ((targets_only || cpu != run->caller_cpu) &&
-		    (run->cpus[cpu / 64] >> (cpu % 64) & 1))
+		    qpwbench_mask_test(run->cpus, cpu))
 			cpus[n++] = cpu;
 	return n;
 }

@@ -161,7 +161,7 @@ void scenario_request(struct qpwbench_run *run, enum qpwbench_scenario scenario,
 	run->variant = variant;
 	run->caller_cpu = caller;
 	for (unsigned int i = 0; i < n; i++)
-		run->cpus[cpus[i] / 64] |= 1ULL << (cpus[i] % 64);
+		qpwbench_mask_set(run->cpus, cpus[i]);
 }
 
 int scenario_run(struct scenario_env *env, struct qpwbench_run *run)

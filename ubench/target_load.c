@@ -62,7 +62,7 @@ static void spin_fn(struct thread_ctx *ctx)
 		if (phase != seen) {
 			if (seen == PHASE_RECORD) {
 				if (max_gap)	/* the last, partial window */
-					hist_record(&rec->gaps, timer_ticks_to_ps(max_gap));
+					qpwbench_hist_add(&rec->gaps, timer_ticks_to_ps(max_gap));
 				rec->ctx_switches = thread_ctx_switches() - switches;
 			}
 			if (phase == PHASE_STOP)
@@ -81,7 +81,7 @@ static void spin_fn(struct thread_ctx *ctx)
 			max_gap = now - prev;
 		prev = now;
 		if (seen == PHASE_RECORD && now >= window_end) {
-			hist_record(&rec->gaps, timer_ticks_to_ps(max_gap));
+			qpwbench_hist_add(&rec->gaps, timer_ticks_to_ps(max_gap));
 			max_gap = 0;
 			window_end = now + s->window_ticks;
 		}

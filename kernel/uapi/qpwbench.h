@@ -63,6 +63,13 @@ static inline void qpwbench_mask_set(__u64 *mask, __u32 cpu)
 	mask[cpu / 64] |= 1ULL << (cpu % 64);
 }
 
+/*
+ * Entries a per-CPU batch holds before it is flushed to the shared list:
+ * a folio_batch (PAGEVEC_SIZE), like the LRU add batch it models. At the
+ * end of a stress run ops_remaining is at most this per CPU.
+ */
+#define QPWBENCH_BATCH_ENTRIES	15
+
 /* Caps on run arguments; larger values are rejected with -E2BIG. */
 #define QPWBENCH_MAX_ITERATIONS		(1ULL << 26)	/* samples, or ops per CPU for stress */
 #define QPWBENCH_MAX_BATCH		4096		/* ops per local sample */

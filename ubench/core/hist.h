@@ -2,8 +2,9 @@
 /*
  * Latency histograms: the kernel's log-linear struct qpwbench_hist
  * (kernel/uapi/qpwbench.h), so that user and kmod results go through the
- * same statistics. Samples are picoseconds. A zeroed struct is empty; min
- * and max are exact, sum is exact until it saturates.
+ * same statistics, recorded with its qpwbench_hist_add(). Samples are
+ * picoseconds. A zeroed struct is empty; min and max are exact, sum is
+ * exact until it saturates.
  */
 #ifndef QPWBENCH_CORE_HIST_H
 #define QPWBENCH_CORE_HIST_H
@@ -17,12 +18,6 @@
 static inline void hist_init(struct qpwbench_hist *h)
 {
 	memset(h, 0, sizeof(*h));
-}
-
-/* The module's own recording (exact min/max, saturating sum), from the uapi header. */
-static inline void hist_record(struct qpwbench_hist *h, uint64_t ps)
-{
-	qpwbench_hist_add(h, ps);
 }
 
 /* dst += src (threads, repetitions). */

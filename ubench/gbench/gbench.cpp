@@ -4,7 +4,7 @@
  *
  *   local/<variant>      one local fast-path op of the userspace model
  *                        (DESIGN.md's variants: its batch fills and is
- *                        flushed every MODEL_BATCH ops, as in the kernel)
+ *                        flushed every QPWBENCH_BATCH_ENTRIES ops, as in the kernel)
  *   line/<op>            atomic-add, cas, ticket (lock+unlock), uncontended
  *   timer/start+end      one timer_start() + timer_end() pair
  *   timer/clock_gettime  one CLOCK_MONOTONIC_RAW read

@@ -162,7 +162,7 @@ static int check_cpus(const struct qpwbench_run *r, struct user_run *ur, char *e
 	}
 	ur->n = 0;
 	for (unsigned int cpu = 0; cpu < QPWBENCH_MAX_CPUS; cpu++) {
-		if (!(r->cpus[cpu / 64] & (1ULL << (cpu % 64))))
+		if (!qpwbench_mask_test(r->cpus, cpu))
 			continue;
 		if (!cpu_online(cpu)) {
 			snprintf(err, errlen, "CPU %u is not online", cpu);
@@ -221,7 +221,7 @@ static void local_fn(struct thread_ctx *ctx)
 		t1 = timer_end();
 		seq += a->batch;
 		if (i >= a->warmup) {
-			hist_record(&res->hist, timer_ticks_to_ps(t1 - t0) / a->batch);
+			qpwbench_hist_add(&res->hist, timer_ticks_to_ps(t1 - t0) / a->batch);
 			if (ur->counts_cycles)
 				res->cycles += t1 - t0;
 		}
@@ -241,7 +241,7 @@ static void drain_all(struct user_run *ur, bool record)
 	t1 = timer_end();
 	if (!record)
 		return;
-	hist_record(&res->hist, timer_ticks_to_ps(t1 - t0));
+	qpwbench_hist_add(&res->hist, timer_ticks_to_ps(t1 - t0));
 	if (ur->counts_cycles)
 		res->cycles += t1 - t0;
 	res->drains += ur->n - stalls;

@@ -41,8 +41,6 @@
 
 /* L1_CACHE_BYTES on x86_64 and arm64: what ____cacheline_aligned pads to. */
 #define MODEL_CACHE_LINE	64
-/* PAGEVEC_SIZE, the size of the LRU add batch (struct folio_batch). */
-#define MODEL_BATCH		15
 
 /*
  * A waiter spins this many times, then yields its CPU while it keeps
@@ -82,7 +80,7 @@ struct model_pcp {
 	atomic_uint owner_in;	/* !RT local_lock: the owner's preempt-disabled section */
 	atomic_uint worker_in;	/* the worker's drain section on this CPU */
 	unsigned int nr;
-	uint64_t entries[MODEL_BATCH];
+	uint64_t entries[QPWBENCH_BATCH_ENTRIES];
 	/* Where drains of this batch ran, counted under its protection. */
 	uint64_t ran_on_target;
 	uint64_t ran_on_caller;
@@ -168,7 +166,7 @@ void model_batch_flush(struct model *m, struct model_pcp *pcp);
 static inline void model_batch_add(struct model *m, struct model_pcp *pcp, uint64_t value)
 {
 	pcp->entries[pcp->nr++] = value;
-	if (pcp->nr == MODEL_BATCH)
+	if (pcp->nr == QPWBENCH_BATCH_ENTRIES)
 		model_batch_flush(m, pcp);
 }
 

@@ -684,7 +684,7 @@ static int case_session(void)
 	memset(&run, 0, sizeof(run));
 	run.scenario = QPWBENCH_SCENARIO_REMOTE;
 	run.caller_cpu = (unsigned int)cpu;
-	run.cpus[cpu / 64] = 1ULL << (cpu % 64);
+	qpwbench_mask_set(run.cpus, (unsigned int)cpu);
 	run.iterations = SLEEPS;
 	n = counters_run_cpus(&run, cpus);
 	CHECK(n == 1 && cpus[0] == (unsigned int)cpu, "run CPUs: %zu, first %u", n, cpus[0]);

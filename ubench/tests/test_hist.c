@@ -40,7 +40,7 @@ static void test_percentiles(void)
 	/* Exact buckets: 0..15 ps, one sample each. */
 	hist_init(&h);
 	for (uint64_t v = 0; v < 16; v++)
-		hist_record(&h, v);
+		qpwbench_hist_add(&h, v);
 	hist_stats(&h, 1, &s);
 	CHECK(s.samples == 16 && s.min == 0 && s.max == 15, "exact: n %llu min %g max %g",
 	      (unsigned long long)s.samples, s.min, s.max);
@@ -52,7 +52,7 @@ static void test_percentiles(void)
 	/* 1..100000 ns uniform: quantiles within one bucket width (1/16). */
 	hist_init(&h);
 	for (uint64_t v = 1; v <= 100000; v++)
-		hist_record(&h, v * 1000);
+		qpwbench_hist_add(&h, v * 1000);
 	hist_stats(&h, 1000, &s);
 	CHECK(s.min == 1 && s.max == 100000, "uniform: min %g max %g", s.min, s.max);
 	CHECK(fabs(s.mean - 50000.5) < 1e-6, "uniform: mean %g exact from the sum", s.mean);
@@ -66,7 +66,7 @@ static void test_percentiles(void)
 	/* One value repeated: every figure is that value, stddev 0 (clamped to min/max). */
 	hist_init(&h);
 	for (int i = 0; i < 1000; i++)
-		hist_record(&h, 123456);
+		qpwbench_hist_add(&h, 123456);
 	hist_stats(&h, 1, &s);
 	CHECK(s.min == 123456 && s.p50 == 123456 && s.p999 == 123456 && s.max == 123456,
 	      "constant: min %g p50 %g p999 %g max %g", s.min, s.p50, s.p999, s.max);
@@ -75,9 +75,9 @@ static void test_percentiles(void)
 	/* Outliers: 990 at 100 ns, 10 at 1 ms; p50 stays, p99.9 sees the tail. */
 	hist_init(&h);
 	for (int i = 0; i < 990; i++)
-		hist_record(&h, 100000);
+		qpwbench_hist_add(&h, 100000);
 	for (int i = 0; i < 10; i++)
-		hist_record(&h, 1000000000);
+		qpwbench_hist_add(&h, 1000000000);
 	hist_stats(&h, 1000, &s);
 	CHECK(fabs(s.p50 - 100) < 100 / 16.0 && fabs(s.p90 - 100) < 100 / 16.0,
 	      "tail: p50 %g p90 %g, want 100 within a bucket", s.p50, s.p90);
@@ -90,8 +90,8 @@ static void test_percentiles(void)
 
 	/* The sum saturates instead of wrapping. */
 	hist_init(&h);
-	hist_record(&h, UINT64_MAX - 5);
-	hist_record(&h, 100);
+	qpwbench_hist_add(&h, UINT64_MAX - 5);
+	qpwbench_hist_add(&h, 100);
 	CHECK(h.sum == UINT64_MAX, "sum wrapped: %llu", (unsigned long long)h.sum);
 }
 
@@ -107,8 +107,8 @@ static void test_merge(void)
 	for (int i = 0; i < 50000; i++) {
 		uint64_t v = (uint64_t)rand() * 37 + 5;
 
-		hist_record(i % 3 ? &a : &b, v);
-		hist_record(&all, v);
+		qpwbench_hist_add(i % 3 ? &a : &b, v);
+		qpwbench_hist_add(&all, v);
 	}
 	hist_merge(&a, &b);
 	CHECK(!memcmp(&a, &all, sizeof(a)), "merge differs from recording everything in one");

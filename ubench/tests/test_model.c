@@ -96,7 +96,7 @@ static void test_stress(uint64_t ops, uint64_t mask, const char *what)
 		CHECK(res->ops_done == res->ops_drained + res->ops_remaining,
 		      "stress %s: done %llu != drained %llu + remaining %llu", variant_names[v],
 		      res->ops_done, res->ops_drained, res->ops_remaining);
-		CHECK(res->ops_remaining <= MODEL_BATCH * (uint64_t)__builtin_popcountll(mask),
+		CHECK(res->ops_remaining <= QPWBENCH_BATCH_ENTRIES * (uint64_t)__builtin_popcountll(mask),
 		      "stress %s: %llu entries remaining, more than the batches hold",
 		      variant_names[v], res->ops_remaining);
 		/*

@@ -85,6 +85,7 @@ struct qpw_struct {
  */
 DECLARE_STATIC_KEY_FALSE(pwlocks_key);
 
+/* A typedef (checkpatch warns), as local_lock_t is: the series' lock type is opaque. */
 typedef struct {
 	local_lock_t ll;	/* key off */
 	spinlock_t sl;		/* key on */

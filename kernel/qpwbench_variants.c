@@ -91,6 +91,10 @@ static unsigned long qpwb_work_begin(struct qpwb_pcpu *pcp)
 
 static void qpwb_work_end(struct qpwb_pcpu *pcp, unsigned long req)
 {
+	/*
+	 * Release: the drained batch and shared-list updates are visible to
+	 * whoever sees drain_done >= req (pairs with qpwb_drained()).
+	 */
 	smp_store_release(&pcp->drain_done, req);
 	if (wq_has_sleeper(&qpwb_drain_waitq))
 		wake_up_all(&qpwb_drain_waitq);
@@ -98,6 +102,7 @@ static void qpwb_work_end(struct qpwb_pcpu *pcp, unsigned long req)
 
 static bool qpwb_drained(struct qpwb_pcpu *pcp, unsigned long req)
 {
+	/* Acquire: pairs with qpwb_work_end(); the drain's effects are seen. */
 	return (long)(smp_load_acquire(&pcp->drain_done) - req) >= 0;
 }
 

@@ -75,7 +75,8 @@ static inline int qt_open(void)
 
 	if (fd < 0) {
 		if (errno == ENOENT || errno == ENXIO || errno == ENODEV)
-			snprintf(why, sizeof(why), "%s absent (qpwbench.ko not loaded)",
+			snprintf(why, sizeof(why),
+				 "%s absent (qpwbench.ko not loaded; the vm suite runs this in guests)",
 				 QPWBENCH_DEVICE);
 		else if (errno == EACCES || errno == EPERM)
 			snprintf(why, sizeof(why), "%s: %s (mode 0600: run as root)",

@@ -8,7 +8,10 @@
  * holds s; "pong" spins until A holds s, then writes s into B. One sample is
  * the time of --round-trips round trips, divided by 2 and by the round
  * trips; the histogram keeps every sample (picoseconds) with its exact
- * minimum, which is c2clat's figure.
+ * minimum, which is c2clat's figure. A pair stops early, with the samples it
+ * has, after --time-limit: ping-pong needs both CPUs running at once, which
+ * an oversubscribed VM grants only now and then (each transfer then waits
+ * for the host's scheduler: milliseconds, not nanoseconds).
  *
  * Contended line (metrics contended_op, fairness): over the ramp plan (1, 2,
  * ... CPUs nearest first), every thread hammers one shared line for
@@ -38,15 +41,18 @@
 #define C2C_MAX_ROUND_TRIPS	100000
 #define C2C_DEFAULT_WARMUP	100
 #define C2C_DEFAULT_DURATION_NS	200000000ull
+/* Hardware needs well under 1 s for the default samples of one pair. */
+#define C2C_DEFAULT_TIME_LIMIT_NS	10000000000ull
 /* The contended loop's first thread reads the clock once per this many ops. */
 #define C2C_CLOCK_EVERY		64
 
-enum { O_MATRIX = OPTS_OWN_BASE, O_ROUND_TRIPS, O_MEASURE };
+enum { O_MATRIX = OPTS_OWN_BASE, O_ROUND_TRIPS, O_MEASURE, O_TIME_LIMIT };
 
 enum measure { M_LATENCY = 1, M_CONTENDED = 2 };
 
 struct c2c_args {
 	unsigned int round_trips;
+	uint64_t time_limit_ns;		/* per latency pair */
 	unsigned int measure;		/* M_* bits */
 	bool matrix;
 };
@@ -55,6 +61,7 @@ static const struct option c2c_own[] = {
 	{ "matrix", no_argument, NULL, O_MATRIX },
 	{ "round-trips", required_argument, NULL, O_ROUND_TRIPS },
 	{ "measure", required_argument, NULL, O_MEASURE },
+	{ "time-limit", required_argument, NULL, O_TIME_LIMIT },
 	{ 0 },
 };
 
@@ -72,6 +79,9 @@ static int c2c_handle(struct ubench_opts *o, int val, const char *arg)
 			return -1;
 		a->round_trips = (unsigned int)v;
 		return 0;
+	case O_TIME_LIMIT:
+		return opts_duration(o, "--time-limit", arg, 1000000, OPTS_MAX_DURATION_NS,
+				     &a->time_limit_ns);
 	case O_MEASURE:
 		if (!strcmp(arg, "latency"))
 			a->measure = M_LATENCY;
@@ -98,6 +108,7 @@ static const struct opts_command c2c_command = {
 		"  --matrix             every pair of --cpus (plan pairs), and a matrix of minima on stdout\n"
 		"  --measure WHAT       latency, contended or all (default all)\n"
 		"  --round-trips N      round trips per latency sample (default 100)\n"
+		"  --time-limit TIME    per latency pair: stop early with the samples taken (default 10s)\n"
 		"  (--plan: classes or pairs, for latency; contended always ramps;\n"
 		"   --iterations: latency samples per pair, default 1000;\n"
 		"   --duration: per contended point, default 200ms; --warmup: latency samples, default 100)\n",
@@ -117,30 +128,40 @@ static const struct opts_command c2c_command = {
  */
 struct pingpong {
 	alignas(2 * LINE_BYTES) atomic_uint ping;	/* line A: written by ping */
+	atomic_bool stop;	/* line A too: pong reads it where A is already in its cache */
 	alignas(2 * LINE_BYTES) atomic_uint pong;	/* line B: written by pong */
 	alignas(2 * LINE_BYTES) unsigned int round_trips;
-	uint64_t warmup, samples;
+	uint64_t warmup, samples, limit_ticks;
+	uint64_t measured;	/* samples in hist: fewer than samples when the limit hit */
 	struct qpwbench_hist hist;
 };
 
+/*
+ * Ping (thread 0) decides how many samples there are; pong follows until a
+ * ping arrives with stop set, which ping sends at a sample boundary, so pong
+ * checks stop once per sample and never inside a timed round trip's spin.
+ */
 static void pingpong_thread(struct thread_ctx *ctx)
 {
 	struct pingpong *pp = ctx->arg;
 	const unsigned int rt = pp->round_trips;
-	const uint64_t total = pp->warmup + pp->samples;
 	unsigned int seq = 0;
+	uint64_t start;
+	bool late = false;
 
 	if (ctx->index == 1) {
-		for (uint64_t s = 0; s < total; s++)
+		for (;;)
 			for (unsigned int r = 0; r < rt; r++) {
 				seq++;
 				while (atomic_load_explicit(&pp->ping, memory_order_acquire) != seq)
 					;
+				if (r == 0 && atomic_load_explicit(&pp->stop, memory_order_relaxed))
+					return;
 				atomic_store_explicit(&pp->pong, seq, memory_order_release);
 			}
-		return;
 	}
-	for (uint64_t s = 0; s < total; s++) {
+	start = timer_start();
+	for (uint64_t s = 0; pp->measured < pp->samples; s++) {
 		uint64_t t0 = timer_start(), t1;
 
 		for (unsigned int r = 0; r < rt; r++) {
@@ -150,9 +171,19 @@ static void pingpong_thread(struct thread_ctx *ctx)
 				;
 		}
 		t1 = timer_end();
-		if (s >= pp->warmup)
+		if (s >= pp->warmup || late) {
 			qpwbench_hist_add(&pp->hist, timer_ticks_to_ps(t1 - t0) / (2ull * rt));
+			pp->measured++;
+		}
+		if (t1 - start >= pp->limit_ticks) {
+			if (pp->measured)
+				break;
+			late = true;	/* still warming up: measure one sample, then stop */
+		}
 	}
+	/* The ping release orders stop before it. */
+	atomic_store_explicit(&pp->stop, true, memory_order_relaxed);
+	atomic_store_explicit(&pp->ping, seq + 1, memory_order_release);
 }
 
 /* ---- contended line ---- */
@@ -265,6 +296,7 @@ static int latency_pair(struct c2c_run *r, unsigned int a, unsigned int b, doubl
 		pp->round_trips = r->a->round_trips;
 		pp->warmup = o->warmup;
 		pp->samples = o->iterations;
+		pp->limit_ticks = timer_ns_to_ticks(r->a->time_limit_ns);
 		if (counters_session_begin(&r->counters, cpus, 2, err, sizeof(err))) {
 			opts_error(o, "--events: %s", err);
 			rc = EXIT_FAILED;
@@ -282,6 +314,11 @@ static int latency_pair(struct c2c_run *r, unsigned int a, unsigned int b, doubl
 			rc = EXIT_FAILED;
 			goto out;
 		}
+		if (pp->measured < pp->samples)
+			fprintf(stderr, "ubench c2c: pair %u-%u: stopped at --time-limit %g s with %llu of %llu samples, "
+				"which its row has (a VM whose two vCPUs seldom run at once is this slow)\n",
+				a, b, r->a->time_limit_ns / 1e9, (unsigned long long)pp->measured,
+				(unsigned long long)pp->samples);
 		hist_stats(&pp->hist, 1000, &row.stats);
 		mins[rep] = row.stats.min;
 		p50s[rep] = row.stats.p50;
@@ -475,7 +512,8 @@ static int run_contended(struct c2c_run *r)
 
 int cmd_c2c(int argc, char **argv)
 {
-	struct c2c_args a = { .round_trips = C2C_DEFAULT_ROUND_TRIPS, .measure = M_LATENCY | M_CONTENDED };
+	struct c2c_args a = { .round_trips = C2C_DEFAULT_ROUND_TRIPS, .time_limit_ns = C2C_DEFAULT_TIME_LIMIT_NS,
+			      .measure = M_LATENCY | M_CONTENDED };
 	struct ubench_opts o = { .ctx = &a };
 	struct c2c_run r = { .o = &o, .a = &a };
 	char err[256];

@@ -26,6 +26,8 @@ bad c2c --cpus 4096
 bad c2c --plan ramp --measure latency
 bad c2c --measure everything
 bad c2c --round-trips 0
+bad c2c --time-limit 0s
+bad c2c --time-limit 100000h
 bad c2c --bogus
 bad c2c extra-argument
 bad info --cpus 0
@@ -82,6 +84,27 @@ for op in ("atomic-add", "cas", "ticket"):
 sys.exit(0 if ok else 1)
 PY
 grep -q '^one-way' "$tmp/text" || { echo "FAIL: no one-way summary on stdout"; fail=1; }
+
+# --time-limit stops a pair early, keeps and writes the samples it has, and
+# says so on stderr; a limit reached during warm-up still measures one.
+limited() {
+	want=$1
+	shift
+	rm -f "$tmp/lim.csv"
+	"$ubench" c2c --cpus 0,1 --measure latency --time-limit 1ms "$@" --csv "$tmp/lim.csv" \
+		>/dev/null 2>"$tmp/lim.err" || { echo "FAIL: c2c --time-limit $*: $(cat "$tmp/lim.err")"; fail=1; }
+	grep -q 'stopped at --time-limit' "$tmp/lim.err" || { echo "FAIL: c2c --time-limit $*: no warning"; fail=1; }
+	/usr/bin/python3 - "$tmp/lim.csv" "$want" <<'PY' || fail=1
+import csv, sys
+rows = [r for r in csv.DictReader(open(sys.argv[1])) if r["metric"] == "one_way_latency"]
+n = int(rows[-1]["samples"]) if rows else 0
+lo, hi = (int(x) for x in sys.argv[2].split(".."))
+if not lo <= n <= hi:
+    sys.exit(f"FAIL: --time-limit row has {n} samples, want {sys.argv[2]}")
+PY
+}
+limited 1..999999 --iterations 1000000 --warmup 0
+limited 1..1 --iterations 5 --warmup 1000000
 
 # --matrix prints a matrix when no CSV goes to stdout.
 "$ubench" c2c --cpus 0,1 --matrix --measure latency --iterations 10 >"$tmp/m" 2>&1 &&

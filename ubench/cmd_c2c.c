@@ -133,6 +133,7 @@ struct pingpong {
 	alignas(2 * LINE_BYTES) unsigned int round_trips;
 	uint64_t warmup, samples, limit_ticks;
 	uint64_t measured;	/* samples in hist: fewer than samples when the limit hit */
+	uint64_t done;		/* samples run, warm-up included */
 	struct qpwbench_hist hist;
 };
 
@@ -171,6 +172,7 @@ static void pingpong_thread(struct thread_ctx *ctx)
 				;
 		}
 		t1 = timer_end();
+		pp->done++;
 		if (s >= pp->warmup || late) {
 			qpwbench_hist_add(&pp->hist, timer_ticks_to_ps(t1 - t0) / (2ull * rt));
 			pp->measured++;
@@ -308,7 +310,7 @@ static int latency_pair(struct c2c_run *r, unsigned int a, unsigned int b, doubl
 			goto out;
 		}
 		/* Counters per one-way transfer, warm-up included. */
-		if (counters_session_end(&r->counters, (pp->warmup + pp->samples) * 2 * pp->round_trips,
+		if (counters_session_end(&r->counters, pp->done * 2 * pp->round_trips,
 					 err, sizeof(err))) {
 			opts_error(o, "--events: %s", err);
 			rc = EXIT_FAILED;

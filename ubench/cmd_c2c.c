@@ -132,9 +132,8 @@ struct pingpong {
 	alignas(2 * LINE_BYTES) atomic_uint pong;	/* line B: written by pong */
 	alignas(2 * LINE_BYTES) unsigned int round_trips;
 	uint64_t warmup, samples, limit_ticks;
-	uint64_t measured;	/* samples in hist: fewer than samples when the limit hit */
 	uint64_t done;		/* samples run, warm-up included */
-	struct qpwbench_hist hist;
+	struct qpwbench_hist hist;	/* count < samples when the limit hit */
 };
 
 /*
@@ -162,7 +161,7 @@ static void pingpong_thread(struct thread_ctx *ctx)
 			}
 	}
 	start = timer_start();
-	for (uint64_t s = 0; pp->measured < pp->samples; s++) {
+	for (uint64_t s = 0; pp->hist.count < pp->samples; s++) {
 		uint64_t t0 = timer_start(), t1;
 
 		for (unsigned int r = 0; r < rt; r++) {
@@ -173,12 +172,10 @@ static void pingpong_thread(struct thread_ctx *ctx)
 		}
 		t1 = timer_end();
 		pp->done++;
-		if (s >= pp->warmup || late) {
+		if (s >= pp->warmup || late)
 			qpwbench_hist_add(&pp->hist, timer_ticks_to_ps(t1 - t0) / (2ull * rt));
-			pp->measured++;
-		}
 		if (t1 - start >= pp->limit_ticks) {
-			if (pp->measured)
+			if (pp->hist.count)
 				break;
 			late = true;	/* still warming up: measure one sample, then stop */
 		}
@@ -316,10 +313,10 @@ static int latency_pair(struct c2c_run *r, unsigned int a, unsigned int b, doubl
 			rc = EXIT_FAILED;
 			goto out;
 		}
-		if (pp->measured < pp->samples)
+		if (pp->hist.count < pp->samples)
 			fprintf(stderr, "ubench c2c: pair %u-%u: stopped at --time-limit %g s with %llu of %llu samples, "
 				"which its row has (a VM whose two vCPUs seldom run at once is this slow)\n",
-				a, b, r->a->time_limit_ns / 1e9, (unsigned long long)pp->measured,
+				a, b, r->a->time_limit_ns / 1e9, (unsigned long long)pp->hist.count,
 				(unsigned long long)pp->samples);
 		hist_stats(&pp->hist, 1000, &row.stats);
 		mins[rep] = row.stats.min;

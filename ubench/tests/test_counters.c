@@ -25,6 +25,7 @@
 #endif
 
 #define SKIP 77
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 
 static int parse(struct counter_set *set, const char *list, char *err, size_t errlen)
@@ -270,16 +271,18 @@ static const struct model_default {
 	{ "arm_n1", { "BUS_ACCESS", "L2D_CACHE_REFILL", "LL_CACHE_MISS_RD", "REMOTE_ACCESS" } },
 };
 
-/* In a child: force model; SKIP when this libpfm4 build does not have it. */
+/*
+ * In a process exec'd with LIBPFM_FORCE_PMU=model: SKIP when this libpfm4
+ * build does not have it. A fresh process, because pfm_terminate() keeps
+ * what an earlier pfm_initialize() detected: a fork of a parent that met
+ * the host's own PMU would still encode that PMU's events.
+ */
 static int force_model(const char *model)
 {
 	int id;
 
-	/* The parent may have initialized libpfm4; start over with the model. */
-	pfm_terminate();
-	setenv("LIBPFM_FORCE_PMU", model, 1);
 	if (pfm_initialize() != PFM_SUCCESS)
-		return -1;
+		return SKIP;
 	pfm_for_all_pmus(id) {
 		pfm_pmu_info_t pi = { .size = sizeof(pi) };
 
@@ -348,27 +351,31 @@ static int check_model_default(const struct model_default *m)
 	return 0;
 }
 
-/* Run fn(arg) in a child (libpfm4 reads LIBPFM_FORCE_PMU once per init). */
-static int in_child(int (*fn)(const void *), const void *arg, const char *model, size_t *skipped)
+#define MODEL_CHILD_ARG "--forced-model"
+
+/* Run case kind ("encoding" or "default") on table entry i, model forced. */
+static void in_child(const char *kind, size_t i, const char *model, size_t *skipped)
 {
+	char index[24];
 	int status;
 	pid_t pid;
 
+	snprintf(index, sizeof(index), "%zu", i);
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
 		CHECK(false, "fork: %s", strerror(errno));
-		return 0;
+		return;
 	}
 	if (!pid) {
-		int ret = fn(arg);
-
-		fflush(NULL);
-		_exit(ret);
+		setenv("LIBPFM_FORCE_PMU", model, 1);
+		execl("/proc/self/exe", "test-counters", MODEL_CHILD_ARG, kind, index, (char *)NULL);
+		fprintf(stderr, "    exec /proc/self/exe: %s\n", strerror(errno));
+		_exit(1);
 	}
 	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status)) {
 		CHECK(false, "%s: child died", model);
-		return 0;
+		return;
 	}
 	if (WEXITSTATUS(status) == SKIP) {
 		printf("    %-18s skip: not in this libpfm4 build (its PMU tables are per architecture)\n",
@@ -377,27 +384,37 @@ static int in_child(int (*fn)(const void *), const void *arg, const char *model,
 	} else if (WEXITSTATUS(status)) {
 		check_failures++;
 	}
-	return 0;
 }
 
-static int run_encoding(const void *m) { return check_model_encoding(m); }
-static int run_default(const void *m) { return check_model_default(m); }
+/* The exec'd side of in_child(). */
+static int forced_model_main(const char *kind, const char *index)
+{
+	size_t i = strtoul(index, NULL, 10);
+	int ret = 2;
+
+	if (!strcmp(kind, "encoding") && i < ARRAY_LEN(model_encodings))
+		ret = check_model_encoding(&model_encodings[i]);
+	else if (!strcmp(kind, "default") && i < ARRAY_LEN(model_defaults))
+		ret = check_model_default(&model_defaults[i]);
+	fflush(NULL);
+	return ret;
+}
 
 static int case_model_encodings(void)
 {
-	size_t n = sizeof(model_encodings) / sizeof(model_encodings[0]), skipped = 0;
+	size_t n = ARRAY_LEN(model_encodings), skipped = 0;
 
 	for (size_t i = 0; i < n; i++)
-		in_child(run_encoding, &model_encodings[i], model_encodings[i].model, &skipped);
+		in_child("encoding", i, model_encodings[i].model, &skipped);
 	return skipped == n ? SKIP : 0;
 }
 
 static int case_model_defaults(void)
 {
-	size_t n = sizeof(model_defaults) / sizeof(model_defaults[0]), skipped = 0;
+	size_t n = ARRAY_LEN(model_defaults), skipped = 0;
 
 	for (size_t i = 0; i < n; i++)
-		in_child(run_default, &model_defaults[i], model_defaults[i].model, &skipped);
+		in_child("default", i, model_defaults[i].model, &skipped);
 	return skipped == n ? SKIP : 0;
 }
 #endif /* QPWBENCH_HAVE_PFM */
@@ -730,6 +747,10 @@ int main(int argc, char **argv)
 {
 	size_t ran = 0;
 
+#ifdef QPWBENCH_HAVE_PFM
+	if (argc == 4 && !strcmp(argv[1], MODEL_CHILD_ARG))
+		return forced_model_main(argv[2], argv[3]);
+#endif
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		bool wanted = argc < 2;
 		int before = check_failures, ret;

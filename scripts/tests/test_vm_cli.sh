@@ -27,6 +27,10 @@ cases=(
 	"--kernel generic --mem $((host_mib + 1)) -- true|more than this host's"
 	"--kernel generic --timeout 0 -- true|--timeout needs a positive integer"
 	"--kernel generic --bogus -- true|usage:"
+	"--kernel generic --isolate x -- true|--isolate needs a CPU list"
+	"--kernel generic --isolate 0 -- true|CPU 0 must stay a housekeeping CPU"
+	"--kernel generic --isolate 2 -- true|CPU 2 does not exist with --smp 2"
+	"--kernel generic --smp 4 --isolate 3-1 -- true|runs backwards"
 )
 for c in "${cases[@]}"; do
 	args=${c%%|*} want=${c#*|}

@@ -8,17 +8,17 @@
 
 #include "output.h"
 
-/* output.h's list: core, cycles, metadata, target. */
+/* output.h's list: core, cycles, metadata, target, trigger. */
 static const char *const base_columns[] = {
 	"scenario", "backend", "variant", "kernel", "preempt", "arch", "cpus", "n_cpus",
 	"distance", "metric", "unit", "samples", "min", "p50", "p90", "p99", "p999",
 	"max", "mean", "stddev",
 	"cycles",
 	"host", "cpu_model", "timer", "emulated", "date", "version",
-	"target_load",
+	"target_load", "trigger",
 };
 #define NR_BASE	(sizeof(base_columns) / sizeof(base_columns[0]))
-_Static_assert(NR_BASE == 28, "cell() below follows base_columns[] index by index");
+_Static_assert(NR_BASE == 29, "cell() below follows base_columns[] index by index");
 
 size_t output_base_columns(const char *const **names)
 {
@@ -302,6 +302,7 @@ static const char *cell(const struct output *o, const struct output_row *r, size
 	case 25: return date;
 	case 26: return o->meta->version;
 	case 27: return r->target_load ? r->target_load : OUTPUT_NA;
+	case 28: return r->trigger ? r->trigger : OUTPUT_NA;
 	}
 	for (size_t e = 0; e < r->n_extra; e++)
 		if (!strcmp(r->extra_names[e], o->extra[i - NR_BASE]) && r->extra_values[e])

@@ -13,6 +13,8 @@
  *             busy or fifo; interference: fifo), n/a for scenarios that do
  *             not load their targets; in every file, so that the rows of
  *             any command (a sweep's c2c and remote rows) share one header
+ *   trigger   the kernel path a trigger-scenario row measured (fadvise,
+ *             drop-caches, ...; ubench/triggers.c), n/a for other scenarios
  *   extra     columns registered with output_add_column() before
  *             output_start(), in registration order (event counters); a row
  *             without a value for one writes n/a
@@ -66,6 +68,7 @@ struct output_row {
 	bool has_cycles;
 	double cycles;		/* mean cycles per op, when has_cycles */
 	const char *target_load;	/* NULL: n/a */
+	const char *trigger;		/* NULL: n/a */
 	/* Values for the extra columns by name; NULL, or a name not given: n/a. */
 	size_t n_extra;
 	const char *const *extra_names;
@@ -97,7 +100,7 @@ int output_row(struct output *o, const struct output_row *row, char *err, size_t
 /* Close the files (not stdout). */
 void output_close(struct output *o);
 
-/* The column list, for tests and readers: core+cycles+metadata+target, without extras. */
+/* The column list, for tests and readers: core+cycles+metadata+target+trigger, without extras. */
 size_t output_base_columns(const char *const **names);
 
 #endif

@@ -57,7 +57,7 @@ rows = list(csv.reader(open(sys.argv[1])))
 head, body = rows[0], rows[1:]
 want = ("scenario,backend,variant,kernel,preempt,arch,cpus,n_cpus,distance,metric,unit,samples,"
         "min,p50,p90,p99,p999,max,mean,stddev,cycles,host,cpu_model,timer,emulated,date,version,"
-        "target_load").split(",")
+        "target_load,trigger").split(",")
 ok = True
 def check(cond, msg):
     global ok

@@ -13,7 +13,7 @@
 
 #define HEADER "scenario,backend,variant,kernel,preempt,arch,cpus,n_cpus,distance,metric,unit," \
 	"samples,min,p50,p90,p99,p999,max,mean,stddev,cycles,host,cpu_model,timer,emulated,date,version," \
-	"target_load"
+	"target_load,trigger"
 
 static struct run_meta meta = {
 	.kernel = "6.1.0-28-rt-amd64", .preempt = "rt", .arch = "x86_64", .host = "box",
@@ -65,8 +65,9 @@ static void test_header_and_append(void)
 	char *text, *row2;
 
 	snprintf(path, sizeof(path), "%s/a.csv", dir);
-	CHECK(output_base_columns(&names) == 28 && !strcmp(names[0], "scenario") &&
-	      !strcmp(names[26], "version") && !strcmp(names[27], "target_load"), "base columns");
+	CHECK(output_base_columns(&names) == 29 && !strcmp(names[0], "scenario") &&
+	      !strcmp(names[26], "version") && !strcmp(names[27], "target_load") &&
+	      !strcmp(names[28], "trigger"), "base columns");
 
 	output_init(&o, &meta);
 	CHECK(!output_start(&o, path, NULL, err, sizeof(err)), "start: %s", err);
@@ -79,7 +80,7 @@ static void test_header_and_append(void)
 			   "1000,20.125,25,30,40,50,60,26.500,0.000125,42.500,box,\"Vendor CPU, 2 GHz \"\"X\"\"\","
 			   "tsc,no,20"),
 	      "row not as expected (quoting, numbers):\n%s", text);
-	CHECK(strstr(text, ",9.9.9,n/a\n"), "version, then target_load n/a: missing");
+	CHECK(strstr(text, ",9.9.9,n/a,n/a\n"), "version, then target_load and trigger n/a: missing");
 	free(text);
 
 	/* Appending writes rows, never a second header. */
@@ -88,6 +89,7 @@ static void test_header_and_append(void)
 	r.distance = NULL;
 	r.has_cycles = false;
 	r.target_load = "fifo";
+	r.trigger = "fadvise";
 	CHECK(!output_row(&o, &r, err, sizeof(err)), "row: %s", err);
 	output_close(&o);
 	text = slurp(path);
@@ -98,7 +100,7 @@ static void test_header_and_append(void)
 		row2--;
 	CHECK(strstr(row2, ",2,n/a,one_way_latency,") && strstr(row2, ",0.000125,n/a,box,"),
 	      "n/a for absent distance and cycles: %s", row2);
-	CHECK(strstr(row2, ",9.9.9,fifo\n"), "target_load: %s", row2);
+	CHECK(strstr(row2, ",9.9.9,fifo,fadvise\n"), "target_load, trigger: %s", row2);
 	free(text);
 
 	/* Extra columns make a different header: refused, one line naming the file. */
@@ -142,13 +144,14 @@ static void test_extra_columns_and_json(void)
 	CHECK(!strncmp(text, HEADER ",cycles:u,context-switches\n",
 		       strlen(HEADER ",cycles:u,context-switches\n")),
 	      "extras header:\n%s", text);
-	CHECK(strstr(text, ",9.9.9,n/a,n/a,3\n"), "extra values (n/a then 3):\n%s", text);
+	CHECK(strstr(text, ",9.9.9,n/a,n/a,n/a,3\n"), "extra values (n/a then 3):\n%s", text);
 	free(text);
 	text = slurp(json);
 	CHECK(count_lines(text) == 1 && text[0] == '{', "JSON Lines: one object per line:\n%s", text);
 	CHECK(strstr(text, "\"cpus\": \"0,1\"") && strstr(text, "\"n_cpus\": 2") &&
 	      strstr(text, "\"min\": 0.5") && strstr(text, "\"cycles:u\": null") &&
 	      strstr(text, "\"context-switches\": \"3\"") && strstr(text, "\"target_load\": null") &&
+	      strstr(text, "\"trigger\": null") &&
 	      strstr(text, "\"cpu_model\": \"Vendor CPU, 2 GHz \\\"X\\\"\""),
 	      "JSON values:\n%s", text);
 	free(text);

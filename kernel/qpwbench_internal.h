@@ -85,6 +85,6 @@ int qpwb_quiesce(u64 bound_ns);
 void qpwb_reset(void);
 void qpwb_set_pwlocks(int on);
 
-int qpwb_run_scenario(struct qpwbench_run *run, const struct cpumask *cpus);
+int qpwb_run_scenario(struct qpwbench_run *run, const struct cpumask *cpus, u64 *raw);
 
 #endif /* QPWBENCH_INTERNAL_H */

@@ -13,6 +13,7 @@
 #include <linux/cpu.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
@@ -31,11 +32,13 @@ static long qpwb_check_args(const struct qpwbench_run *r)
 		return -EINVAL;
 	if (r->scenario >= QPWBENCH_NR_SCENARIOS || !qpwb_variant(r->variant))
 		return -EINVAL;
-	if (r->flags)
+	if ((r->flags & ~QPWBENCH_RUN_FLAGS) || (r->flags && drains) || r->__pad ||
+	    (r->samples_cap && !r->samples))
 		return -EINVAL;
 	if (r->iterations > QPWBENCH_MAX_ITERATIONS || r->warmup > QPWBENCH_MAX_WARMUP ||
 	    r->duration_ns > QPWBENCH_MAX_DURATION_NS || r->rate_hz > QPWBENCH_MAX_RATE_HZ ||
 	    r->wait_bound_ns > QPWBENCH_MAX_WAIT_BOUND_NS ||
+	    r->samples_cap > QPWBENCH_MAX_RAW_SAMPLES ||
 	    (!drains && r->batch > QPWBENCH_MAX_BATCH))
 		return -E2BIG;
 
@@ -91,6 +94,7 @@ static long qpwb_ioctl_run(struct qpwbench_run __user *uarg)
 {
 	struct qpwbench_run *run;
 	cpumask_var_t mask;
+	u64 *raw = NULL;
 	long ret;
 
 	run = kmalloc(sizeof(*run), GFP_KERNEL);
@@ -105,6 +109,12 @@ static long qpwb_ioctl_run(struct qpwbench_run __user *uarg)
 	ret = qpwb_check_args(run);
 	if (ret)
 		goto out_free_mask;
+	ret = -ENOMEM;
+	if (run->samples_cap) {
+		raw = kvmalloc_array(run->samples_cap, sizeof(*raw), GFP_KERNEL);
+		if (!raw)
+			goto out_free_mask;
+	}
 	ret = -EBUSY;
 	if (!mutex_trylock(&qpwb_run_mutex))
 		goto out_free_mask;
@@ -113,13 +123,18 @@ static long qpwb_ioctl_run(struct qpwbench_run __user *uarg)
 	cpus_read_lock();
 	ret = qpwb_check_cpus(run, mask);
 	if (!ret)
-		ret = qpwb_run_scenario(run, mask);
+		ret = qpwb_run_scenario(run, mask, raw);
 	cpus_read_unlock();
 	mutex_unlock(&qpwb_run_mutex);
 
+	if (!ret && raw &&
+	    copy_to_user(u64_to_user_ptr(run->samples), raw,
+			 (size_t)run->result.samples_kept * sizeof(*raw)))
+		ret = -EFAULT;
 	if (!ret && copy_to_user(&uarg->result, &run->result, sizeof(run->result)))
 		ret = -EFAULT;
 out_free_mask:
+	kvfree(raw);
 	free_cpumask_var(mask);
 out_free:
 	kfree(run);

@@ -27,6 +27,8 @@ struct qpwb_ctx {
 	const struct qpwb_variant *v;
 	const struct cpumask *cpus;
 	struct qpwbench_result *res;	/* written by one thread at a time */
+	u64 *raw;			/* res->hist's first samples, or NULL */
+	u32 raw_cap;
 	u64 wait_bound_ns;
 	u64 deadline_ns;		/* the run cap, ktime_get_ns() */
 	wait_queue_head_t barrier_wq;
@@ -84,13 +86,15 @@ static void qpwb_local_fn(struct qpwb_thread *t)
 
 		c0 = qpwb_cycles();
 		t0 = local_clock();
-		ctx->v->local_ops(seq, a->batch);
+		if (!(a->flags & QPWBENCH_RUN_NULL_OP))
+			ctx->v->local_ops(seq, a->batch);
 		t1 = local_clock();
 		c1 = qpwb_cycles();
 		seq += a->batch;
 		done += a->batch;
 		if (i >= a->warmup) {
-			qpwbench_hist_add(&ctx->res->hist, div_u64((t1 - t0) * 1000, a->batch));
+			qpwbench_record(&ctx->res->hist, ctx->raw, ctx->raw_cap,
+					div_u64((t1 - t0) * 1000, a->batch));
 			ctx->res->cycles += c1 - c0;
 		}
 		cond_resched();
@@ -127,7 +131,7 @@ static bool qpwb_drain_all(struct qpwb_ctx *ctx, bool record)
 	t1 = local_clock();
 	c1 = qpwb_cycles();
 	if (record) {
-		qpwbench_hist_add(&res->hist, (t1 - t0) * 1000);
+		qpwbench_record(&res->hist, ctx->raw, ctx->raw_cap, (t1 - t0) * 1000);
 		res->cycles += c1 - c0;
 		res->drains += drains;
 		res->stalls += stalls;
@@ -389,8 +393,9 @@ static void qpwb_account(struct qpwb_ctx *ctx)
 /*
  * Run one validated request. Called with the run mutex and the CPU hotplug
  * read lock held, so the CPUs in @cpus stay online throughout.
+ * @raw holds run->samples_cap samples (NULL when 0).
  */
-int qpwb_run_scenario(struct qpwbench_run *run, const struct cpumask *cpus)
+int qpwb_run_scenario(struct qpwbench_run *run, const struct cpumask *cpus, u64 *raw)
 {
 	struct qpwb_ctx *ctx;
 	int ret;
@@ -402,6 +407,8 @@ int qpwb_run_scenario(struct qpwbench_run *run, const struct cpumask *cpus)
 	ctx->v = qpwb_variant(run->variant);
 	ctx->cpus = cpus;
 	ctx->res = &run->result;
+	ctx->raw = raw;
+	ctx->raw_cap = raw ? run->samples_cap : 0;
 	ctx->wait_bound_ns = run->wait_bound_ns ?: QPWBENCH_DEFAULT_WAIT_BOUND_NS;
 	ctx->deadline_ns = ktime_get_ns() + QPWBENCH_RUN_CAP_NS;
 	init_waitqueue_head(&ctx->barrier_wq);
@@ -434,8 +441,10 @@ int qpwb_run_scenario(struct qpwbench_run *run, const struct cpumask *cpus)
 	default:
 		ret = -EINVAL;
 	}
-	if (!ret)
+	if (!ret) {
 		qpwb_account(ctx);
+		run->result.samples_kept = min_t(u64, run->result.hist.count, ctx->raw_cap);
+	}
 out:
 	kfree(ctx);
 	return ret;

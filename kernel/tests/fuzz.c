@@ -92,12 +92,15 @@ static bool model_args_valid(const struct qpwbench_run *r)
 {
 	bool local = r->scenario == QPWBENCH_SCENARIO_LOCAL;
 
-	if (r->size != sizeof(*r) || r->version != QPWBENCH_ABI_VERSION || r->flags ||
+	if (r->size != sizeof(*r) || r->version != QPWBENCH_ABI_VERSION ||
+	    (r->flags & ~QPWBENCH_RUN_NULL_OP) || (r->flags && !local) || r->__pad ||
+	    (r->samples_cap && !r->samples) ||
 	    r->scenario >= QPWBENCH_NR_SCENARIOS || r->variant >= QPWBENCH_NR_VARIANTS)
 		return false;
 	if (r->iterations > QPWBENCH_MAX_ITERATIONS || r->warmup > QPWBENCH_MAX_WARMUP ||
 	    r->duration_ns > QPWBENCH_MAX_DURATION_NS || r->rate_hz > QPWBENCH_MAX_RATE_HZ ||
-	    r->wait_bound_ns > QPWBENCH_MAX_WAIT_BOUND_NS || (local && r->batch > QPWBENCH_MAX_BATCH))
+	    r->wait_bound_ns > QPWBENCH_MAX_WAIT_BOUND_NS || (local && r->batch > QPWBENCH_MAX_BATCH) ||
+	    r->samples_cap > QPWBENCH_MAX_RAW_SAMPLES)
 		return false;
 	if (r->scenario == QPWBENCH_SCENARIO_INTERFERENCE ? !r->rate_hz || !r->duration_ns
 							  : !r->iterations)

@@ -17,6 +17,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <sys/wait.h>
 
 #include "qpwbench_test.h"
@@ -185,6 +186,33 @@ static void report_hist(const char *name, const struct qpwbench_result *res, con
 	check_bucket_rule(name, &res->hist);
 }
 
+/*
+ * The raw samples copied out are the histogram's: as many as asked for (or
+ * recorded), each inside [min, max], the smallest equal to min when every
+ * sample was kept, and each in the bucket the histogram counted it in.
+ */
+static __u64 raw[256];
+
+static void check_raw(const char *name, const struct qpwbench_result *res, __u32 cap)
+{
+	__u64 want = res->hist.count < cap ? res->hist.count : cap, lo = ~0ULL, hi = 0;
+	bool in_range = true, in_bucket = true;
+
+	for (__u32 i = 0; i < res->samples_kept && i < cap; i++) {
+		lo = raw[i] < lo ? raw[i] : lo;
+		hi = raw[i] > hi ? raw[i] : hi;
+		in_range &= raw[i] >= res->hist.min && raw[i] <= res->hist.max;
+		in_bucket &= res->hist.buckets[qpwbench_hist_bucket(raw[i])] > 0;
+	}
+	qt_check(res->samples_kept == want && in_range && in_bucket &&
+		 (want < res->hist.count || (lo == res->hist.min && hi == res->hist.max)),
+		 name, "kept %u of %llu (cap %u), raw [%llu, %llu] vs hist [%llu, %llu]%s",
+		 res->samples_kept, (unsigned long long)res->hist.count, cap,
+		 (unsigned long long)lo, (unsigned long long)hi,
+		 (unsigned long long)res->hist.min, (unsigned long long)res->hist.max,
+		 in_bucket ? "" : ", a sample outside the histogram's buckets");
+}
+
 static void test_scenarios(int fd)
 {
 	const unsigned int it = 100, warm = 5, batch = 16;
@@ -201,9 +229,12 @@ static void test_scenarios(int fd)
 		r.warmup = warm;
 		r.batch = batch;
 		all_cpus(&r);
+		r.samples = (__u64)(uintptr_t)raw;
+		r.samples_cap = sizeof(raw) / sizeof(raw[0]);
 		ret = qt_run(fd, &r);
 		if (qt_check(!ret, name, "run: %s", errname(ret))) {
 			report_hist(name, res, "per op");
+			check_raw(name, res, r.samples_cap);
 			qt_check(res->hist.count == (__u64)it * ncpus &&
 				 res->ops_done == (__u64)(it + warm) * batch * ncpus && conserved(res) &&
 				 !!(res->flags & QPWBENCH_RES_HAS_CYCLES) ==
@@ -220,9 +251,12 @@ static void test_scenarios(int fd)
 		r.iterations = it;
 		r.warmup = warm;
 		all_cpus(&r);
+		r.samples = (__u64)(uintptr_t)raw;
+		r.samples_cap = it / 2;
 		ret = qt_run(fd, &r);
 		if (qt_check(!ret, name, "run: %s", errname(ret))) {
 			report_hist(name, res, "drain-all");
+			check_raw(name, res, r.samples_cap);
 			qt_check(res->hist.count == it && res->drains + res->stalls == (__u64)it * ncpus,
 				 name, "samples %llu drains %llu stalls %llu",
 				 (unsigned long long)res->hist.count, (unsigned long long)res->drains,
@@ -315,7 +349,13 @@ static void test_bad_inputs(int fd)
 	valid_run(&r); r.variant = QPWBENCH_NR_VARIANTS;
 	expect_errno(fd, "unknown-variant", &r, EINVAL);
 	valid_run(&r); r.variant = UINT_MAX;		expect_errno(fd, "unknown-variant-max", &r, EINVAL);
-	valid_run(&r); r.flags = 1;			expect_errno(fd, "flags-set", &r, EINVAL);
+	valid_run(&r); r.flags = QPWBENCH_RUN_NULL_OP;	expect_errno(fd, "null-op-on-drain", &r, EINVAL);
+	valid_run(&r); r.scenario = QPWBENCH_SCENARIO_LOCAL; r.batch = 1; r.flags = 2;
+	expect_errno(fd, "flags-unknown", &r, EINVAL);
+	valid_run(&r); r.samples_cap = 4;		expect_errno(fd, "samples-cap-no-buffer", &r, EINVAL);
+	valid_run(&r); r.samples = (__u64)(uintptr_t)raw; r.samples_cap = QPWBENCH_MAX_RAW_SAMPLES + 1;
+	expect_errno(fd, "samples-over-cap", &r, E2BIG);
+	valid_run(&r); r.samples = 16; r.samples_cap = 1;	expect_errno(fd, "samples-bad-pointer", &r, EFAULT);
 	valid_run(&r); r.flags = 1U << 31;		expect_errno(fd, "flags-high", &r, EINVAL);
 	valid_run(&r); memset(r.cpus, 0, sizeof(r.cpus));
 	expect_errno(fd, "empty-mask", &r, EINVAL);

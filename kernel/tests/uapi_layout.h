@@ -24,7 +24,7 @@
 	F(qpwbench_result, stalls) F(qpwbench_result, ran_on_target)	\
 	F(qpwbench_result, ran_on_caller) F(qpwbench_result, cycles)	\
 	F(qpwbench_result, elapsed_ns) F(qpwbench_result, flags)	\
-	F(qpwbench_result, __pad) F(qpwbench_result, hist)		\
+	F(qpwbench_result, samples_kept) F(qpwbench_result, hist)		\
 	S(qpwbench_run)							\
 	F(qpwbench_run, size) F(qpwbench_run, version)			\
 	F(qpwbench_run, scenario) F(qpwbench_run, variant)		\
@@ -32,6 +32,8 @@
 	F(qpwbench_run, warmup) F(qpwbench_run, flags)			\
 	F(qpwbench_run, iterations) F(qpwbench_run, duration_ns)	\
 	F(qpwbench_run, rate_hz) F(qpwbench_run, wait_bound_ns)		\
+	F(qpwbench_run, samples) F(qpwbench_run, samples_cap)		\
+	F(qpwbench_run, __pad)						\
 	F(qpwbench_run, cpus) F(qpwbench_run, result)			\
 	S(qpwbench_info)						\
 	F(qpwbench_info, size) F(qpwbench_info, version)		\

@@ -12,7 +12,7 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-#define QPWBENCH_ABI_VERSION	1
+#define QPWBENCH_ABI_VERSION	2
 #define QPWBENCH_DEVICE		"/dev/qpwbench"
 
 /*
@@ -77,6 +77,12 @@ static inline void qpwbench_mask_set(__u64 *mask, __u32 cpu)
 #define QPWBENCH_MAX_DURATION_NS	(60ULL * 1000000000ULL)
 #define QPWBENCH_MAX_RATE_HZ		1000000ULL
 #define QPWBENCH_MAX_WAIT_BOUND_NS	(10ULL * 1000000000ULL)
+/*
+ * Raw samples a run copies out (.samples, .samples_cap): the first this many
+ * recorded samples, 512 KiB. Percentiles of a run that kept every sample are
+ * exact order statistics; past the cap only the histogram answers.
+ */
+#define QPWBENCH_MAX_RAW_SAMPLES	(1U << 16)
 /* The wait bound of a run that passes wait_bound_ns = 0. */
 #define QPWBENCH_DEFAULT_WAIT_BOUND_NS	1000000000ULL
 /* No run lasts longer: it then ends with what it has (QPWBENCH_RES_INTERRUPTED). */
@@ -142,9 +148,23 @@ static inline void qpwbench_hist_add(struct qpwbench_hist *h, __u64 v)
 }
 
 /*
+ * Record one sample in @h and, while fewer than @cap samples have been
+ * recorded, in @raw[] at its rank in recording order. One writer at a time.
+ */
+static inline void qpwbench_record(struct qpwbench_hist *h, __u64 *raw, __u32 cap, __u64 v)
+{
+	if (h->count < cap)
+		raw[h->count] = v;
+	qpwbench_hist_add(h, v);
+}
+
+/*
  * What a run returns; counters a scenario does not use stay 0. ops_* and
  * ran_on_* include warm-up; drains and stalls count per target CPU;
- * cycles covers the hist samples (local: hist.count x batch ops).
+ * cycles covers the hist samples (local: hist.count x batch ops) and counts
+ * ticks of a free-running counter (x86: the TSC, at its nominal rate, not
+ * core cycles); samples_kept is how many raw samples were copied to .samples
+ * (min(hist.count, samples_cap)).
  */
 struct qpwbench_result {
 	__u64 ops_done;		/* local ops completed (stress: on all CPUs) */
@@ -157,7 +177,7 @@ struct qpwbench_result {
 	__u64 cycles;		/* cycle-counter total, 0 if none */
 	__u64 elapsed_ns;	/* wall time from the start barrier to the end */
 	__u32 flags;		/* QPWBENCH_RES_* */
-	__u32 __pad;
+	__u32 samples_kept;
 	struct qpwbench_hist hist;	/* the scenario's latency metric */
 };
 
@@ -170,10 +190,19 @@ struct qpwbench_result {
 #define QPWBENCH_RES_HAS_CYCLES		(1U << 1)	/* .cycles is meaningful */
 
 /*
+ * Run flags. NULL_OP (local only): time empty regions, no op between the
+ * two clock reads, as refscale's "noop" type: the calibration row that
+ * gives the timer's cost as the module sees it.
+ */
+#define QPWBENCH_RUN_NULL_OP		(1U << 0)
+#define QPWBENCH_RUN_FLAGS		QPWBENCH_RUN_NULL_OP
+
+/*
  * One measurement. Userspace fills the arguments; the module fills .result.
  *
  * local:        on each CPU in .cpus (one at a time), .iterations samples of
- *               .batch local ops; hist = per-op cost.
+ *               .batch local ops (none with QPWBENCH_RUN_NULL_OP); hist =
+ *               per-op cost.
  * remote:       .caller_cpu drains the single CPU in .cpus .iterations times;
  *               hist = one drain.
  * drain-all:    .caller_cpu drains every CPU in .cpus, .iterations times;
@@ -185,10 +214,15 @@ struct qpwbench_result {
  * interference: .caller_cpu drains .cpus at .rate_hz for .duration_ns;
  *               ran_on_target/ran_on_caller say where the work executed.
  *
+ * .samples, when not 0, points to .samples_cap __u64 (at most
+ * QPWBENCH_MAX_RAW_SAMPLES) that receive the first recorded samples, in
+ * picoseconds, as hist records them; result.samples_kept says how many.
+ *
  * Fields a scenario does not use are ignored, but still checked against
  * their caps. Errors: -EINVAL (size, version, scenario, variant, flags, a
  * required count that is 0, empty mask, a remote run not naming exactly one
- * target other than the caller), -E2BIG (over a cap), -ENODEV (a CPU that is
+ * target other than the caller, samples_cap without samples), -E2BIG (over a
+ * cap), -EFAULT (.samples not writable), -ENODEV (a CPU that is
  * not online), -EBUSY (another run is active, or drain work that a stalled
  * run left behind is still running on its CPU), -EINTR (fatal signal).
  */
@@ -200,11 +234,14 @@ struct qpwbench_run {
 	__u32 caller_cpu;
 	__u32 batch;		/* local: ops per sample (1..QPWBENCH_MAX_BATCH) */
 	__u32 warmup;		/* unmeasured samples first */
-	__u32 flags;		/* must be 0 */
+	__u32 flags;		/* QPWBENCH_RUN_*; others must be 0 */
 	__u64 iterations;
 	__u64 duration_ns;
 	__u64 rate_hz;
 	__u64 wait_bound_ns;	/* workqueue drains give up (and count a stall) after this; 0: default */
+	__u64 samples;		/* user pointer to __u64[samples_cap], or 0: no raw samples */
+	__u32 samples_cap;
+	__u32 __pad;
 	__u64 cpus[QPWBENCH_MASK_WORDS];
 	struct qpwbench_result result;
 };

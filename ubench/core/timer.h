@@ -71,7 +71,8 @@ static inline uint64_t timer_start(void)
 	if (timer_source_active == TIMER_CNTVCT) {
 		uint64_t v;
 
-		__asm__ __volatile__("isb; mrs %0, cntvct_el0" : "=r"(v) :: "memory");
+		/* The second isb keeps the timed region from starting before the read. */
+		__asm__ __volatile__("isb; mrs %0, cntvct_el0; isb" : "=r"(v) :: "memory");
 		return v;
 	}
 #endif

@@ -36,6 +36,8 @@ struct user_run {
 	unsigned int cpus[QPWBENCH_MAX_CPUS];
 	unsigned int n;
 	uint64_t wait_bound_ns;
+	__u64 *raw;			/* args->samples, or NULL */
+	uint32_t raw_cap;
 	bool counts_cycles;
 	uint64_t deadline_ns;		/* QPWBENCH_RUN_CAP_NS from the start, monotonic */
 	atomic_bool stop;		/* the run cap was reached */
@@ -119,14 +121,19 @@ static int check_args(const struct qpwbench_run *r, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	if (r->scenario >= QPWBENCH_NR_SCENARIOS || r->variant >= QPWBENCH_NR_VARIANTS ||
-	    r->flags) {
+	    (r->flags & ~QPWBENCH_RUN_FLAGS) || (r->flags && drains)) {
 		snprintf(err, errlen, "run request: scenario %u, variant %u, flags %#x out of range",
 			 r->scenario, r->variant, r->flags);
+		return -EINVAL;
+	}
+	if (r->__pad || (r->samples_cap && !r->samples)) {
+		snprintf(err, errlen, "run request: padding set, or samples_cap without samples");
 		return -EINVAL;
 	}
 	if (r->iterations > QPWBENCH_MAX_ITERATIONS || r->warmup > QPWBENCH_MAX_WARMUP ||
 	    r->duration_ns > QPWBENCH_MAX_DURATION_NS || r->rate_hz > QPWBENCH_MAX_RATE_HZ ||
 	    r->wait_bound_ns > QPWBENCH_MAX_WAIT_BOUND_NS ||
+	    r->samples_cap > QPWBENCH_MAX_RAW_SAMPLES ||
 	    (!drains && r->batch > QPWBENCH_MAX_BATCH)) {
 		snprintf(err, errlen, "run request: an argument is above its cap (qpwbench.h QPWBENCH_MAX_*)");
 		return -E2BIG;
@@ -217,11 +224,13 @@ static void local_fn(struct thread_ctx *ctx)
 		uint64_t t0, t1;
 
 		t0 = timer_start();
-		ur->v->local_ops(&model, pcp, seq, a->batch);
+		if (!(a->flags & QPWBENCH_RUN_NULL_OP))
+			ur->v->local_ops(&model, pcp, seq, a->batch);
 		t1 = timer_end();
 		seq += a->batch;
 		if (i >= a->warmup) {
-			qpwbench_hist_add(&res->hist, timer_ticks_to_ps(t1 - t0) / a->batch);
+			qpwbench_record(&res->hist, ur->raw, ur->raw_cap,
+					timer_ticks_to_ps(t1 - t0) / a->batch);
 			if (ur->counts_cycles)
 				res->cycles += t1 - t0;
 		}
@@ -241,7 +250,7 @@ static void drain_all(struct user_run *ur, bool record)
 	t1 = timer_end();
 	if (!record)
 		return;
-	qpwbench_hist_add(&res->hist, timer_ticks_to_ps(t1 - t0));
+	qpwbench_record(&res->hist, ur->raw, ur->raw_cap, timer_ticks_to_ps(t1 - t0));
 	if (ur->counts_cycles)
 		res->cycles += t1 - t0;
 	res->drains += ur->n - stalls;
@@ -405,6 +414,8 @@ static int user_run(struct qpwbench_run *run, char *err, size_t errlen)
 	ur.args = run;
 	ur.v = model_variant(run->variant);
 	ur.wait_bound_ns = run->wait_bound_ns ? run->wait_bound_ns : QPWBENCH_DEFAULT_WAIT_BOUND_NS;
+	ur.raw = (__u64 *)(uintptr_t)run->samples;
+	ur.raw_cap = run->samples_cap;
 	ur.counts_cycles = timer_get_info()->counts_cycles;
 	ur.deadline_ns = monotonic_ns() + QPWBENCH_RUN_CAP_NS;
 	memset(&run->result, 0, sizeof(run->result));
@@ -419,6 +430,9 @@ static int user_run(struct qpwbench_run *run, char *err, size_t errlen)
 	ret = run_scenario(&ur, err, errlen);
 	if (!ret)
 		ret = account(&ur, err, errlen);
+	if (!ret)
+		run->result.samples_kept = (uint32_t)(run->result.hist.count < ur.raw_cap ?
+						      run->result.hist.count : ur.raw_cap);
 	return ret;
 }
 

@@ -244,7 +244,9 @@ static const struct bad_request bad_requests[] = {
 	  .batch = QPWBENCH_MAX_BATCH + 1 },
 	{ "interference without a rate", -EINVAL, .scenario = QPWBENCH_SCENARIO_INTERFERENCE,
 	  .cpu_mask = 2, .duration_ns = 1000 },
-	{ "flags", -EINVAL, LOCAL, .cpu_mask = 1, .iterations = 1, .batch = 1, .flags = 1 },
+	{ "unknown flag", -EINVAL, LOCAL, .cpu_mask = 1, .iterations = 1, .batch = 1, .flags = 2 },
+	{ "null-op flag on a drain", -EINVAL, .scenario = QPWBENCH_SCENARIO_DRAIN_ALL, .cpu_mask = 1,
+	  .iterations = 1, .flags = QPWBENCH_RUN_NULL_OP },
 };
 
 static void test_requests(void)
@@ -271,6 +273,8 @@ static void test_requests(void)
 	}
 }
 
+static __u64 raw[64];
+
 static void test_scenarios(void)
 {
 	struct qpwbench_run r;
@@ -283,7 +287,19 @@ static void test_scenarios(void)
 		r.iterations = 100;
 		r.warmup = 10;
 		r.batch = 32;
+		r.samples = (__u64)(uintptr_t)raw;
+		r.samples_cap = 60;
 		if (!run(&r, "local")) {
+			uint64_t lo = UINT64_MAX, hi = 0;
+
+			for (unsigned int i = 0; i < r.result.samples_kept; i++) {
+				lo = raw[i] < lo ? raw[i] : lo;
+				hi = raw[i] > hi ? raw[i] : hi;
+			}
+			CHECK(r.result.samples_kept == 60 && lo >= r.result.hist.min &&
+			      hi <= r.result.hist.max, "local %s: %u raw samples in [%llu, %llu], hist [%llu, %llu]",
+			      variant_names[v], r.result.samples_kept, (unsigned long long)lo,
+			      (unsigned long long)hi, r.result.hist.min, r.result.hist.max);
 			CHECK(r.result.hist.count == 100, "local %s: %llu samples",
 			      variant_names[v], r.result.hist.count);
 			CHECK(r.result.ops_done == 110 * 32, "local %s: %llu ops done",
@@ -307,8 +323,11 @@ static void test_scenarios(void)
 
 		request(&r, QPWBENCH_SCENARIO_DRAIN_ALL, v, 0, 3);
 		r.iterations = 50;
+		r.samples = (__u64)(uintptr_t)raw;
+		r.samples_cap = 64;
 		if (!run(&r, "drain-all"))
-			CHECK(r.result.hist.count == 50 && r.result.drains == 100,
+			CHECK(r.result.hist.count == 50 && r.result.drains == 100 &&
+			      r.result.samples_kept == 50,
 			      "drain-all %s: %llu samples, %llu CPU drains", variant_names[v],
 			      r.result.hist.count, r.result.drains);
 

@@ -31,6 +31,10 @@ cases=(
 	"--kernel generic --isolate 0 -- true|CPU 0 must stay a housekeeping CPU"
 	"--kernel generic --isolate 2 -- true|CPU 2 does not exist with --smp 2"
 	"--kernel generic --smp 4 --isolate 3-1 -- true|runs backwards"
+	"--kernel 7.2-rt --smp 256 -- true|at most 255 CPUs"
+	"--kernel 7.2-rt --abi 6.1.0-1 -- true|--abi is for Debian's kernels"
+	"--kernel 7.2-rt-pwlocks --append pwlocks=1;reboot -- true|--append takes kernel parameters"
+	"--kernel 7.3 -- true|unknown kernel '7.3'"
 )
 for c in "${cases[@]}"; do
 	args=${c%%|*} want=${c#*|}

@@ -149,9 +149,10 @@ static void collect_emulated(struct run_meta *m)
 	const char *env = getenv("QPWBENCH_EMULATED");
 
 	snprintf(m->emulated, sizeof(m->emulated), "no");
-	if (env && !strcmp(env, "tcg")) {
-		snprintf(m->emulated, sizeof(m->emulated), "tcg");
-		snprintf(m->emulated_source, sizeof(m->emulated_source), "QPWBENCH_EMULATED=tcg");
+	/* tcg-icount: scripts/vm --icount, where guest ns are instructions. */
+	if (env && (!strcmp(env, "tcg") || !strcmp(env, "tcg-icount"))) {
+		snprintf(m->emulated, sizeof(m->emulated), "%s", env);
+		snprintf(m->emulated_source, sizeof(m->emulated_source), "QPWBENCH_EMULATED=%s", env);
 		return;
 	}
 #if defined(__x86_64__)

@@ -16,7 +16,7 @@ struct run_meta {
 	char host[65];		/* uname -n */
 	char cpu_model[128];	/* /proc/cpuinfo model name, arm64: implementer/part from MIDR */
 	char timer[32];		/* timer_get_info()->name */
-	char emulated[16];	/* tcg, or no */
+	char emulated[16];	/* tcg, tcg-icount, or no */
 	char version[32];	/* the meson project version */
 	char preempt_source[96];	/* where preempt came from (ubench info prints it) */
 	char emulated_source[96];	/* where emulated came from */
@@ -32,7 +32,8 @@ struct run_meta {
  * uname -v (PREEMPT_DYNAMIC, PREEMPT); else "voluntary" or "none" from
  * /boot/config-$(uname -r); else "unknown" (uname -v cannot tell those two
  * apart).
- * emulated: "tcg" when QPWBENCH_EMULATED=tcg is set (the VM harness sets it)
+ * emulated: "tcg" or "tcg-icount" when QPWBENCH_EMULATED says so (scripts/vm
+ * sets it; tcg-icount: guest nanoseconds are instructions, --icount)
  * or x86 CPUID leaf 0x40000000 names TCG; else "no".
  */
 void run_meta_collect(struct run_meta *m);

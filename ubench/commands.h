@@ -19,5 +19,6 @@ int cmd_drain_all(int argc, char **argv);
 int cmd_interference(int argc, char **argv);
 int cmd_stress(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
+int cmd_trigger(int argc, char **argv);
 
 #endif

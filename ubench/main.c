@@ -20,6 +20,7 @@ static const struct command commands[] = {
 	{ "drain-all", cmd_drain_all, "the caller drains N CPUs over the ramp: parallel wq vs serial inline, crossover" },
 	{ "interference", cmd_interference, "what an RT spinner on the drained CPUs sees (root)" },
 	{ "stress", cmd_stress, "concurrent local ops and drains; every op accounted for" },
+	{ "trigger", cmd_trigger, "the kernel's own remote drains against isolated CPUs, per trigger (root)" },
 	{ "sweep", cmd_sweep, "the default set into one CSV (what scripts/run runs)" },
 };
 

@@ -1,0 +1,910 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ubench trigger: what the kernel's own remote drains do to an isolated CPU.
+ * A thread on each target CPU (default: the isolated CPUs) first fills that
+ * CPU's per-CPU caches the way real work does: it faults fresh anonymous
+ * pages and reads pages of --file (LRU batches), charges the run's memory
+ * cgroup (memcg stock) and opens and closes files (SLUB per-CPU slabs of
+ * filp). Then it spins, SCHED_FIFO (--target-load fifo, default) or
+ * SCHED_OTHER (busy), or sleeps (idle), while the caller fires one trigger
+ * (triggers.c's table). That repeats --count times per trigger, the fill
+ * before every trigger, because the kernel skips a CPU whose caches are
+ * empty. Per trigger and target CPU the rows give:
+ *
+ *   trigger_work_items   work items that ran on the target, per work
+ *                        function (variant column; "all": their sum), from
+ *                        the tracepoint workqueue:workqueue_execute_start
+ *   target_involuntary_switches   the spinner's involuntary context switches
+ *   target_gap           the spinner's largest gap (time it lost its CPU)
+ *   stalled              triggers that returned only after the spinner on a
+ *                        target stepped aside (--hold): their work waited
+ *                        behind the RT task
+ *   trigger_latency      the caller's time in the trigger (emulated under TCG)
+ *   trigger_calls        calls of the remote-drain functions the caller made
+ *                        (function tracer; variant: the kernel function)
+ *
+ * Counts are per trigger (one sample per trigger). Needs root and tracefs.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <semaphore.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "core/hist.h"
+#include "core/meta.h"
+#include "core/output.h"
+#include "core/pin.h"
+#include "core/timer.h"
+#include "opts.h"
+#include "target_load.h"
+#include "tracefs.h"
+#include "triggers.h"
+
+#define TRIGGER_DEFAULT_COUNT		10
+#define TRIGGER_MAX_COUNT		10000
+#define TRIGGER_DEFAULT_FILL_PAGES	8
+#define TRIGGER_MAX_FILL_PAGES		1024
+#define TRIGGER_DEFAULT_HOLD_NS		(200ULL * 1000000ULL)
+#define TRIGGER_DEFAULT_SETTLE_NS	(20ULL * 1000000ULL)
+#define TRIGGER_MAX_TARGETS		64
+#define TRIGGER_MAX_NAMES		32
+#define TRIGGER_DEFAULT_FILE		"/dev/ram0"
+#define TRIGGER_DEFAULT_CGROUP		"/sys/fs/cgroup/qpwbench-trigger"
+#define TMPFS_MAGIC_			0x01021994
+#define RAMFS_MAGIC_			0x858458f6
+#define PAGE				4096UL
+
+struct trigger_params {
+	bool selected[16];
+	unsigned int caller;
+	unsigned int targets[TRIGGER_MAX_TARGETS];
+	unsigned int n_targets;
+	uint64_t count, fill_pages, hold_ns, settle_ns;
+	enum target_load load;
+	const char *file, *cgroup;
+	bool no_ftrace;
+};
+
+/* One target thread and what it recorded for the current trigger. */
+struct target {
+	struct trigger_run *run;
+	unsigned int cpu;
+	pthread_t thread;
+	bool started;
+	sem_t go, stop;
+	char *anon;			/* the fill's anonymous pages, remapped each round */
+	/* this round */
+	uint64_t max_gap_ns, involuntary;
+	bool gave_way;
+	/* per trigger: counts by name, and per-round samples */
+	struct tracefs_count work[TRIGGER_MAX_NAMES];
+	unsigned int n_work;
+	double *work_per_round[TRIGGER_MAX_NAMES];
+	double *gap, *inv, *stalled;
+};
+
+struct trigger_run {
+	const struct trigger_params *p;
+	struct trigger_ctx ctx;
+	struct tracefs tfs;
+	struct output out;
+	bool text;
+	struct target t[TRIGGER_MAX_TARGETS];
+	atomic_uint filled, reported;
+	atomic_bool fired, returned, stop_spin, quit;
+	uint64_t fired_at_ns;
+	char thread_err[256];
+	atomic_bool thread_failed;
+	uint64_t round;
+};
+
+static const char *cmd = "trigger";
+
+static void run_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void run_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "ubench %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static uint64_t involuntary_switches(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_THREAD, &ru);
+	return (uint64_t)ru.ru_nivcsw;
+}
+
+static void sleep_ns(uint64_t ns)
+{
+	struct timespec ts = { (time_t)(ns / 1000000000ULL), (long)(ns % 1000000000ULL) };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/*
+ * Fill this CPU's per-CPU caches: fresh anonymous pages (LRU add batch,
+ * memcg charge and stock), pages of --file at a new offset each round
+ * (page cache folios in the LRU batch: what fadvise must drain), files
+ * opened and closed (filp objects from this CPU's slab).
+ */
+static int fill(struct target *tg, uint64_t round, char *err, size_t errlen)
+{
+	const struct trigger_params *p = tg->run->p;
+	size_t len = p->fill_pages * PAGE;
+	char buf[PAGE];
+
+	if (tg->anon)
+		munmap(tg->anon, len);
+	tg->anon = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (tg->anon == MAP_FAILED) {
+		tg->anon = NULL;
+		snprintf(err, errlen, "CPU %u: mmap: %s", tg->cpu, strerror(errno));
+		return -1;
+	}
+	for (size_t off = 0; off < len; off += PAGE)
+		tg->anon[off] = 1;
+	if (tg->run->ctx.file_fd >= 0) {
+		struct stat st;
+		off_t slots, base;
+
+		fstat(tg->run->ctx.file_fd, &st);
+		/* st_size is 0 for a block device: its size is lseek's end. */
+		slots = (S_ISBLK(st.st_mode) ? lseek(tg->run->ctx.file_fd, 0, SEEK_END) : st.st_size) /
+			(off_t)len;
+		base = (off_t)((round * p->n_targets + (uint64_t)(tg - tg->run->t)) %
+			       (uint64_t)(slots > 0 ? slots : 1)) * (off_t)len;
+		for (size_t off = 0; off < len; off += PAGE)
+			if (pread(tg->run->ctx.file_fd, buf, sizeof(buf), base + (off_t)off) < 0) {
+				snprintf(err, errlen, "CPU %u: reading %s: %s", tg->cpu, p->file,
+					 strerror(errno));
+				return -1;
+			}
+	}
+	for (int i = 0; i < 4; i++) {
+		int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+		if (fd >= 0)
+			close(fd);
+	}
+	return 0;
+}
+
+static void *target_fn(void *arg)
+{
+	struct target *tg = arg;
+	struct trigger_run *r = tg->run;
+	char err[256];
+	int ret = pin_self(tg->cpu, err, sizeof(err));
+
+	if (!ret && r->p->load == TARGET_LOAD_FIFO)
+		ret = sched_fifo_self(THREADS_FIFO_PRIO, err, sizeof(err));
+	for (uint64_t round = 0; !ret; round++) {
+		uint64_t prev, now, inv0;
+
+		sem_wait(&tg->go);
+		if (atomic_load(&r->quit))
+			break;
+		ret = fill(tg, round, err, sizeof(err));
+		if (ret)
+			break;
+		tg->max_gap_ns = 0;
+		tg->gave_way = false;
+		inv0 = involuntary_switches();
+		atomic_fetch_add(&r->filled, 1);
+		if (r->p->load == TARGET_LOAD_IDLE) {
+			sem_wait(&tg->stop);
+		} else {
+			prev = timer_clock_ns();
+			while (!atomic_load_explicit(&r->stop_spin, memory_order_acquire)) {
+				now = timer_clock_ns();
+				if (now - prev > tg->max_gap_ns)
+					tg->max_gap_ns = now - prev;
+				prev = now;
+				/*
+				 * A trigger still in the kernel after --hold waits for this
+				 * CPU (its work queued behind us): step aside until it returns,
+				 * as an RT task that sleeps now and then would.
+				 */
+				if (atomic_load_explicit(&r->fired, memory_order_acquire) &&
+				    !atomic_load_explicit(&r->returned, memory_order_acquire) &&
+				    now - r->fired_at_ns > r->p->hold_ns) {
+					tg->gave_way = true;
+					while (!atomic_load(&r->returned) && !atomic_load(&r->stop_spin))
+						sleep_ns(1000000);
+					prev = timer_clock_ns();
+				}
+			}
+			sem_wait(&tg->stop);
+		}
+		tg->involuntary = involuntary_switches() - inv0;
+		atomic_fetch_add(&r->reported, 1);
+	}
+	if (ret) {
+		snprintf(r->thread_err, sizeof(r->thread_err), "%s", err);
+		atomic_store(&r->thread_failed, true);
+		atomic_fetch_add(&r->filled, 1);
+		atomic_fetch_add(&r->reported, 1);
+	}
+	return NULL;
+}
+
+/* Wait until n targets have bumped *counter (or one failed). */
+static int wait_targets(struct trigger_run *r, atomic_uint *counter, unsigned int n)
+{
+	while (atomic_load(counter) < n)
+		sleep_ns(100000);
+	if (atomic_load(&r->thread_failed)) {
+		run_error("%s", r->thread_err);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static int row(struct trigger_run *r, const char *trigger, const char *variant,
+	       const unsigned int *cpu, const char *metric, const char *unit, double *v,
+	       size_t n)
+{
+	struct output_row o = {
+		.scenario = "trigger", .backend = "kernel", .variant = variant,
+		.cpus = cpu, .n_cpus = 1, .metric = metric, .unit = unit,
+		.target_load = target_load_name(r->p->load), .trigger = trigger,
+	};
+	char err[256];
+
+	stats_of_values(v, n, &o.stats);
+	if (output_active(&r->out) && output_row(&r->out, &o, err, sizeof(err))) {
+		run_error("%s", err);
+		return EXIT_FAILED;
+	}
+	return 0;
+}
+
+/* Index of name in c[0..*n), added with zero counts when new; -1 when full. */
+static int name_index(struct tracefs_count *c, unsigned int *n, double **per_round,
+		      size_t rounds, const char *name)
+{
+	for (unsigned int i = 0; i < *n; i++)
+		if (!strcmp(c[i].name, name))
+			return (int)i;
+	if (*n == TRIGGER_MAX_NAMES)
+		return -1;
+	size_t len = strnlen(name, sizeof(c[*n].name) - 1);
+
+	memcpy(c[*n].name, name, len);
+	c[*n].name[len] = '\0';
+	c[*n].n = 0;
+	per_round[*n] = calloc(rounds, sizeof(double));
+	if (!per_round[*n])
+		return -1;
+	return (int)(*n)++;
+}
+
+static int trigger_one(struct trigger_run *r, const struct trigger *tr)
+{
+	const struct trigger_params *p = r->p;
+	size_t rounds = p->count;
+	double *latency = calloc(rounds, sizeof(double)), *tmp = calloc(rounds, sizeof(double));
+	struct tracefs_count calls[TRIGGER_MAX_NAMES];
+	double *calls_per_round[TRIGGER_MAX_NAMES] = { 0 };
+	unsigned int n_calls = 0, stalled_rounds = 0;
+	char err[256];
+	int rc = 0;
+
+	if (!latency || !tmp) {
+		run_error("out of memory");
+		rc = EXIT_FAILED;
+	}
+	for (unsigned int i = 0; i < p->n_targets && !rc; i++) {
+		struct target *tg = &r->t[i];
+
+		tg->n_work = 0;
+		tg->gap = calloc(rounds, sizeof(double));
+		tg->inv = calloc(rounds, sizeof(double));
+		tg->stalled = calloc(rounds, sizeof(double));
+		if (!tg->gap || !tg->inv || !tg->stalled) {
+			run_error("out of memory");
+			rc = EXIT_FAILED;
+		}
+	}
+	for (size_t k = 0; k < rounds && !rc; k++) {
+		uint64_t t0, t1;
+		bool stalled = false;
+
+		atomic_store(&r->filled, 0);
+		atomic_store(&r->reported, 0);
+		atomic_store(&r->fired, false);
+		atomic_store(&r->returned, false);
+		atomic_store(&r->stop_spin, false);
+		for (unsigned int i = 0; i < p->n_targets; i++)
+			sem_post(&r->t[i].go);
+		rc = wait_targets(r, &r->filled, p->n_targets);
+		/* Count only what the trigger causes: not the fill's own work. */
+		for (unsigned int i = 0; i < p->n_targets && !rc; i++)
+			if (tracefs_clear(&r->tfs, r->t[i].cpu, err, sizeof(err))) {
+				run_error("%s", err);
+				rc = EXIT_FAILED;
+			}
+		if (!rc && tracefs_clear(&r->tfs, p->caller, err, sizeof(err))) {
+			run_error("%s", err);
+			rc = EXIT_FAILED;
+		}
+		if (rc)
+			break;
+		t0 = timer_clock_ns();
+		r->fired_at_ns = t0;
+		atomic_store_explicit(&r->fired, true, memory_order_release);
+		if (tr->fire(&r->ctx, err, sizeof(err))) {
+			run_error("%s: %s", tr->name, err);
+			rc = EXIT_USAGE;
+		}
+		t1 = timer_clock_ns();
+		atomic_store_explicit(&r->returned, true, memory_order_release);
+		latency[k] = (double)(t1 - t0);
+		atomic_store_explicit(&r->stop_spin, true, memory_order_release);
+		for (unsigned int i = 0; i < p->n_targets; i++)
+			sem_post(&r->t[i].stop);
+		if (wait_targets(r, &r->reported, p->n_targets))
+			rc = EXIT_USAGE;
+		if (rc)
+			break;
+		/* The targets sleep now: work queued without a flush (memcg) runs. */
+		sleep_ns(p->settle_ns);
+		for (unsigned int i = 0; i < p->n_targets && !rc; i++) {
+			struct target *tg = &r->t[i];
+			struct tracefs_count seen[TRIGGER_MAX_NAMES];
+			unsigned int n_seen = 0;
+			int ret = tracefs_count(&r->tfs, tg->cpu, seen, &n_seen, NULL, NULL,
+						TRIGGER_MAX_NAMES, err, sizeof(err));
+
+			for (unsigned int s = 0; s < n_seen && !ret; s++) {
+				int idx = name_index(tg->work, &tg->n_work, tg->work_per_round, rounds,
+						     seen[s].name);
+
+				if (idx < 0)
+					ret = -ENOSPC;
+				else
+					tg->work_per_round[idx][k] = (double)seen[s].n;
+			}
+			if (ret) {
+				run_error("%s", ret == -ENOSPC ? "too many distinct work functions" : err);
+				rc = EXIT_FAILED;
+			}
+			tg->gap[k] = (double)tg->max_gap_ns;
+			tg->inv[k] = (double)tg->involuntary;
+			tg->stalled[k] = tg->gave_way;
+			stalled |= tg->gave_way;
+		}
+		stalled_rounds += stalled;
+		if (!rc && r->tfs.functions) {
+			struct tracefs_count seen[TRIGGER_MAX_NAMES];
+			unsigned int n_seen = 0;
+			int ret = tracefs_count(&r->tfs, p->caller, NULL, NULL, seen, &n_seen,
+						TRIGGER_MAX_NAMES, err, sizeof(err));
+
+			for (unsigned int s = 0; s < n_seen && !ret; s++) {
+				int idx = name_index(calls, &n_calls, calls_per_round, rounds, seen[s].name);
+
+				if (idx < 0)
+					ret = -ENOSPC;
+				else
+					calls_per_round[idx][k] = (double)seen[s].n;
+			}
+			if (ret) {
+				run_error("%s", ret == -ENOSPC ? "too many distinct traced functions" : err);
+				rc = EXIT_FAILED;
+			}
+		}
+	}
+
+	/* Rows and the text summary; per-round arrays are sorted by stats_of_values. */
+	if (!rc && r->text)
+		printf("%s (%s), %zu triggers from CPU %u:\n", tr->name, tr->reaches, rounds, p->caller);
+	for (unsigned int i = 0; i < p->n_targets && !rc; i++) {
+		struct target *tg = &r->t[i];
+		struct stats s;
+
+		for (size_t k = 0; k < rounds; k++)
+			tmp[k] = 0;
+		for (unsigned int w = 0; w < tg->n_work; w++)
+			for (size_t k = 0; k < rounds; k++)
+				tmp[k] += tg->work_per_round[w][k];
+		if (r->text) {
+			printf("  CPU %u work items per trigger:", tg->cpu);
+			for (unsigned int w = 0; w < tg->n_work; w++) {
+				double sum = 0, min = 1e300;
+
+				for (size_t k = 0; k < rounds; k++) {
+					sum += tg->work_per_round[w][k];
+					if (tg->work_per_round[w][k] < min)
+						min = tg->work_per_round[w][k];
+				}
+				printf(" %s %.2f (min %.0f)", tg->work[w].name, sum / (double)rounds, min);
+			}
+			printf("%s\n", tg->n_work ? "" : " none");
+		}
+		rc = row(r, tr->name, "all", &tg->cpu, "trigger_work_items", "count", tmp, rounds);
+		for (unsigned int w = 0; w < tg->n_work && !rc; w++)
+			rc = row(r, tr->name, tg->work[w].name, &tg->cpu, "trigger_work_items", "count",
+				 tg->work_per_round[w], rounds);
+		if (p->load != TARGET_LOAD_IDLE && !rc) {
+			stats_of_values(memcpy(tmp, tg->inv, rounds * sizeof(double)), rounds, &s);
+			if (r->text)
+				printf("  CPU %u spinner: %.2f involuntary switches per trigger (max %.0f)",
+				       tg->cpu, s.mean, s.max);
+			rc = row(r, tr->name, OUTPUT_NA, &tg->cpu, "target_involuntary_switches", "count",
+				 tg->inv, rounds);
+			stats_of_values(memcpy(tmp, tg->gap, rounds * sizeof(double)), rounds, &s);
+			if (r->text)
+				printf(", largest gap %.0f ns%s", s.max,
+				       run_meta_get()->emulated[0] == 'n' ? "" : " (emulated)");
+			if (!rc)
+				rc = row(r, tr->name, OUTPUT_NA, &tg->cpu, "target_gap", "ns", tg->gap, rounds);
+			stats_of_values(memcpy(tmp, tg->stalled, rounds * sizeof(double)), rounds, &s);
+			if (r->text)
+				printf(", stepped aside for %.0f of %zu triggers\n", s.mean * (double)rounds, rounds);
+			if (!rc)
+				rc = row(r, tr->name, OUTPUT_NA, &tg->cpu, "stalled", "count", tg->stalled, rounds);
+		}
+	}
+	if (!rc) {
+		struct stats s;
+
+		stats_of_values(memcpy(tmp, latency, rounds * sizeof(double)), rounds, &s);
+		if (r->text)
+			printf("  caller: trigger latency p50 %.0f ns, max %.0f ns%s; %u of %zu waited for a target\n",
+			       s.p50, s.max, run_meta_get()->emulated[0] == 'n' ? "" : " (emulated)",
+			       stalled_rounds, rounds);
+		rc = row(r, tr->name, OUTPUT_NA, &p->caller, "trigger_latency", "ns", latency, rounds);
+	}
+	if (!rc && r->tfs.functions && r->text) {
+		printf("  caller reached:");
+		for (unsigned int c = 0; c < n_calls; c++) {
+			double sum = 0;
+
+			for (size_t k = 0; k < rounds; k++)
+				sum += calls_per_round[c][k];
+			printf(" %s %.2f", calls[c].name, sum / (double)rounds);
+		}
+		printf("%s\n", n_calls ? " per trigger" : " none of the traced functions");
+	}
+	for (unsigned int c = 0; c < n_calls && !rc; c++)
+		rc = row(r, tr->name, calls[c].name, &p->caller, "trigger_calls", "count",
+			 calls_per_round[c], rounds);
+	for (unsigned int c = 0; c < n_calls; c++)
+		free(calls_per_round[c]);
+	for (unsigned int i = 0; i < p->n_targets; i++) {
+		struct target *tg = &r->t[i];
+
+		for (unsigned int w = 0; w < tg->n_work; w++)
+			free(tg->work_per_round[w]);
+		free(tg->gap);
+		free(tg->inv);
+		free(tg->stalled);
+		tg->n_work = 0;
+		tg->gap = tg->inv = tg->stalled = NULL;
+	}
+	free(latency);
+	free(tmp);
+	fflush(stdout);
+	return rc;
+}
+
+/* cgroup v2: the whole process into its own memory cgroup (threads follow). */
+static int cgroup_enter(struct trigger_run *r, bool *created)
+{
+	const char *dir = r->p->cgroup;
+	char path[4096 + 64], parent[4096], pid[32];
+	const char *slash = strrchr(dir, '/');
+	char err[512];
+	FILE *f;
+
+	*created = false;
+	if (!slash || slash == dir) {
+		run_error("--cgroup %s: not a directory below a cgroup v2 mount", dir);
+		return EXIT_USAGE;
+	}
+	snprintf(parent, sizeof(parent), "%.*s", (int)(slash - dir), dir);
+	snprintf(path, sizeof(path), "%s/cgroup.controllers", parent);
+	f = fopen(path, "re");
+	if (!f || !fgets(err, sizeof(err), f) || !strstr(err, "memory")) {
+		run_error("memcg-reclaim needs cgroup v2 with the memory controller at %s (mount -t cgroup2 cgroup2 %s)",
+			  parent, parent);
+		if (f)
+			fclose(f);
+		return EXIT_USAGE;
+	}
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", parent);
+	if (trigger_write(path, "+memory", err, sizeof(err))) {
+		run_error("%s", err);
+		return EXIT_USAGE;
+	}
+	if (mkdir(dir, 0755)) {
+		if (errno != EEXIST) {
+			run_error("mkdir %s: %s", dir, strerror(errno));
+			return EXIT_USAGE;
+		}
+	} else {
+		*created = true;
+	}
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	if (trigger_write(path, pid, err, sizeof(err))) {
+		run_error("%s", err);
+		return EXIT_USAGE;
+	}
+	r->ctx.cgroup = dir;
+	return 0;
+}
+
+static void cgroup_leave(struct trigger_run *r, bool created)
+{
+	const char *dir = r->p->cgroup;
+	char path[4096], pid[32], err[512];
+
+	snprintf(path, sizeof(path), "%.*s/cgroup.procs", (int)(strrchr(dir, '/') - dir), dir);
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	trigger_write(path, pid, err, sizeof(err));
+	if (created)
+		rmdir(dir);
+}
+
+/* --file: pages with a backing device, read by the targets (not tmpfs/ramfs). */
+static int file_open(struct trigger_run *r)
+{
+	const char *file = r->p->file;
+	struct statfs sf;
+	struct stat st;
+	off_t size;
+	int fd = open(file, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		run_error("fadvise needs --file, a block device or a file on a block-backed filesystem: cannot open %s: %s%s",
+			  file, strerror(errno),
+			  strcmp(file, TRIGGER_DEFAULT_FILE) ? "" : " (modprobe brd makes /dev/ram0)");
+		return EXIT_USAGE;
+	}
+	if (fstat(fd, &st) || fstatfs(fd, &sf)) {
+		run_error("cannot stat %s: %s", file, strerror(errno));
+		close(fd);
+		return EXIT_USAGE;
+	}
+	if (!S_ISBLK(st.st_mode) && (!S_ISREG(st.st_mode) ||
+				     (unsigned long)sf.f_type == TMPFS_MAGIC_ ||
+				     (unsigned long)sf.f_type == RAMFS_MAGIC_)) {
+		run_error("--file %s: fadvise drops nothing there; give a block device or a file on a block-backed filesystem",
+			  file);
+		close(fd);
+		return EXIT_USAGE;
+	}
+	size = S_ISBLK(st.st_mode) ? lseek(fd, 0, SEEK_END) : st.st_size;
+	if (size < (off_t)(r->p->fill_pages * PAGE)) {
+		run_error("--file %s: %lld bytes, the fill reads %llu", file, (long long)size,
+			  (unsigned long long)(r->p->fill_pages * PAGE));
+		close(fd);
+		return EXIT_USAGE;
+	}
+	r->ctx.file_fd = fd;
+	return 0;
+}
+
+static int trigger_measure(struct trigger_run *r)
+{
+	const struct trigger_params *p = r->p;
+	unsigned int needs = 0, n_traced = 0;
+	bool cgroup_created = false, in_cgroup = false;
+	char err[256];
+	int rc = 0;
+
+	for (size_t i = 0; i < nr_triggers; i++)
+		if (p->selected[i])
+			needs |= triggers[i].needs;
+	r->ctx.file_fd = -1;
+	if (geteuid()) {
+		run_error("needs root (SCHED_FIFO, tracefs, /proc/sys/vm)");
+		return EXIT_USAGE;
+	}
+	if (needs & TRIGGER_NEEDS_FILE)
+		rc = file_open(r);
+	else if (!access(p->file, R_OK))
+		rc = file_open(r);	/* the fill reads it when it is there */
+	if (!rc && (needs & TRIGGER_NEEDS_MEMCG)) {
+		rc = cgroup_enter(r, &cgroup_created);
+		in_cgroup = !rc;
+	}
+	r->ctx.page = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (!rc && r->ctx.page == MAP_FAILED) {
+		run_error("mmap: %s", strerror(errno));
+		rc = EXIT_FAILED;
+	}
+	if (!rc) {
+		memset(r->ctx.page, 1, PAGE);
+		if (pin_self(p->caller, err, sizeof(err))) {
+			run_error("--caller %u: %s", p->caller, err);
+			rc = EXIT_USAGE;
+		}
+	}
+	if (!rc && tracefs_start(&r->tfs, gettid(), p->no_ftrace ? NULL : trigger_traced, &n_traced,
+				 err, sizeof(err))) {
+		run_error("%s", err);
+		rc = EXIT_USAGE;
+	}
+	if (!rc && r->text)
+		printf("trigger: caller CPU %u, %u target CPU(s), target load %s, %llu triggers each, fill %llu pages%s%s; function tracer on %u of the traced paths\n",
+		       p->caller, p->n_targets, target_load_name(p->load), (unsigned long long)p->count,
+		       (unsigned long long)p->fill_pages, r->ctx.file_fd >= 0 ? " + file " : "",
+		       r->ctx.file_fd >= 0 ? p->file : "", n_traced);
+	for (unsigned int i = 0; i < p->n_targets && !rc; i++) {
+		struct target *tg = &r->t[i];
+
+		tg->run = r;
+		tg->cpu = p->targets[i];
+		sem_init(&tg->go, 0, 0);
+		sem_init(&tg->stop, 0, 0);
+		if (pthread_create(&tg->thread, NULL, target_fn, tg)) {
+			run_error("cannot start the thread for CPU %u", tg->cpu);
+			rc = EXIT_FAILED;
+		} else {
+			tg->started = true;
+		}
+	}
+	for (size_t i = 0; i < nr_triggers && !rc; i++)
+		if (p->selected[i])
+			rc = trigger_one(r, &triggers[i]);
+	atomic_store(&r->quit, true);
+	for (unsigned int i = 0; i < p->n_targets; i++) {
+		struct target *tg = &r->t[i];
+
+		if (!tg->started)
+			continue;
+		sem_post(&tg->go);
+		pthread_join(tg->thread, NULL);
+		if (tg->anon)
+			munmap(tg->anon, p->fill_pages * PAGE);
+	}
+	tracefs_stop(&r->tfs);
+	if (in_cgroup)
+		cgroup_leave(r, cgroup_created);
+	if (r->ctx.file_fd >= 0)
+		close(r->ctx.file_fd);
+	if (r->ctx.page && r->ctx.page != MAP_FAILED)
+		munmap(r->ctx.page, PAGE);
+	return rc;
+}
+
+/* "1,3-5": CPUs into p->targets; 0, or -1 after one error line. */
+static int parse_targets(struct ubench_opts *o, const char *flag, const char *arg,
+			 struct trigger_params *p)
+{
+	const char *s = arg;
+
+	p->n_targets = 0;
+	while (*s && *s != '\n') {
+		char *end;
+		unsigned long lo = strtoul(s, &end, 10), hi = lo;
+
+		if (end == s || *s == '-' || *s == '+')
+			goto bad;
+		if (*end == '-') {
+			s = end + 1;
+			hi = strtoul(s, &end, 10);
+			if (end == s || *s == '-' || *s == '+' || hi < lo)
+				goto bad;
+		}
+		for (unsigned long c = lo; c <= hi; c++) {
+			if (c >= QPWBENCH_MAX_CPUS || p->n_targets == TRIGGER_MAX_TARGETS) {
+				opts_error(o, "%s %s: at most %u targets, CPUs below %u", flag, arg,
+					   TRIGGER_MAX_TARGETS, QPWBENCH_MAX_CPUS);
+				return -1;
+			}
+			p->targets[p->n_targets++] = (unsigned int)c;
+		}
+		s = end;
+		if (*s == ',')
+			s++;
+		else if (*s && *s != '\n')
+			goto bad;
+	}
+	return 0;
+bad:
+	opts_error(o, "%s '%s': not a CPU list like 1 or 1-3,5", flag, arg);
+	return -1;
+}
+
+static const struct option trigger_options[] = {
+	{ "trigger", required_argument, NULL, OPTS_OWN_BASE },
+	{ "caller", required_argument, NULL, OPTS_OWN_BASE + 1 },
+	{ "targets", required_argument, NULL, OPTS_OWN_BASE + 2 },
+	{ "count", required_argument, NULL, OPTS_OWN_BASE + 3 },
+	{ "file", required_argument, NULL, OPTS_OWN_BASE + 4 },
+	{ "cgroup", required_argument, NULL, OPTS_OWN_BASE + 5 },
+	{ "fill-pages", required_argument, NULL, OPTS_OWN_BASE + 6 },
+	{ "hold", required_argument, NULL, OPTS_OWN_BASE + 7 },
+	{ "settle", required_argument, NULL, OPTS_OWN_BASE + 8 },
+	{ "target-load", required_argument, NULL, OPTS_OWN_BASE + 9 },
+	{ "no-ftrace", no_argument, NULL, OPTS_OWN_BASE + 10 },
+	{ 0 },
+};
+
+static int trigger_option(struct ubench_opts *o, int val, const char *arg)
+{
+	struct trigger_params *p = o->ctx;
+	uint64_t v;
+
+	switch (val - OPTS_OWN_BASE) {
+	case 0: {
+		char *list = strdup(arg), *save = NULL;
+		int ret = 0;
+
+		if (!list) {
+			opts_error(o, "out of memory");
+			return -1;
+		}
+		memset(p->selected, 0, sizeof(p->selected));
+		for (char *name = strtok_r(list, ",", &save); name && !ret;
+		     name = strtok_r(NULL, ",", &save)) {
+			bool found = false;
+
+			for (size_t i = 0; i < nr_triggers; i++) {
+				if (!strcmp(name, "all") || !strcmp(name, triggers[i].name)) {
+					p->selected[i] = true;
+					found = true;
+				}
+			}
+			if (!found) {
+				opts_error(o, "--trigger: unknown trigger '%s' (--help lists them)", name);
+				ret = -1;
+			}
+		}
+		free(list);
+		return ret;
+	}
+	case 1:
+		if (opts_u64(o, "--caller", arg, 0, QPWBENCH_MAX_CPUS - 1, &v))
+			return -1;
+		p->caller = (unsigned int)v;
+		return 0;
+	case 2:
+		return parse_targets(o, "--targets", arg, p);
+	case 3:
+		return opts_u64(o, "--count", arg, 1, TRIGGER_MAX_COUNT, &p->count);
+	case 4:
+		p->file = arg;
+		return 0;
+	case 5:
+		p->cgroup = arg;
+		return 0;
+	case 6:
+		return opts_u64(o, "--fill-pages", arg, 1, TRIGGER_MAX_FILL_PAGES, &p->fill_pages);
+	case 7:
+		return opts_duration(o, "--hold", arg, 1000000ULL, 10ULL * 1000000000ULL, &p->hold_ns);
+	case 8:
+		return opts_duration(o, "--settle", arg, 0, 10ULL * 1000000000ULL, &p->settle_ns);
+	case 9:
+		if (target_load_parse(arg, &p->load)) {
+			opts_error(o, "--target-load '%s': idle, busy or fifo", arg);
+			return -1;
+		}
+		return 0;
+	default:
+		p->no_ftrace = true;
+		return 0;
+	}
+}
+
+static char trigger_help[2048];
+
+static const struct opts_command trigger_command = {
+	.name = "trigger",
+	.summary = "what the kernel's own remote drains do to an isolated CPU, per trigger (root)",
+	.common = OPT_OUTPUT,
+	.own = trigger_options,
+	.own_help = trigger_help,
+	.handle = trigger_option,
+};
+
+/* The isolated CPUs, the default targets: 0, or -1 when there are none. */
+static int isolated_targets(struct trigger_params *p)
+{
+	char buf[512] = "";
+	struct ubench_opts o = { .cmd = &trigger_command };
+	FILE *f = fopen("/sys/devices/system/cpu/isolated", "re");
+
+	if (f) {
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = '\0';
+		fclose(f);
+	}
+	if (!buf[0] || buf[0] == '\n')
+		return -1;
+	return parse_targets(&o, "/sys/devices/system/cpu/isolated", buf, p);
+}
+
+int cmd_trigger(int argc, char **argv)
+{
+	static struct trigger_params p = {
+		.count = TRIGGER_DEFAULT_COUNT, .fill_pages = TRIGGER_DEFAULT_FILL_PAGES,
+		.hold_ns = TRIGGER_DEFAULT_HOLD_NS, .settle_ns = TRIGGER_DEFAULT_SETTLE_NS,
+		.load = TARGET_LOAD_FIFO, .file = TRIGGER_DEFAULT_FILE,
+		.cgroup = TRIGGER_DEFAULT_CGROUP,
+	};
+	static struct trigger_run r;
+	struct ubench_opts o = { .ctx = &p };
+	size_t off;
+	int rc;
+
+	off = (size_t)snprintf(trigger_help, sizeof(trigger_help),
+		"  --trigger LIST|all   triggers to fire (default all):\n");
+	for (size_t i = 0; i < nr_triggers && off < sizeof(trigger_help); i++)
+		off += (size_t)snprintf(trigger_help + off, sizeof(trigger_help) - off,
+					"                         %-14s %s\n", triggers[i].name,
+					triggers[i].reaches);
+	snprintf(trigger_help + off, sizeof(trigger_help) - off,
+		 "  --caller CPU         the CPU that fires (default 0)\n"
+		 "  --targets LIST       CPUs filled and watched (default: the isolated CPUs)\n"
+		 "  --count N            triggers of each kind, a fill before each (default %d)\n"
+		 "  --target-load LOAD   fifo (default), busy or idle: what runs on a target between fills\n"
+		 "  --file PATH          block-backed pages the targets read (default %s)\n"
+		 "  --cgroup DIR         the memory cgroup the run moves into (default %s)\n"
+		 "  --fill-pages N       pages per fill (default %d)\n"
+		 "  --hold TIME          a spinner steps aside when a trigger waits this long (default 200ms)\n"
+		 "  --settle TIME        after the trigger, time for unflushed work to run (default 20ms)\n"
+		 "  --no-ftrace          no function tracer (work items are still counted)\n",
+		 TRIGGER_DEFAULT_COUNT, TRIGGER_DEFAULT_FILE, TRIGGER_DEFAULT_CGROUP,
+		 TRIGGER_DEFAULT_FILL_PAGES);
+	for (size_t i = 0; i < nr_triggers; i++)
+		p.selected[i] = true;
+	rc = opts_parse(&o, &trigger_command, argc, argv);
+	if (rc != OPTS_RUN)
+		return rc == OPTS_HELP ? EXIT_OK : EXIT_USAGE;
+	rc = EXIT_OK;
+	if (!p.n_targets && isolated_targets(&p)) {
+		run_error("no isolated CPUs (boot with isolcpus=, or scripts/vm --isolate): name the targets with --targets");
+		rc = EXIT_USAGE;
+	}
+	for (unsigned int i = 0; i < p.n_targets && !rc; i++) {
+		for (unsigned int j = 0; j < i; j++)
+			if (p.targets[j] == p.targets[i])
+				rc = EXIT_USAGE;
+		if (p.targets[i] == p.caller)
+			rc = EXIT_USAGE;
+		if (rc)
+			run_error("--targets: CPU %u twice, or the caller", p.targets[i]);
+	}
+	if (!rc) {
+		char err[256];
+
+		r.p = &p;
+		output_init(&r.out, run_meta_get());
+		if (output_start(&r.out, o.csv, o.json, err, sizeof(err))) {
+			run_error("%s", err);
+			rc = EXIT_USAGE;
+		} else {
+			r.text = !output_uses_stdout(&r.out);
+			rc = trigger_measure(&r);
+			output_close(&r.out);
+		}
+	}
+	opts_free(&o);
+	return rc;
+}

@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0
+/* ftrace through tracefs; see tracefs.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tracefs.h"
+
+#define EVENT "events/workqueue/workqueue_execute_start"
+
+static int put(const struct tracefs *t, const char *rel, const char *text, int flags,
+	       char *err, size_t errlen)
+{
+	char path[PATH_MAX + 64];
+	ssize_t n;
+	int fd, e;
+
+	snprintf(path, sizeof(path), "%s/%s", t->root, rel);
+	fd = open(path, O_WRONLY | O_CLOEXEC | flags);
+	if (fd < 0) {
+		e = errno;
+		if (err)
+			snprintf(err, errlen, "cannot open %s: %s", path, strerror(e));
+		return -e;
+	}
+	n = write(fd, text, strlen(text));
+	e = errno;
+	close(fd);
+	if (n != (ssize_t)strlen(text)) {
+		if (err)
+			snprintf(err, errlen, "writing '%s' to %s: %s", text, path,
+				 n < 0 ? strerror(e) : "short write");
+		return n < 0 ? -e : -EIO;
+	}
+	return 0;
+}
+
+int tracefs_start(struct tracefs *t, pid_t tid, const char *const *functions,
+		  unsigned int *n_traced, char *err, size_t errlen)
+{
+	static const char *const roots[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
+	char path[PATH_MAX + 64], pid[32];
+	struct stat st;
+	int ret;
+
+	memset(t, 0, sizeof(*t));
+	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]) && !t->root[0]; i++) {
+		snprintf(path, sizeof(path), "%s/%s", roots[i], EVENT);
+		if (!stat(path, &st))
+			snprintf(t->root, sizeof(t->root), "%s", roots[i]);
+	}
+	if (!t->root[0]) {
+		snprintf(err, errlen, "no tracefs with %s (mount -t tracefs tracefs /sys/kernel/tracing; needs CONFIG_TRACING)",
+			 EVENT);
+		return -ENOENT;
+	}
+	ret = put(t, "tracing_on", "0", 0, err, errlen);
+	if (!ret)
+		ret = put(t, "current_tracer", "nop", 0, err, errlen);
+	if (!ret)
+		ret = put(t, "trace", "", O_TRUNC, err, errlen);
+	if (!ret)
+		ret = put(t, EVENT "/enable", "1", 0, err, errlen);
+	if (ret)
+		return ret;
+	if (n_traced)
+		*n_traced = 0;
+	if (functions) {
+		put(t, "set_ftrace_filter", "", O_TRUNC, NULL, 0);
+		/* An unknown (or inlined, or notrace) name is refused with EINVAL: left out. */
+		for (size_t i = 0; functions[i]; i++)
+			if (!put(t, "set_ftrace_filter", functions[i], O_APPEND, NULL, 0) && n_traced)
+				(*n_traced)++;
+		snprintf(pid, sizeof(pid), "%d", (int)tid);
+		if (n_traced && *n_traced) {
+			ret = put(t, "set_ftrace_pid", pid, O_TRUNC, err, errlen);
+			if (!ret)
+				ret = put(t, "current_tracer", "function", 0, err, errlen);
+			if (ret)
+				return ret;
+			t->functions = true;
+		}
+	}
+	return put(t, "tracing_on", "1", 0, err, errlen);
+}
+
+void tracefs_stop(struct tracefs *t)
+{
+	if (!t->root[0])
+		return;
+	put(t, "tracing_on", "0", 0, NULL, 0);
+	put(t, "current_tracer", "nop", 0, NULL, 0);
+	put(t, EVENT "/enable", "0", 0, NULL, 0);
+	if (t->functions) {
+		put(t, "set_ftrace_filter", "", O_TRUNC, NULL, 0);
+		put(t, "set_ftrace_pid", "", O_TRUNC, NULL, 0);
+	}
+	put(t, "trace", "", O_TRUNC, NULL, 0);
+	t->root[0] = '\0';
+}
+
+int tracefs_clear(const struct tracefs *t, unsigned int cpu, char *err, size_t errlen)
+{
+	char rel[64];
+
+	snprintf(rel, sizeof(rel), "per_cpu/cpu%u/trace", cpu);
+	return put(t, rel, "", O_TRUNC, err, errlen);
+}
+
+static int add(struct tracefs_count *c, unsigned int *n, unsigned int max, const char *name,
+	       size_t len)
+{
+	if (len >= TRACEFS_MAX_NAME)
+		len = TRACEFS_MAX_NAME - 1;
+	for (unsigned int i = 0; i < *n; i++) {
+		if (strlen(c[i].name) == len && !strncmp(c[i].name, name, len)) {
+			c[i].n++;
+			return 0;
+		}
+	}
+	if (*n == max)
+		return -ENOSPC;
+	memcpy(c[*n].name, name, len);
+	c[*n].name[len] = '\0';
+	c[(*n)++].n = 1;
+	return 0;
+}
+
+int tracefs_count(const struct tracefs *t, unsigned int cpu, struct tracefs_count *work,
+		  unsigned int *n_work, struct tracefs_count *fn, unsigned int *n_fn,
+		  unsigned int max, char *err, size_t errlen)
+{
+	char path[PATH_MAX + 64], line[1024];
+	int ret = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/per_cpu/cpu%u/trace", t->root, cpu);
+	f = fopen(path, "re");
+	if (!f) {
+		int e = errno;
+
+		snprintf(err, errlen, "cannot read %s: %s", path, strerror(e));
+		return -e;
+	}
+	while (!ret && fgets(line, sizeof(line), f)) {
+		const char *p, *q;
+
+		if (line[0] == '#')
+			continue;
+		if (strstr(line, "LOST") && strstr(line, "EVENTS")) {
+			snprintf(err, errlen, "CPU %u's trace buffer lost events: %s", cpu, line);
+			ret = -EOVERFLOW;
+		} else if ((p = strstr(line, ": workqueue_execute_start: "))) {
+			/* "work struct 0000...: function NAME" */
+			p = strstr(p, "function ");
+			if (p && work) {
+				p += strlen("function ");
+				ret = add(work, n_work, max, p, strcspn(p, " \n"));
+			}
+		} else if (fn && (q = strstr(line, " <-"))) {
+			/* "comm-pid [cpu] flags ts: NAME <-PARENT" */
+			for (p = q; p > line && p[-1] != ' '; p--)
+				;
+			ret = add(fn, n_fn, max, p, (size_t)(q - p));
+		}
+	}
+	fclose(f);
+	if (ret == -ENOSPC)
+		snprintf(err, errlen, "more than %u distinct functions on CPU %u", max, cpu);
+	return ret;
+}

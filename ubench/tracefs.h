@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ftrace through tracefs, for the trigger scenario: the tracepoint
+ * workqueue:workqueue_execute_start on every CPU (which work function ran
+ * where: a count that stays true under emulation), and the function tracer
+ * limited to a list of functions and one thread (which kernel paths that
+ * thread reached). Lines are read back per CPU from per_cpu/cpuN/trace.
+ */
+#ifndef QPWBENCH_TRACEFS_H
+#define QPWBENCH_TRACEFS_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define TRACEFS_MAX_NAME	64
+
+struct tracefs {
+	char root[PATH_MAX];
+	bool functions;		/* the function tracer is on */
+};
+
+/* One counted name (work function or traced kernel function). */
+struct tracefs_count {
+	char name[TRACEFS_MAX_NAME];
+	unsigned long n;
+};
+
+/*
+ * Find tracefs (/sys/kernel/tracing, else debugfs' tracing), stop any
+ * tracer, enable workqueue_execute_start, and, when functions is non-NULL,
+ * the function tracer on those of functions[] this kernel can trace, for
+ * thread tid only (the others are left out: *n_traced says how many were
+ * taken). 0, or -errno with one line in err.
+ */
+int tracefs_start(struct tracefs *t, pid_t tid, const char *const *functions,
+		  unsigned int *n_traced, char *err, size_t errlen);
+/* Everything back off (nop tracer, event disabled, filters cleared). */
+void tracefs_stop(struct tracefs *t);
+/* Empty CPU cpu's buffer. 0, or -errno with err. */
+int tracefs_clear(const struct tracefs *t, unsigned int cpu, char *err, size_t errlen);
+/*
+ * Count CPU cpu's buffer: work functions of workqueue_execute_start into
+ * work[], functions the function tracer saw into fn[] (either may be NULL),
+ * each array of max entries with *n used (names added as first seen).
+ * 0; -ENOSPC when more distinct names than max; -EOVERFLOW when the buffer
+ * lost events; -errno when it cannot be read (one line in err).
+ */
+int tracefs_count(const struct tracefs *t, unsigned int cpu, struct tracefs_count *work,
+		  unsigned int *n_work, struct tracefs_count *fn, unsigned int *n_fn,
+		  unsigned int max, char *err, size_t errlen);
+
+#endif

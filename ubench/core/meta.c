@@ -144,6 +144,22 @@ static void collect_cpu_model(struct run_meta *m)
 			snprintf(m->cpu_model, sizeof(m->cpu_model), "%s", arm64_parts[i].name);
 }
 
+/*
+ * Kernels with qpwbench's PW locks patches (kernel/pwlocks/) say at
+ * /sys/kernel/pwlocks whether remote drains take the target's lock (1) or
+ * queue work (0): one kernel, two behaviours, so the kernel column says
+ * which ran ("7.2.13-rt-pwlocks pwlocks=1").
+ */
+static void collect_pwlocks(struct run_meta *m)
+{
+	char line[16];
+	size_t len = strlen(m->kernel);
+
+	if (read_line("/sys/kernel/pwlocks", line, sizeof(line)) &&
+	    (!strcmp(line, "0") || !strcmp(line, "1")))
+		snprintf(m->kernel + len, sizeof(m->kernel) - len, " pwlocks=%s", line);
+}
+
 static void collect_emulated(struct run_meta *m)
 {
 	const char *env = getenv("QPWBENCH_EMULATED");
@@ -196,6 +212,7 @@ void run_meta_collect(struct run_meta *m)
 		snprintf(u.nodename, sizeof(u.nodename), "unknown");
 	}
 	snprintf(m->kernel, sizeof(m->kernel), "%s", u.release);
+	collect_pwlocks(m);
 	snprintf(m->arch, sizeof(m->arch), "%s", u.machine);
 	snprintf(m->host, sizeof(m->host), "%s", u.nodename);
 	collect_preempt(m, &u);

@@ -4,7 +4,7 @@ beside its figure), then the measured systems."""
 import datetime
 import os
 
-from . import figures, tables
+from . import figures, kernel72, tables
 from .data import EMULATED_MARK, configs_of, config_labels
 from .render import Document, write
 
@@ -38,6 +38,8 @@ def build(rows, inputs, variants, outdir, input_notes=()):
         doc.figure(fig)
         if fig.name.startswith("4-") and fast_table:
             doc.table(fast_table)
+    for table in kernel72.tables(rows):
+        doc.table(table)
     doc.table(tables.systems(ctx))
     return write(doc, outdir, "report"), made, notes
 

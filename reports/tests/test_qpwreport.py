@@ -248,6 +248,41 @@ class CompareTest(TempDir):
         self.assertEqual(png_text(os.path.join(self.out, "compare.png"))["qpwbench-emulated"], "yes")
 
 
+class Kernel72Test(TempDir):
+    """The section 'the proposal on a real kernel' from 7.2 guests' rows:
+    stock, patched with pwlocks=0 and pwlocks=1 (kernel72.csv)."""
+
+    def test_tables(self):
+        from qpwrep import kernel72
+        rows = data.load_csv(fixture("kernel72.csv"))
+        inter, fast = kernel72.tables(rows)
+        self.assertEqual([r[1] for r in inter.rows],
+                         ["7.2.13-rt (stock)", "7.2.13-rt + PW locks, pwlocks=0",
+                          "7.2.13-rt + PW locks, pwlocks=1"])
+        self.assertIn("lru_add_drain_per_cpu 1.00", inter.rows[0][4])
+        self.assertEqual(inter.rows[2][4], "none")
+        self.assertTrue(inter.rows[2][3].startswith("0.00 (min 0, max 0, 20 triggers)"))
+        fault = {r[1]: r for r in fast.rows if r[0] == "fault"}
+        self.assertEqual(fault["7.2.13-rt (stock)"][4], "1 (stock)")
+        self.assertEqual(fault["7.2.13-rt + PW locks, pwlocks=1"][4], "1.010×")
+        self.assertEqual(fault["7.2.13-rt + PW locks, pwlocks=1"][6], "1.012×")
+        self.assertTrue(all(r[2].endswith(" insns") for r in fast.rows))
+        self.assertTrue(all(fast.emulated) and all(inter.emulated))
+
+    def test_in_report_and_absent_without_rows(self):
+        out = os.path.join(self.out, "r")
+        p = run("-o", out, fixture("kernel72.csv"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(os.path.join(out, "report.md"), encoding="utf-8") as f:
+            md = f.read()
+        self.assertIn("The proposal on a real kernel: fast path per op", md)
+        self.assertIn("The proposal on a real kernel: work items on the isolated CPU", md)
+        p = run("-o", os.path.join(self.out, "m"), fixture("mixed.csv"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(os.path.join(self.out, "m", "report.md"), encoding="utf-8") as f:
+            self.assertNotIn("The proposal on a real kernel", f.read())
+
+
 class AnalysisTest(unittest.TestCase):
     def row(self, scenario, metric, variant, cpus, distance, p50, n_cpus=None):
         cfg = data.Config("h", "x86_64", "k", "rt", "kmod", False)

@@ -24,6 +24,7 @@
 #include <stdalign.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -243,9 +244,11 @@ static int write_row(struct c2c_run *r, struct output_row *row)
 	row->n_extra = r->counters.n_columns;
 	row->extra_names = r->counters.names;
 	row->extra_values = r->counters.values;
-	if (r->timer->counts_cycles && !strcmp(row->unit, "ns")) {
-		row->has_cycles = true;
-		row->cycles = row->stats.mean * r->timer->ticks_per_ns;
+	row->resolution_ns = r->timer->resolution_ns;
+	row->timer_overhead_ns = r->timer->overhead_ns;
+	if (r->timer->counts_cycles && !strcmp(row->unit, "ns") && !isnan(row->stats.mean)) {
+		row->has_ticks = true;
+		row->ticks = row->stats.mean * r->timer->ticks_per_ns;
 	}
 	if (output_row(&r->out, row, err, sizeof(err))) {
 		opts_error(r->o, "%s", err);
@@ -288,7 +291,7 @@ static int latency_pair(struct c2c_run *r, unsigned int a, unsigned int b, doubl
 	for (unsigned int rep = 0; rep < o->repeat; rep++) {
 		struct output_row row = {
 			.variant = "ping-pong", .cpus = cpus, .n_cpus = 2, .distance = class_column(cls),
-			.metric = "one_way_latency", .unit = "ns",
+			.metric = "one_way_latency", .unit = "ns", .run = rep + 1,
 		};
 
 		memset(pp, 0, sizeof(*pp));
@@ -472,7 +475,7 @@ static int contended_point(struct c2c_run *r, const struct topo_step *st, enum l
 		mean_count = sum / st->n;
 		row.metric = "fairness";
 		row.unit = "ratio";
-		row.has_cycles = false;
+		row.has_ticks = false;
 		stats_single(&row.stats, mean_count > 0 ? counts.stddev / mean_count : 0);
 		row.stats.samples = st->n;
 		if (write_row(r, &row)) {
@@ -549,6 +552,10 @@ int cmd_c2c(int argc, char **argv)
 	if (!rc && (a.measure & M_CONTENDED))
 		rc = run_contended(&r);
 	counters_session_free(&r.counters);
+	if (output_sync(&r.out, err, sizeof(err))) {
+		opts_error(&o, "%s", err);
+		rc = EXIT_FAILED;
+	}
 	output_close(&r.out);
 	opts_free(&o);
 	return rc;

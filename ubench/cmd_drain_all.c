@@ -47,9 +47,8 @@ static int drain_all_variant(struct scenario_env *env, const struct drain_all_pa
 	rc = scenario_run(env, &run);
 	if (rc)
 		return rc;
-	scenario_stats_ns(&res->hist, &row.stats);
-	row.has_cycles = res->flags & QPWBENCH_RES_HAS_CYCLES;
-	row.cycles = res->hist.count ? (double)res->cycles / (double)res->hist.count : 0;
+	scenario_stats_ns(env, &run, &row.stats);
+	scenario_ticks(&run, &row);
 	if (scenario_row(env, &row))
 		return EXIT_FAILED;
 	pt->p50_sum += row.stats.p50;
@@ -57,7 +56,7 @@ static int drain_all_variant(struct scenario_env *env, const struct drain_all_pa
 	*kind = res->ran_on_caller ? DRAIN_SERIAL : res->ran_on_target ? DRAIN_PARALLEL
 								     : DRAIN_NOTHING;
 	row.metric = &METRIC_STALLED;
-	row.has_cycles = false;
+	row.has_ticks = false;
 	stats_single(&row.stats, (double)res->stalls);
 	return scenario_row(env, &row) ? EXIT_FAILED : EXIT_OK;
 }
@@ -125,15 +124,15 @@ int drain_all_measure(struct scenario_env *env, const struct drain_all_params *p
 		return EXIT_FAILED;
 	}
 	for (unsigned int s = 0; s < plan.n_sets && !rc; s++) {
-		for (unsigned int v = 0; v < QPWBENCH_NR_VARIANTS && !rc; v++) {
-			if (!p->c.variant[v])
-				continue;
-			scenario_point_begin(env);
-			for (uint32_t r = 0; r < p->c.repeat && !rc; r++)
-				rc = drain_all_variant(env, p, &plan.sets[s], v,
-						       &pts[s * QPWBENCH_NR_VARIANTS + v], &kind[v]);
-			scenario_point_end(env);
+		scenario_point_begin(env);
+		for (uint32_t r = 0; r < p->c.repeat && !rc; r++) {
+			rc = scenario_point_run(env, r);
+			for (unsigned int v = 0; v < QPWBENCH_NR_VARIANTS && !rc; v++)
+				if (p->c.variant[v])
+					rc = drain_all_variant(env, p, &plan.sets[s], v,
+							       &pts[s * QPWBENCH_NR_VARIANTS + v], &kind[v]);
 		}
+		scenario_point_end(env);
 	}
 	if (!rc)
 		report_crossover(env, &plan, pts, kind);

@@ -96,8 +96,12 @@ int cmd_info(int argc, char **argv)
 	m = run_meta_get();
 	printf("qpwbench:       %s\n", m->version);
 	printf("timer:          %s, %.6f ticks/ns (%.3f MHz)%s\n", t->name, t->ticks_per_ns,
-	       t->ticks_per_ns * 1e3, t->counts_cycles ? ", ticks are reference cycles (CSV cycles column)" : "");
-	printf("resolution:     %.3f ns\n", t->resolution_ns);
+	       t->ticks_per_ns * 1e3,
+	       t->counts_cycles ? ", free-running reference ticks, not core cycles (CSV ticks, tick_mhz)" : "");
+	printf("resolution:     %.3f ns (one tick %.3f ns, smallest step seen between back-to-back reads %.3f ns)\n",
+	       t->resolution_ns, t->tick_ns, t->step_ns);
+	printf("overhead:       %.1f ns per timed empty region (median; CSV timer_overhead_ns)\n",
+	       t->overhead_ns);
 	printf("cost:           %.1f ns per timestamp (median)\n", t->cost_ns);
 	printf("invariant:      %s (%s)\n", t->invariant ? "yes" : "no", t->invariance);
 	print_clocksource();

@@ -55,7 +55,8 @@ static int interference_variant(struct scenario_env *env, const struct interfere
 			.target_load = target_load_name(TARGET_LOAD_FIFO),
 		};
 
-		scenario_stats_ns(&rec->gaps, &row.stats);
+		/* The spinners keep histograms only: their gaps' percentiles are the histogram's. */
+		hist_stats(&rec->gaps, 1000.0, &row.stats);
 		if (scenario_row(env, &row))
 			rc = EXIT_FAILED;
 		row.metric = &METRIC_TARGET_CTX_SWITCHES;
@@ -64,7 +65,7 @@ static int interference_variant(struct scenario_env *env, const struct interfere
 			rc = EXIT_FAILED;
 	}
 	if (!rc) {
-		scenario_stats_ns(&res->hist, &drain);
+		scenario_stats_ns(env, &run, &drain);
 		scenario_note(env, "  %s: %llu drains of %u CPU(s), p50 %.1f ns, %llu stalled; work ran %llu times on the targets, %llu on the caller",
 			      variant_name(v), (unsigned long long)drain.samples, n, drain.p50,
 			      res->stalls, res->ran_on_target, res->ran_on_caller);
@@ -92,9 +93,14 @@ int interference_measure(struct scenario_env *env, const struct interference_par
 			       caller);
 		rc = EXIT_USAGE;
 	}
-	for (unsigned int v = 0; v < QPWBENCH_NR_VARIANTS && !rc; v++)
-		for (uint32_t r = 0; r < p->c.repeat && p->c.variant[v] && !rc; r++)
-			rc = interference_variant(env, p, caller, targets, n, v);
+	scenario_point_begin(env);
+	for (uint32_t r = 0; r < p->c.repeat && !rc; r++) {
+		rc = scenario_point_run(env, r);
+		for (unsigned int v = 0; v < QPWBENCH_NR_VARIANTS && !rc; v++)
+			if (p->c.variant[v])
+				rc = interference_variant(env, p, caller, targets, n, v);
+	}
+	scenario_point_end(env);
 	free(targets);
 	return rc;
 }

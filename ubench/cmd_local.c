@@ -2,9 +2,14 @@
 /*
  * ubench local: the fast-path cost of each variant, per CPU. On one CPU at
  * a time, --iterations samples of --batch local ops; each sample gives the
- * per-op cost (metric op_cost, ns; a cycles column where the timer counts
- * cycles).
+ * per-op cost (metric op_cost, ns, net of the timer overhead; a ticks
+ * column where a tick counter exists). Each CPU starts with a null-op
+ * calibration row (variant null-op, metric timer_overhead: timed empty
+ * regions, as refscale's noop), whose p50 / batch is what op_cost is net
+ * of (the subtracted_ns column). With --repeat the variants take turns.
  */
+#include <math.h>
+
 #include "commands.h"
 #include "scenario.h"
 
@@ -14,20 +19,34 @@
 
 int local_measure(struct scenario_env *env, const struct local_params *p)
 {
-	for (unsigned int v = 0; v < QPWBENCH_NR_VARIANTS; v++) {
-		if (!p->c.variant[v])
-			continue;
-		for (unsigned int i = 0; i < p->c.n_cpus; i++) {
-			scenario_point_begin(env);
-			for (uint32_t r = 0; r < p->c.repeat; r++) {
-				const unsigned int *cpu = &p->c.cpus[i];
+	for (unsigned int i = 0; i < p->c.n_cpus; i++) {
+		const unsigned int *cpu = &p->c.cpus[i];
+		struct scenario_row cal = {
+			.scenario = QPWBENCH_SCENARIO_LOCAL, .variant = SCENARIO_NULL_OP,
+			.cpus = cpu, .n_cpus = 1, .metric = &METRIC_TIMER_OVERHEAD,
+		};
+		double step, per_op;
+		int rc = scenario_calibrate(env, *cpu, p->c.iterations, &cal.stats, &step);
+
+		if (rc)
+			return rc;
+		if (scenario_row(env, &cal))
+			return EXIT_FAILED;
+		/* What each op's figure is net of: the empty region's p50, spread over the batch. */
+		per_op = isnan(cal.stats.p50) ? 0 : cal.stats.p50 / p->batch;
+		scenario_point_begin(env);
+		for (uint32_t r = 0; r < p->c.repeat; r++) {
+			if (scenario_point_run(env, r))
+				return EXIT_FAILED;
+			for (unsigned int v = 0; v < QPWBENCH_NR_VARIANTS; v++) {
 				struct qpwbench_run run;
 				struct scenario_row row = {
 					.scenario = QPWBENCH_SCENARIO_LOCAL, .variant = v,
 					.cpus = cpu, .n_cpus = 1, .metric = &METRIC_OP_COST,
 				};
-				int rc;
 
+				if (!p->c.variant[v])
+					continue;
 				scenario_request(&run, QPWBENCH_SCENARIO_LOCAL, v, *cpu, cpu, 1);
 				run.batch = p->batch;
 				run.iterations = p->c.iterations;
@@ -35,15 +54,17 @@ int local_measure(struct scenario_env *env, const struct local_params *p)
 				rc = scenario_run(env, &run);
 				if (rc)
 					return rc;
-				scenario_stats_ns(&run.result.hist, &row.stats);
-				row.has_cycles = run.result.flags & QPWBENCH_RES_HAS_CYCLES;
-				row.cycles = (double)run.result.cycles /
-					     ((double)run.iterations * run.batch);
+				scenario_stats_ns(env, &run, &row.stats);
+				stats_subtract(&row.stats, per_op);
+				row.subtracted_ns = per_op;
+				/* Ticks per op: over the samples actually run, not those asked for. */
+				scenario_ticks(&run, &row);
+				row.ticks /= run.batch;
 				if (scenario_row(env, &row))
 					return EXIT_FAILED;
 			}
-			scenario_point_end(env);
 		}
+		scenario_point_end(env);
 	}
 	return EXIT_OK;
 }

@@ -37,13 +37,12 @@ static int remote_variant(struct scenario_env *env, const struct remote_params *
 	rc = scenario_run(env, &run);
 	if (rc)
 		return rc;
-	scenario_stats_ns(&res->hist, &row.stats);
-	row.has_cycles = res->flags & QPWBENCH_RES_HAS_CYCLES;
-	row.cycles = res->hist.count ? (double)res->cycles / (double)res->hist.count : 0;
+	scenario_stats_ns(env, &run, &row.stats);
+	scenario_ticks(&run, &row);
 	if (scenario_row(env, &row))
 		return EXIT_FAILED;
 	row.metric = &METRIC_STALLED;
-	row.has_cycles = false;
+	row.has_ticks = false;
 	stats_single(&row.stats, (double)res->stalls);
 	return scenario_row(env, &row) ? EXIT_FAILED : EXIT_OK;
 }
@@ -77,14 +76,14 @@ int remote_measure(struct scenario_env *env, const struct remote_params *p)
 				rc = EXIT_USAGE;
 				break;
 			}
-			for (unsigned int v = 0; v < QPWBENCH_NR_VARIANTS && !rc; v++) {
-				if (!p->c.variant[v])
-					continue;
-				scenario_point_begin(env);
-				for (uint32_t r = 0; r < p->c.repeat && !rc; r++)
-					rc = remote_variant(env, p, pair, load, v);
-				scenario_point_end(env);
+			scenario_point_begin(env);
+			for (uint32_t r = 0; r < p->c.repeat && !rc; r++) {
+				rc = scenario_point_run(env, r);
+				for (unsigned int v = 0; v < QPWBENCH_NR_VARIANTS && !rc; v++)
+					if (p->c.variant[v])
+						rc = remote_variant(env, p, pair, load, v);
 			}
+			scenario_point_end(env);
 			target_load_stop(&spin);
 		}
 	}

@@ -24,10 +24,11 @@ int stress_measure(struct scenario_env *env, const struct stress_params *p)
 {
 	bool lost_any = false;
 
-	for (unsigned int v = 0; v < QPWBENCH_NR_VARIANTS; v++) {
-		if (!p->c.variant[v])
-			continue;
-		for (uint32_t r = 0; r < p->c.repeat; r++) {
+	scenario_point_begin(env);
+	for (uint32_t r = 0; r < p->c.repeat; r++) {
+		if (scenario_point_run(env, r))
+			return EXIT_FAILED;
+		for (unsigned int v = 0; v < QPWBENCH_NR_VARIANTS; v++) {
 			struct qpwbench_run run;
 			const struct qpwbench_result *res = &run.result;
 			struct scenario_row row = {
@@ -38,6 +39,8 @@ int stress_measure(struct scenario_env *env, const struct stress_params *p)
 			long long lost;
 			int rc;
 
+			if (!p->c.variant[v])
+				continue;
 			scenario_request(&run, QPWBENCH_SCENARIO_STRESS, v,
 					 scenario_caller(&p->c, p->caller), p->c.cpus, p->c.n_cpus);
 			run.iterations = p->c.iterations;
@@ -67,6 +70,7 @@ int stress_measure(struct scenario_env *env, const struct stress_params *p)
 			}
 		}
 	}
+	scenario_point_end(env);
 	return lost_any ? EXIT_FAILED : EXIT_OK;
 }
 

@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The backend scenarios' shared plumbing; see scenario.h. */
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
+#include "core/timer.h"
 #include "scenario.h"
 
 const struct metric METRIC_OP_COST = { "op_cost", "ns" };
+const struct metric METRIC_TIMER_OVERHEAD = { "timer_overhead", "ns" };
 const struct metric METRIC_DRAIN_LATENCY = { "drain_latency", "ns" };
 const struct metric METRIC_STALLED = { "stalled", "count" };
 const struct metric METRIC_DRAIN_ALL_LATENCY = { "drain_all_latency", "ns" };
@@ -56,6 +59,60 @@ void scenario_note(struct scenario_env *env, const char *fmt, ...)
 	fflush(stdout);
 }
 
+/* Calibration runs: enough regions for a p50 and a smallest step, quickly. */
+#define CALIBRATION_ITERATIONS	2000
+
+int scenario_calibrate(struct scenario_env *env, unsigned int cpu, uint64_t iterations,
+		       struct stats *stats, double *step_ns)
+{
+	struct qpwbench_run run;
+	uint64_t step = UINT64_MAX;
+	int rc;
+
+	scenario_request(&run, QPWBENCH_SCENARIO_LOCAL, QPWBENCH_VARIANT_WQ, cpu, &cpu, 1);
+	run.flags = QPWBENCH_RUN_NULL_OP;
+	run.batch = 1;
+	run.iterations = iterations;
+	run.warmup = 100;
+	rc = scenario_run(env, &run);
+	if (rc)
+		return rc;
+	scenario_stats_ns(env, &run, stats);
+	for (uint32_t i = 0; i < run.result.samples_kept; i++)
+		if (env->raw[i] && env->raw[i] < step)
+			step = env->raw[i];
+	*step_ns = step == UINT64_MAX ? NAN : (double)step / 1000.0;
+	return 0;
+}
+
+/*
+ * The resolution and overhead every row carries: the user backend's are
+ * the harness timer's (timer.h); the module times with local_clock(), so
+ * its are a null-op calibration's on the first selected CPU.
+ */
+static int scenario_timer(struct scenario_env *env, const struct ubench_opts *o)
+{
+	const struct timer_info *t = timer_get_info();
+	struct stats st;
+	double step;
+	int rc;
+
+	if (strcmp(env->backend->name, "kmod")) {
+		env->resolution_ns = t->resolution_ns;
+		env->timer_overhead_ns = t->overhead_ns;
+		return 0;
+	}
+	rc = scenario_calibrate(env, o->n_cpus ? o->cpus[0] : 0, CALIBRATION_ITERATIONS, &st, &step);
+	if (rc) {
+		scenario_env_close(env, 0);
+		return rc;
+	}
+	/* local_clock() counts nanoseconds: no finer than 1 ns. */
+	env->resolution_ns = isnan(step) || step < 1 ? 1 : step;
+	env->timer_overhead_ns = st.p50;
+	return 0;
+}
+
 int scenario_env_open(struct scenario_env *env, const struct ubench_opts *o)
 {
 	char err[256];
@@ -84,18 +141,33 @@ int scenario_env_open(struct scenario_env *env, const struct ubench_opts *o)
 		ret = output_add_column(&env->out, env->counters.names[i], err, sizeof(err));
 	if (ret || output_start(&env->out, o->csv, o->json, err, sizeof(err))) {
 		scenario_error(env, "%s", err);
-		scenario_env_close(env);
+		scenario_env_close(env, 0);
 		return EXIT_USAGE;
 	}
 	env->quiet = output_uses_stdout(&env->out);
-	return 0;
+	env->raw = malloc(QPWBENCH_MAX_RAW_SAMPLES * sizeof(*env->raw));
+	if (!env->raw) {
+		scenario_error(env, "out of memory");
+		scenario_env_close(env, 0);
+		return EXIT_FAILED;
+	}
+	return scenario_timer(env, o);
 }
 
-void scenario_env_close(struct scenario_env *env)
+int scenario_env_close(struct scenario_env *env, int rc)
 {
+	char err[256];
+
+	if (output_sync(&env->out, err, sizeof(err))) {
+		scenario_error(env, "%s", err);
+		rc = EXIT_FAILED;
+	}
 	counters_session_free(&env->counters);
 	output_close(&env->out);
 	env->backend->close();
+	free(env->raw);
+	env->raw = NULL;
+	return rc;
 }
 
 const char *scenario_distance(const struct scenario_env *env, unsigned int a, unsigned int b)
@@ -175,6 +247,8 @@ int scenario_run(struct scenario_env *env, struct qpwbench_run *run)
 		scenario_error(env, "--events: %s", err);
 		return EXIT_FAILED;
 	}
+	run->samples = (uint64_t)(uintptr_t)env->raw;
+	run->samples_cap = env->raw ? QPWBENCH_MAX_RAW_SAMPLES : 0;
 	ret = env->backend->run(run, err, sizeof(err));
 	if (counters_session_end(&env->counters, counters_run_ops(run), err, sizeof(err))) {
 		scenario_error(env, "--events: %s", err);
@@ -204,24 +278,77 @@ int scenario_run(struct scenario_env *env, struct qpwbench_run *run)
 void scenario_point_begin(struct scenario_env *env)
 {
 	env->point_open = true;
-	env->point_runs = 0;
+	memset(env->point_runs, 0, sizeof(env->point_runs));
+	env->run = 0;
+}
+
+int scenario_point_run(struct scenario_env *env, uint32_t r)
+{
+	char err[256];
+
+	env->run = r + 1;
+	if (r && output_sync(&env->out, err, sizeof(err))) {
+		scenario_error(env, "%s", err);
+		return EXIT_FAILED;
+	}
+	return 0;
 }
 
 void scenario_point_end(struct scenario_env *env)
 {
+	unsigned int base = QPWBENCH_NR_VARIANTS;
 	struct stats s;
 
 	env->point_open = false;
-	if (env->point_runs < 2)
-		return;
-	stats_of_values(env->point_p50, env->point_runs, &s);
-	scenario_note(env, "  p50 over %u runs: median %.1f ns, spread %.1f%%", env->point_runs,
-		      s.p50, s.p50 > 0 ? (s.max - s.min) / s.p50 * 100 : 0);
+	env->run = 0;
+	for (unsigned int v = 0; v < QPWBENCH_NR_VARIANTS; v++) {
+		double tmp[OPTS_MAX_REPEAT];
+
+		if (env->point_runs[v] < 2)
+			continue;
+		if (base == QPWBENCH_NR_VARIANTS)
+			base = v;
+		memcpy(tmp, env->point_p50[v], env->point_runs[v] * sizeof(tmp[0]));
+		stats_of_values(tmp, env->point_runs[v], &s);
+		scenario_note(env, "  %s p50 over %u runs: median %.1f ns, spread %.1f%%",
+			      variant_name(v), env->point_runs[v], s.p50,
+			      s.p50 > 0 ? (s.max - s.min) / s.p50 * 100 : 0);
+	}
+	if (env->point_runs[QPWBENCH_VARIANT_WQ] >= 2)
+		base = QPWBENCH_VARIANT_WQ;
+	for (unsigned int v = 0; base < QPWBENCH_NR_VARIANTS && v < QPWBENCH_NR_VARIANTS; v++) {
+		struct ratio r;
+
+		if (v == base || env->point_runs[v] < 2 ||
+		    stats_ratio_of_medians(env->point_p50[base], env->point_runs[base],
+					   env->point_p50[v], env->point_runs[v], &r))
+			continue;
+		if (r.differs)
+			scenario_note(env, "  %s / %s p50: %.3f (95%% interval %.3f..%.3f)",
+				      variant_name(v), variant_name(base), r.ratio, r.lo, r.hi);
+		else
+			scenario_note(env, "  %s / %s p50: %.3f (95%% interval %.3f..%.3f): no difference",
+				      variant_name(v), variant_name(base), r.ratio, r.lo, r.hi);
+	}
 }
 
-void scenario_stats_ns(const struct qpwbench_hist *h, struct stats *s)
+void scenario_stats_ns(const struct scenario_env *env, const struct qpwbench_run *run,
+		       struct stats *s)
 {
-	hist_stats(h, 1000.0, s);
+	stats_of_samples(&run->result.hist, env->raw, run->result.samples_kept, 1000.0, s);
+}
+
+void scenario_ticks(const struct qpwbench_run *run, struct scenario_row *row)
+{
+	const struct qpwbench_result *res = &run->result;
+
+	row->has_ticks = res->flags & QPWBENCH_RES_HAS_CYCLES && res->hist.count;
+	row->ticks = row->has_ticks ? (double)res->cycles / (double)res->hist.count : 0;
+}
+
+static const char *row_variant_name(enum qpwbench_variant v)
+{
+	return v == SCENARIO_NULL_OP ? "null-op" : variant_name(v);
 }
 
 static void cpus_str(const unsigned int *cpus, unsigned int n, char *buf, size_t len)
@@ -233,10 +360,19 @@ static void cpus_str(const unsigned int *cpus, unsigned int n, char *buf, size_t
 		used += (size_t)snprintf(buf + used, len - used, "%s%u", i ? "," : "", cpus[i]);
 }
 
+/* A figure of the text table: one decimal, or n/a. */
+static const char *fig(char buf[16], double v)
+{
+	if (isnan(v))
+		return "n/a";
+	snprintf(buf, 16, "%.1f", v);
+	return buf;
+}
+
 static void print_row(struct scenario_env *env, const struct scenario_row *r)
 {
 	const struct stats *s = &r->stats;
-	char cpus[64];
+	char cpus[64], f[4][16];
 
 	if (env->quiet)
 		return;
@@ -247,11 +383,11 @@ static void print_row(struct scenario_env *env, const struct scenario_row *r)
 		env->printed_header = true;
 	}
 	cpus_str(r->cpus, r->n_cpus, cpus, sizeof(cpus));
-	printf("%-12s %-8s %-8s %-8s %-5s %-20s %9llu %12.1f %12.1f %12.1f %12.1f %-5s",
-	       scenario_name(r->scenario), variant_name(r->variant), cpus,
-	       r->distance ? r->distance : "-", r->target_load ? r->target_load : "-",
-	       r->metric->name, (unsigned long long)s->samples, s->min, s->p50, s->p99, s->max,
-	       r->metric->unit);
+	printf("%-12s %-8s %-8s %-8s %-5s %-20s %9llu %12s %12s %12s %12s %-5s",
+	       scenario_name(r->scenario), row_variant_name(r->variant),
+	       cpus, r->distance ? r->distance : "-", r->target_load ? r->target_load : "-",
+	       r->metric->name, (unsigned long long)s->samples, fig(f[0], s->min), fig(f[1], s->p50),
+	       fig(f[2], s->p99), fig(f[3], s->max), r->metric->unit);
 	for (size_t i = 0; i < env->counters.n_columns; i++)
 		printf(" %s=%s", env->counters.names[i], env->counters.values[i]);
 	putchar('\n');
@@ -265,15 +401,19 @@ int scenario_row(struct scenario_env *env, const struct scenario_row *r)
 	struct output_row row = {
 		.scenario = scenario_name(r->scenario),
 		.backend = env->backend->name,
-		.variant = variant_name(r->variant),
+		.variant = row_variant_name(r->variant),
 		.cpus = r->cpus,
 		.n_cpus = r->n_cpus,
 		.distance = r->distance,
 		.metric = r->metric->name,
 		.unit = r->metric->unit,
+		.run = env->run,
 		.stats = r->stats,
-		.has_cycles = r->has_cycles,
-		.cycles = r->cycles,
+		.has_ticks = r->has_ticks,
+		.ticks = r->ticks,
+		.resolution_ns = env->resolution_ns,
+		.timer_overhead_ns = env->timer_overhead_ns,
+		.subtracted_ns = r->subtracted_ns,
 		.target_load = r->target_load,
 		.extra_names = extra_names,
 		.extra_values = extra_values,
@@ -285,8 +425,9 @@ int scenario_row(struct scenario_env *env, const struct scenario_row *r)
 		extra_values[row.n_extra++] = env->counters.values[i];
 	}
 
-	if (env->point_open && !strcmp(r->metric->unit, "ns") && env->point_runs < OPTS_MAX_REPEAT)
-		env->point_p50[env->point_runs++] = r->stats.p50;
+	if (env->point_open && !strcmp(r->metric->unit, "ns") && r->variant < QPWBENCH_NR_VARIANTS &&
+	    env->point_runs[r->variant] < OPTS_MAX_REPEAT && !isnan(r->stats.p50))
+		env->point_p50[r->variant][env->point_runs[r->variant]++] = r->stats.p50;
 	print_row(env, r);
 	if (output_row(&env->out, &row, err, sizeof(err))) {
 		scenario_error(env, "%s", err);
@@ -344,7 +485,7 @@ int scenario_main(const struct opts_command *cmd, int argc, char **argv,
 		common->duration_ns = o.duration_ns;
 		common->plan = o.plan;
 		rc = measure(&env, &o, params);
-		scenario_env_close(&env);
+		rc = scenario_env_close(&env, rc);
 	}
 	opts_free(&o);
 	return rc;

@@ -28,6 +28,7 @@ struct metric {
 };
 
 extern const struct metric METRIC_OP_COST;		/* local */
+extern const struct metric METRIC_TIMER_OVERHEAD;	/* local, variant null-op */
 extern const struct metric METRIC_DRAIN_LATENCY;	/* remote */
 extern const struct metric METRIC_STALLED;		/* remote, drain-all */
 extern const struct metric METRIC_DRAIN_ALL_LATENCY;	/* drain-all */
@@ -70,10 +71,19 @@ struct scenario_env {
 	struct output out;
 	bool quiet;			/* no text table (rows go to stdout) */
 	bool printed_header;
-	/* The p50s of the ns rows of the current measurement point, one per --repeat run. */
+	/* Raw samples of the last run (QPWBENCH_MAX_RAW_SAMPLES), for exact percentiles. */
+	uint64_t *raw;
+	/* The backend's timer: resolution and timed-empty-region cost (scenario_env_open). */
+	double resolution_ns, timer_overhead_ns;
+	/* The --repeat run the rows written now belong to (1-based; 0: n/a). */
+	uint32_t run;
+	/*
+	 * The p50s of the ns rows of the current measurement point, per
+	 * variant and --repeat run, for the ratio of medians between variants.
+	 */
 	bool point_open;
-	uint32_t point_runs;
-	double point_p50[OPTS_MAX_REPEAT];
+	uint32_t point_runs[QPWBENCH_NR_VARIANTS];
+	double point_p50[QPWBENCH_NR_VARIANTS][OPTS_MAX_REPEAT];
 	/* --events: counted around each scenario_run(), a column each after the base ones */
 	struct counters_session counters;
 };
@@ -85,7 +95,17 @@ struct scenario_env {
  * opts_free(). 0, or EXIT_USAGE after one error line.
  */
 int scenario_env_open(struct scenario_env *env, const struct ubench_opts *o);
-void scenario_env_close(struct scenario_env *env);
+/* Close it; EXIT_FAILED after one error line if the outputs could not be synced, else rc. */
+int scenario_env_close(struct scenario_env *env, int rc);
+
+/*
+ * The null-op calibration (QPWBENCH_RUN_NULL_OP, as refscale's noop): on
+ * cpu, iterations timed empty regions of the backend. Fills stats (ns per
+ * region) and the smallest nonzero region (the step the backend's clock
+ * moves in). 0, or an exit code after one error line.
+ */
+int scenario_calibrate(struct scenario_env *env, unsigned int cpu, uint64_t iterations,
+		       struct stats *stats, double *step_ns);
 
 /* Print "ubench <cmd>: <message>" on stderr. */
 void scenario_error(const struct scenario_env *env, const char *fmt, ...)
@@ -132,6 +152,9 @@ void scenario_plan_free(struct scenario_plan *p);
 /* The distance class of two CPUs on this machine; NULL (n/a) for none. */
 const char *scenario_distance(const struct scenario_env *env, unsigned int a, unsigned int b);
 
+/* The variant of a null-op calibration row (written "null-op"). */
+#define SCENARIO_NULL_OP	((enum qpwbench_variant)QPWBENCH_NR_VARIANTS)
+
 /* One row: written to the outputs and, unless quiet, printed as a table line. */
 struct scenario_row {
 	enum qpwbench_scenario scenario;
@@ -141,8 +164,9 @@ struct scenario_row {
 	const char *distance;		/* NULL: n/a */
 	const struct metric *metric;
 	struct stats stats;
-	bool has_cycles;
-	double cycles;			/* per op */
+	bool has_ticks;
+	double ticks;			/* counter ticks per op */
+	double subtracted_ns;		/* taken off every figure (op_cost: the timer overhead) */
 	const char *target_load;	/* the target_load column; NULL: n/a */
 };
 
@@ -150,15 +174,26 @@ struct scenario_row {
 int scenario_row(struct scenario_env *env, const struct scenario_row *row);
 
 /*
- * Bracket the --repeat runs of one measurement point: at the end, with two
- * runs or more, a text line gives the median of their p50s and its spread
- * (max - min) / median. Only the point's ns rows count, one per run.
+ * Bracket the --repeat runs of one measurement point, where the variants
+ * take turns (run 1 of each, then run 2 of each: drift over time then
+ * falls on every variant alike). scenario_point_run(env, r) before run r
+ * (0-based) sets the rows' run column and fsyncs the outputs. At the end,
+ * with two runs or more, a text line per variant gives the median of its
+ * p50s and their spread, and each variant against the baseline (wq when
+ * measured, else the first) the ratio of medians with its 95% bootstrap
+ * interval (stats_ratio_of_medians()), or "no difference" when the
+ * interval holds 1. Only the point's ns rows count, one per run.
  */
 void scenario_point_begin(struct scenario_env *env);
+int scenario_point_run(struct scenario_env *env, uint32_t r);
 void scenario_point_end(struct scenario_env *env);
 
-/* Latency rows: the histogram's statistics in ns. */
-void scenario_stats_ns(const struct qpwbench_hist *h, struct stats *s);
+/* A run's latency: exact statistics in ns while its raw samples fit, else the histogram's. */
+void scenario_stats_ns(const struct scenario_env *env, const struct qpwbench_run *run,
+		       struct stats *s);
+
+/* Ticks per sample of a run, for its latency row (0 without a counter). */
+void scenario_ticks(const struct qpwbench_run *run, struct scenario_row *row);
 
 /* Print a free-form line of the text report (nothing when quiet). */
 void scenario_note(struct scenario_env *env, const char *fmt, ...)

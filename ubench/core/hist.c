@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Statistics of the shared log-linear histogram, and of plain value sets. */
+/* Statistics of measurements (raw samples or the shared histogram), and of plain value sets. */
 #include <math.h>
 #include <stdlib.h>
 
@@ -19,6 +19,28 @@ void hist_merge(struct qpwbench_hist *dst, const struct qpwbench_hist *src)
 		dst->buckets[b] += src->buckets[b];
 }
 
+uint64_t stats_rank(double q, uint64_t n)
+{
+	double r = ceil(q * (double)n);
+
+	if (r < 1)
+		return 1;
+	return r > (double)n ? n : (uint64_t)r;
+}
+
+/* The n/a rules of struct stats, applied last. */
+static void stats_na(struct stats *s)
+{
+	if (!s->samples) {
+		s->min = s->p50 = s->p90 = s->p99 = s->p999 = s->max = s->mean = s->stddev = NAN;
+		return;
+	}
+	if (s->samples < STATS_MIN_P99)
+		s->p99 = NAN;
+	if (s->samples < STATS_MIN_P999)
+		s->p999 = NAN;
+}
+
 /* One past the largest value of bucket b, as a double (the top bucket reaches 2^64). */
 static double bucket_end(unsigned int b)
 {
@@ -27,86 +49,120 @@ static double bucket_end(unsigned int b)
 	return (double)qpwbench_hist_bucket_low(b + 1);
 }
 
-static double clamp(double v, const struct qpwbench_hist *h)
+/* Bucket b's midpoint, clamped to the exact [min, max]. */
+static double bucket_mid(const struct qpwbench_hist *h, unsigned int b)
 {
-	if (v < (double)h->min)
+	double low = (double)qpwbench_hist_bucket_low(b);
+	double mid = low + (bucket_end(b) - 1 - low) / 2;
+
+	if (mid < (double)h->min)
 		return (double)h->min;
-	if (v > (double)h->max)
+	if (mid > (double)h->max)
 		return (double)h->max;
-	return v;
+	return mid;
 }
 
-double hist_quantile(const struct qpwbench_hist *h, double q)
+/* The histogram's answer for the sample of 1-based rank r. */
+static double hist_rank_value(const struct qpwbench_hist *h, uint64_t r)
 {
-	double target, below = 0;
+	uint64_t below = 0;
 
-	if (!h->count)
-		return 0;
-	if (q <= 0)
+	if (r <= 1)
 		return (double)h->min;
-	if (q >= 1)
+	if (r >= h->count)
 		return (double)h->max;
-	target = q * (double)h->count;
 	for (unsigned int b = 0; b < QPWBENCH_HIST_BUCKETS; b++) {
-		double c = (double)h->buckets[b];
-		double low, width;
-
-		if (!c || below + c < target) {
-			below += c;
-			continue;
-		}
-		low = (double)qpwbench_hist_bucket_low(b);
-		width = bucket_end(b) - low;
-		if (width <= 1)
-			return clamp(low, h);	/* an exact bucket */
-		return clamp(low + width * (target - below) / c, h);
+		below += h->buckets[b];
+		if (below >= r)
+			return bucket_mid(h, b);
 	}
 	return (double)h->max;
 }
 
 void hist_stats(const struct qpwbench_hist *h, double ps_per_unit, struct stats *s)
 {
-	double mean, var = 0;
+	double mid_sum = 0, mean, var = 0;
+	const double q[] = { 0.50, 0.90, 0.99, 0.999 };
+	double *pct[] = { &s->p50, &s->p90, &s->p99, &s->p999 };
 
-	*s = (struct stats){ .samples = h->count };
-	if (!h->count)
+	*s = (struct stats){ .samples = h->count, .method = "hist" };
+	if (!h->count) {
+		stats_na(s);
 		return;
-	/*
-	 * The shared struct has no sum of squares: the variance takes every
-	 * sample at its bucket's midpoint (exact in the exact buckets, within
-	 * half a bucket width, < 1/32 of the value, elsewhere).
-	 */
-	double mid_sum = 0;
-
+	}
+	/* No sum of squares in the shared struct: every sample at its bucket's midpoint. */
 	for (unsigned int b = 0; b < QPWBENCH_HIST_BUCKETS; b++)
-		if (h->buckets[b]) {
-			double low = (double)qpwbench_hist_bucket_low(b);
-			double mid = clamp(low + (bucket_end(b) - 1 - low) / 2, h);
-
-			mid_sum += mid * (double)h->buckets[b];
-		}
+		if (h->buckets[b])
+			mid_sum += bucket_mid(h, b) * (double)h->buckets[b];
 	mean = h->sum == UINT64_MAX ? mid_sum / (double)h->count : (double)h->sum / (double)h->count;
 	for (unsigned int b = 0; b < QPWBENCH_HIST_BUCKETS; b++)
 		if (h->buckets[b]) {
-			double low = (double)qpwbench_hist_bucket_low(b);
-			double d = clamp(low + (bucket_end(b) - 1 - low) / 2, h) - mean;
+			double d = bucket_mid(h, b) - mean;
 
 			var += d * d * (double)h->buckets[b];
 		}
+	for (unsigned int i = 0; i < 4; i++)
+		*pct[i] = hist_rank_value(h, stats_rank(q[i], h->count)) / ps_per_unit;
 	s->min = (double)h->min / ps_per_unit;
-	s->p50 = hist_quantile(h, 0.50) / ps_per_unit;
-	s->p90 = hist_quantile(h, 0.90) / ps_per_unit;
-	s->p99 = hist_quantile(h, 0.99) / ps_per_unit;
-	s->p999 = hist_quantile(h, 0.999) / ps_per_unit;
 	s->max = (double)h->max / ps_per_unit;
 	s->mean = mean / ps_per_unit;
 	s->stddev = sqrt(var / (double)h->count) / ps_per_unit;
+	stats_na(s);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+void stats_of_samples(const struct qpwbench_hist *h, const uint64_t *raw, uint64_t kept,
+		      double ps_per_unit, struct stats *s)
+{
+	const double q[] = { 0.50, 0.90, 0.99, 0.999 };
+	double *pct[] = { &s->p50, &s->p90, &s->p99, &s->p999 };
+	uint64_t *v, n = h->count;
+	double sum = 0, var = 0, mean;
+
+	if (!n || kept != n || !raw || !(v = malloc(n * sizeof(*v)))) {
+		hist_stats(h, ps_per_unit, s);
+		return;
+	}
+	memcpy(v, raw, n * sizeof(*v));
+	qsort(v, n, sizeof(*v), cmp_u64);
+	*s = (struct stats){ .samples = n, .method = "exact" };
+	for (uint64_t i = 0; i < n; i++)
+		sum += (double)v[i];
+	mean = sum / (double)n;
+	for (uint64_t i = 0; i < n; i++)
+		var += ((double)v[i] - mean) * ((double)v[i] - mean);
+	for (unsigned int i = 0; i < 4; i++)
+		*pct[i] = (double)v[stats_rank(q[i], n) - 1] / ps_per_unit;
+	s->min = (double)v[0] / ps_per_unit;
+	s->max = (double)v[n - 1] / ps_per_unit;
+	s->mean = mean / ps_per_unit;
+	s->stddev = sqrt(var / (double)n) / ps_per_unit;
+	free(v);
+	stats_na(s);
+}
+
+void stats_subtract(struct stats *s, double d)
+{
+	s->min -= d;
+	s->p50 -= d;
+	s->p90 -= d;
+	s->p99 -= d;
+	s->p999 -= d;
+	s->max -= d;
+	s->mean -= d;
 }
 
 void stats_single(struct stats *s, double v)
 {
 	*s = (struct stats){ .samples = 1, .min = v, .p50 = v, .p90 = v, .p99 = v,
-			     .p999 = v, .max = v, .mean = v, .stddev = 0 };
+			     .p999 = v, .max = v, .mean = v, .stddev = 0, .method = "exact" };
+	stats_na(s);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -116,24 +172,15 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Linear interpolation between the closest ranks of sorted v (numpy's default). */
-static double sorted_quantile(const double *v, size_t n, double q)
-{
-	double pos = q * (double)(n - 1);
-	size_t i = (size_t)pos;
-
-	if (i + 1 >= n)
-		return v[n - 1];
-	return v[i] + (v[i + 1] - v[i]) * (pos - (double)i);
-}
-
 void stats_of_values(double *v, size_t n, struct stats *s)
 {
 	double sum = 0, var = 0;
 
-	*s = (struct stats){ .samples = n };
-	if (!n)
+	*s = (struct stats){ .samples = n, .method = "exact" };
+	if (!n) {
+		stats_na(s);
 		return;
+	}
 	qsort(v, n, sizeof(*v), cmp_double);
 	for (size_t i = 0; i < n; i++)
 		sum += v[i];
@@ -143,8 +190,72 @@ void stats_of_values(double *v, size_t n, struct stats *s)
 	s->stddev = sqrt(var / (double)n);
 	s->min = v[0];
 	s->max = v[n - 1];
-	s->p50 = sorted_quantile(v, n, 0.50);
-	s->p90 = sorted_quantile(v, n, 0.90);
-	s->p99 = sorted_quantile(v, n, 0.99);
-	s->p999 = sorted_quantile(v, n, 0.999);
+	s->p50 = v[stats_rank(0.50, n) - 1];
+	s->p90 = v[stats_rank(0.90, n) - 1];
+	s->p99 = v[stats_rank(0.99, n) - 1];
+	s->p999 = v[stats_rank(0.999, n) - 1];
+	stats_na(s);
+}
+
+/* xorshift64*: small, and the same sequence in reports/qpwrep/stats.py. */
+static uint64_t rng_next(uint64_t *x)
+{
+	*x ^= *x >> 12;
+	*x ^= *x << 25;
+	*x ^= *x >> 27;
+	return *x * 0x2545F4914F6CDD1DULL;
+}
+
+/* The median (mean of the two middle values for even n) of sorted v. */
+static double sorted_median(const double *v, size_t n)
+{
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static double resample_median(const double *v, size_t n, double *buf, uint64_t *x)
+{
+	for (size_t i = 0; i < n; i++)
+		buf[i] = v[rng_next(x) % n];
+	qsort(buf, n, sizeof(*buf), cmp_double);
+	return sorted_median(buf, n);
+}
+
+int stats_ratio_of_medians(const double *a, size_t na, const double *b, size_t nb,
+			   struct ratio *out)
+{
+	double *sa, *sb, *buf, *ratios;
+	uint64_t x = 0x9E3779B97F4A7C15ULL;
+	size_t nr = 0;
+
+	*out = (struct ratio){ NAN, NAN, NAN, false };
+	if (!na || !nb)
+		return -1;
+	sa = malloc(na * sizeof(*sa));
+	sb = malloc(nb * sizeof(*sb));
+	buf = malloc((na > nb ? na : nb) * sizeof(*buf));
+	ratios = malloc(STATS_BOOTSTRAP * sizeof(*ratios));
+	if (!sa || !sb || !buf || !ratios) {
+		free(sa), free(sb), free(buf), free(ratios);
+		return -1;
+	}
+	memcpy(sa, a, na * sizeof(*sa));
+	memcpy(sb, b, nb * sizeof(*sb));
+	qsort(sa, na, sizeof(*sa), cmp_double);
+	qsort(sb, nb, sizeof(*sb), cmp_double);
+	out->ratio = sorted_median(sb, nb) / sorted_median(sa, na);
+	for (int i = 0; i < STATS_BOOTSTRAP; i++) {
+		double ma = resample_median(sa, na, buf, &x);
+		double mb = resample_median(sb, nb, buf, &x);
+
+		if (ma > 0)
+			ratios[nr++] = mb / ma;
+	}
+	if (nr) {
+		qsort(ratios, nr, sizeof(*ratios), cmp_double);
+		out->lo = ratios[stats_rank(0.025, nr) - 1];
+		out->hi = ratios[stats_rank(0.975, nr) - 1];
+		out->differs = out->lo > 1 || out->hi < 1;
+	}
+	free(sa), free(sb), free(buf), free(ratios);
+	return 0;
 }

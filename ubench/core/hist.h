@@ -9,6 +9,7 @@
 #ifndef QPWBENCH_CORE_HIST_H
 #define QPWBENCH_CORE_HIST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -24,36 +25,74 @@ static inline void hist_init(struct qpwbench_hist *h)
 void hist_merge(struct qpwbench_hist *dst, const struct qpwbench_hist *src);
 
 /*
- * The value below which a fraction q (0..1) of the samples fall. The
- * bucket holding that rank is found exactly; inside it the samples are taken
- * as spread evenly (linear interpolation), and the result is clamped to the
- * exact [min, max]. Error is below one bucket width (< 1/16 of the value).
+ * What a CSV row reports, in the row's unit. Figures a row cannot honestly
+ * give are NAN (written n/a): all of them for an empty measurement, p99
+ * below STATS_MIN_P99 samples, p999 below STATS_MIN_P999 (there the
+ * "percentile" would only be the max, or a guess between samples).
+ * method says how the percentiles were found: "exact" (order statistics of
+ * every sample), "hist" (the histogram: past the raw-sample cap).
  */
-double hist_quantile(const struct qpwbench_hist *h, double q);
+#define STATS_MIN_P99		1000
+#define STATS_MIN_P999		10000
 
-/* What a CSV row reports, in the row's unit. */
 struct stats {
 	uint64_t samples;
 	double min, p50, p90, p99, p999, max, mean, stddev;
+	const char *method;
 };
 
 /*
- * Statistics of h divided by ps_per_unit (1000 for ns). mean is exact
- * (sum / count) unless the sum saturated; stddev is computed from bucket
- * midpoints (population stddev), because the shared struct keeps no sum of
- * squares: exact below QPWBENCH_HIST_SUB ps, otherwise within the bucket
- * width. An empty histogram gives samples 0 and zeros.
+ * A percentile is a value some sample had: the nearest-rank order
+ * statistic, the sample of rank ceil(q * n) in ascending order (1-based),
+ * which is min for small q and max for q = 1. Rank of quantile q in n.
  */
+uint64_t stats_rank(double q, uint64_t n);
+
+/*
+ * Statistics of a measurement in ps, divided by ps_per_unit (1000 for ns).
+ * raw[0..kept) are its first samples (qpwbench_record()): when they are all
+ * of them (kept == h->count) every figure is exact; otherwise (past the
+ * cap) the histogram answers: min, max and mean exact, each percentile the
+ * midpoint of the bucket holding its rank, clamped to [min, max] (within
+ * half a bucket width, < 1/32 of the value; exact below QPWBENCH_HIST_SUB
+ * ps), stddev from bucket midpoints. raw may be NULL with kept 0.
+ */
+void stats_of_samples(const struct qpwbench_hist *h, const uint64_t *raw, uint64_t kept,
+		      double ps_per_unit, struct stats *s);
+
+/* The same from the histogram alone (merged histograms, interference gaps). */
 void hist_stats(const struct qpwbench_hist *h, double ps_per_unit, struct stats *s);
 
-/* A metric with one value (a count, a ratio): samples 1, every figure v. */
+/*
+ * Take d off every location figure (min, percentiles, max, mean), for
+ * figures net of a measured overhead; stddev is unchanged.
+ */
+void stats_subtract(struct stats *s, double d);
+
+/* A metric with one value (a count, a ratio): samples 1, min..p90, max, mean v. */
 void stats_single(struct stats *s, double v);
 
 /*
  * Statistics of plain values (one per thread, per repetition...): exact
- * mean and population standard deviation, percentiles interpolated between
- * closest ranks (as numpy's default). Sorts v in place.
+ * mean and population standard deviation, nearest-rank percentiles.
+ * Sorts v in place.
  */
 void stats_of_values(double *v, size_t n, struct stats *s);
+
+/*
+ * Ratio of medians with a 95% percentile-bootstrap interval: lo..hi of
+ * median(b*) / median(a*) over STATS_BOOTSTRAP resamples of each group
+ * (a fixed-seed xorshift64*, so the same runs give the same interval;
+ * reports/qpwrep/stats.py implements the same, number for number). With
+ * one value in a group the interval is that of the other alone; with one
+ * in each, lo = hi = ratio. differs: the interval excludes 1.
+ */
+#define STATS_BOOTSTRAP		2000
+struct ratio {
+	double ratio, lo, hi;
+	bool differs;
+};
+int stats_ratio_of_medians(const double *a, size_t na, const double *b, size_t nb,
+			   struct ratio *out);
 
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 #include <time.h>
+#include <unistd.h>
 
 #if defined(__x86_64__)
 #include <cpuid.h>
@@ -160,9 +161,42 @@ static void collect_pwlocks(struct run_meta *m)
 		snprintf(m->kernel + len, sizeof(m->kernel) - len, " pwlocks=%s", line);
 }
 
+/* DMI names hypervisors give their guests (sys_vendor or product_name, prefix). */
+static const char *const dmi_hypervisors[] = {
+	"QEMU", "KVM", "VMware", "Xen", "Microsoft Corporation", "innotek", "Parallels",
+	"Amazon EC2", "Google Compute Engine", "BHYVE", "Bochs", "OpenStack",
+};
+
+/* A hypervisor seen without CPUID (arm64, or x86 guests that hide the bit). */
+static bool hypervisor_elsewhere(char *why, size_t len)
+{
+	const char *dmi[] = { "/sys/class/dmi/id/sys_vendor", "/sys/class/dmi/id/product_name" };
+	char line[128];
+
+	if (read_line("/sys/hypervisor/type", line, sizeof(line))) {
+		snprintf(why, len, "/sys/hypervisor/type %.60s", line);
+		return true;
+	}
+	if (!access("/proc/device-tree/hypervisor", F_OK)) {
+		snprintf(why, len, "/proc/device-tree/hypervisor");
+		return true;
+	}
+	for (size_t i = 0; i < sizeof(dmi) / sizeof(dmi[0]); i++) {
+		if (!read_line(dmi[i], line, sizeof(line)))
+			continue;
+		for (size_t h = 0; h < sizeof(dmi_hypervisors) / sizeof(dmi_hypervisors[0]); h++)
+			if (!strncmp(line, dmi_hypervisors[h], strlen(dmi_hypervisors[h]))) {
+				snprintf(why, len, "%s \"%.40s\"", dmi[i], line);
+				return true;
+			}
+	}
+	return false;
+}
+
 static void collect_emulated(struct run_meta *m)
 {
 	const char *env = getenv("QPWBENCH_EMULATED");
+	char why[sizeof(m->emulated_source)];
 
 	snprintf(m->emulated, sizeof(m->emulated), "no");
 	/* tcg-icount: scripts/vm --icount, where guest ns are instructions. */
@@ -190,14 +224,19 @@ static void collect_emulated(struct run_meta *m)
 			snprintf(m->emulated_source, sizeof(m->emulated_source), "CPUID 0x40000000 %s", vendor);
 			return;
 		}
+		snprintf(m->emulated, sizeof(m->emulated), "virtualized");
 		snprintf(m->emulated_source, sizeof(m->emulated_source),
-			 "hypervisor CPUID 0x40000000 \"%s\" (hardware-assisted or paravirtual, not emulated)", vendor);
+			 "hypervisor CPUID 0x40000000 \"%s\": a guest, timings carry the host's noise", vendor);
 		return;
 	}
-	snprintf(m->emulated_source, sizeof(m->emulated_source), "no hypervisor bit in CPUID");
-#else
-	snprintf(m->emulated_source, sizeof(m->emulated_source), "QPWBENCH_EMULATED not set");
 #endif
+	if (hypervisor_elsewhere(why, sizeof(why))) {
+		snprintf(m->emulated, sizeof(m->emulated), "virtualized");
+		snprintf(m->emulated_source, sizeof(m->emulated_source), "%s", why);
+		return;
+	}
+	snprintf(m->emulated_source, sizeof(m->emulated_source),
+		 "no hypervisor seen (CPUID, /sys/hypervisor, device tree, DMI)");
 }
 
 void run_meta_collect(struct run_meta *m)
@@ -220,6 +259,9 @@ void run_meta_collect(struct run_meta *m)
 	collect_emulated(m);
 	snprintf(m->timer, sizeof(m->timer), "%s",
 		 timer_init(NULL, 0) ? "unknown" : timer_get_info()->name);
+	snprintf(m->tick_mhz, sizeof(m->tick_mhz), "n/a");
+	if (!timer_init(NULL, 0) && timer_get_info()->counts_cycles)
+		snprintf(m->tick_mhz, sizeof(m->tick_mhz), "%.3f", timer_get_info()->ticks_per_ns * 1e3);
 	snprintf(m->version, sizeof(m->version), "%s", QPWBENCH_VERSION);
 }
 

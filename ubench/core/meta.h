@@ -16,7 +16,8 @@ struct run_meta {
 	char host[65];		/* uname -n */
 	char cpu_model[128];	/* /proc/cpuinfo model name, arm64: implementer/part from MIDR */
 	char timer[32];		/* timer_get_info()->name */
-	char emulated[16];	/* tcg, tcg-icount, or no */
+	char tick_mhz[32];	/* the ticks column's counter rate, or n/a */
+	char emulated[16];	/* no, virtualized, tcg or tcg-icount */
 	char version[32];	/* the meson project version */
 	char preempt_source[96];	/* where preempt came from (ubench info prints it) */
 	char emulated_source[96];	/* where emulated came from */
@@ -33,8 +34,12 @@ struct run_meta {
  * /boot/config-$(uname -r); else "unknown" (uname -v cannot tell those two
  * apart).
  * emulated: "tcg" or "tcg-icount" when QPWBENCH_EMULATED says so (scripts/vm
- * sets it; tcg-icount: guest nanoseconds are instructions, --icount)
- * or x86 CPUID leaf 0x40000000 names TCG; else "no".
+ * sets it; tcg-icount: guest nanoseconds are instructions, --icount) or x86
+ * CPUID leaf 0x40000000 names TCG; "virtualized" in any other
+ * hypervisor guest (x86: the CPUID hypervisor bit, the /proc/cpuinfo
+ * "hypervisor" flag; elsewhere /sys/hypervisor/type, a device-tree
+ * hypervisor node, or a DMI vendor/product of a known hypervisor);
+ * else "no" (bare metal).
  */
 void run_meta_collect(struct run_meta *m);
 

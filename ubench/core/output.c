@@ -5,20 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "output.h"
 
-/* output.h's list: core, cycles, metadata, target, trigger. */
-static const char *const base_columns[] = {
-	"scenario", "backend", "variant", "kernel", "preempt", "arch", "cpus", "n_cpus",
-	"distance", "metric", "unit", "samples", "min", "p50", "p90", "p99", "p999",
-	"max", "mean", "stddev",
-	"cycles",
-	"host", "cpu_model", "timer", "emulated", "date", "version",
-	"target_load", "trigger",
-};
-#define NR_BASE	(sizeof(base_columns) / sizeof(base_columns[0]))
-_Static_assert(NR_BASE == 29, "cell() below follows base_columns[] index by index");
+#define OUTPUT_COLUMN_NAME(id, name) name,
+static const char *const base_columns[] = { OUTPUT_COLUMNS(OUTPUT_COLUMN_NAME) };
+#undef OUTPUT_COLUMN_NAME
+#define NR_BASE	((size_t)OUTPUT_NR_COLUMNS)
 
 size_t output_base_columns(const char *const **names)
 {
@@ -118,6 +112,24 @@ static char *header_line(const struct output *o)
 	return buf;
 }
 
+/*
+ * A file that does not end in a newline holds a row cut short (a crash or
+ * a full disk mid-write): appending would glue the next row onto it.
+ */
+static int check_complete(FILE *f, const char *path, char *err, size_t errlen)
+{
+	int c;
+
+	if (fseek(f, -1, SEEK_END) || (c = fgetc(f)) == EOF || c != '\n') {
+		snprintf(err, errlen,
+			 "%s: refusing to append: its last row is cut short (no final newline); "
+			 "write to a new file", path);
+		return -EINVAL;
+	}
+	fseek(f, 0, SEEK_END);
+	return 0;
+}
+
 /* Compare an existing file's first line with ours; 0, or -EINVAL + err. */
 static int check_header(FILE *f, const char *path, const char *header, char *err, size_t errlen)
 {
@@ -170,6 +182,8 @@ static int open_csv(struct output *o, const char *path, char *err, size_t errlen
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 	} else if (st.st_size > 0) {
 		rc = check_header(o->csv, path, header, err, errlen);
+		if (!rc)
+			rc = check_complete(o->csv, path, err, errlen);
 	} else {
 		fprintf(o->csv, "%s\n", header);
 		if (fflush(o->csv)) {
@@ -212,10 +226,17 @@ int output_start(struct output *o, const char *csv_path, const char *json_path,
 			o->json = stdout;
 			o->json_is_stdout = true;
 		} else {
-			o->json = fopen(json_path, "a");
-			if (!o->json) {
+			struct stat st;
+
+			o->json = fopen(json_path, "a+");
+			if (!o->json || fstat(fileno(o->json), &st)) {
 				rc = -errno;
 				snprintf(err, errlen, "%s: %s", json_path, strerror(errno));
+				output_close(o);
+				return rc;
+			}
+			rc = st.st_size > 0 ? check_complete(o->json, json_path, err, errlen) : 0;
+			if (rc) {
 				output_close(o);
 				return rc;
 			}
@@ -251,22 +272,28 @@ static void format_number(char *buf, size_t len, double v)
 		snprintf(buf, len, "%.6g", v);
 }
 
+static const char *number_cell(char *buf, size_t len, double v, bool *is_number)
+{
+	format_number(buf, len, v);
+	*is_number = strcmp(buf, OUTPUT_NA);
+	return buf;
+}
+
 /* Column value i of row as text; *is_number says whether JSON writes it bare. */
 static const char *cell(const struct output *o, const struct output_row *r, size_t i,
 			char *buf, size_t len, const char *date, bool *is_number)
 {
 	const struct stats *s = &r->stats;
-	const double figures[] = { s->min, s->p50, s->p90, s->p99, s->p999, s->max, s->mean, s->stddev };
 
 	*is_number = false;
-	switch (i) {
-	case 0: return r->scenario;
-	case 1: return r->backend;
-	case 2: return r->variant;
-	case 3: return o->meta->kernel;
-	case 4: return o->meta->preempt;
-	case 5: return o->meta->arch;
-	case 6: {
+	switch ((enum output_column)i) {
+	case OUTPUT_COL_SCENARIO: return r->scenario;
+	case OUTPUT_COL_BACKEND: return r->backend;
+	case OUTPUT_COL_VARIANT: return r->variant;
+	case OUTPUT_COL_KERNEL: return o->meta->kernel;
+	case OUTPUT_COL_PREEMPT: return o->meta->preempt;
+	case OUTPUT_COL_ARCH: return o->meta->arch;
+	case OUTPUT_COL_CPUS: {
 		size_t off = 0;
 
 		buf[0] = '\0';
@@ -274,35 +301,48 @@ static const char *cell(const struct output *o, const struct output_row *r, size
 			off += (size_t)snprintf(buf + off, len - off, "%s%u", c ? "," : "", r->cpus[c]);
 		return buf;
 	}
-	case 7:
+	case OUTPUT_COL_N_CPUS:
 		*is_number = true;
 		snprintf(buf, len, "%u", r->n_cpus);
 		return buf;
-	case 8: return r->distance ? r->distance : OUTPUT_NA;
-	case 9: return r->metric;
-	case 10: return r->unit;
-	case 11:
+	case OUTPUT_COL_DISTANCE: return r->distance ? r->distance : OUTPUT_NA;
+	case OUTPUT_COL_METRIC: return r->metric;
+	case OUTPUT_COL_UNIT: return r->unit;
+	case OUTPUT_COL_RUN:
+		if (!r->run)
+			return OUTPUT_NA;
+		*is_number = true;
+		snprintf(buf, len, "%u", r->run);
+		return buf;
+	case OUTPUT_COL_SAMPLES:
 		*is_number = true;
 		snprintf(buf, len, "%llu", (unsigned long long)s->samples);
 		return buf;
-	case 12: case 13: case 14: case 15: case 16: case 17: case 18: case 19:
-		format_number(buf, len, figures[i - 12]);
-		*is_number = strcmp(buf, OUTPUT_NA);
-		return buf;
-	case 20:
-		if (!r->has_cycles)
-			return OUTPUT_NA;
-		format_number(buf, len, r->cycles);
-		*is_number = strcmp(buf, OUTPUT_NA);
-		return buf;
-	case 21: return o->meta->host;
-	case 22: return o->meta->cpu_model;
-	case 23: return o->meta->timer;
-	case 24: return o->meta->emulated;
-	case 25: return date;
-	case 26: return o->meta->version;
-	case 27: return r->target_load ? r->target_load : OUTPUT_NA;
-	case 28: return r->trigger ? r->trigger : OUTPUT_NA;
+	case OUTPUT_COL_MIN: return number_cell(buf, len, s->min, is_number);
+	case OUTPUT_COL_P50: return number_cell(buf, len, s->p50, is_number);
+	case OUTPUT_COL_P90: return number_cell(buf, len, s->p90, is_number);
+	case OUTPUT_COL_P99: return number_cell(buf, len, s->p99, is_number);
+	case OUTPUT_COL_P999: return number_cell(buf, len, s->p999, is_number);
+	case OUTPUT_COL_MAX: return number_cell(buf, len, s->max, is_number);
+	case OUTPUT_COL_MEAN: return number_cell(buf, len, s->mean, is_number);
+	case OUTPUT_COL_STDDEV: return number_cell(buf, len, s->stddev, is_number);
+	case OUTPUT_COL_PCTL_METHOD: return s->samples && s->method ? s->method : OUTPUT_NA;
+	case OUTPUT_COL_TICKS:
+		return r->has_ticks ? number_cell(buf, len, r->ticks, is_number) : OUTPUT_NA;
+	case OUTPUT_COL_RESOLUTION_NS: return number_cell(buf, len, r->resolution_ns, is_number);
+	case OUTPUT_COL_TIMER_OVERHEAD_NS:
+		return number_cell(buf, len, r->timer_overhead_ns, is_number);
+	case OUTPUT_COL_SUBTRACTED_NS: return number_cell(buf, len, r->subtracted_ns, is_number);
+	case OUTPUT_COL_HOST: return o->meta->host;
+	case OUTPUT_COL_CPU_MODEL: return o->meta->cpu_model;
+	case OUTPUT_COL_TIMER: return o->meta->timer;
+	case OUTPUT_COL_TICK_MHZ: return o->meta->tick_mhz;
+	case OUTPUT_COL_EMULATED: return o->meta->emulated;
+	case OUTPUT_COL_DATE: return date;
+	case OUTPUT_COL_VERSION: return o->meta->version;
+	case OUTPUT_COL_TARGET_LOAD: return r->target_load ? r->target_load : OUTPUT_NA;
+	case OUTPUT_COL_TRIGGER: return r->trigger ? r->trigger : OUTPUT_NA;
+	case OUTPUT_NR_COLUMNS: break;
 	}
 	for (size_t e = 0; e < r->n_extra; e++)
 		if (!strcmp(r->extra_names[e], o->extra[i - NR_BASE]) && r->extra_values[e])
@@ -352,6 +392,18 @@ int output_row(struct output *o, const struct output_row *r, char *err, size_t e
 		}
 	}
 	o->rows++;
+	return 0;
+}
+
+int output_sync(struct output *o, char *err, size_t errlen)
+{
+	FILE *files[] = { o->csv_is_stdout ? NULL : o->csv, o->json_is_stdout ? NULL : o->json };
+
+	for (int i = 0; i < 2; i++)
+		if (files[i] && (fflush(files[i]) || fsync(fileno(files[i])))) {
+			snprintf(err, errlen, "syncing the %s: %s", i ? "JSON" : "CSV", strerror(errno));
+			return -EIO;
+		}
 	return 0;
 }
 

@@ -1,14 +1,37 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Results: the tidy CSV of DESIGN.md, and the same rows as JSON Lines.
- * THIS FILE IS THE ONE PLACE FOR THE COLUMN LIST (output.c's table follows
- * it; tests check it):
+ * THIS FILE IS THE ONE PLACE FOR THE COLUMN LIST: OUTPUT_COLUMNS below, in
+ * order (output.c writes it, reports/qpwrep/data.py reads it from here,
+ * tests check it):
  *
- *   core      scenario,backend,variant,kernel,preempt,arch,cpus,n_cpus,
- *             distance,metric,unit,samples,min,p50,p90,p99,p999,max,mean,stddev
- *   cycles    mean cycles per op where a cycle counter exists (x86 TSC
- *             ticks), else n/a
- *   metadata  host,cpu_model,timer,emulated,date,version
+ *   key       scenario,backend,variant,kernel,preempt,arch,cpus,n_cpus,
+ *             distance,metric,unit
+ *   run       the --repeat run, 1..N, in the order the runs were made (the
+ *             variants of a measurement point take turns: run 1 of each,
+ *             then run 2 of each, ...); n/a for rows that summarise runs
+ *   figures   samples,min,p50,p90,p99,p999,max,mean,stddev: n/a where not
+ *             honest (an empty measurement: all; p99 below 1,000 samples,
+ *             p999 below 10,000; core/hist.h)
+ *   pctl_method  exact (order statistics of every sample: a percentile is
+ *             a value some sample had) or hist (past the raw-sample cap,
+ *             QPWBENCH_MAX_RAW_SAMPLES: the bucket's midpoint, < 1/32 off)
+ *   ticks     mean ticks of the backend's free-running counter per op (x86:
+ *             the TSC, at tick_mhz; not core cycles, which only the PMU
+ *             gives: --events cycles), else n/a
+ *   resolution_ns  the timer's real resolution: the larger of one tick and
+ *             the smallest nonzero step seen between back-to-back reads
+ *   timer_overhead_ns  the cost of one timed empty region (user: two
+ *             timer reads; kmod: the module's null-op calibration, p50)
+ *   subtracted_ns  what was taken off every figure of this row: op_cost
+ *             rows are net of the timer overhead (timer_overhead_ns /
+ *             batch per op); the raw figure is the value plus this; 0 on
+ *             rows that are not corrected
+ *   metadata  host,cpu_model,timer,tick_mhz,emulated,date,version;
+ *             emulated: no (bare metal), virtualized (a hypervisor guest:
+ *             timings carry its noise), tcg (QEMU TCG: timings are not the
+ *             hardware's), tcg-icount (TCG with -icount: guest time counts
+ *             instructions)
  *   target    target_load: what ran on the measured targets (remote: idle,
  *             busy or fifo; interference: fifo), n/a for scenarios that do
  *             not load their targets; in every file, so that the rows of
@@ -19,15 +42,17 @@
  *             output_start(), in registration order (event counters); a row
  *             without a value for one writes n/a
  *
- * Rows are written and flushed one at a time as measurements finish, so an
- * interrupted run keeps every finished row. With --repeat N a measurement
- * writes one row per repetition (same key columns, rows in run order);
- * spread across repetitions is computed by readers (and printed by the
+ * Rows are written as measurements finish and flushed one at a time, so an
+ * interrupted run keeps every finished row; the files are fsynced at each
+ * --repeat boundary (output_sync()) and at close. With --repeat N a
+ * measurement writes one row per run; spread across runs and the ratio of
+ * medians between variants are computed by readers (and printed by the
  * commands), so every row stays one measurement.
  *
  * CSV: RFC 4180 quoting (cpus "0,1" is quoted), "\n" line ends. The header
  * is written only when the file is new or empty; appending to a file whose
- * header differs is refused. "-" is stdout.
+ * header differs, or whose last row was cut short (no final newline), is
+ * refused. "-" is stdout.
  * JSON: JSON Lines, one object per row, keys = the CSV column names in the
  * same order; numbers are numbers, n/a is null, everything else a string.
  */
@@ -36,10 +61,32 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "hist.h"
 #include "meta.h"
+
+#define OUTPUT_COLUMNS(X)						\
+	X(SCENARIO, "scenario") X(BACKEND, "backend") X(VARIANT, "variant")	\
+	X(KERNEL, "kernel") X(PREEMPT, "preempt") X(ARCH, "arch")		\
+	X(CPUS, "cpus") X(N_CPUS, "n_cpus") X(DISTANCE, "distance")		\
+	X(METRIC, "metric") X(UNIT, "unit") X(RUN, "run")			\
+	X(SAMPLES, "samples") X(MIN, "min") X(P50, "p50") X(P90, "p90")		\
+	X(P99, "p99") X(P999, "p999") X(MAX, "max") X(MEAN, "mean")		\
+	X(STDDEV, "stddev") X(PCTL_METHOD, "pctl_method")			\
+	X(TICKS, "ticks") X(RESOLUTION_NS, "resolution_ns")			\
+	X(TIMER_OVERHEAD_NS, "timer_overhead_ns") X(SUBTRACTED_NS, "subtracted_ns") \
+	X(HOST, "host") X(CPU_MODEL, "cpu_model") X(TIMER, "timer")		\
+	X(TICK_MHZ, "tick_mhz") X(EMULATED, "emulated") X(DATE, "date")		\
+	X(VERSION, "version") X(TARGET_LOAD, "target_load") X(TRIGGER, "trigger")
+
+#define OUTPUT_COLUMN_ENUM(id, name) OUTPUT_COL_##id,
+enum output_column {
+	OUTPUT_COLUMNS(OUTPUT_COLUMN_ENUM)
+	OUTPUT_NR_COLUMNS
+};
+#undef OUTPUT_COLUMN_ENUM
 
 #define OUTPUT_MAX_EXTRA	32
 #define OUTPUT_NA		"n/a"
@@ -64,9 +111,13 @@ struct output_row {
 	const char *distance;	/* distance class, or NULL: n/a */
 	const char *metric;	/* DESIGN.md's metric table */
 	const char *unit;	/* ns, ratio, count */
-	struct stats stats;	/* in unit: hist_stats(h, 1000, ...) for ns */
-	bool has_cycles;
-	double cycles;		/* mean cycles per op, when has_cycles */
+	uint32_t run;		/* --repeat run, 1-based; 0: n/a */
+	struct stats stats;	/* in unit: stats_of_samples(..., 1000, ...) for ns */
+	bool has_ticks;
+	double ticks;		/* mean counter ticks per op, when has_ticks */
+	double resolution_ns;	/* NAN: n/a */
+	double timer_overhead_ns;	/* NAN: n/a */
+	double subtracted_ns;	/* taken off every figure; 0 when none */
 	const char *target_load;	/* NULL: n/a */
 	const char *trigger;		/* NULL: n/a */
 	/* Values for the extra columns by name; NULL, or a name not given: n/a. */
@@ -97,10 +148,16 @@ bool output_uses_stdout(const struct output *o);
 /* Write one row to every open output and flush. 0, or -errno (+ err). */
 int output_row(struct output *o, const struct output_row *row, char *err, size_t errlen);
 
+/*
+ * fsync the files (at a --repeat boundary, and before output_close() at
+ * the end): 0, or -errno + err. Nothing to do for stdout.
+ */
+int output_sync(struct output *o, char *err, size_t errlen);
+
 /* Close the files (not stdout). */
 void output_close(struct output *o);
 
-/* The column list, for tests and readers: core+cycles+metadata+target+trigger, without extras. */
+/* The column list, for tests and readers: OUTPUT_COLUMNS, without extras. */
 size_t output_base_columns(const char *const **names);
 
 #endif

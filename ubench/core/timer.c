@@ -91,6 +91,39 @@ static double measure_cost_ns(void)
 	return batch[COST_BATCHES / 2];
 }
 
+/* Back-to-back reads: the smallest nonzero step between two of them. */
+#define STEP_READS		200000
+
+static double measure_step_ns(void)
+{
+	uint64_t prev = timer_start(), step = UINT64_MAX;
+
+	for (int i = 0; i < STEP_READS; i++) {
+		uint64_t now = timer_start();
+
+		if (now > prev && now - prev < step)
+			step = now - prev;
+		prev = now;
+	}
+	return step == UINT64_MAX ? 0 : timer_ticks_to_ns(step);
+}
+
+/* The median of COST_BATCHES x COST_PAIRS timed empty regions. */
+static double measure_overhead_ns(void)
+{
+	static double region[COST_BATCHES * COST_PAIRS];
+	size_t n = sizeof(region) / sizeof(region[0]);
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t a = timer_start();
+		uint64_t b = timer_end();
+
+		region[i] = timer_ticks_to_ns(b - a);
+	}
+	qsort(region, n, sizeof(region[0]), cmp_double);
+	return region[n / 2];
+}
+
 #if defined(__x86_64__)
 /* /proc/cpuinfo's first flags line has this flag as a whole word. */
 static bool cpuinfo_flag(const char *flag)
@@ -177,7 +210,7 @@ static void timer_do_init(void)
 	if (info.source == TIMER_CLOCK_GETTIME) {
 		info.ticks_per_ns = 1.0;
 		clock_getres(CLOCK_MONOTONIC_RAW, &res);
-		info.resolution_ns = (double)res.tv_sec * 1e9 + (double)res.tv_nsec;
+		info.tick_ns = (double)res.tv_sec * 1e9 + (double)res.tv_nsec;
 	} else {
 		info.ticks_per_ns = calibrate_ticks_per_ns();
 		/* cntfrq_el0 is exact by definition; calibration only checks it. */
@@ -185,7 +218,7 @@ static void timer_do_init(void)
 		    info.ticks_per_ns > 0.99 * info.nominal_ticks_per_ns &&
 		    info.ticks_per_ns < 1.01 * info.nominal_ticks_per_ns)
 			info.ticks_per_ns = info.nominal_ticks_per_ns;
-		info.resolution_ns = 1.0 / info.ticks_per_ns;
+		info.tick_ns = 1.0 / info.ticks_per_ns;
 	}
 	if (!(info.ticks_per_ns > 1e-3 && info.ticks_per_ns < 1e3)) {
 		snprintf(init_err, sizeof(init_err),
@@ -195,6 +228,9 @@ static void timer_do_init(void)
 	}
 	ps_per_tick = 1000.0 / info.ticks_per_ns;
 	info.cost_ns = measure_cost_ns();
+	info.overhead_ns = measure_overhead_ns();
+	info.step_ns = measure_step_ns();
+	info.resolution_ns = info.step_ns > info.tick_ns ? info.step_ns : info.tick_ns;
 }
 
 int timer_init(char *err, size_t errlen)

@@ -33,9 +33,20 @@ struct timer_info {
 	const char *name;	/* the CSV "timer" column: tsc, cntvct, clock_gettime */
 	double ticks_per_ns;	/* calibrated against CLOCK_MONOTONIC_RAW */
 	double nominal_ticks_per_ns;	/* cntfrq_el0, or 0 when the hardware does not say */
-	double resolution_ns;	/* one tick, or clock_getres() for the fallback */
+	double tick_ns;		/* one tick, or clock_getres() for the fallback */
+	/*
+	 * The smallest nonzero difference seen between back-to-back reads: a
+	 * virtualized or scaled TSC can move in steps of many ticks.
+	 */
+	double step_ns;
+	double resolution_ns;	/* the larger of tick_ns and step_ns: what a figure can resolve */
 	double cost_ns;		/* median cost of one timer_start()+timer_end() pair / 2 */
-	/* Ticks are core clock cycles at the nominal rate (the TSC): the CSV cycles column. */
+	/* A timed empty region (timer_start(); timer_end()), median: the CSV timer_overhead_ns. */
+	double overhead_ns;
+	/*
+	 * Ticks of a free-running counter at a constant rate (the TSC): the CSV
+	 * ticks column, at tick_mhz. Not core cycles.
+	 */
 	bool counts_cycles;
 	bool invariant;		/* constant rate, not stopped in idle, same on every CPU */
 	char invariance[192];	/* how invariance was established, or why the fallback */

@@ -55,9 +55,9 @@ done
 import csv, sys
 rows = list(csv.reader(open(sys.argv[1])))
 head, body = rows[0], rows[1:]
-want = ("scenario,backend,variant,kernel,preempt,arch,cpus,n_cpus,distance,metric,unit,samples,"
-        "min,p50,p90,p99,p999,max,mean,stddev,cycles,host,cpu_model,timer,emulated,date,version,"
-        "target_load,trigger").split(",")
+want = ("scenario,backend,variant,kernel,preempt,arch,cpus,n_cpus,distance,metric,unit,run,samples,"
+        "min,p50,p90,p99,p999,max,mean,stddev,pctl_method,ticks,resolution_ns,timer_overhead_ns,"
+        "subtracted_ns,host,cpu_model,timer,tick_mhz,emulated,date,version,target_load,trigger").split(",")
 ok = True
 def check(cond, msg):
     global ok
@@ -74,7 +74,11 @@ for r in lat:
     check(r["cpus"] == "0,1" and r["n_cpus"] == "2" and r["unit"] == "ns" and r["samples"] == "20",
           f"latency row {r}")
     check(r["distance"] not in ("", "n/a", "none"), f"latency row without a distance class: {r['distance']}")
-    check(0 < float(r["min"]) <= float(r["p50"]) <= float(r["p99"]) <= float(r["max"]), f"order {r}")
+    figs = [float(r[c]) for c in ("min", "p50", "p90", "p99", "max") if r[c] != "n/a"]
+    check(0 < figs[0] and figs == sorted(figs) and r["p99"] == "n/a" and r["p999"] == "n/a",
+          f"order, and p99/p999 n/a from 20 samples: {r}")
+    check(r["run"] in ("1", "2") and float(r["resolution_ns"]) > 0 and float(r["timer_overhead_ns"]) > 0,
+          f"run, resolution, overhead: {r}")
 for op in ("atomic-add", "cas", "ticket"):
     c = [r for r in rows if r["variant"] == op and r["metric"] == "contended_op"]
     f = [r for r in rows if r["variant"] == op and r["metric"] == "fairness"]

@@ -45,7 +45,7 @@ static void test_percentiles(void)
 	CHECK(s.samples == 16 && s.min == 0 && s.max == 15, "exact: n %llu min %g max %g",
 	      (unsigned long long)s.samples, s.min, s.max);
 	CHECK(s.p50 == 7, "exact: p50 %g, want 7 (the 8th of 16)", s.p50);
-	CHECK(s.p90 == 14, "exact: p90 %g, want 14", s.p90);
+	CHECK(s.p90 == 14, "exact: p90 %g, want 14 (rank 15 of 16)", s.p90);
 	CHECK(fabs(s.mean - 7.5) < 1e-9, "exact: mean %g", s.mean);
 	CHECK(fabs(s.stddev - sqrt(255.0 / 12)) < 1e-9, "exact: stddev %g, want %g", s.stddev, sqrt(255.0 / 12));
 
@@ -68,25 +68,28 @@ static void test_percentiles(void)
 	for (int i = 0; i < 1000; i++)
 		qpwbench_hist_add(&h, 123456);
 	hist_stats(&h, 1, &s);
-	CHECK(s.min == 123456 && s.p50 == 123456 && s.p999 == 123456 && s.max == 123456,
-	      "constant: min %g p50 %g p999 %g max %g", s.min, s.p50, s.p999, s.max);
+	CHECK(s.min == 123456 && s.p50 == 123456 && s.p99 == 123456 && s.max == 123456,
+	      "constant: min %g p50 %g p99 %g max %g", s.min, s.p50, s.p99, s.max);
+	CHECK(isnan(s.p999), "constant: p999 %g from 1000 samples, want n/a", s.p999);
 	CHECK(s.stddev == 0, "constant: stddev %g", s.stddev);
 
-	/* Outliers: 990 at 100 ns, 10 at 1 ms; p50 stays, p99.9 sees the tail. */
+	/* Outliers: 9990 at 100 ns, 10 at 1 ms; p50 stays, p99.9 sees the tail. */
 	hist_init(&h);
-	for (int i = 0; i < 990; i++)
+	for (int i = 0; i < 9990; i++)
 		qpwbench_hist_add(&h, 100000);
 	for (int i = 0; i < 10; i++)
 		qpwbench_hist_add(&h, 1000000000);
 	hist_stats(&h, 1000, &s);
 	CHECK(fabs(s.p50 - 100) < 100 / 16.0 && fabs(s.p90 - 100) < 100 / 16.0,
 	      "tail: p50 %g p90 %g, want 100 within a bucket", s.p50, s.p90);
-	CHECK(s.p999 > 900000 && s.max == 1000000, "tail: p999 %g max %g", s.p999, s.max);
+	CHECK(s.p999 > 90 && s.p999 < 110 && s.max == 1000000, "tail: p999 %g (rank 9990 is 100 ns) max %g",
+	      s.p999, s.max);
 
 	/* Empty. */
 	hist_init(&h);
 	hist_stats(&h, 1000, &s);
-	CHECK(s.samples == 0 && s.min == 0 && s.max == 0 && s.mean == 0, "empty: not zeros");
+	CHECK(s.samples == 0 && isnan(s.min) && isnan(s.p50) && isnan(s.max) && isnan(s.mean) &&
+	      isnan(s.stddev), "empty: not n/a (never 0)");
 
 	/* The sum saturates instead of wrapping. */
 	hist_init(&h);
@@ -135,9 +138,61 @@ static void test_values(void)
 	      s.min, s.p50, s.max);
 	CHECK(fabs(s.mean - 3) < 1e-12 && fabs(s.stddev - sqrt(2)) < 1e-12, "values: mean %g stddev %g",
 	      s.mean, s.stddev);
-	CHECK(fabs(s.p90 - 4.6) < 1e-12, "values: p90 %g, want 4.6 (interpolated)", s.p90);
+	CHECK(s.p90 == 5, "values: p90 %g, want 5 (nearest rank: a value some sample had)", s.p90);
 	stats_single(&s, 0.25);
-	CHECK(s.samples == 1 && s.min == 0.25 && s.p999 == 0.25 && s.stddev == 0, "single value");
+	CHECK(s.samples == 1 && s.min == 0.25 && s.p90 == 0.25 && isnan(s.p99) && isnan(s.p999) &&
+	      s.stddev == 0, "single value");
+}
+
+/* Raw samples give exact order statistics: a percentile is a value some sample had. */
+static void test_exact(void)
+{
+	struct qpwbench_hist h;
+	uint64_t raw[4096];
+	struct stats s;
+
+	/* The review's case: p50 of {100 ns, 200 ns} is 100 ns, not 102.4. */
+	hist_init(&h);
+	raw[0] = 200000;
+	raw[1] = 100000;
+	qpwbench_hist_add(&h, raw[0]);
+	qpwbench_hist_add(&h, raw[1]);
+	stats_of_samples(&h, raw, 2, 1000, &s);
+	CHECK(s.p50 == 100 && s.p90 == 200 && !strcmp(s.method, "exact") && isnan(s.p99),
+	      "{100, 200}: p50 %g p90 %g method %s", s.p50, s.p90, s.method);
+
+	/* Samples all 30.057 or 40.076 ns: every percentile is one of the two. */
+	hist_init(&h);
+	for (int i = 0; i < 4096; i++) {
+		raw[i] = i % 3 ? 30057 : 40076;
+		qpwbench_hist_add(&h, raw[i]);
+	}
+	stats_of_samples(&h, raw, 4096, 1000, &s);
+	CHECK(s.p50 == 30.057 && s.p90 == 40.076 && s.p99 == 40.076 && isnan(s.p999) &&
+	      s.min == 30.057 && s.max == 40.076, "two values: p50 %g p90 %g p99 %g p999 %g",
+	      s.p50, s.p90, s.p99, s.p999);
+
+	/* Past the cap (kept < count) the histogram answers, and says so. */
+	qpwbench_hist_add(&h, 35000);
+	stats_of_samples(&h, raw, 4096, 1000, &s);
+	CHECK(!strcmp(s.method, "hist") && s.samples == 4097 && s.min == 30.057 && s.max == 40.076 &&
+	      fabs(s.p50 - 30.057) < 30.057 / 32 + 1e-9, "past the cap: method %s p50 %g", s.method, s.p50);
+}
+
+/* The ratio of medians and its bootstrap interval. */
+static void test_ratio(void)
+{
+	double a[] = { 100, 101, 99, 100, 102 }, b[] = { 200, 199, 201, 202, 198 };
+	double c[] = { 100, 130, 70, 110, 95 };
+	struct ratio r;
+
+	CHECK(!stats_ratio_of_medians(a, 5, b, 5, &r) && r.ratio == 2 && r.lo > 1.9 && r.hi < 2.1 &&
+	      r.lo <= r.ratio && r.ratio <= r.hi && r.differs, "2x: %g [%g, %g]", r.ratio, r.lo, r.hi);
+	CHECK(!stats_ratio_of_medians(a, 5, c, 5, &r) && r.lo < 1 && r.hi > 1 && !r.differs,
+	      "noise: %g [%g, %g] should hold 1", r.ratio, r.lo, r.hi);
+	CHECK(!stats_ratio_of_medians(a, 1, b, 1, &r) && r.ratio == 2 && r.lo == 2 && r.hi == 2,
+	      "one run each: %g [%g, %g]", r.ratio, r.lo, r.hi);
+	CHECK(stats_ratio_of_medians(a, 0, b, 1, &r) && isnan(r.ratio), "no runs: a ratio");
 }
 
 int main(void)
@@ -146,5 +201,7 @@ int main(void)
 	test_percentiles();
 	test_merge();
 	test_values();
+	test_exact();
+	test_ratio();
 	CHECK_DONE();
 }

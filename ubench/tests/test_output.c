@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* CSV/JSON writer: exact header, append, refusal, stdout, quoting, extras. */
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,12 +13,14 @@
 #include "ubench_config.h"
 
 #define HEADER "scenario,backend,variant,kernel,preempt,arch,cpus,n_cpus,distance,metric,unit," \
-	"samples,min,p50,p90,p99,p999,max,mean,stddev,cycles,host,cpu_model,timer,emulated,date,version," \
-	"target_load,trigger"
+	"run,samples,min,p50,p90,p99,p999,max,mean,stddev,pctl_method," \
+	"ticks,resolution_ns,timer_overhead_ns,subtracted_ns," \
+	"host,cpu_model,timer,tick_mhz,emulated,date,version,target_load,trigger"
 
 static struct run_meta meta = {
 	.kernel = "6.1.0-28-rt-amd64", .preempt = "rt", .arch = "x86_64", .host = "box",
-	.cpu_model = "Vendor CPU, 2 GHz \"X\"", .timer = "tsc", .emulated = "no", .version = "9.9.9",
+	.cpu_model = "Vendor CPU, 2 GHz \"X\"", .timer = "tsc", .tick_mhz = "2000.000",
+	.emulated = "virtualized", .version = "9.9.9",
 };
 
 static char dir[] = "/tmp/qpwbench-test-output-XXXXXX";
@@ -50,7 +53,8 @@ static void one_row(struct output_row *r, struct stats *st)
 	*r = (struct output_row){
 		.scenario = "c2c", .backend = "user", .variant = "ping-pong", .cpus = cpus,
 		.n_cpus = 2, .distance = "smt", .metric = "one_way_latency", .unit = "ns",
-		.stats = *st, .has_cycles = true, .cycles = 42.5,
+		.run = 2, .stats = *st, .has_ticks = true, .ticks = 42.5, .resolution_ns = 10.5,
+		.timer_overhead_ns = 21, .subtracted_ns = 0,
 	};
 }
 
@@ -60,14 +64,15 @@ static void test_header_and_append(void)
 	struct output o;
 	struct output_row r;
 	struct stats st = { .samples = 1000, .min = 20.125, .p50 = 25, .p90 = 30, .p99 = 40,
-			    .p999 = 50, .max = 60, .mean = 26.5, .stddev = 0.000125 };
+			    .p999 = NAN, .max = 60, .mean = 26.5, .stddev = 0.000125, .method = "exact" };
 	const char *const *names;
 	char *text, *row2;
 
 	snprintf(path, sizeof(path), "%s/a.csv", dir);
-	CHECK(output_base_columns(&names) == 29 && !strcmp(names[0], "scenario") &&
-	      !strcmp(names[26], "version") && !strcmp(names[27], "target_load") &&
-	      !strcmp(names[28], "trigger"), "base columns");
+	CHECK(output_base_columns(&names) == 35 && !strcmp(names[0], "scenario") &&
+	      !strcmp(names[11], "run") && !strcmp(names[21], "pctl_method") &&
+	      !strcmp(names[32], "version") && !strcmp(names[33], "target_load") &&
+	      !strcmp(names[34], "trigger"), "base columns");
 
 	output_init(&o, &meta);
 	CHECK(!output_start(&o, path, NULL, err, sizeof(err)), "start: %s", err);
@@ -77,8 +82,8 @@ static void test_header_and_append(void)
 	text = slurp(path);
 	CHECK(!strncmp(text, HEADER "\n", strlen(HEADER) + 1), "header is not exactly DESIGN.md's:\n%s", text);
 	CHECK(strstr(text, "\nc2c,user,ping-pong,6.1.0-28-rt-amd64,rt,x86_64,\"0,1\",2,smt,one_way_latency,ns,"
-			   "1000,20.125,25,30,40,50,60,26.500,0.000125,42.500,box,\"Vendor CPU, 2 GHz \"\"X\"\"\","
-			   "tsc,no,20"),
+			   "2,1000,20.125,25,30,40,n/a,60,26.500,0.000125,exact,42.500,10.500,21,0,"
+			   "box,\"Vendor CPU, 2 GHz \"\"X\"\"\",tsc,2000.000,virtualized,20"),
 	      "row not as expected (quoting, numbers):\n%s", text);
 	CHECK(strstr(text, ",9.9.9,n/a,n/a\n"), "version, then target_load and trigger n/a: missing");
 	free(text);
@@ -87,7 +92,8 @@ static void test_header_and_append(void)
 	output_init(&o, &meta);
 	CHECK(!output_start(&o, path, NULL, err, sizeof(err)), "restart: %s", err);
 	r.distance = NULL;
-	r.has_cycles = false;
+	r.has_ticks = false;
+	r.run = 0;
 	r.target_load = "fifo";
 	r.trigger = "fadvise";
 	CHECK(!output_row(&o, &r, err, sizeof(err)), "row: %s", err);
@@ -98,8 +104,8 @@ static void test_header_and_append(void)
 	row2 = strrchr(text, '\n');
 	while (row2 > text && row2[-1] != '\n')
 		row2--;
-	CHECK(strstr(row2, ",2,n/a,one_way_latency,") && strstr(row2, ",0.000125,n/a,box,"),
-	      "n/a for absent distance and cycles: %s", row2);
+	CHECK(strstr(row2, ",2,n/a,one_way_latency,ns,n/a,1000,") && strstr(row2, ",0.000125,exact,n/a,10.500,"),
+	      "n/a for absent distance, run and ticks: %s", row2);
 	CHECK(strstr(row2, ",9.9.9,fifo,fadvise\n"), "target_load, trigger: %s", row2);
 	free(text);
 
@@ -109,6 +115,47 @@ static void test_header_and_append(void)
 	CHECK(output_start(&o, path, NULL, err, sizeof(err)) == -EINVAL, "mismatched header accepted");
 	CHECK(strstr(err, path) && !strchr(err, '\n'), "refusal message: '%s'", err);
 	output_close(&o);
+
+	/* A last row cut short (no final newline) is refused, never appended to. */
+	{
+		FILE *f = fopen(path, "a");
+
+		CHECK(f && fputs("c2c,user,ping-pong,6.1", f) >= 0, "cut a row short");
+		if (f)
+			fclose(f);
+	}
+	output_init(&o, &meta);
+	CHECK(output_start(&o, path, NULL, err, sizeof(err)) == -EINVAL && strstr(err, "cut short") &&
+	      strstr(err, path), "a cut-short file accepted: '%s'", err);
+	output_close(&o);
+	text = slurp(path);
+	CHECK(count_lines(text) == 3, "the refused file changed: %d lines", count_lines(text));
+	free(text);
+}
+
+/* Figures a row cannot honestly give are n/a: empty, p99 below 1000, p999 below 10000. */
+static void test_na_figures(void)
+{
+	char path[128], err[256];
+	struct qpwbench_hist h;
+	struct output o;
+	struct output_row r;
+	struct stats st;
+	char *text;
+
+	snprintf(path, sizeof(path), "%s/na.csv", dir);
+	hist_init(&h);
+	stats_of_samples(&h, NULL, 0, 1000, &st);
+	output_init(&o, &meta);
+	CHECK(!output_start(&o, path, NULL, err, sizeof(err)), "start: %s", err);
+	one_row(&r, &st);
+	r.has_ticks = false;
+	CHECK(!output_row(&o, &r, err, sizeof(err)) && !output_sync(&o, err, sizeof(err)), "row: %s", err);
+	output_close(&o);
+	text = slurp(path);
+	CHECK(strstr(text, ",ns,2,0,n/a,n/a,n/a,n/a,n/a,n/a,n/a,n/a,n/a,n/a,10.500,"),
+	      "an empty measurement is n/a throughout, never 0:\n%s", text);
+	free(text);
 }
 
 static void test_extra_columns_and_json(void)
@@ -145,6 +192,7 @@ static void test_extra_columns_and_json(void)
 		       strlen(HEADER ",cycles:u,context-switches\n")),
 	      "extras header:\n%s", text);
 	CHECK(strstr(text, ",9.9.9,n/a,n/a,n/a,3\n"), "extra values (n/a then 3):\n%s", text);
+	CHECK(strstr(text, ",ratio,2,1,0.5,0.5,0.5,n/a,n/a,0.5,"), "one value: p99, p999 n/a:\n%s", text);
 	free(text);
 	text = slurp(json);
 	CHECK(count_lines(text) == 1 && text[0] == '{', "JSON Lines: one object per line:\n%s", text);
@@ -192,6 +240,18 @@ static void test_stdout(void)
 	      strstr(err, "/nonexistent-dir/x.csv"), "unwritable path: '%s'", err);
 }
 
+/* The x86 /proc/cpuinfo flag (a hypervisor guest has "hypervisor"). */
+static bool cpuinfo_has(const char *flag)
+{
+	char *text = slurp("/proc/cpuinfo"), *p;
+	bool found = false;
+
+	for (p = text ? strstr(text, flag) : NULL; p && !found; p = strstr(p + 1, flag))
+		found = p[-1] == ' ' && (p[strlen(flag)] == ' ' || p[strlen(flag)] == '\n');
+	free(text);
+	return found;
+}
+
 /* Metadata from this machine: uname, a known preempt model, the emulation flag, the date. */
 static void test_meta(void)
 {
@@ -207,8 +267,13 @@ static void test_meta(void)
 	CHECK(!strcmp(m.emulated, "tcg"), "QPWBENCH_EMULATED=tcg gave emulated '%s'", m.emulated);
 	unsetenv("QPWBENCH_EMULATED");
 	run_meta_collect(&m);
-	CHECK(!strcmp(m.emulated, "no") || (!strcmp(m.emulated, "tcg") && strstr(m.emulated_source, "CPUID")),
+	/* This machine's own answer: a hypervisor guest must not read "no". */
+	CHECK((!strcmp(m.emulated, "no") && !cpuinfo_has("hypervisor")) ||
+	      (!strcmp(m.emulated, "virtualized") && strstr(m.emulated_source, "guest")) ||
+	      (!strcmp(m.emulated, "virtualized") && !cpuinfo_has("hypervisor")) ||
+	      (!strcmp(m.emulated, "tcg") && strstr(m.emulated_source, "CPUID")),
 	      "emulated '%s' (%s)", m.emulated, m.emulated_source);
+	CHECK(!strcmp(m.tick_mhz, "n/a") || atof(m.tick_mhz) > 0, "tick_mhz '%s'", m.tick_mhz);
 	CHECK(!strcmp(m.kernel, u.release) && !strcmp(m.arch, u.machine) && !strcmp(m.host, u.nodename),
 	      "uname fields: %s %s %s", m.kernel, m.arch, m.host);
 	for (size_t i = 0; i < sizeof(models) / sizeof(models[0]); i++)
@@ -231,6 +296,7 @@ int main(void)
 	test_header_and_append();
 	test_extra_columns_and_json();
 	test_stdout();
+	test_na_figures();
 	test_meta();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd))

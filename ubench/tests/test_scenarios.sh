@@ -6,9 +6,12 @@
 # (metrics, units, backend, distance), stress conservation, and the stalled
 # workqueue path under a SCHED_FIFO target load (root only; skipped
 # otherwise). Speed is never checked.
-# Usage: test_scenarios.sh PATH/TO/ubench
+# Usage: test_scenarios.sh PATH/TO/ubench [fifo]
+# With fifo only the cases that need SCHED_FIFO run (exit 77, with the
+# reason, where SCHED_FIFO is refused); without, every other case.
 set -uo pipefail
-ubench=${1:?usage: test_scenarios.sh PATH/TO/ubench}
+ubench=${1:?usage: test_scenarios.sh PATH/TO/ubench [fifo]}
+mode=${2:-}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 failures=0
@@ -20,6 +23,120 @@ fail() {
 if (($(nproc) < 2)); then
 	echo "SKIP: needs CPUs 0 and 1"
 	exit 77
+fi
+
+# A CSV column by name, for rows matching the awk condition on named columns.
+column() { # file column [condition]
+	/usr/bin/python3 - "$@" <<'PY'
+import csv, sys
+path, col = sys.argv[1], sys.argv[2]
+cond = sys.argv[3] if len(sys.argv) > 3 else "True"
+for row in csv.DictReader(open(path)):
+    if eval(cond, {}, dict(row)):
+        print(row[col])
+PY
+}
+
+# Every figure that is a number is ordered, min <= p50 <= p90 <= p99 <= max;
+# p99 is n/a below 1,000 samples and p999 below 10,000; run is n/a or 1..N;
+# emulated is no, virtualized or tcg, and not "no" in a hypervisor guest.
+check_rows() { # file
+	local bad
+	bad=$(/usr/bin/python3 - "$1" <<'PY'
+import csv, math, sys
+guest = any(l.startswith("flags") and " hypervisor" in l for l in open("/proc/cpuinfo"))
+bad = []
+for i, r in enumerate(csv.DictReader(open(sys.argv[1])), 2):
+    figs = [float(r[c]) for c in ("min", "p50", "p90", "p99", "max") if r[c] != "n/a"]
+    n = int(r["samples"])
+    if figs != sorted(figs):
+        bad.append(f"line {i}: not ordered {figs}")
+    if (n < 1000 and r["p99"] != "n/a") or (n < 10000 and r["p999"] != "n/a"):
+        bad.append(f"line {i}: p99 {r['p99']} p999 {r['p999']} from {n} samples")
+    if n == 0 and any(r[c] != "n/a" for c in ("min", "p50", "max", "mean")):
+        bad.append(f"line {i}: an empty measurement with figures")
+    if r["run"] != "n/a" and int(r["run"]) < 1:
+        bad.append(f"line {i}: run {r['run']}")
+    if r["emulated"] not in ("no", "virtualized", "tcg", "tcg-icount") or (guest and r["emulated"] == "no"):
+        bad.append(f"line {i}: emulated {r['emulated']} (hypervisor guest: {guest})")
+    if r["unit"] == "ns" and not (float(r["resolution_ns"]) > 0 and float(r["timer_overhead_ns"]) >= 0):
+        bad.append(f"line {i}: resolution {r['resolution_ns']} overhead {r['timer_overhead_ns']}")
+print("; ".join(bad[:5]))
+PY
+) || bad="the check could not read $1"
+	[[ -z $bad ]] || fail "rows of $1: $bad"
+}
+
+skipped=
+if [[ $mode == fifo ]]; then
+# The stalled workqueue: a SCHED_FIFO spinner on the target keeps the worker
+# off its CPU, so drains give up at the wait bound; qpw-on drains inline and
+# never stalls. RT bandwidth control (sched_rt_runtime_us) and other FIFO
+# tasks sharing it can still hand the worker the CPU for all of a short run
+# (seen about once in 40 runs on a loaded 2-CPU machine): the workqueue must
+# stall in one of three runs, a lock variant in none.
+fifo_runs=0 stalled=0 rc=0
+while ((fifo_runs < 3 && stalled == 0 && rc == 0)); do
+	fifo_runs=$((fifo_runs + 1))
+	rm -f "$tmp/fifo.csv"
+	"$ubench" remote --backend user --cpus 0,1 --variant wq,qpw-on --target-load fifo \
+		--iterations 5 --warmup 0 --wait-bound 20ms --csv "$tmp/fifo.csv" >/dev/null 2>"$tmp/err"
+	rc=$?
+	((rc == 0)) || break
+	stalled=$(column "$tmp/fifo.csv" p50 "metric == 'stalled' and variant == 'wq'")
+	inline=$(column "$tmp/fifo.csv" p50 "metric == 'stalled' and variant == 'qpw-on'")
+	[[ $inline == 0 ]] || fail "fifo target: qpw-on stalled '$inline' times, want 0"
+	[[ $stalled =~ ^[0-5]$ ]] || { fail "fifo target: wq stalled '$stalled' of 5 drains"; break; }
+done
+if ((rc == 0)); then
+	((stalled >= 1)) || fail "fifo target: wq never stalled in $fifo_runs runs of 5 drains"
+	echo "fifo target: wq stalled $stalled of 5 drains (run $fifo_runs), qpw-on $inline"
+elif grep -q 'SCHED_FIFO' "$tmp/err"; then
+	skipped="fifo target: $(cat "$tmp/err")"
+else
+	fail "remote --target-load fifo: $(cat "$tmp/err")"
+fi
+
+# A refused SCHED_FIFO names what asked for it: the target load, not --fifo.
+# Without CAP_SYS_NICE and with RLIMIT_RTPRIO 0, SCHED_FIFO is refused even to root.
+without_fifo=(prlimit --rtprio=0 --)
+((EUID == 0)) && without_fifo=(setpriv --inh-caps=-sys_nice --bounding-set=-sys_nice "${without_fifo[@]}")
+if "${without_fifo[@]}" true 2>/dev/null; then
+	"${without_fifo[@]}" "$ubench" remote --backend user --cpus 0,1 --variant wq --target-load fifo \
+		--iterations 1 >/dev/null 2>"$tmp/err"
+	rc=$?
+	[[ $rc == 2 && $(wc -l <"$tmp/err") == 1 ]] || fail "FIFO refused: exit $rc, $(wc -l <"$tmp/err") lines"
+	grep -q '^ubench remote: --target-load fifo: SCHED_FIFO .*refused' "$tmp/err" ||
+		fail "FIFO refused: the error does not name --target-load fifo: $(cat "$tmp/err")"
+	echo "FIFO refused: $(cat "$tmp/err")"
+else
+	echo "FIFO refusal not checked: cannot drop SCHED_FIFO rights here (${without_fifo[*]})"
+fi
+
+# interference: a FIFO spinner on CPU 1 records gaps and context switches
+# while CPU 0 drains it; rows per target, per variant.
+if "$ubench" interference --backend user --cpus 0,1 --variant wq,qpw-on --duration 100ms \
+	--rate 500 --csv "$tmp/interf.csv" >/dev/null 2>"$tmp/err"; then
+	[[ $(column "$tmp/interf.csv" metric | sort -u | tr '\n' ' ') == "target_ctx_switches target_gap " ]] ||
+		fail "interference metrics"
+	[[ $(column "$tmp/interf.csv" cpus | sort -u) == 1 ]] || fail "interference: rows not for target CPU 1"
+	[[ $(column "$tmp/interf.csv" target_load | sort -u) == fifo ]] || fail "interference: target_load"
+	windows=$(column "$tmp/interf.csv" samples "metric == 'target_gap' and variant == 'qpw-on'")
+	((windows >= 40)) || fail "interference: $windows gap windows in 100 ms at 500 Hz, want about 50"
+	check_rows "$tmp/interf.csv"
+elif grep -q 'SCHED_FIFO' "$tmp/err"; then
+	skipped="interference: $(cat "$tmp/err")"
+else
+	fail "interference: $(cat "$tmp/err")"
+fi
+
+	if ((failures == 0)) && [[ -n $skipped ]]; then
+		echo "SKIP: $skipped"
+		exit 77
+	fi
+	echo "$failures failure(s)"
+	((failures == 0))
+	exit
 fi
 
 # Commands that must refuse with exit 2 and exactly one line on stderr.
@@ -57,27 +174,30 @@ for args in "${usage_cases[@]}"; do
 	echo "ubench $args -> $rc: $(head -n1 "$tmp/err")"
 done
 
-# A CSV column by name, for rows matching the awk condition on named columns.
-column() { # file column [condition]
-	/usr/bin/python3 - "$@" <<'PY'
-import csv, sys
-path, col = sys.argv[1], sys.argv[2]
-cond = sys.argv[3] if len(sys.argv) > 3 else "True"
-for row in csv.DictReader(open(path)):
-    if eval(cond, {}, dict(row)):
-        print(row[col])
-PY
-}
-
 # Variant list parsing: exactly the variants named, in QPWBENCH_VARIANTS order.
 "$ubench" local --backend user --variant qpw-on,wq --cpus 0,1 --iterations 20 \
 	--csv "$tmp/local.csv" >/dev/null || fail "local exited $?"
-got=$(column "$tmp/local.csv" variant | sort -u | tr '\n' ' ')
+got=$(column "$tmp/local.csv" variant "metric == 'op_cost'" | sort -u | tr '\n' ' ')
 [[ $got == "qpw-on wq " ]] || fail "local --variant qpw-on,wq wrote variants '$got'"
-[[ $(column "$tmp/local.csv" metric | sort -u) == op_cost ]] || fail "local metric"
+[[ $(column "$tmp/local.csv" metric "variant != 'null-op'" | sort -u) == op_cost ]] || fail "local metric"
+[[ $(column "$tmp/local.csv" metric "variant == 'null-op'" | sort -u) == timer_overhead ]] ||
+	fail "local: no null-op calibration row"
 [[ $(column "$tmp/local.csv" unit | sort -u) == ns ]] || fail "local unit"
-[[ $(column "$tmp/local.csv" cpus | sort -u | tr '\n' ' ') == "0 1 " ]] || fail "local: one row per CPU"
+[[ $(column "$tmp/local.csv" cpus "metric == 'op_cost'" | sort -u | tr '\n' ' ') == "0 1 " ]] ||
+	fail "local: one row per CPU"
 [[ $(column "$tmp/local.csv" samples | sort -u) == 20 ]] || fail "local: 20 samples per row"
+[[ $(column "$tmp/local.csv" pctl_method | sort -u) == exact ]] || fail "local: percentiles not exact"
+check_rows "$tmp/local.csv"
+
+# --repeat: the variants take turns, and each row says which run it is.
+"$ubench" local --backend user --variant wq,qpw-on --cpus 0 --iterations 20 --repeat 3 \
+	--csv "$tmp/repeat.csv" >"$tmp/repeat.out" || fail "local --repeat 3 exited $?"
+got=$(column "$tmp/repeat.csv" run "metric == 'op_cost'" | tr '\n' ' ')
+[[ $got == "1 1 2 2 3 3 " ]] || fail "local --repeat 3: runs in file order '$got'"
+got=$(column "$tmp/repeat.csv" variant "metric == 'op_cost'" | tr '\n' ' ')
+[[ $got == "wq qpw-on wq qpw-on wq qpw-on " ]] || fail "local --repeat 3: variants in file order '$got'"
+grep -q 'qpw-on / wq p50: .*95% interval' "$tmp/repeat.out" ||
+	fail "local --repeat 3: no ratio of medians with an interval: $(cat "$tmp/repeat.out")"
 
 # Every variant by default; remote rows carry backend, distance and the target load.
 # An idle target always runs the work: no drain of it may stall. The bound
@@ -94,6 +214,7 @@ got=$(column "$tmp/local.csv" variant | sort -u | tr '\n' ' ')
 	fail "remote metrics"
 [[ $(column "$tmp/remote.csv" p50 "metric == 'stalled'" | sort -u) == 0 ]] ||
 	fail "remote: stalls with an idle target: $(column "$tmp/remote.csv" p50 "metric == 'stalled'" | tr '\n' ' ')"
+check_rows "$tmp/remote.csv"
 
 # drain-all over the ramp on two CPUs: N = 1 and 2, and the crossover line.
 "$ubench" drain-all --backend user --cpus 0,1 --iterations 20 --csv "$tmp/drain.csv" \
@@ -101,6 +222,7 @@ got=$(column "$tmp/local.csv" variant | sort -u | tr '\n' ' ')
 [[ $(column "$tmp/drain.csv" n_cpus "metric == 'drain_all_latency'" | sort -u | tr '\n' ' ') == "1 2 " ]] ||
 	fail "drain-all: not N = 1, 2"
 grep -q '^crossover: ' "$tmp/drain.out" || fail "drain-all: no crossover line"
+check_rows "$tmp/drain.csv"
 
 # One CPU: drain-all is the caller draining itself (N = 1), no crossover.
 "$ubench" drain-all --backend user --cpus 0 --iterations 20 --csv "$tmp/drain1.csv" \
@@ -113,6 +235,7 @@ grep -q '^crossover: ' "$tmp/drain.out" || fail "drain-all: no crossover line"
 [[ $(column "$tmp/stress.csv" metric | sort -u) == lost_ops ]] || fail "stress metric"
 [[ $(column "$tmp/stress.csv" p50 | sort -u) == 0 ]] || fail "stress lost ops"
 [[ $(column "$tmp/stress.csv" variant | wc -l) == 5 ]] || fail "stress: not every variant"
+check_rows "$tmp/stress.csv"
 
 # sweep: every step's rows in one CSV stream with one header (c2c included).
 "$ubench" sweep --backend user --cpus 0,1 --variant wq,qpw-on --csv - >"$tmp/sweep.csv" ||
@@ -127,66 +250,7 @@ grep -q '^crossover: ' "$tmp/drain.out" || fail "drain-all: no crossover line"
 [[ $(column "$tmp/sweep.csv" target_load "scenario != 'remote'" | sort -u) == n/a ]] ||
 	fail "sweep: target_load of the other rows"
 [[ $(head -n1 "$tmp/sweep.csv") == $(head -n1 "$tmp/remote.csv") ]] || fail "sweep and remote: different headers"
-
-# The stalled workqueue: a SCHED_FIFO spinner on the target keeps the worker
-# off its CPU, so drains give up at the wait bound; qpw-on drains inline and
-# never stalls. RT bandwidth control (sched_rt_runtime_us) and other FIFO
-# tasks sharing it can still hand the worker the CPU for all of a short run
-# (seen about once in 40 runs on a loaded 2-CPU machine): the workqueue must
-# stall in one of three runs, a lock variant in none.
-fifo_runs=0 stalled=0 rc=0
-while ((fifo_runs < 3 && stalled == 0 && rc == 0)); do
-	fifo_runs=$((fifo_runs + 1))
-	rm -f "$tmp/fifo.csv"
-	"$ubench" remote --backend user --cpus 0,1 --variant wq,qpw-on --target-load fifo \
-		--iterations 5 --warmup 0 --wait-bound 20ms --csv "$tmp/fifo.csv" >/dev/null 2>"$tmp/err"
-	rc=$?
-	((rc == 0)) || break
-	stalled=$(column "$tmp/fifo.csv" p50 "metric == 'stalled' and variant == 'wq'")
-	inline=$(column "$tmp/fifo.csv" p50 "metric == 'stalled' and variant == 'qpw-on'")
-	[[ $inline == 0 ]] || fail "fifo target: qpw-on stalled '$inline' times, want 0"
-	[[ $stalled =~ ^[0-5]$ ]] || { fail "fifo target: wq stalled '$stalled' of 5 drains"; break; }
-done
-if ((rc == 0)); then
-	((stalled >= 1)) || fail "fifo target: wq never stalled in $fifo_runs runs of 5 drains"
-	echo "fifo target: wq stalled $stalled of 5 drains (run $fifo_runs), qpw-on $inline"
-elif grep -q 'SCHED_FIFO' "$tmp/err"; then
-	echo "fifo target skipped: $(cat "$tmp/err")"
-else
-	fail "remote --target-load fifo: $(cat "$tmp/err")"
-fi
-
-# A refused SCHED_FIFO names what asked for it: the target load, not --fifo.
-# Without CAP_SYS_NICE and with RLIMIT_RTPRIO 0, SCHED_FIFO is refused even to root.
-without_fifo=(prlimit --rtprio=0 --)
-((EUID == 0)) && without_fifo=(setpriv --inh-caps=-sys_nice --bounding-set=-sys_nice "${without_fifo[@]}")
-if "${without_fifo[@]}" true 2>/dev/null; then
-	"${without_fifo[@]}" "$ubench" remote --backend user --cpus 0,1 --variant wq --target-load fifo \
-		--iterations 1 >/dev/null 2>"$tmp/err"
-	rc=$?
-	[[ $rc == 2 && $(wc -l <"$tmp/err") == 1 ]] || fail "FIFO refused: exit $rc, $(wc -l <"$tmp/err") lines"
-	grep -q '^ubench remote: --target-load fifo: SCHED_FIFO .*refused' "$tmp/err" ||
-		fail "FIFO refused: the error does not name --target-load fifo: $(cat "$tmp/err")"
-	echo "FIFO refused: $(cat "$tmp/err")"
-else
-	echo "FIFO refusal not checked: cannot drop SCHED_FIFO rights here (${without_fifo[*]})"
-fi
-
-# interference: a FIFO spinner on CPU 1 records gaps and context switches
-# while CPU 0 drains it; rows per target, per variant.
-if "$ubench" interference --backend user --cpus 0,1 --variant wq,qpw-on --duration 100ms \
-	--rate 500 --csv "$tmp/interf.csv" >/dev/null 2>"$tmp/err"; then
-	[[ $(column "$tmp/interf.csv" metric | sort -u | tr '\n' ' ') == "target_ctx_switches target_gap " ]] ||
-		fail "interference metrics"
-	[[ $(column "$tmp/interf.csv" cpus | sort -u) == 1 ]] || fail "interference: rows not for target CPU 1"
-	[[ $(column "$tmp/interf.csv" target_load | sort -u) == fifo ]] || fail "interference: target_load"
-	windows=$(column "$tmp/interf.csv" samples "metric == 'target_gap' and variant == 'qpw-on'")
-	((windows >= 40)) || fail "interference: $windows gap windows in 100 ms at 500 Hz, want about 50"
-elif grep -q 'SCHED_FIFO' "$tmp/err"; then
-	echo "interference skipped: $(cat "$tmp/err")"
-else
-	fail "interference: $(cat "$tmp/err")"
-fi
+check_rows "$tmp/sweep.csv"
 
 echo "$failures failure(s)"
 ((failures == 0))

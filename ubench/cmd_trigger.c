@@ -26,6 +26,7 @@
  * Counts are per trigger (one sample per trigger). Needs root and tracefs.
  */
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
@@ -268,6 +269,8 @@ static int row(struct trigger_run *r, const char *trigger, const char *variant,
 		.scenario = "trigger", .backend = "kernel", .variant = variant,
 		.cpus = cpu, .n_cpus = 1, .metric = metric, .unit = unit,
 		.target_load = target_load_name(r->p->load), .trigger = trigger,
+		/* Timed with clock_gettime(), whose step and overhead are not measured here. */
+		.resolution_ns = NAN, .timer_overhead_ns = NAN,
 	};
 	char err[256];
 

@@ -10,11 +10,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
+from matplotlib.colors import LogNorm  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
-from . import analysis  # noqa: E402
+from . import analysis, plans  # noqa: E402
 from .data import (BASELINE_VARIANT, DISTANCE_CLASSES, EMULATED_MARK, INLINE_VARIANT,  # noqa: E402
                    format_ns, variant_order)
 
@@ -204,10 +205,15 @@ def c2c_heatmap(ctx):
     for ax, (config, m) in zip(axes.flat, data):
         n = len(m.cpus)
         masked = [[math.nan if v is None else v for v in row] for row in m.latency]
-        im = ax.imshow(masked, cmap="viridis", interpolation="nearest")
+        vals = [v for row in m.latency for v in row if v is not None and v > 0]
+        # A pair whose vCPUs seldom ran together (TCG on a busy host) can be
+        # 10^4x the rest: a log scale keeps the classes tellable apart.
+        log = bool(vals) and max(vals) / min(vals) > 20
+        im = ax.imshow(masked, cmap="viridis", interpolation="nearest",
+                       norm=LogNorm() if log else None)
         im.cmap.set_bad("#dddddd")
         cb = fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04)
-        cb.set_label("one-way latency p50 (ns)")
+        cb.set_label("one-way latency p50 (ns" + (", log scale)" if log else ")"))
         step = max(1, math.ceil(n / 24))
         ticks = list(range(0, n, step))
         ax.set_xticks(ticks, [str(m.cpus[i]) for i in ticks], fontsize=7, rotation=90 if n > 12 else 0)
@@ -291,44 +297,67 @@ def remote_drain(ctx):
 
 # --- 3: drain-all vs N ---------------------------------------------------------
 
+def _drain_all_panel(ax, ctx, config, curves, styles, plan):
+    div = _time_axis(ax, [p[2] for pts in curves.values() for p in pts] +
+                     [p[1] for pts in curves.values() for p in pts], "drain-all latency")
+    for v in variant_order(curves, ctx.variants):
+        pts = [p for p in curves[v] if p[1] is not None]
+        ns = [p[0] for p in pts]
+        ax.plot(ns, [p[1] / div for p in pts], ms=4, label=v, **styles[v])
+        ax.fill_between(ns, [p[1] / div for p in pts], [(p[2] or p[1]) / div for p in pts],
+                        color=styles[v]["color"], alpha=0.08, linewidth=0)
+    cross = analysis.crossover(curves)
+    top = max(p[0] for pts in curves.values() for p in pts)
+    if cross and cross.n is not None:
+        ax.axvline(cross.n, color="black", linestyle="--", linewidth=1)
+        right = cross.n >= top
+        ax.annotate(f"crossover N={cross.n}", (cross.n, 0.97), xycoords=("data", "axes fraction"),
+                    xytext=(-4 if right else 4, 0), textcoords="offset points", va="top",
+                    ha="right" if right else "left", fontsize=8, fontweight="bold")
+    if cross:
+        ax.text(0.02, 0.02, f"{INLINE_VARIANT} vs {BASELINE_VARIANT} crossover: {cross.describe()}",
+                transform=ax.transAxes, fontsize=7, va="bottom",
+                bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "#999999"})
+    if top >= 16:
+        ax.set_xscale("log", base=2)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("CPUs drained (N, " + (plan.split(" ")[0] + " order)" if plan else "topology order)"))
+    ax.grid(True, alpha=0.3)
+    _panel_title(ax, ctx, config, plan or "")
+
+
 def drain_all(ctx):
-    data = _per_config(ctx, analysis.drain_all_curves, "no drain-all drain_all_latency rows")
-    fig, panels = _generic_rt_panels(list(data))
-    variants = variant_order([v for d in data.values() for v in d], ctx.variants)
+    # Per config, one curve set per CPU order (ramp, spread) in the input.
+    data = _per_config(ctx, lambda rows, c: [(plan, analysis.drain_all_curves(rs, c))
+                                             for plan, rs in plans.drain_all_orders(rows, c)],
+                       "no drain-all drain_all_latency rows")
+    data = {c: [(plan, cv) for plan, cv in d if cv] for c, d in data.items()}
+    data = {c: d for c, d in data.items() if d}
+    if not data:
+        raise NoData("no drain-all drain_all_latency rows")
+    variants = variant_order([v for d in data.values() for _, cv in d for v in cv], ctx.variants)
     styles = _styles(variants)
-    for ax, config in panels:
-        curves = data[config]
-        div = _time_axis(ax, [p[2] for pts in curves.values() for p in pts] +
-                         [p[1] for pts in curves.values() for p in pts], "drain-all latency")
-        for v in variant_order(curves, ctx.variants):
-            pts = [p for p in curves[v] if p[1] is not None]
-            ns = [p[0] for p in pts]
-            ax.plot(ns, [p[1] / div for p in pts], ms=4, label=v, **styles[v])
-            ax.fill_between(ns, [p[1] / div for p in pts], [(p[2] or p[1]) / div for p in pts],
-                            color=styles[v]["color"], alpha=0.08, linewidth=0)
-        cross = analysis.crossover(curves)
-        top = max(p[0] for pts in curves.values() for p in pts)
-        if cross and cross.n is not None:
-            ax.axvline(cross.n, color="black", linestyle="--", linewidth=1)
-            right = cross.n >= top
-            ax.annotate(f"crossover N={cross.n}", (cross.n, 0.97), xycoords=("data", "axes fraction"),
-                        xytext=(-4 if right else 4, 0), textcoords="offset points", va="top",
-                        ha="right" if right else "left", fontsize=8, fontweight="bold")
-        if cross:
-            ax.text(0.02, 0.02, f"{INLINE_VARIANT} vs {BASELINE_VARIANT} crossover: {cross.describe()}",
-                    transform=ax.transAxes, fontsize=7, va="bottom",
-                    bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "#999999"})
-        if top >= 16:
-            ax.set_xscale("log", base=2)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_xlabel("CPUs drained (N, topology order)")
-        ax.grid(True, alpha=0.3)
-        _panel_title(ax, ctx, config)
+    if all(len(d) == 1 for d in data.values()):
+        fig, panels = _generic_rt_panels(list(data))
+        for ax, config in panels:
+            plan, curves = data[config][0]
+            _drain_all_panel(ax, ctx, config, curves, styles, plan)
+    else:
+        # A config swept over several orders: its orders side by side.
+        fig, axes = _panels(len(data), max(len(d) for d in data.values()), 6.0, 3.8)
+        for row, (config, d) in zip(axes, data.items()):
+            for col, ax in enumerate(row):
+                if col < len(d):
+                    _drain_all_panel(ax, ctx, config, d[col][1], styles, d[col][0])
+                else:
+                    ax.axis("off")
     return _finish(fig, ctx, "3-drain-all", "Drain-all latency vs number of CPUs",
                    f"Caller's time to drain N CPUs: workqueue variants queue on all N then "
                    f"flush (parallel), lock variants drain each CPU inline in turn (serial). "
                    f"The dashed line marks the first N where {INLINE_VARIANT} (serial inline) "
-                   f"and {BASELINE_VARIANT} (parallel workqueue) swap places by p50.", list(data),
+                   f"and {BASELINE_VARIANT} (parallel workqueue) swap places by p50. A system "
+                   f"swept in two CPU orders has a panel per order: the ramp adds the nearest "
+                   f"CPUs first, the spread one per socket, cache and core first.", list(data),
                    _legend_entries(styles, variants), "variant (line p50, band up to p99)")
 
 

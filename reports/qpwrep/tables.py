@@ -3,7 +3,7 @@ anchor-figure layout) and the list of measured systems."""
 
 from dataclasses import dataclass, field
 
-from . import analysis
+from . import analysis, plans
 from .data import (BASELINE_VARIANT, EMULATED_MARK, INLINE_VARIANT, format_ns, group,
                    variant_order)
 
@@ -43,7 +43,9 @@ def summary(ctx):
         for v in rd_variants:
             p50, p99 = remote[c].get(v, (None, None))
             cells.append("n/a" if p50 is None else f"{format_ns(p50)} / {format_ns(p99)}")
-        cross = analysis.crossover(analysis.drain_all_curves(ctx.rows, c))
+        # Over the ramp when the input also has other CPU orders.
+        orders = plans.drain_all_orders(ctx.rows, c)
+        cross = analysis.crossover(analysis.drain_all_curves(orders[0][1] if orders else [], c))
         cells.append(cross.describe() if cross else "n/a")
         verdict = analysis.interference_verdict(analysis.interference(ctx.rows, c))
         cells.append("n/a" if verdict is None else

@@ -21,7 +21,7 @@ QPWREPORT = os.path.join(REPORTS, "qpwreport")
 UAPI = os.path.join(REPORTS, "..", "kernel", "uapi")
 sys.path.insert(0, REPORTS)
 
-from qpwrep import analysis, data  # noqa: E402
+from qpwrep import analysis, data, plans  # noqa: E402
 
 EMULATED = data.EMULATED_MARK
 SIX = ["1-c2c-heatmap", "2-remote-drain", "3-drain-all", "4-fast-path", "5-interference",
@@ -315,6 +315,31 @@ class AnalysisTest(unittest.TestCase):
         self.assertEqual(c.describe(), "none up to N=8 (qpw-on faster throughout)")
         self.assertIsNone(analysis.crossover({"wq": curves["wq"]}))
 
+
+    def test_drain_all_orders(self):
+        # 2 packages of 2 SMT pairs: ramp 0,1,2,3,4,...; spread 0,4,2,6,...
+        ramp, spread = (0, 1, 2, 3, 4, 5, 6, 7), (0, 4, 2, 6, 1, 5, 3, 7)
+        far = {1: "smt", 2: "l3", 3: "l3", 4: "system", 5: "system", 6: "system", 7: "system"}
+
+        def rows_of(order, p50):
+            return [self.row("drain-all", "drain_all_latency", v, order[:n],
+                             far[max(order[1:n], key=lambda c: list(far).index(c))] if n > 1 else "n/a",
+                             p50 * n)
+                    for v in ("wq", "qpw-on") for n in range(1, 9)]
+        rows = rows_of(spread, 100) + rows_of(ramp, 10)
+        cfg = rows[0].config
+        orders = plans.drain_all_orders(rows, cfg)
+        self.assertEqual([label for label, _ in orders], [plans.RAMP, plans.SPREAD])
+        for (_, rs), order in zip(orders, (ramp, spread)):
+            # Each order's rows: its 8 prefixes per variant, N=1 shared.
+            self.assertEqual(sorted({r.cpus for r in rs}), sorted(order[:n] for n in range(1, 9)))
+            curves = analysis.drain_all_curves(rs, cfg)
+            self.assertEqual([n for n, _, _ in curves["wq"]], list(range(1, 9)))
+        self.assertEqual(analysis.drain_all_curves(orders[1][1], cfg)["wq"][-1][1], 800)
+        # One order: no label, every row.
+        only = plans.drain_all_orders(rows_of(ramp, 10), cfg)
+        self.assertEqual([(label, len(rs)) for label, rs in only], [(None, 16)])
+        self.assertEqual(plans.drain_all_orders([], cfg), [])
 
     def test_interference_verdict(self):
         def inter(ctx, gap):

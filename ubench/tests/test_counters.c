@@ -745,7 +745,7 @@ static const struct test_case {
 
 int main(int argc, char **argv)
 {
-	size_t ran = 0;
+	size_t ran = 0, skipped = 0;
 
 #ifdef QPWBENCH_HAVE_PFM
 	if (argc == 4 && !strcmp(argv[1], MODEL_CHILD_ARG))
@@ -762,6 +762,7 @@ int main(int argc, char **argv)
 		printf("%s\n", cases[i].name);
 		ret = cases[i].run();
 		ran++;
+		skipped += ret == SKIP;
 		printf("  %s\n", check_failures > before ? "FAIL" : ret == SKIP ? "skip" : "ok");
 	}
 	if (!ran) {
@@ -769,5 +770,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	printf("%d failure(s)\n", check_failures);
-	return check_failures ? 1 : 0;
+	if (check_failures)
+		return 1;
+	/* A case that could not run here is not a pass: skip, with the reasons printed above. */
+	if (skipped) {
+		printf("SKIP: %zu of %zu case(s) could not run here (see 'skip' above)\n", skipped, ran);
+		return SKIP;
+	}
+	return 0;
 }

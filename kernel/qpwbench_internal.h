@@ -19,9 +19,14 @@
  */
 #define QPWB_SETTLE_BOUND_NS	QPWBENCH_MAX_WAIT_BOUND_NS
 
+/* One entry: an object of its own cache line, as a folio is to a folio batch. */
+struct qpwb_obj {
+	u64 val;
+} ____cacheline_aligned;
+
 struct qpwb_batch {
-	unsigned int nr;
-	u64 entries[QPWBENCH_BATCH_ENTRIES];
+	unsigned int nr ____cacheline_aligned;
+	struct qpwb_obj objs[QPWBENCH_BATCH_ENTRIES];
 };
 
 /*
@@ -35,9 +40,10 @@ struct qpwb_pcpu {
 	pw_lock_t pwlock;		/* qpw-on / qpw-off */
 	struct qpwb_batch batch;
 	int cpu;
-	/* Where drain work ran (written under this CPU's lock). */
+	/* Where drain work ran and what it found (written under this CPU's lock). */
 	unsigned long ran_on_target;
 	unsigned long ran_on_caller;
+	unsigned long drained;
 	/*
 	 * Bounded wait for queued drains: the drainer bumps drain_req before
 	 * queueing; the work copies the value it saw at its start into
@@ -48,6 +54,9 @@ struct qpwb_pcpu {
 	struct work_struct wq_work;	/* wq */
 	struct qpw_struct qpw_work;	/* qpw */
 	struct pw_struct pw_work;	/* qpw-on / qpw-off */
+	/* The drainer asks this CPU's owner for a fill (a new sequence), the owner answers. */
+	unsigned int fill_req ____cacheline_aligned;
+	unsigned int fill_done;
 };
 
 /* The shared list behind a global lock (the LRU list behind lru_lock). */
@@ -85,6 +94,8 @@ int qpwb_quiesce(u64 bound_ns);
 void qpwb_reset(void);
 void qpwb_set_pwlocks(int on);
 
-int qpwb_run_scenario(struct qpwbench_run *run, const struct cpumask *cpus, u64 *raw);
+/* @ds: zeroed, filled for remote and drain-all; @raw: the first raw samples, or NULL. */
+int qpwb_run_scenario(struct qpwbench_run *run, struct qpwbench_drain_stats *ds,
+		      const struct cpumask *cpus, u64 *raw);
 
 #endif /* QPWBENCH_INTERNAL_H */

@@ -33,12 +33,17 @@ static long qpwb_check_args(const struct qpwbench_run *r)
 	if (r->scenario >= QPWBENCH_NR_SCENARIOS || !qpwb_variant(r->variant))
 		return -EINVAL;
 	if ((r->flags & ~QPWBENCH_RUN_FLAGS) || (r->flags && drains) || r->__pad ||
-	    (r->samples_cap && !r->samples))
+	    (r->samples_cap && !r->samples) || r->__pad1 ||
+	    r->target_load >= QPWBENCH_NR_LOADS || (r->drain_flags & ~QPWBENCH_DRAIN_FLAGS))
+		return -EINVAL;
+	/* A fill is the owners' work: it needs them. */
+	if ((r->drain_flags & QPWBENCH_DRAIN_FILL) && r->target_load != QPWBENCH_LOAD_OWNER)
 		return -EINVAL;
 	if (r->iterations > QPWBENCH_MAX_ITERATIONS || r->warmup > QPWBENCH_MAX_WARMUP ||
 	    r->duration_ns > QPWBENCH_MAX_DURATION_NS || r->rate_hz > QPWBENCH_MAX_RATE_HZ ||
 	    r->wait_bound_ns > QPWBENCH_MAX_WAIT_BOUND_NS ||
 	    r->samples_cap > QPWBENCH_MAX_RAW_SAMPLES ||
+	    r->fill > QPWBENCH_BATCH_ENTRIES || r->owner_rate_hz > QPWBENCH_MAX_OWNER_RATE_HZ ||
 	    (!drains && r->batch > QPWBENCH_MAX_BATCH))
 		return -E2BIG;
 
@@ -92,15 +97,17 @@ static long qpwb_check_cpus(const struct qpwbench_run *r, struct cpumask *mask)
  */
 static long qpwb_ioctl_run(struct qpwbench_run __user *uarg)
 {
+	struct qpwbench_drain_stats *ds;
 	struct qpwbench_run *run;
 	cpumask_var_t mask;
 	u64 *raw = NULL;
 	long ret;
 
 	run = kmalloc(sizeof(*run), GFP_KERNEL);
-	if (!run)
-		return -ENOMEM;
+	ds = kvzalloc(sizeof(*ds), GFP_KERNEL);
 	ret = -ENOMEM;
+	if (!run || !ds)
+		goto out_free;
 	if (!zalloc_cpumask_var(&mask, GFP_KERNEL))
 		goto out_free;
 	ret = -EFAULT;
@@ -123,7 +130,7 @@ static long qpwb_ioctl_run(struct qpwbench_run __user *uarg)
 	cpus_read_lock();
 	ret = qpwb_check_cpus(run, mask);
 	if (!ret)
-		ret = qpwb_run_scenario(run, mask, raw);
+		ret = qpwb_run_scenario(run, ds, mask, raw);
 	cpus_read_unlock();
 	mutex_unlock(&qpwb_run_mutex);
 
@@ -133,10 +140,14 @@ static long qpwb_ioctl_run(struct qpwbench_run __user *uarg)
 		ret = -EFAULT;
 	if (!ret && copy_to_user(&uarg->result, &run->result, sizeof(run->result)))
 		ret = -EFAULT;
+	if (!ret && run->drain_stats &&
+	    copy_to_user(u64_to_user_ptr(run->drain_stats), ds, sizeof(*ds)))
+		ret = -EFAULT;
 out_free_mask:
 	kvfree(raw);
 	free_cpumask_var(mask);
 out_free:
+	kvfree(ds);
 	kfree(run);
 	return ret;
 }

@@ -21,6 +21,20 @@
 
 /* Local ops between checks of the stop flag and cond_resched() in stress. */
 #define QPWB_STRESS_CHUNK	64
+/*
+ * An owner times its local ops this many at a time (one owner_op_cost
+ * sample, per op), and takes this many samples alone before the first
+ * drain; as the user model's owners do.
+ */
+#define QPWB_OWNER_CHUNK	8
+#define QPWB_OWNER_ALONE_SAMPLES 2000
+
+/* What one owner records; merged into the result at the end. */
+struct qpwb_owner {
+	struct qpwbench_hist during;
+	struct qpwbench_hist alone;
+	u64 ops;
+};
 
 struct qpwb_ctx {
 	const struct qpwbench_run *args;
@@ -29,6 +43,7 @@ struct qpwb_ctx {
 	struct qpwbench_result *res;	/* written by one thread at a time */
 	u64 *raw;			/* res->hist's first samples, or NULL */
 	u32 raw_cap;
+	struct qpwbench_drain_stats *ds;	/* the drainer's; the owners' at the end */
 	u64 wait_bound_ns;
 	u64 deadline_ns;		/* the run cap, ktime_get_ns() */
 	wait_queue_head_t barrier_wq;
@@ -39,6 +54,13 @@ struct qpwb_ctx {
 	bool draining;			/* stress: the drainer has begun */
 	atomic_t workers_left;		/* stress: workers still doing ops */
 	atomic64_t ops_done;
+	bool drain_empty;		/* QPWBENCH_DRAIN_EMPTY */
+	cpumask_var_t queued;		/* the drainer's: CPUs the current drain queued on */
+	/* QPWBENCH_LOAD_OWNER */
+	int n_owners;
+	atomic_t owners_ready;		/* owners done with their alone phase */
+	bool drains_over;		/* the drainer is done: owners stop */
+	unsigned int fill_seq;		/* the drainer's last fill request */
 };
 
 struct qpwb_thread {
@@ -46,6 +68,7 @@ struct qpwb_thread {
 	void (*fn)(struct qpwb_thread *t);
 	struct task_struct *task;
 	int cpu;
+	struct qpwb_owner *owner;	/* owner threads */
 };
 
 /* --- measurement helpers --------------------------------------------------- */
@@ -102,40 +125,99 @@ static void qpwb_local_fn(struct qpwb_thread *t)
 	atomic64_add(done, &ctx->ops_done);
 }
 
+/* Entries the drains of the run's CPUs have found so far (racy reads, outside the timing). */
+static u64 qpwb_drained_so_far(struct qpwb_ctx *ctx)
+{
+	u64 sum = 0;
+	int cpu;
+
+	for_each_cpu(cpu, ctx->cpus)
+		sum += data_race(READ_ONCE(per_cpu_ptr(qpwb_pcpu, cpu)->drained));
+	return sum;
+}
+
+/* A wait of the drainer or an owner for the other: spin, let others run. */
+static void qpwb_wait_relax(void)
+{
+	cpu_relax();
+	cond_resched();
+}
+
+/*
+ * QPWBENCH_DRAIN_FILL: have every owner add .fill entries, and wait until
+ * each has (untimed). Returns false if the run is stopping.
+ */
+static bool qpwb_request_fill(struct qpwb_ctx *ctx)
+{
+	unsigned int seq = ++ctx->fill_seq;
+	int cpu;
+
+	for_each_cpu(cpu, ctx->cpus)
+		if (cpu != ctx->args->caller_cpu)
+			WRITE_ONCE(per_cpu_ptr(qpwb_pcpu, cpu)->fill_req, seq);
+	for_each_cpu(cpu, ctx->cpus) {
+		struct qpwb_pcpu *pcp = per_cpu_ptr(qpwb_pcpu, cpu);
+
+		if (cpu == ctx->args->caller_cpu)
+			continue;
+		/* Acquire: the owner's entries are seen (pairs with qpwb_owner_fn()). */
+		while (smp_load_acquire(&pcp->fill_done) != seq) {
+			if (qpwb_should_stop())
+				return false;
+			qpwb_wait_relax();
+		}
+	}
+	return true;
+}
+
 /*
  * Drain every CPU in @cpus once, as lru_add_drain_all() does: queue (or run
- * inline) on all, then wait for all, with one deadline for the whole drain.
- * Returns false if the run is stopping (the sample is then not recorded).
+ * inline) on every CPU that needs it (cpu_needs_drain(): a racy peek at the
+ * batch, unless QPWBENCH_DRAIN_EMPTY), then wait for those, with one
+ * deadline for the whole drain. A drain that stalled on any CPU counts in
+ * stalls only: its time is the wait bound, not a drain's. Returns false if
+ * the run is stopping (the sample is then not recorded).
  */
 static bool qpwb_drain_all(struct qpwb_ctx *ctx, bool record)
 {
 	struct qpwbench_result *res = ctx->res;
-	u64 drains = 0, stalls = 0, deadline, t0, t1, c0, c1;
+	u64 drains = 0, stalls = 0, deadline, t0, t1, c0, c1, d0;
 	int cpu;
 
+	if ((ctx->args->drain_flags & QPWBENCH_DRAIN_FILL) && !qpwb_request_fill(ctx))
+		return false;
+	d0 = qpwb_drained_so_far(ctx);
+	cpumask_clear(ctx->queued);
 	c0 = qpwb_cycles();
 	t0 = local_clock();
-	for_each_cpu(cpu, ctx->cpus)
-		ctx->v->queue_drain(cpu);
-	deadline = ktime_get_ns() + ctx->wait_bound_ns;
 	for_each_cpu(cpu, ctx->cpus) {
+		if (!ctx->drain_empty &&
+		    !data_race(READ_ONCE(per_cpu_ptr(qpwb_pcpu, cpu)->batch.nr)))
+			continue;
+		__cpumask_set_cpu(cpu, ctx->queued);
+		ctx->v->queue_drain(cpu);
+	}
+	deadline = ktime_get_ns() + ctx->wait_bound_ns;
+	for_each_cpu(cpu, ctx->queued) {
 		int ret = ctx->v->flush_drain(cpu, deadline);
 
 		if (ret == -EINTR)
 			return false;
 		if (ret)
 			stalls++;
-		else
-			drains++;
 	}
 	t1 = local_clock();
 	c1 = qpwb_cycles();
-	if (record) {
-		qpwbench_record(&res->hist, ctx->raw, ctx->raw_cap, (t1 - t0) * 1000);
-		res->cycles += c1 - c0;
-		res->drains += drains;
-		res->stalls += stalls;
-	}
+	drains = cpumask_weight(ctx->cpus) - stalls;
+	if (!record)
+		return true;
+	res->drains += drains;
+	res->stalls += stalls;
+	if (stalls)
+		return true;
+	qpwbench_record(&res->hist, ctx->raw, ctx->raw_cap, (t1 - t0) * 1000);
+	qpwbench_hist_add(&ctx->ds->drained, qpwb_drained_so_far(ctx) - d0);
+	res->cycles += c1 - c0;
 	return true;
 }
 
@@ -146,11 +228,82 @@ static void qpwb_drain_fn(struct qpwb_thread *t)
 	u64 total = (u64)ctx->args->warmup + ctx->args->iterations;
 	u64 i;
 
+	/* The owners measure their cost alone first. */
+	while (atomic_read_acquire(&ctx->owners_ready) < ctx->n_owners && !qpwb_should_stop())
+		qpwb_wait_relax();
 	for (i = 0; i < total && !qpwb_should_stop(); i++) {
 		if (!qpwb_drain_all(ctx, i >= ctx->args->warmup))
 			break;
 		cond_resched();
 	}
+	smp_store_release(&ctx->drains_over, true);
+}
+
+static bool qpwb_owner_should_stop(struct qpwb_ctx *ctx)
+{
+	return smp_load_acquire(&ctx->drains_over) || qpwb_should_stop();
+}
+
+/*
+ * One timed step of an owner: @nr local ops, a per-op cost sample in @h;
+ * then, at .owner_rate_hz, spin until the step's period is over.
+ */
+static void qpwb_owner_step(struct qpwb_ctx *ctx, u64 *seq, u32 nr, struct qpwbench_hist *h,
+			    u64 *next)
+{
+	u64 t0, t1;
+
+	t0 = local_clock();
+	ctx->v->local_ops(*seq, nr);
+	t1 = local_clock();
+	*seq += nr;
+	qpwbench_hist_add(h, div_u64((t1 - t0) * 1000, nr));
+	if (ctx->args->owner_rate_hz) {
+		*next += div64_u64((u64)nr * NSEC_PER_SEC, ctx->args->owner_rate_hz);
+		while (local_clock() < *next && !qpwb_owner_should_stop(ctx))
+			cpu_relax();
+	}
+	cond_resched();
+}
+
+/*
+ * QPWBENCH_LOAD_OWNER on one target: the variant's local ops, alone for
+ * QPWB_OWNER_ALONE_SAMPLES steps, then for as long as the drainer drains;
+ * with QPWBENCH_DRAIN_FILL, .fill ops per request of the drainer instead,
+ * spinning in between (a busy target either way).
+ */
+static void qpwb_owner_fn(struct qpwb_thread *t)
+{
+	struct qpwb_ctx *ctx = t->ctx;
+	struct qpwb_owner *o = t->owner;
+	struct qpwb_pcpu *pcp = per_cpu_ptr(qpwb_pcpu, t->cpu);
+	bool fill = ctx->args->drain_flags & QPWBENCH_DRAIN_FILL;
+	u32 chunk = fill ? ctx->args->fill : QPWB_OWNER_CHUNK;
+	u64 first = (u64)t->cpu << 40, seq = first, next = local_clock();
+	unsigned int seen = 0, i;
+
+	for (i = 0; chunk && i < QPWB_OWNER_ALONE_SAMPLES && !qpwb_owner_should_stop(ctx); i++)
+		qpwb_owner_step(ctx, &seq, chunk, &o->alone, &next);
+	atomic_inc(&ctx->owners_ready);
+	while (!qpwb_owner_should_stop(ctx)) {
+		unsigned int req;
+
+		if (!fill) {
+			qpwb_owner_step(ctx, &seq, chunk, &o->during, &next);
+			continue;
+		}
+		req = READ_ONCE(pcp->fill_req);
+		if (req == seen) {
+			qpwb_wait_relax();
+			continue;
+		}
+		if (chunk)
+			qpwb_owner_step(ctx, &seq, chunk, &o->during, &next);
+		seen = req;
+		/* Release: the entries before the answer (pairs with qpwb_request_fill()). */
+		smp_store_release(&pcp->fill_done, req);
+	}
+	o->ops = seq - first;
 }
 
 /* interference: drain .cpus at .rate_hz for .duration_ns. */
@@ -200,11 +353,22 @@ static void qpwb_stress_worker_fn(struct qpwb_thread *t)
 	 * the start barrier: a drainer kept off its CPU for long is not a hang.)
 	 */
 	wait_event_idle(ctx->barrier_wq, READ_ONCE(ctx->draining) || qpwb_should_stop());
+	/*
+	 * Halfway, wait until a drain has found entries in this CPU's batch
+	 * (which then holds some): drains provably overlapped the ops,
+	 * whatever the scheduler did. global has no batch to find.
+	 */
 	while (done < n && !qpwb_should_stop()) {
 		u32 chunk = min_t(u64, n - done, QPWB_STRESS_CHUNK);
 
 		ctx->v->local_ops(seq + done, chunk);
 		done += chunk;
+		if (done >= n / 2 && done - chunk < n / 2 &&
+		    ctx->args->variant != QPWBENCH_VARIANT_GLOBAL) {
+			while (!data_race(READ_ONCE(per_cpu_ptr(qpwb_pcpu, t->cpu)->drained)) &&
+			       !qpwb_should_stop())
+				schedule_timeout_idle(1);
+		}
 		cond_resched();
 	}
 	atomic64_add(done, &ctx->ops_done);
@@ -346,6 +510,41 @@ static int qpwb_scenario_drainer(struct qpwb_ctx *ctx, void (*fn)(struct qpwb_th
 	return qpwb_run_threads(ctx, &th, 1);
 }
 
+/* remote and drain-all with owners: thread 0 drains, one owner per other CPU of .cpus. */
+static int qpwb_scenario_owned(struct qpwb_ctx *ctx)
+{
+	int n = cpumask_weight(ctx->cpus) + 1, i = 0, cpu, ret;
+	struct qpwb_thread *th = kcalloc(n, sizeof(*th), GFP_KERNEL);
+
+	if (!th)
+		return -ENOMEM;
+	th[i].fn = qpwb_drain_fn;
+	th[i++].cpu = ctx->args->caller_cpu;
+	ret = -ENOMEM;
+	for_each_cpu(cpu, ctx->cpus) {
+		if (cpu == ctx->args->caller_cpu)
+			continue;
+		th[i].fn = qpwb_owner_fn;
+		th[i].cpu = cpu;
+		th[i].owner = kzalloc(sizeof(*th[i].owner), GFP_KERNEL);
+		if (!th[i++].owner)
+			goto out;
+	}
+	n = i;
+	ctx->n_owners = n - 1;
+	ret = qpwb_run_threads(ctx, th, n);
+	for (i = 1; i < n; i++) {
+		qpwbench_hist_merge(&ctx->ds->owner, &th[i].owner->during);
+		qpwbench_hist_merge(&ctx->ds->owner_alone, &th[i].owner->alone);
+		atomic64_add(th[i].owner->ops, &ctx->ops_done);
+	}
+out:
+	for (i = 1; i < n; i++)
+		kfree(th[i].owner);
+	kfree(th);
+	return ret;
+}
+
 static int qpwb_scenario_stress(struct qpwb_ctx *ctx)
 {
 	int n = cpumask_weight(ctx->cpus) + 1, i = 0, cpu, ret;
@@ -369,6 +568,7 @@ static int qpwb_scenario_stress(struct qpwb_ctx *ctx)
 static void qpwb_account(struct qpwb_ctx *ctx)
 {
 	struct qpwbench_result *res = ctx->res;
+	unsigned int i;
 	int cpu;
 
 	/*
@@ -385,7 +585,11 @@ static void qpwb_account(struct qpwb_ctx *ctx)
 		res->ops_remaining += READ_ONCE(pcp->batch.nr);
 		res->ran_on_target += READ_ONCE(pcp->ran_on_target);
 		res->ran_on_caller += READ_ONCE(pcp->ran_on_caller);
+		res->entries_drained += READ_ONCE(pcp->drained);
+		for (i = 0; i < pcp->batch.nr; i++)
+			res->sum_remaining += pcp->batch.objs[i].val;
 	}
+	res->sum_drained = qpwb_sink.sum;
 	if (qpwb_has_cycles())
 		res->flags |= QPWBENCH_RES_HAS_CYCLES;
 }
@@ -395,7 +599,8 @@ static void qpwb_account(struct qpwb_ctx *ctx)
  * read lock held, so the CPUs in @cpus stay online throughout.
  * @raw holds run->samples_cap samples (NULL when 0).
  */
-int qpwb_run_scenario(struct qpwbench_run *run, const struct cpumask *cpus, u64 *raw)
+int qpwb_run_scenario(struct qpwbench_run *run, struct qpwbench_drain_stats *ds,
+		      const struct cpumask *cpus, u64 *raw)
 {
 	struct qpwb_ctx *ctx;
 	int ret;
@@ -403,12 +608,18 @@ int qpwb_run_scenario(struct qpwbench_run *run, const struct cpumask *cpus, u64 
 	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
 	if (!ctx)
 		return -ENOMEM;
+	if (!zalloc_cpumask_var(&ctx->queued, GFP_KERNEL)) {
+		kfree(ctx);
+		return -ENOMEM;
+	}
+	ctx->drain_empty = run->drain_flags & QPWBENCH_DRAIN_EMPTY;
 	ctx->args = run;
 	ctx->v = qpwb_variant(run->variant);
 	ctx->cpus = cpus;
 	ctx->res = &run->result;
 	ctx->raw = raw;
 	ctx->raw_cap = raw ? run->samples_cap : 0;
+	ctx->ds = ds;
 	ctx->wait_bound_ns = run->wait_bound_ns ?: QPWBENCH_DEFAULT_WAIT_BOUND_NS;
 	ctx->deadline_ns = ktime_get_ns() + QPWBENCH_RUN_CAP_NS;
 	init_waitqueue_head(&ctx->barrier_wq);
@@ -430,7 +641,10 @@ int qpwb_run_scenario(struct qpwbench_run *run, const struct cpumask *cpus, u64 
 		break;
 	case QPWBENCH_SCENARIO_REMOTE:
 	case QPWBENCH_SCENARIO_DRAIN_ALL:
-		ret = qpwb_scenario_drainer(ctx, qpwb_drain_fn);
+		if (run->target_load == QPWBENCH_LOAD_OWNER)
+			ret = qpwb_scenario_owned(ctx);
+		else
+			ret = qpwb_scenario_drainer(ctx, qpwb_drain_fn);
 		break;
 	case QPWBENCH_SCENARIO_STRESS:
 		ret = qpwb_scenario_stress(ctx);
@@ -446,6 +660,7 @@ int qpwb_run_scenario(struct qpwbench_run *run, const struct cpumask *cpus, u64 
 		run->result.samples_kept = min_t(u64, run->result.hist.count, ctx->raw_cap);
 	}
 out:
+	free_cpumask_var(ctx->queued);
 	kfree(ctx);
 	return ret;
 }

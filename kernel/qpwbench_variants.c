@@ -42,17 +42,18 @@ static void qpwb_batch_flush(struct qpwb_batch *b)
 		return;
 	spin_lock(&qpwb_sink.lock);
 	for (i = 0; i < b->nr; i++)
-		qpwb_sink.sum += b->entries[i];
+		qpwb_sink.sum += b->objs[i].val;
 	qpwb_sink.count += b->nr;
 	spin_unlock(&qpwb_sink.lock);
 	b->nr = 0;
 }
 
+/* A full batch is flushed by the add that finds it full, as refill_stock() does. */
 static void qpwb_batch_add(struct qpwb_batch *b, u64 val)
 {
-	b->entries[b->nr++] = val;
 	if (b->nr == QPWBENCH_BATCH_ENTRIES)
 		qpwb_batch_flush(b);
+	b->objs[b->nr++].val = val;
 }
 
 /* A variant's local_ops: @n direct calls of its inlined single op. */
@@ -72,6 +73,7 @@ static void qpwb_drain_locked(struct qpwb_pcpu *pcp)
 		pcp->ran_on_target++;
 	else
 		pcp->ran_on_caller++;
+	pcp->drained += pcp->batch.nr;
 	qpwb_batch_flush(&pcp->batch);
 }
 
@@ -360,6 +362,9 @@ void qpwb_reset(void)
 		pcp->batch.nr = 0;
 		pcp->ran_on_target = 0;
 		pcp->ran_on_caller = 0;
+		pcp->drained = 0;
+		pcp->fill_req = 0;
+		pcp->fill_done = 0;
 		pcp->drain_req = 0;
 		pcp->drain_done = 0;
 	}

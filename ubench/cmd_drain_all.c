@@ -4,11 +4,14 @@
  * every CPU of a set, for the growing sets of a plan (default ramp: N = 1,
  * 2, ... CPUs in topology order). Workqueue variants queue on all, then wait
  * for all (parallel); lock variants drain one CPU after the other on the
- * caller (serial). Metric drain_all_latency (ns), and stalled. The
- * crossover is the smallest N where the fastest serial variant is slower
- * than the fastest parallel one.
+ * caller (serial). Under each --target-load (default owner: the backend's
+ * owner threads do local ops on every drained CPU but the caller's).
+ * Metrics drain_all_latency (ns), drained_entries, owner_op_cost(_alone)
+ * and stalled. The crossover is the smallest N where the fastest serial
+ * variant is slower than the fastest parallel one, per load.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "commands.h"
 #include "scenario.h"
@@ -26,16 +29,17 @@ struct point {
 };
 
 static int drain_all_variant(struct scenario_env *env, const struct drain_all_params *p,
-			     const struct plan_set *set, enum qpwbench_variant v,
-			     struct point *pt, enum drain_kind *kind)
+			     const struct plan_set *set, enum target_load load,
+			     enum qpwbench_variant v, struct point *pt, enum drain_kind *kind)
 {
+	static struct qpwbench_drain_stats ds;	/* 23 KiB: not on the stack */
 	struct qpwbench_run run;
 	const struct qpwbench_result *res = &run.result;
 	struct scenario_row row = {
 		.scenario = QPWBENCH_SCENARIO_DRAIN_ALL, .variant = v,
 		.cpus = set->cpus, .n_cpus = set->n,
 		.distance = set->distance,
-		.metric = &METRIC_DRAIN_ALL_LATENCY,
+		.metric = &METRIC_DRAIN_ALL_LATENCY, .target_load = target_load_name(load),
 	};
 	int rc;
 
@@ -43,20 +47,25 @@ static int drain_all_variant(struct scenario_env *env, const struct drain_all_pa
 			 set->cpus, set->n);
 	run.iterations = p->c.iterations;
 	run.warmup = p->c.warmup;
-	run.wait_bound_ns = p->wait_bound_ns;
+	run.wait_bound_ns = p->wait_bound_ns ? p->wait_bound_ns : scenario_wait_bound_ns(load);
+	scenario_request_load(&run, load, &p->d, &ds);
 	rc = scenario_run(env, &run);
 	if (rc)
 		return rc;
 	scenario_stats_ns(env, &run, &row.stats);
 	scenario_ticks(&run, &row);
-	if (scenario_row(env, &row))
+	if (scenario_row(env, &row) || scenario_drain_rows(env, &row, &ds))
 		return EXIT_FAILED;
 	pt->p50_sum += row.stats.p50;
 	pt->runs++;
-	*kind = res->ran_on_caller ? DRAIN_SERIAL : res->ran_on_target ? DRAIN_PARALLEL
-								     : DRAIN_NOTHING;
+	/* A variant that skipped every (empty) CPU drained nothing: keep what an earlier set showed. */
+	if (res->ran_on_caller)
+		*kind = DRAIN_SERIAL;
+	else if (res->ran_on_target)
+		*kind = DRAIN_PARALLEL;
 	row.metric = &METRIC_STALLED;
 	row.has_ticks = false;
+	row.secondary = true;
 	stats_single(&row.stats, (double)res->stalls);
 	return scenario_row(env, &row) ? EXIT_FAILED : EXIT_OK;
 }
@@ -112,9 +121,10 @@ int drain_all_measure(struct scenario_env *env, const struct drain_all_params *p
 	enum drain_kind kind[QPWBENCH_NR_VARIANTS] = { 0 };
 	struct scenario_plan plan;
 	struct point *pts;
-	int rc = scenario_plan_build(env, p->c.plan,
-				     p->c.cpus, p->c.n_cpus, &plan);
+	int rc = scenario_check_drain_opts(env, p->load, &p->d);
 
+	if (!rc)
+		rc = scenario_plan_build(env, p->c.plan, p->c.cpus, p->c.n_cpus, &plan);
 	if (rc)
 		return rc;
 	pts = calloc((size_t)plan.n_sets * QPWBENCH_NR_VARIANTS, sizeof(*pts));
@@ -123,19 +133,44 @@ int drain_all_measure(struct scenario_env *env, const struct drain_all_params *p
 		scenario_plan_free(&plan);
 		return EXIT_FAILED;
 	}
-	for (unsigned int s = 0; s < plan.n_sets && !rc; s++) {
-		scenario_point_begin(env);
-		for (uint32_t r = 0; r < p->c.repeat && !rc; r++) {
-			rc = scenario_point_run(env, r);
-			for (unsigned int v = 0; v < QPWBENCH_NR_VARIANTS && !rc; v++)
-				if (p->c.variant[v])
-					rc = drain_all_variant(env, p, &plan.sets[s], v,
-							       &pts[s * QPWBENCH_NR_VARIANTS + v], &kind[v]);
+	for (unsigned int load = 0; load < TARGET_NR_LOADS && !rc; load++) {
+		if (!p->load[load])
+			continue;
+		memset(pts, 0, (size_t)plan.n_sets * QPWBENCH_NR_VARIANTS * sizeof(*pts));
+		memset(kind, 0, sizeof(kind));
+		for (unsigned int s = 0; s < plan.n_sets && !rc; s++) {
+			const struct plan_set *set = &plan.sets[s];
+			unsigned int caller = scenario_caller(&p->c, p->caller);
+			unsigned int targets[QPWBENCH_MAX_CPUS], n = 0;
+			struct spinners spin;
+			char err[256];
+
+			/* Spinner loads go on the drained CPUs, not the caller's. */
+			for (unsigned int i = 0; i < set->n; i++)
+				if (set->cpus[i] != caller)
+					targets[n++] = set->cpus[i];
+			if (target_load_start(&spin, load, targets, n, 0, err, sizeof(err))) {
+				scenario_error(env, "--target-load %s: %s", target_load_name(load), err);
+				rc = EXIT_USAGE;
+				break;
+			}
+			scenario_point_begin(env);
+			for (uint32_t r = 0; r < p->c.repeat && !rc; r++) {
+				rc = scenario_point_run(env, r);
+				for (unsigned int v = 0; v < QPWBENCH_NR_VARIANTS && !rc; v++)
+					if (p->c.variant[v])
+						rc = drain_all_variant(env, p, set, load, v,
+								       &pts[s * QPWBENCH_NR_VARIANTS + v],
+								       &kind[v]);
+			}
+			scenario_point_end(env);
+			target_load_stop(&spin);
 		}
-		scenario_point_end(env);
+		if (!rc) {
+			scenario_note(env, "target load %s:", target_load_name(load));
+			report_crossover(env, &plan, pts, kind);
+		}
 	}
-	if (!rc)
-		report_crossover(env, &plan, pts, kind);
 	free(pts);
 	scenario_plan_free(&plan);
 	return rc;
@@ -144,6 +179,8 @@ int drain_all_measure(struct scenario_env *env, const struct drain_all_params *p
 static const struct option drain_all_options[] = {
 	{ "caller", required_argument, NULL, OPTS_OWN_BASE },
 	{ "wait-bound", required_argument, NULL, OPTS_OWN_BASE + 1 },
+	{ "target-load", required_argument, NULL, OPTS_OWN_BASE + 2 },
+	SCENARIO_DRAIN_OPTIONS(OPTS_OWN_BASE + 3),
 	{ 0 },
 };
 
@@ -153,7 +190,11 @@ static int drain_all_option(struct ubench_opts *o, int val, const char *arg)
 
 	if (val == OPTS_OWN_BASE)
 		return scenario_caller_option(o, arg, &p->caller);
-	return scenario_wait_bound_option(o, arg, &p->wait_bound_ns);
+	if (val == OPTS_OWN_BASE + 1)
+		return scenario_wait_bound_option(o, arg, &p->wait_bound_ns);
+	if (val == OPTS_OWN_BASE + 2)
+		return scenario_loads_option(o, arg, p->load);
+	return scenario_drain_option(o, (unsigned int)(val - OPTS_OWN_BASE - 3), arg, &p->d);
 }
 
 static const struct opts_command drain_all_command = {
@@ -163,7 +204,9 @@ static const struct opts_command drain_all_command = {
 		  OPT_ITERATIONS | OPT_WARMUP,
 	.own = drain_all_options,
 	.own_help = SCENARIO_HELP_CALLER("")
-		    SCENARIO_HELP_WAIT_BOUND(SCENARIO_WAIT_BOUND_MS_STR),
+		    SCENARIO_HELP_WAIT_BOUND(SCENARIO_WAIT_BOUND_MS_STR ", " SCENARIO_WAIT_BOUND_FIFO_MS_STR " with a fifo load")
+		    "  --target-load LIST   what runs on the drained CPUs: owner, idle, busy, fifo, or all (default owner)\n"
+		    SCENARIO_HELP_DRAIN_OPTIONS,
 	.handle = drain_all_option,
 	.default_plan = DRAIN_ALL_DEFAULT_PLAN,
 	.default_iterations = DRAIN_ALL_DEFAULT_ITERATIONS,
@@ -180,7 +223,7 @@ int cmd_drain_all(int argc, char **argv)
 {
 	struct drain_all_params p = {
 		.caller = SCENARIO_CALLER_FIRST,
-		.wait_bound_ns = scenario_wait_bound_ns(TARGET_LOAD_IDLE),
+		.load = { [TARGET_LOAD_OWNER] = true },
 	};
 
 	return scenario_main(&drain_all_command, argc, argv, &p.c, &p, measure);

@@ -42,6 +42,12 @@ static int interference_variant(struct scenario_env *env, const struct interfere
 	run.rate_hz = p->rate_hz;
 	run.duration_ns = p->c.duration_ns;
 	run.wait_bound_ns = p->wait_bound_ns;
+	/*
+	 * The spinner's batch is empty, and a drain would skip it: drain it
+	 * anyway, as lru_cache_disable() drains every CPU, so that the
+	 * interference of each mechanism shows.
+	 */
+	run.drain_flags = QPWBENCH_DRAIN_EMPTY;
 	target_load_record(spin);
 	rc = scenario_run(env, &run);
 	target_load_stop(spin);

@@ -2,11 +2,15 @@
 /*
  * ubench remote: one caller drains one target, for the CPU pairs of a plan
  * (default classes: one pair per distance class), each variant, under each
- * --target-load: idle, busy (a SCHED_OTHER spinner on the target) or fifo
- * (a SCHED_FIFO spinner; needs root). Metrics drain_latency (ns, one drain)
- * and stalled (workqueue drains that gave up at --wait-bound: a target that
- * never runs the work shows up as stalls, never as a hang; the default
- * bound depends on the load, see SCENARIO_WAIT_BOUND_MS).
+ * --target-load: owner (the default: the backend's owner thread does the
+ * variant's local ops on the target, flat out, at --owner-rate, or --fill
+ * K entries before each drain), idle, busy (a SCHED_OTHER spinner on the
+ * target) or fifo (a SCHED_FIFO spinner; needs root). Metrics
+ * drain_latency (ns, one drain), drained_entries (per drain),
+ * owner_op_cost and owner_op_cost_alone (owner loads) and stalled
+ * (workqueue drains that gave up at --wait-bound: a target that never runs
+ * the work shows up as stalls, never as a hang; the default bound depends
+ * on the load, see SCENARIO_WAIT_BOUND_MS).
  */
 #include <string.h>
 
@@ -21,6 +25,7 @@ static int remote_variant(struct scenario_env *env, const struct remote_params *
 			  const struct plan_set *pair, enum target_load load,
 			  enum qpwbench_variant v)
 {
+	static struct qpwbench_drain_stats ds;	/* 23 KiB: not on the stack */
 	struct qpwbench_run run;
 	const struct qpwbench_result *res = &run.result;
 	struct scenario_row row = {
@@ -34,15 +39,17 @@ static int remote_variant(struct scenario_env *env, const struct remote_params *
 	run.iterations = p->c.iterations;
 	run.warmup = p->c.warmup;
 	run.wait_bound_ns = p->wait_bound_ns ? p->wait_bound_ns : scenario_wait_bound_ns(load);
+	scenario_request_load(&run, load, &p->d, &ds);
 	rc = scenario_run(env, &run);
 	if (rc)
 		return rc;
 	scenario_stats_ns(env, &run, &row.stats);
 	scenario_ticks(&run, &row);
-	if (scenario_row(env, &row))
+	if (scenario_row(env, &row) || scenario_drain_rows(env, &row, &ds))
 		return EXIT_FAILED;
 	row.metric = &METRIC_STALLED;
 	row.has_ticks = false;
+	row.secondary = true;
 	stats_single(&row.stats, (double)res->stalls);
 	return scenario_row(env, &row) ? EXIT_FAILED : EXIT_OK;
 }
@@ -50,9 +57,10 @@ static int remote_variant(struct scenario_env *env, const struct remote_params *
 int remote_measure(struct scenario_env *env, const struct remote_params *p)
 {
 	struct scenario_plan plan;
-	int rc = scenario_plan_build(env, p->c.plan,
-				     p->c.cpus, p->c.n_cpus, &plan);
+	int rc = scenario_check_drain_opts(env, p->load, &p->d);
 
+	if (!rc)
+		rc = scenario_plan_build(env, p->c.plan, p->c.cpus, p->c.n_cpus, &plan);
 	if (rc)
 		return rc;
 	for (unsigned int s = 0; s < plan.n_sets && !rc; s++) {
@@ -94,48 +102,19 @@ int remote_measure(struct scenario_env *env, const struct remote_params *p)
 static const struct option remote_options[] = {
 	{ "target-load", required_argument, NULL, OPTS_OWN_BASE },
 	{ "wait-bound", required_argument, NULL, OPTS_OWN_BASE + 1 },
+	SCENARIO_DRAIN_OPTIONS(OPTS_OWN_BASE + 2),
 	{ 0 },
 };
-
-/* --target-load LIST: names from TARGET_LOADS, comma separated, or all. */
-static int parse_loads(struct ubench_opts *o, const char *arg, bool load[TARGET_NR_LOADS])
-{
-	char buf[64], *save = NULL;
-
-	if (!strcmp(arg, "all")) {
-		for (unsigned int i = 0; i < TARGET_NR_LOADS; i++)
-			load[i] = true;
-		return 0;
-	}
-	if (strlen(arg) >= sizeof(buf) || !arg[0]) {
-		opts_error(o, "--target-load: expected a list of idle, busy, fifo, or all");
-		return -1;
-	}
-	if (arg[0] == ',' || arg[strlen(arg) - 1] == ',' || strstr(arg, ",,")) {
-		opts_error(o, "--target-load: empty item in '%s'", arg);
-		return -1;
-	}
-	strcpy(buf, arg);
-	memset(load, 0, TARGET_NR_LOADS * sizeof(load[0]));
-	for (char *name = strtok_r(buf, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
-		enum target_load l;
-
-		if (target_load_parse(name, &l)) {
-			opts_error(o, "--target-load: unknown load '%s' (idle, busy, fifo, all)", name);
-			return -1;
-		}
-		load[l] = true;
-	}
-	return 0;
-}
 
 static int remote_option(struct ubench_opts *o, int val, const char *arg)
 {
 	struct remote_params *p = o->ctx;
 
 	if (val == OPTS_OWN_BASE)
-		return parse_loads(o, arg, p->load);
-	return scenario_wait_bound_option(o, arg, &p->wait_bound_ns);
+		return scenario_loads_option(o, arg, p->load);
+	if (val == OPTS_OWN_BASE + 1)
+		return scenario_wait_bound_option(o, arg, &p->wait_bound_ns);
+	return scenario_drain_option(o, (unsigned int)(val - OPTS_OWN_BASE - 2), arg, &p->d);
 }
 
 static const struct opts_command remote_command = {
@@ -144,8 +123,10 @@ static const struct opts_command remote_command = {
 	.common = OPT_CPUS | OPT_PLAN | OPT_VARIANT | OPT_BACKEND | OPT_OUTPUT | OPT_EVENTS | OPT_REPEAT |
 		  OPT_ITERATIONS | OPT_WARMUP,
 	.own = remote_options,
-	.own_help = "  --target-load LIST   idle, busy (SCHED_OTHER spinner), fifo (SCHED_FIFO spinner, root), or all (default idle)\n"
-		    SCENARIO_HELP_WAIT_BOUND(SCENARIO_WAIT_BOUND_MS_STR ", " SCENARIO_WAIT_BOUND_FIFO_MS_STR " with a fifo load"),
+	.own_help = "  --target-load LIST   owner (the variant's local ops on the target), idle, busy (SCHED_OTHER\n"
+		    "                       spinner), fifo (SCHED_FIFO spinner, root), or all (default owner)\n"
+		    SCENARIO_HELP_WAIT_BOUND(SCENARIO_WAIT_BOUND_MS_STR ", " SCENARIO_WAIT_BOUND_FIFO_MS_STR " with a fifo load")
+		    SCENARIO_HELP_DRAIN_OPTIONS,
 	.handle = remote_option,
 	.default_plan = REMOTE_DEFAULT_PLAN,
 	.default_iterations = REMOTE_DEFAULT_ITERATIONS,
@@ -160,7 +141,7 @@ static int measure(struct scenario_env *env, const struct ubench_opts *o, const 
 
 int cmd_remote(int argc, char **argv)
 {
-	struct remote_params p = { .load = { [TARGET_LOAD_IDLE] = true } };
+	struct remote_params p = { .load = { [TARGET_LOAD_OWNER] = true } };
 
 	return scenario_main(&remote_command, argc, argv, &p.c, &p, measure);
 }

@@ -6,7 +6,10 @@
  * shared list (drained, by a drain or by a full batch's flush) or still in
  * a batch. lost_ops = done - drained - remaining, per variant, must be 0
  * (negative means entries were counted twice); any other value is a
- * locking bug and the command exits 1.
+ * locking bug and the command exits 1. So does a checksum that differs
+ * (the values drained plus remaining against the closed-form sum of every
+ * value added: a lost entry and a double count do not cancel there), and
+ * drains that found no entry at all (they did not overlap the ops).
  */
 #include "commands.h"
 #include "scenario.h"
@@ -19,6 +22,19 @@
 #define STRESS_WAIT_BOUND_S	1
 _Static_assert(STRESS_WAIT_BOUND_S * 1000000000ULL == QPWBENCH_DEFAULT_WAIT_BOUND_NS,
 	       "stress --help quotes the backend's default wait bound");
+
+/*
+ * The sum (mod 2^64) of the entry values a complete run adds: CPU c adds
+ * (c << 40) + 0, 1, ..., iterations - 1 (qpwbench.h's stress contract).
+ */
+static uint64_t stress_sum(const struct stress_params *p)
+{
+	uint64_t n = p->c.iterations, sum = 0;
+
+	for (unsigned int i = 0; i < p->c.n_cpus; i++)
+		sum += n * ((uint64_t)p->c.cpus[i] << 40) + n * (n - 1) / 2;
+	return sum;
+}
 
 int stress_measure(struct scenario_env *env, const struct stress_params *p)
 {
@@ -63,9 +79,22 @@ int stress_measure(struct scenario_env *env, const struct stress_params *p)
 					       res->ops_remaining);
 				lost_any = true;
 			}
-			if (res->ops_done != expected && !(res->flags & QPWBENCH_RES_INTERRUPTED)) {
+			if (res->flags & QPWBENCH_RES_INTERRUPTED)
+				continue;
+			if (res->ops_done != expected) {
 				scenario_error(env, "stress %s: %llu ops done, %llu requested",
 					       variant_name(v), res->ops_done, expected);
+				lost_any = true;
+			}
+			if (res->sum_drained + res->sum_remaining != stress_sum(p)) {
+				scenario_error(env, "stress %s: entry values drained %#llx + remaining %#llx != %#llx added: an entry lost and another counted twice",
+					       variant_name(v), res->sum_drained, res->sum_remaining,
+					       (unsigned long long)stress_sum(p));
+				lost_any = true;
+			}
+			if (v != QPWBENCH_VARIANT_GLOBAL && !res->entries_drained) {
+				scenario_error(env, "stress %s: no drain found an entry: the drains did not overlap the ops",
+					       variant_name(v));
 				lost_any = true;
 			}
 		}

@@ -2,8 +2,9 @@
 /*
  * ubench sweep: the default measurement set into one CSV, what scripts/run
  * runs: c2c (the c2c command itself, plan classes, into the same files),
- * local, remote by class with idle targets (target_load idle, as ubench
- * remote writes it), drain-all over the ramp with its crossover, and a
+ * local, remote by class with owner and idle targets (target_load owner
+ * and idle, as ubench remote writes them), drain-all over the ramp under
+ * the same two loads with its crossover, and a
  * short stress. Sized to finish in about a minute on a 2-CPU machine; each step says how long it took. Exit 1 when a step found
  * a problem (stress lost ops), 2 when one could not run; the other steps
  * still run.
@@ -127,11 +128,16 @@ static int sweep(struct scenario_env *env, const struct ubench_opts *o,
 		 const struct scenario_common *c)
 {
 	struct local_params local = { .c = *c, .batch = SWEEP_LOCAL_BATCH };
-	/* Idle targets: the default wait bound keeps host hiccups latency, not stalls. */
-	struct remote_params remote = { .c = *c, .load = { [TARGET_LOAD_IDLE] = true } };
+	/*
+	 * Owners on the targets (drains find filled batches), and idle targets
+	 * as before, so that both figures are in every sweep.
+	 */
+	struct remote_params remote = {
+		.c = *c, .load = { [TARGET_LOAD_OWNER] = true, [TARGET_LOAD_IDLE] = true },
+	};
 	struct drain_all_params drain = {
 		.c = *c, .caller = SCENARIO_CALLER_FIRST,
-		.wait_bound_ns = scenario_wait_bound_ns(TARGET_LOAD_IDLE),
+		.load = { [TARGET_LOAD_OWNER] = true, [TARGET_LOAD_IDLE] = true },
 	};
 	struct stress_params stress = { .c = *c, .caller = SCENARIO_CALLER_FIRST };
 	double t0 = now_s(), t;

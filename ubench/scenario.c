@@ -19,6 +19,9 @@ const struct metric METRIC_DRAIN_ALL_LATENCY = { "drain_all_latency", "ns" };
 const struct metric METRIC_TARGET_GAP = { "target_gap", "ns" };
 const struct metric METRIC_TARGET_CTX_SWITCHES = { "target_ctx_switches", "count" };
 const struct metric METRIC_LOST_OPS = { "lost_ops", "count" };
+const struct metric METRIC_DRAINED_ENTRIES = { "drained_entries", "count" };
+const struct metric METRIC_OWNER_OP_COST = { "owner_op_cost", "ns" };
+const struct metric METRIC_OWNER_OP_COST_ALONE = { "owner_op_cost_alone", "ns" };
 
 #define NAME_ENTRY(id, name) name,
 static const char *const scenario_names[] = { QPWBENCH_SCENARIOS(NAME_ENTRY) };
@@ -425,7 +428,7 @@ int scenario_row(struct scenario_env *env, const struct scenario_row *r)
 		extra_values[row.n_extra++] = env->counters.values[i];
 	}
 
-	if (env->point_open && !strcmp(r->metric->unit, "ns") && r->variant < QPWBENCH_NR_VARIANTS &&
+	if (env->point_open && !r->secondary && !strcmp(r->metric->unit, "ns") && r->variant < QPWBENCH_NR_VARIANTS &&
 	    env->point_runs[r->variant] < OPTS_MAX_REPEAT && !isnan(r->stats.p50))
 		env->point_p50[r->variant][env->point_runs[r->variant]++] = r->stats.p50;
 	print_row(env, r);
@@ -449,6 +452,115 @@ int scenario_caller_option(struct ubench_opts *o, const char *arg, unsigned int 
 int scenario_wait_bound_option(struct ubench_opts *o, const char *arg, uint64_t *ns)
 {
 	return opts_duration(o, "--wait-bound", arg, 1, QPWBENCH_MAX_WAIT_BOUND_NS, ns);
+}
+
+int scenario_drain_option(struct ubench_opts *o, unsigned int i, const char *arg,
+			  struct drain_opts *d)
+{
+	uint64_t v;
+
+	switch (i) {
+	case 0:
+		if (opts_u64(o, "--fill", arg, 0, QPWBENCH_BATCH_ENTRIES, &v))
+			return -1;
+		d->fill_set = true;
+		d->fill = (uint32_t)v;
+		return 0;
+	case 1:
+		if (opts_u64(o, "--owner-rate", arg, 1, QPWBENCH_MAX_OWNER_RATE_HZ, &v))
+			return -1;
+		d->owner_rate_hz = v;
+		return 0;
+	default:
+		d->drain_empty = true;
+		return 0;
+	}
+}
+
+int scenario_check_drain_opts(struct scenario_env *env, const bool load[TARGET_NR_LOADS],
+			      const struct drain_opts *d)
+{
+	if ((d->fill_set || d->owner_rate_hz) && !load[TARGET_LOAD_OWNER]) {
+		scenario_error(env, "--fill and --owner-rate need --target-load owner");
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+void scenario_request_load(struct qpwbench_run *run, enum target_load load,
+			   const struct drain_opts *d, struct qpwbench_drain_stats *ds)
+{
+	run->drain_stats = (uintptr_t)ds;
+	run->target_load = target_load_backend(load);
+	if (d->drain_empty)
+		run->drain_flags |= QPWBENCH_DRAIN_EMPTY;
+	if (load != TARGET_LOAD_OWNER)
+		return;
+	run->owner_rate_hz = d->owner_rate_hz;
+	if (d->fill_set) {
+		run->drain_flags |= QPWBENCH_DRAIN_FILL;
+		run->fill = d->fill;
+	}
+}
+
+int scenario_loads_option(struct ubench_opts *o, const char *arg, bool load[TARGET_NR_LOADS])
+{
+	char buf[64], *save = NULL;
+
+	if (!strcmp(arg, "all")) {
+		for (unsigned int i = 0; i < TARGET_NR_LOADS; i++)
+			load[i] = true;
+		return 0;
+	}
+	if (strlen(arg) >= sizeof(buf) || !arg[0]) {
+		opts_error(o, "--target-load: expected a list of idle, busy, fifo, owner, or all");
+		return -1;
+	}
+	if (arg[0] == ',' || arg[strlen(arg) - 1] == ',' || strstr(arg, ",,")) {
+		opts_error(o, "--target-load: empty item in '%s'", arg);
+		return -1;
+	}
+	strcpy(buf, arg);
+	memset(load, 0, TARGET_NR_LOADS * sizeof(load[0]));
+	for (char *name = strtok_r(buf, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+		enum target_load l;
+
+		if (target_load_parse(name, &l)) {
+			opts_error(o, "--target-load: unknown load '%s' (idle, busy, fifo, owner, all)",
+				   name);
+			return -1;
+		}
+		load[l] = true;
+	}
+	return 0;
+}
+
+int scenario_drain_rows(struct scenario_env *env, const struct scenario_row *latency,
+			const struct qpwbench_drain_stats *ds)
+{
+	struct scenario_row row = *latency;
+
+	row.has_ticks = false;
+	row.subtracted_ns = 0;
+	row.secondary = true;
+	row.metric = &METRIC_DRAINED_ENTRIES;
+	hist_stats(&ds->drained, 1, &row.stats);
+	if (scenario_row(env, &row))
+		return EXIT_FAILED;
+	/* Owners that did no op (--fill 0) have no cost to report. */
+	if (ds->owner.count) {
+		row.metric = &METRIC_OWNER_OP_COST;
+		hist_stats(&ds->owner, 1000, &row.stats);
+		if (scenario_row(env, &row))
+			return EXIT_FAILED;
+	}
+	if (ds->owner_alone.count) {
+		row.metric = &METRIC_OWNER_OP_COST_ALONE;
+		hist_stats(&ds->owner_alone, 1000, &row.stats);
+		if (scenario_row(env, &row))
+			return EXIT_FAILED;
+	}
+	return EXIT_OK;
 }
 
 uint64_t scenario_wait_bound_ns(enum target_load load)

@@ -35,6 +35,9 @@ extern const struct metric METRIC_DRAIN_ALL_LATENCY;	/* drain-all */
 extern const struct metric METRIC_TARGET_GAP;		/* interference */
 extern const struct metric METRIC_TARGET_CTX_SWITCHES;	/* interference */
 extern const struct metric METRIC_LOST_OPS;		/* stress */
+extern const struct metric METRIC_DRAINED_ENTRIES;	/* remote, drain-all */
+extern const struct metric METRIC_OWNER_OP_COST;	/* remote, drain-all with owners */
+extern const struct metric METRIC_OWNER_OP_COST_ALONE;	/* the same, before any drain */
 
 /*
  * Default wait bounds (--wait-bound): how long a workqueue drain waits for
@@ -168,6 +171,7 @@ struct scenario_row {
 	double ticks;			/* counter ticks per op */
 	double subtracted_ns;		/* taken off every figure (op_cost: the timer overhead) */
 	const char *target_load;	/* the target_load column; NULL: n/a */
+	bool secondary;			/* not the measurement's own latency: no --repeat spread */
 };
 
 /* 0, or EXIT_FAILED after one error line (an output could not be written). */
@@ -211,6 +215,46 @@ struct scenario_common {
 	enum topo_plan_kind plan;
 };
 
+/*
+ * What remote and drain-all ask of the targets' owners (--fill,
+ * --owner-rate) and of the drain (--drain-empty).
+ */
+struct drain_opts {
+	bool fill_set;
+	uint32_t fill;			/* --fill K: entries each owner adds before each drain */
+	uint64_t owner_rate_hz;		/* --owner-rate: 0 = flat out */
+	bool drain_empty;		/* --drain-empty: drain CPUs with empty batches too */
+};
+
+/* The options above, as struct option entries from base, and their help. */
+#define SCENARIO_DRAIN_OPTIONS(base)					\
+	{ "fill", required_argument, NULL, (base) },			\
+	{ "owner-rate", required_argument, NULL, (base) + 1 },		\
+	{ "drain-empty", no_argument, NULL, (base) + 2 }
+#define SCENARIO_DRAIN_OPTIONS_N	3
+#define SCENARIO_HELP_DRAIN_OPTIONS \
+	"  --fill K             owner load: each owner adds exactly K entries (0.." SCENARIO_STR(QPWBENCH_BATCH_ENTRIES) ") before each drain\n" \
+	"  --owner-rate HZ      owner load: local ops per second per owner (default: flat out)\n" \
+	"  --drain-empty        drain CPUs whose batch is empty too (lru_cache_disable()); default: skip them (cpu_needs_drain())\n"
+/* Parse option base + i (i < SCENARIO_DRAIN_OPTIONS_N); 0 or -1 after opts_error(). */
+int scenario_drain_option(struct ubench_opts *o, unsigned int i, const char *arg,
+			  struct drain_opts *d);
+/* --fill and --owner-rate need the owner load: 0, or EXIT_USAGE after one error line. */
+int scenario_check_drain_opts(struct scenario_env *env, const bool load[TARGET_NR_LOADS],
+			      const struct drain_opts *d);
+/* A load's and d's part of a request; the drain stats go to *ds. */
+void scenario_request_load(struct qpwbench_run *run, enum target_load load,
+			   const struct drain_opts *d, struct qpwbench_drain_stats *ds);
+/* --target-load LIST: names from TARGET_LOADS, comma separated, or all. */
+int scenario_loads_option(struct ubench_opts *o, const char *arg, bool load[TARGET_NR_LOADS]);
+/*
+ * After a drain's latency row: drained_entries, and with owners
+ * owner_op_cost and owner_op_cost_alone, from ds, keyed like *latency.
+ * 0, or EXIT_FAILED.
+ */
+int scenario_drain_rows(struct scenario_env *env, const struct scenario_row *latency,
+			const struct qpwbench_drain_stats *ds);
+
 /* --caller CPU and --wait-bound TIME, for the commands that drain. */
 int scenario_caller_option(struct ubench_opts *o, const char *arg, unsigned int *caller);
 int scenario_wait_bound_option(struct ubench_opts *o, const char *arg, uint64_t *ns);
@@ -249,13 +293,16 @@ struct remote_params {
 	struct scenario_common c;	/* plan: pairs (caller, target) */
 	bool load[TARGET_NR_LOADS];	/* target loads to measure under */
 	uint64_t wait_bound_ns;		/* 0: scenario_wait_bound_ns() of each load */
+	struct drain_opts d;
 };
 int remote_measure(struct scenario_env *env, const struct remote_params *p);
 
 struct drain_all_params {
 	struct scenario_common c;	/* plan: the CPU sets drained, growing */
 	unsigned int caller;		/* or SCENARIO_CALLER_FIRST */
-	uint64_t wait_bound_ns;
+	uint64_t wait_bound_ns;		/* 0: scenario_wait_bound_ns() of each load */
+	bool load[TARGET_NR_LOADS];	/* target loads to measure under */
+	struct drain_opts d;
 };
 int drain_all_measure(struct scenario_env *env, const struct drain_all_params *p);
 

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What runs on a drain's target CPUs while the caller drains them: nothing,
- * a SCHED_OTHER spinner, or a SCHED_FIFO spinner (the RT task DESIGN.md's
- * remote and interference scenarios put there). Spinners are harness
- * threads (core/threads.h pins them and sets their policy); they can also
- * record what the target experienced while a measurement runs:
+ * a SCHED_OTHER spinner, a SCHED_FIFO spinner (the RT task DESIGN.md's
+ * remote and interference scenarios put there), or an owner: a thread of
+ * the backend (a kthread of the module) doing the variant's local ops, so
+ * that drains find filled batches (QPWBENCH_LOAD_OWNER; the harness starts
+ * nothing for it). Spinners are harness threads (core/threads.h pins them
+ * and sets their policy); they can also record what the target experienced
+ * while a measurement runs:
  *
  *   gaps         per window (the drain period), the largest time between two
  *                consecutive reads of the spinner's clock: how long something
@@ -26,7 +29,8 @@
 #define TARGET_LOADS(X)		\
 	X(IDLE, "idle")		\
 	X(BUSY, "busy")		\
-	X(FIFO, "fifo")
+	X(FIFO, "fifo")		\
+	X(OWNER, "owner")
 
 #define TARGET_LOAD_ENUM(id, name) TARGET_LOAD_##id,
 enum target_load {
@@ -38,6 +42,12 @@ enum target_load {
 const char *target_load_name(enum target_load load);
 /* 0, or -1 for a name not in TARGET_LOADS. */
 int target_load_parse(const char *name, enum target_load *load);
+
+/* The backend's part of a load (the run's .target_load). */
+static inline __u32 target_load_backend(enum target_load load)
+{
+	return load == TARGET_LOAD_OWNER ? QPWBENCH_LOAD_OWNER : QPWBENCH_LOAD_NONE;
+}
 
 /* One spinner's record over the recorded phase. */
 struct spinner_record {
@@ -61,7 +71,7 @@ struct spinners {
 };
 
 /*
- * Start a spinner on each of cpus[0..n) (none for TARGET_LOAD_IDLE), FIFO
+ * Start a spinner on each of cpus[0..n) (none for idle and owner), FIFO
  * for TARGET_LOAD_FIFO; window_ns is the gap-recording window. Returns when
  * every spinner spins: 0, or -errno with one line in err (-EPERM: FIFO not
  * permitted) that says what failed, not who asked for the load: callers

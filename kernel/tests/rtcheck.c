@@ -177,6 +177,8 @@ int main(int argc, char **argv)
 		}
 		qt_run_init(&r, QPWBENCH_SCENARIO_REMOTE, v);
 		r.caller_cpu = (unsigned int)caller;
+		/* The spinner's batch is empty: drain it anyway, as lru_cache_disable() does. */
+		r.drain_flags = QPWBENCH_DRAIN_EMPTY;
 		r.iterations = drains;
 		r.wait_bound_ns = bound_ms * 1000000ULL;
 		qpwbench_mask_set(r.cpus, (unsigned int)target);

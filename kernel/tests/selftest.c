@@ -83,6 +83,16 @@ static void test_info(int fd)
 		 info.nr_cpu_ids, info.online_cpus, n, sys, info.preempt_rt, info.flags);
 }
 
+/* The sum (mod 2^64) of the values stress adds: CPU c adds (c << 40) + 0, 1, ..., n - 1. */
+static __u64 stress_sum(__u64 n)
+{
+	__u64 sum = 0;
+
+	for (unsigned int i = 0; i < ncpus; i++)
+		sum += n * ((__u64)cpus[i] << 40) + n * (n - 1) / 2;
+	return sum;
+}
+
 /* Stress: concurrent local ops on every CPU and drains from the first. */
 static void test_stress(int fd, unsigned long long ops)
 {
@@ -114,6 +124,13 @@ static void test_stress(int fd, unsigned long long ops)
 			 (long long)(res->ops_done - res->ops_drained - res->ops_remaining));
 		qt_check(res->drains + res->stalls > 0 && res->hist.count > 0, name,
 			 "%llu concurrent drain-alls", (unsigned long long)res->hist.count);
+		qt_check(res->sum_drained + res->sum_remaining == stress_sum(r.iterations), name,
+			 "checksum: values drained %#llx + remaining %#llx, added %#llx",
+			 (unsigned long long)res->sum_drained, (unsigned long long)res->sum_remaining,
+			 (unsigned long long)stress_sum(r.iterations));
+		qt_check(v == QPWBENCH_VARIANT_GLOBAL || res->entries_drained > 0, name,
+			 "drains overlapped the ops: %llu entries drained by drains",
+			 (unsigned long long)res->entries_drained);
 		if (v != QPWBENCH_VARIANT_GLOBAL && ncpus > 1)
 			qt_check(drains_inline(v) ? res->ran_on_caller > 0 : res->ran_on_caller == 0,
 				 name, "drain work placement (%s)",
@@ -213,6 +230,58 @@ static void check_raw(const char *name, const struct qpwbench_result *res, __u32
 		 in_bucket ? "" : ", a sample outside the histogram's buckets");
 }
 
+/*
+ * Owners that add exactly @fill entries before each drain: every recorded
+ * drain finds @fill entries in each target (global: none), the owners'
+ * entries are conserved, and their cost is measured alone and under drains.
+ */
+static void test_owner_fill(int fd)
+{
+	static struct qpwbench_drain_stats ds;
+	const unsigned int it = 50, warm = 3, fill = QPWBENCH_BATCH_ENTRIES;
+
+	if (ncpus < 2)
+		return;
+	for (unsigned int v = 0; v < QPWBENCH_NR_VARIANTS; v++) {
+		struct qpwbench_run r;
+		const struct qpwbench_result *res = &r.result;
+		__u64 want = v == QPWBENCH_VARIANT_GLOBAL ? 0 : (__u64)fill * (ncpus - 1);
+		char name[64];
+		int ret;
+
+		snprintf(name, sizeof(name), "owner-fill-%s", qt_variant_names[v]);
+		qt_run_init(&r, QPWBENCH_SCENARIO_DRAIN_ALL, v);
+		r.caller_cpu = cpus[0];
+		r.iterations = it;
+		r.warmup = warm;
+		r.target_load = QPWBENCH_LOAD_OWNER;
+		r.drain_flags = QPWBENCH_DRAIN_FILL;
+		r.fill = fill;
+		r.drain_stats = (uintptr_t)&ds;
+		all_cpus(&r);
+		memset(&ds, 0xff, sizeof(ds));
+		ret = qt_run(fd, &r);
+		if (!qt_check(!ret, name, "run: %s", errname(ret)))
+			continue;
+		report_hist(name, res, "drain-all");
+		check_bucket_rule(name, &ds.drained);
+		check_bucket_rule(name, &ds.owner);
+		check_bucket_rule(name, &ds.owner_alone);
+		qt_check(ds.drained.count + res->stalls >= it && ds.drained.count == res->hist.count &&
+			 ds.drained.min == want && ds.drained.max == want, name,
+			 "%llu drains found %llu..%llu entries, want %llu",
+			 (unsigned long long)ds.drained.count, (unsigned long long)ds.drained.min,
+			 (unsigned long long)ds.drained.max, (unsigned long long)want);
+		qt_check(conserved(res) && res->ops_done >= (__u64)(it + warm) * fill * (ncpus - 1),
+			 name, "owner ops %llu drained %llu remaining %llu",
+			 (unsigned long long)res->ops_done, (unsigned long long)res->ops_drained,
+			 (unsigned long long)res->ops_remaining);
+		qt_check(ds.owner.count >= it && ds.owner_alone.count > 0, name,
+			 "owner cost samples %llu, alone %llu", (unsigned long long)ds.owner.count,
+			 (unsigned long long)ds.owner_alone.count);
+	}
+}
+
 static void test_scenarios(int fd)
 {
 	const unsigned int it = 100, warm = 5, batch = 16;
@@ -250,6 +319,8 @@ static void test_scenarios(int fd)
 		r.caller_cpu = cpus[0];
 		r.iterations = it;
 		r.warmup = warm;
+		/* Empty batches: drain them anyway (a drain skips them otherwise). */
+		r.drain_flags = QPWBENCH_DRAIN_EMPTY;
 		all_cpus(&r);
 		r.samples = (__u64)(uintptr_t)raw;
 		r.samples_cap = it / 2;
@@ -257,7 +328,9 @@ static void test_scenarios(int fd)
 		if (qt_check(!ret, name, "run: %s", errname(ret))) {
 			report_hist(name, res, "drain-all");
 			check_raw(name, res, r.samples_cap);
-			qt_check(res->hist.count == it && res->drains + res->stalls == (__u64)it * ncpus,
+			/* A sample that stalled on any CPU stays out of the histogram. */
+			qt_check(res->hist.count <= it && res->hist.count + res->stalls >= it &&
+				 res->drains + res->stalls == (__u64)it * ncpus,
 				 name, "samples %llu drains %llu stalls %llu",
 				 (unsigned long long)res->hist.count, (unsigned long long)res->drains,
 				 (unsigned long long)res->stalls);
@@ -272,11 +345,12 @@ static void test_scenarios(int fd)
 		r.caller_cpu = cpus[0];
 		r.iterations = it;
 		r.warmup = warm;
+		r.drain_flags = QPWBENCH_DRAIN_EMPTY;
 		qpwbench_mask_set(r.cpus, cpus[ncpus - 1]);
 		ret = qt_run(fd, &r);
 		if (qt_check(!ret, name, "run: %s", errname(ret))) {
 			report_hist(name, res, "drain");
-			qt_check(res->hist.count == it && res->drains + res->stalls == it, name,
+			qt_check(res->hist.count + res->stalls == it && res->drains + res->stalls == it, name,
 				 "samples %llu drains %llu stalls %llu",
 				 (unsigned long long)res->hist.count, (unsigned long long)res->drains,
 				 (unsigned long long)res->stalls);
@@ -286,6 +360,7 @@ static void test_scenarios(int fd)
 		snprintf(name, sizeof(name), "interference-%s", qt_variant_names[v]);
 		qt_run_init(&r, QPWBENCH_SCENARIO_INTERFERENCE, v);
 		r.caller_cpu = cpus[0];
+		r.drain_flags = QPWBENCH_DRAIN_EMPTY;
 		r.rate_hz = 2000;
 		r.duration_ns = 50000000;
 		for (unsigned int i = 1; i < ncpus; i++)
@@ -293,14 +368,15 @@ static void test_scenarios(int fd)
 		ret = qt_run(fd, &r);
 		if (qt_check(!ret, name, "run: %s", errname(ret))) {
 			report_hist(name, res, "drain");
-			qt_check(res->hist.count >= 1 &&
-				 res->drains + res->stalls == res->hist.count * (ncpus - 1), name,
+			qt_check(res->hist.count >= 1 && !res->stalls &&
+				 res->drains == res->hist.count * (ncpus - 1), name,
 				 "%llu drains at 2 kHz in 50 ms, drains %llu stalls %llu elapsed %.1f ms",
 				 (unsigned long long)res->hist.count, (unsigned long long)res->drains,
 				 (unsigned long long)res->stalls, res->elapsed_ns / 1e6);
 			check_placement(name, v, res, res->hist.count * (ncpus - 1), 0);
 		}
 	}
+	test_owner_fill(fd);
 	qt_check(hists_seen && !hists_off_rule, "hist-bucket-rule",
 		 "%u of %u module histograms follow the uapi bucket rule",
 		 hists_seen - hists_off_rule, hists_seen);

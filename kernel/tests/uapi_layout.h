@@ -25,6 +25,11 @@
 	F(qpwbench_result, ran_on_caller) F(qpwbench_result, cycles)	\
 	F(qpwbench_result, elapsed_ns) F(qpwbench_result, flags)	\
 	F(qpwbench_result, samples_kept) F(qpwbench_result, hist)		\
+	F(qpwbench_result, sum_drained) F(qpwbench_result, sum_remaining) \
+	F(qpwbench_result, entries_drained)				\
+	S(qpwbench_drain_stats)						\
+	F(qpwbench_drain_stats, drained) F(qpwbench_drain_stats, owner)	\
+	F(qpwbench_drain_stats, owner_alone)				\
 	S(qpwbench_run)							\
 	F(qpwbench_run, size) F(qpwbench_run, version)			\
 	F(qpwbench_run, scenario) F(qpwbench_run, variant)		\
@@ -34,7 +39,10 @@
 	F(qpwbench_run, rate_hz) F(qpwbench_run, wait_bound_ns)		\
 	F(qpwbench_run, samples) F(qpwbench_run, samples_cap)		\
 	F(qpwbench_run, __pad)						\
-	F(qpwbench_run, cpus) F(qpwbench_run, result)			\
+		F(qpwbench_run, cpus) F(qpwbench_run, target_load)		\
+	F(qpwbench_run, drain_flags) F(qpwbench_run, fill)		\
+	F(qpwbench_run, __pad1) F(qpwbench_run, owner_rate_hz)		\
+	F(qpwbench_run, drain_stats) F(qpwbench_run, result)		\
 	S(qpwbench_info)						\
 	F(qpwbench_info, size) F(qpwbench_info, version)		\
 	F(qpwbench_info, preempt_rt) F(qpwbench_info, nr_cpu_ids)	\

@@ -12,7 +12,7 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-#define QPWBENCH_ABI_VERSION	2
+#define QPWBENCH_ABI_VERSION	3
 #define QPWBENCH_DEVICE		"/dev/qpwbench"
 
 /*
@@ -64,11 +64,14 @@ static inline void qpwbench_mask_set(__u64 *mask, __u32 cpu)
 }
 
 /*
- * Entries a per-CPU batch holds before it is flushed to the shared list:
- * a folio_batch (PAGEVEC_SIZE), like the LRU add batch it models. At the
- * end of a stress run ops_remaining is at most this per CPU.
+ * Entries a per-CPU batch holds; the add that finds it full flushes it to
+ * the shared list first, as memcg's refill_stock() drains a stock that
+ * would exceed MEMCG_CHARGE_BATCH (64). Each entry is an object of its own
+ * cache line, written by the local op and read by the flush, as
+ * folio_batch_move_lru() touches each folio. At the end of a stress run
+ * ops_remaining is at most this per CPU; a run's .fill is at most this.
  */
-#define QPWBENCH_BATCH_ENTRIES	15
+#define QPWBENCH_BATCH_ENTRIES	64
 
 /* Caps on run arguments; larger values are rejected with -E2BIG. */
 #define QPWBENCH_MAX_ITERATIONS		(1ULL << 26)	/* samples, or ops per CPU for stress */
@@ -108,6 +111,23 @@ struct qpwbench_hist {
 	__u64 max;
 	__u64 buckets[QPWBENCH_HIST_BUCKETS];
 };
+
+/* Add @from's samples to @to (per-thread histograms merged at the end of a run). */
+static inline void qpwbench_hist_merge(struct qpwbench_hist *to, const struct qpwbench_hist *from)
+{
+	__u32 b;
+
+	if (!from->count)
+		return;
+	if (!to->count || from->min < to->min)
+		to->min = from->min;
+	if (from->max > to->max)
+		to->max = from->max;
+	to->count += from->count;
+	to->sum = to->sum + from->sum < to->sum ? ~(__u64)0 : to->sum + from->sum;
+	for (b = 0; b < QPWBENCH_HIST_BUCKETS; b++)
+		to->buckets[b] += from->buckets[b];
+}
 
 static inline __u32 qpwbench_hist_bucket(__u64 v)
 {
@@ -167,7 +187,7 @@ static inline void qpwbench_record(struct qpwbench_hist *h, __u64 *raw, __u32 ca
  * (min(hist.count, samples_cap)).
  */
 struct qpwbench_result {
-	__u64 ops_done;		/* local ops completed (stress: on all CPUs) */
+	__u64 ops_done;		/* local ops completed (stress: on all CPUs; owners' too) */
 	__u64 ops_drained;	/* entries that reached the shared list (batch full or drained) */
 	__u64 ops_remaining;	/* entries still in per-CPU batches at the end */
 	__u64 drains;		/* drains completed within wait_bound_ns */
@@ -179,6 +199,28 @@ struct qpwbench_result {
 	__u32 flags;		/* QPWBENCH_RES_* */
 	__u32 samples_kept;
 	struct qpwbench_hist hist;	/* the scenario's latency metric */
+	/*
+	 * Entry values, summed mod 2^64: of those that reached the shared list,
+	 * and of those still in batches. Stress checks their total against
+	 * the closed-form sum over every op done.
+	 */
+	__u64 sum_drained;
+	__u64 sum_remaining;
+	/* Entries the drains emptied, over all targets (stress, remote, drain-all). */
+	__u64 entries_drained;
+};
+
+/*
+ * What remote and drain-all also measure, written to the run's
+ * .drain_stats (apart from the result: an ioctl's size field cannot
+ * describe a struct this large).
+ */
+struct qpwbench_drain_stats {
+	/* Entries found per recorded drain (summed over the drained CPUs). */
+	struct qpwbench_hist drained;
+	/* Owner: per-op cost (ps) while the drains run, and alone before them. */
+	struct qpwbench_hist owner;
+	struct qpwbench_hist owner_alone;
 };
 
 /*
@@ -198,6 +240,29 @@ struct qpwbench_result {
 #define QPWBENCH_RUN_FLAGS		QPWBENCH_RUN_NULL_OP
 
 /*
+ * What the backend runs on the drained CPUs (remote, drain-all,
+ * interference) besides the drainer; the caller's own CPU gets none.
+ *   NONE   nothing (the harness may run its own spinners there)
+ *   OWNER  a pinned thread doing the variant's local ops, flat out or at
+ *          .owner_rate_hz, so that a drain finds a filled batch whose lines
+ *          sit in the target's cache; with QPWBENCH_DRAIN_FILL it instead
+ *          adds exactly .fill entries before each drain, then spins
+ */
+#define QPWBENCH_LOAD_NONE		0
+#define QPWBENCH_LOAD_OWNER		1
+#define QPWBENCH_NR_LOADS		2
+#define QPWBENCH_MAX_OWNER_RATE_HZ	1000000000ULL
+
+/*
+ * .drain_flags. EMPTY: drain every CPU, as lru_cache_disable() does;
+ * without it a drain skips CPUs whose batch is empty, as cpu_needs_drain()
+ * does. FILL: the owners fill exactly .fill entries before each drain.
+ */
+#define QPWBENCH_DRAIN_EMPTY		(1U << 0)
+#define QPWBENCH_DRAIN_FILL		(1U << 1)
+#define QPWBENCH_DRAIN_FLAGS		(QPWBENCH_DRAIN_EMPTY | QPWBENCH_DRAIN_FILL)
+
+/*
  * One measurement. Userspace fills the arguments; the module fills .result.
  *
  * local:        on each CPU in .cpus (one at a time), .iterations samples of
@@ -208,9 +273,17 @@ struct qpwbench_result {
  * drain-all:    .caller_cpu drains every CPU in .cpus, .iterations times;
  *               hist = one whole drain-all (parallel queue-then-flush for
  *               workqueue variants, serial inline for lock variants).
+ *               remote and drain-all run .target_load on the targets and,
+ *               given .drain_stats, write there the entries found per
+ *               drain and the owners' per-op cost with and without the
+ *               drains. A drain that stalled on any CPU counts in .stalls
+ *               and stays out of hist and drained: its time is the bound.
  * stress:       every CPU in .cpus does .iterations local ops while
  *               .caller_cpu drains them all continuously; conservation is
- *               ops_done == ops_drained + ops_remaining.
+ *               ops_done == ops_drained + ops_remaining, and CPU c adds
+ *               the values (c << 40) + 0, 1, ..., so sum_drained +
+ *               sum_remaining has a closed form; entries_drained > 0
+ *               shows that drains overlapped the ops.
  * interference: .caller_cpu drains .cpus at .rate_hz for .duration_ns;
  *               ran_on_target/ran_on_caller say where the work executed.
  *
@@ -219,10 +292,11 @@ struct qpwbench_result {
  * picoseconds, as hist records them; result.samples_kept says how many.
  *
  * Fields a scenario does not use are ignored, but still checked against
- * their caps. Errors: -EINVAL (size, version, scenario, variant, flags, a
- * required count that is 0, empty mask, a remote run not naming exactly one
- * target other than the caller, samples_cap without samples), -E2BIG (over a
- * cap), -EFAULT (.samples not writable), -ENODEV (a CPU that is
+ * their caps. Errors: -EINVAL (size, version, scenario, variant, flags,
+ * target_load, drain_flags, padding, a required count that is 0, empty mask,
+ * a remote run not naming exactly one target other than the caller,
+ * samples_cap without samples), -E2BIG (over a cap), -EFAULT (.samples or
+ * .drain_stats not writable), -ENODEV (a CPU that is
  * not online), -EBUSY (another run is active, or drain work that a stalled
  * run left behind is still running on its CPU), -EINTR (fatal signal).
  */
@@ -243,6 +317,12 @@ struct qpwbench_run {
 	__u32 samples_cap;
 	__u32 __pad;
 	__u64 cpus[QPWBENCH_MASK_WORDS];
+	__u32 target_load;	/* QPWBENCH_LOAD_* */
+	__u32 drain_flags;	/* QPWBENCH_DRAIN_* */
+	__u32 fill;		/* QPWBENCH_DRAIN_FILL: 0..QPWBENCH_BATCH_ENTRIES */
+	__u32 __pad1;
+	__u64 owner_rate_hz;	/* owner: local ops per second per target; 0: flat out */
+	__u64 drain_stats;	/* user pointer to a struct qpwbench_drain_stats, or 0 */
 	struct qpwbench_result result;
 };
 

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -25,6 +26,22 @@
 /* Stress workers hand out local ops in chunks of this many, as the module's do. */
 #define STRESS_CHUNK		64
 #define NSEC_PER_SEC		1000000000ULL
+/*
+ * An owner times its local ops this many at a time (one owner_op_cost
+ * sample, per op), and takes this many samples alone before the first
+ * drain. Both as the module's owners do.
+ */
+#define OWNER_CHUNK		8
+#define OWNER_ALONE_SAMPLES	2000
+/* Spins of a waiting owner or drainer before it yields its CPU once. */
+#define WAIT_SPINS		4096
+
+/* What one owner records; merged into the result at the end. */
+struct owner_rec {
+	struct qpwbench_hist during;
+	struct qpwbench_hist alone;
+	uint64_t ops;
+};
 
 static struct model model;
 static bool model_ready;
@@ -44,6 +61,14 @@ struct user_run {
 	atomic_bool draining;		/* stress: the drainer has begun */
 	atomic_uint workers_left;
 	atomic_uint_fast64_t ops_done;
+	/* QPWBENCH_LOAD_OWNER: an owner on each of targets[0..n_targets) */
+	unsigned int targets[QPWBENCH_MAX_CPUS];
+	unsigned int n_targets;
+	struct owner_rec *owners;
+	atomic_uint owners_ready;	/* owners done with their alone phase */
+	atomic_bool drains_over;	/* the drainer is done: owners stop */
+	unsigned int fill_seq;		/* the drainer's last fill request */
+	struct qpwbench_drain_stats ds;	/* copied to .drain_stats at the end */
 };
 
 static bool cpu_online(unsigned int cpu)
@@ -130,12 +155,23 @@ static int check_args(const struct qpwbench_run *r, char *err, size_t errlen)
 		snprintf(err, errlen, "run request: padding set, or samples_cap without samples");
 		return -EINVAL;
 	}
+	if (r->target_load >= QPWBENCH_NR_LOADS || (r->drain_flags & ~QPWBENCH_DRAIN_FLAGS) ||
+	    r->__pad1 || ((r->drain_flags & QPWBENCH_DRAIN_FILL) &&
+			  r->target_load != QPWBENCH_LOAD_OWNER)) {
+		snprintf(err, errlen, "run request: target load %u, drain flags %#x out of range (a fill needs owners)",
+			 r->target_load, r->drain_flags);
+		return -EINVAL;
+	}
 	if (r->iterations > QPWBENCH_MAX_ITERATIONS || r->warmup > QPWBENCH_MAX_WARMUP ||
 	    r->duration_ns > QPWBENCH_MAX_DURATION_NS || r->rate_hz > QPWBENCH_MAX_RATE_HZ ||
 	    r->wait_bound_ns > QPWBENCH_MAX_WAIT_BOUND_NS ||
 	    r->samples_cap > QPWBENCH_MAX_RAW_SAMPLES ||
 	    (!drains && r->batch > QPWBENCH_MAX_BATCH)) {
 		snprintf(err, errlen, "run request: an argument is above its cap (qpwbench.h QPWBENCH_MAX_*)");
+		return -E2BIG;
+	}
+	if (r->fill > QPWBENCH_BATCH_ENTRIES || r->owner_rate_hz > QPWBENCH_MAX_OWNER_RATE_HZ) {
+		snprintf(err, errlen, "run request: fill %u or owner rate above its cap", r->fill);
 		return -E2BIG;
 	}
 	switch (r->scenario) {
@@ -238,23 +274,71 @@ static void local_fn(struct thread_ctx *ctx)
 	atomic_fetch_add_explicit(&ur->ops_done, i * a->batch, memory_order_relaxed);
 }
 
-/* Drain every CPU of the run once; recorded unless it is a warm-up. */
+/* Entries the drains of the run's CPUs have found so far (racy reads, outside the timing). */
+static uint64_t drained_so_far(const struct user_run *ur)
+{
+	uint64_t sum = 0;
+
+	for (unsigned int i = 0; i < ur->n; i++)
+		sum += __atomic_load_n(&model.pcp[ur->cpus[i]].drained, __ATOMIC_RELAXED);
+	return sum;
+}
+
+/*
+ * QPWBENCH_DRAIN_FILL: have every owner add .fill entries, and wait until
+ * each has (untimed). false if the run must stop.
+ */
+static bool request_fill(struct user_run *ur)
+{
+	unsigned int seq = ++ur->fill_seq;
+
+	for (unsigned int i = 0; i < ur->n_targets; i++)
+		atomic_store_explicit(&model.pcp[ur->targets[i]].fill_req, seq, memory_order_release);
+	for (unsigned int i = 0; i < ur->n_targets; i++) {
+		struct model_pcp *pcp = &model.pcp[ur->targets[i]];
+		unsigned int spins = 0;
+
+		while (atomic_load_explicit(&pcp->fill_done, memory_order_acquire) != seq) {
+			if (atomic_load_explicit(&ur->stop, memory_order_relaxed))
+				return false;
+			if (++spins % WAIT_SPINS)
+				cpu_relax();
+			else if (run_capped(ur))
+				return false;
+			else
+				sched_yield();
+		}
+	}
+	return true;
+}
+
+/*
+ * Drain every CPU of the run once; recorded unless it is a warm-up. A
+ * drain that stalled on any CPU counts in stalls only: its time is the
+ * wait bound, not a drain's.
+ */
 static void drain_all(struct user_run *ur, bool record)
 {
 	struct qpwbench_result *res = &ur->args->result;
 	unsigned int stalls;
-	uint64_t t0, t1;
+	uint64_t t0, t1, d0;
 
+	if ((ur->args->drain_flags & QPWBENCH_DRAIN_FILL) && !request_fill(ur))
+		return;
+	d0 = drained_so_far(ur);
 	t0 = timer_start();
 	stalls = ur->v->drain(&model, ur->cpus, ur->n, ur->wait_bound_ns);
 	t1 = timer_end();
 	if (!record)
 		return;
-	qpwbench_record(&res->hist, ur->raw, ur->raw_cap, timer_ticks_to_ps(t1 - t0));
-	if (ur->counts_cycles)
-		res->cycles += t1 - t0;
 	res->drains += ur->n - stalls;
 	res->stalls += stalls;
+	if (stalls)
+		return;
+	qpwbench_record(&res->hist, ur->raw, ur->raw_cap, timer_ticks_to_ps(t1 - t0));
+	qpwbench_hist_add(&ur->ds.drained, drained_so_far(ur) - d0);
+	if (ur->counts_cycles)
+		res->cycles += t1 - t0;
 }
 
 /* remote and drain-all: .warmup unrecorded drains, then .iterations. */
@@ -262,9 +346,96 @@ static void drainer_fn(struct thread_ctx *ctx)
 {
 	struct user_run *ur = ctx->arg;
 	uint64_t total = (uint64_t)ur->args->warmup + ur->args->iterations;
+	unsigned int spins = 0;
 
+	/* The owners measure their cost alone first. */
+	while (atomic_load_explicit(&ur->owners_ready, memory_order_acquire) < ur->n_targets &&
+	       !run_capped(ur))
+		if (++spins % WAIT_SPINS)
+			cpu_relax();
+		else
+			sched_yield();
 	for (uint64_t i = 0; i < total && !run_capped(ur); i++)
 		drain_all(ur, i >= ur->args->warmup);
+	atomic_store_explicit(&ur->drains_over, true, memory_order_release);
+}
+
+static bool owner_should_stop(struct user_run *ur)
+{
+	return atomic_load_explicit(&ur->drains_over, memory_order_acquire) ||
+	       atomic_load_explicit(&ur->stop, memory_order_relaxed);
+}
+
+/*
+ * One timed step of an owner: nr local ops, a per-op cost sample in h;
+ * then, at --owner-rate, spin until the step's period is over.
+ */
+static void owner_step(struct user_run *ur, struct model_pcp *pcp, uint64_t *seq, uint32_t nr,
+		       struct qpwbench_hist *h, uint64_t *next)
+{
+	uint64_t t0, t1;
+
+	t0 = timer_start();
+	ur->v->local_ops(&model, pcp, *seq, nr);
+	t1 = timer_end();
+	*seq += nr;
+	qpwbench_hist_add(h, timer_ticks_to_ps(t1 - t0) / nr);
+	if (!ur->args->owner_rate_hz)
+		return;
+	*next += timer_ns_to_ticks(nr * NSEC_PER_SEC / ur->args->owner_rate_hz);
+	while (timer_start() < *next && !owner_should_stop(ur))
+		cpu_relax();
+}
+
+/*
+ * QPWBENCH_LOAD_OWNER on one target: the variant's local ops, alone for
+ * OWNER_ALONE_SAMPLES steps, then for as long as the drainer drains; with
+ * QPWBENCH_DRAIN_FILL, .fill ops per request of the drainer instead, and
+ * spinning in between (a busy target either way).
+ */
+static void owner_fn(struct user_run *ur, struct owner_rec *o, unsigned int cpu)
+{
+	struct model_pcp *pcp = &model.pcp[cpu];
+	bool fill = ur->args->drain_flags & QPWBENCH_DRAIN_FILL;
+	uint32_t chunk = fill ? ur->args->fill : OWNER_CHUNK;
+	uint64_t first = (uint64_t)cpu << 40, seq = first, next = timer_start();
+	unsigned int seen = 0, spins = 0;
+
+	for (unsigned int i = 0; chunk && i < OWNER_ALONE_SAMPLES && !owner_should_stop(ur); i++)
+		owner_step(ur, pcp, &seq, chunk, &o->alone, &next);
+	atomic_fetch_add_explicit(&ur->owners_ready, 1, memory_order_release);
+	while (!owner_should_stop(ur)) {
+		unsigned int req;
+
+		if (!fill) {
+			owner_step(ur, pcp, &seq, chunk, &o->during, &next);
+			continue;
+		}
+		req = atomic_load_explicit(&pcp->fill_req, memory_order_acquire);
+		if (req == seen) {
+			if (++spins % WAIT_SPINS)
+				cpu_relax();
+			else
+				sched_yield();
+			continue;
+		}
+		if (chunk)
+			owner_step(ur, pcp, &seq, chunk, &o->during, &next);
+		seen = req;
+		atomic_store_explicit(&pcp->fill_done, req, memory_order_release);
+	}
+	o->ops = seq - first;
+}
+
+/* remote and drain-all with owners: thread 0 drains, thread i > 0 owns targets[i - 1]. */
+static void drain_group_fn(struct thread_ctx *ctx)
+{
+	struct user_run *ur = ctx->arg;
+
+	if (ctx->index == 0)
+		drainer_fn(ctx);
+	else
+		owner_fn(ur, &ur->owners[ctx->index - 1], ctx->cpu);
 }
 
 static struct timespec ns_to_timespec(uint64_t ns)
@@ -322,13 +493,23 @@ static void stress_fn(struct thread_ctx *ctx)
 	}
 	while (!atomic_load_explicit(&ur->draining, memory_order_acquire))
 		sched_yield();	/* the drainer may share this CPU */
-	/* The drainer reads the clock for the run cap; workers see its stop. */
+	/*
+	 * The drainer reads the clock for the run cap; workers see its stop.
+	 * Halfway, a worker waits until a drain has found entries in its
+	 * batch (which then holds some): drains provably overlapped its ops,
+	 * whatever the scheduler did. global has no batch to find.
+	 */
 	while (done < n && !atomic_load_explicit(&ur->stop, memory_order_relaxed)) {
 		uint32_t chunk = n - done < STRESS_CHUNK ? (uint32_t)(n - done) : STRESS_CHUNK;
 
 		ur->v->local_ops(&model, pcp, seq, chunk);
 		seq += chunk;
 		done += chunk;
+		if (done < n / 2 || done - chunk >= n / 2 || ur->args->variant == QPWBENCH_VARIANT_GLOBAL)
+			continue;
+		while (!__atomic_load_n(&pcp->drained, __ATOMIC_RELAXED) &&
+		       !atomic_load_explicit(&ur->stop, memory_order_relaxed))
+			sched_yield();
 	}
 	atomic_fetch_add_explicit(&ur->ops_done, done, memory_order_relaxed);
 	atomic_fetch_sub_explicit(&ur->workers_left, 1, memory_order_release);
@@ -357,7 +538,28 @@ static int run_scenario(struct user_run *ur, char *err, size_t errlen)
 		return ret;
 	case QPWBENCH_SCENARIO_REMOTE:
 	case QPWBENCH_SCENARIO_DRAIN_ALL:
-		return run_threads(ur, &a->caller_cpu, 1, drainer_fn, err, errlen);
+		if (a->target_load != QPWBENCH_LOAD_OWNER)
+			return run_threads(ur, &a->caller_cpu, 1, drainer_fn, err, errlen);
+		threads[0] = a->caller_cpu;
+		for (unsigned int i = 0; i < ur->n; i++)
+			if (ur->cpus[i] != a->caller_cpu)
+				ur->targets[ur->n_targets++] = ur->cpus[i];
+		memcpy(&threads[1], ur->targets, ur->n_targets * sizeof(ur->targets[0]));
+		ur->owners = calloc(ur->n_targets ? ur->n_targets : 1, sizeof(*ur->owners));
+		if (!ur->owners) {
+			snprintf(err, errlen, "user backend: out of memory for the owners");
+			return -ENOMEM;
+		}
+		ret = run_threads(ur, threads, ur->n_targets + 1, drain_group_fn, err, errlen);
+		for (unsigned int i = 0; i < ur->n_targets; i++) {
+			qpwbench_hist_merge(&ur->ds.owner, &ur->owners[i].during);
+			qpwbench_hist_merge(&ur->ds.owner_alone, &ur->owners[i].alone);
+			atomic_fetch_add_explicit(&ur->ops_done, ur->owners[i].ops,
+						  memory_order_relaxed);
+		}
+		free(ur->owners);
+		ur->owners = NULL;
+		return ret;
 	case QPWBENCH_SCENARIO_INTERFERENCE:
 		return run_threads(ur, &a->caller_cpu, 1, interference_fn, err, errlen);
 	case QPWBENCH_SCENARIO_STRESS:
@@ -388,6 +590,9 @@ static int account(struct user_run *ur, char *err, size_t errlen)
 	res->ops_remaining = model_remaining(&model);
 	res->ran_on_target = model_ran_on_target(&model);
 	res->ran_on_caller = model_ran_on_caller(&model);
+	res->entries_drained = model_drained(&model);
+	res->sum_drained = model.shared.value_sum;
+	res->sum_remaining = model_sum_remaining(&model);
 	if (ur->counts_cycles)
 		res->flags |= QPWBENCH_RES_HAS_CYCLES;
 	if (atomic_load(&ur->stop))
@@ -424,6 +629,7 @@ static int user_run(struct qpwbench_run *run, char *err, size_t errlen)
 	if (ret)
 		return ret;
 	model_reset(&model);
+	model.drain_empty = run->drain_flags & QPWBENCH_DRAIN_EMPTY;
 	ret = model_start_workers(&model, ur.cpus, ur.n, err, errlen);
 	if (ret)
 		return ret;
@@ -433,6 +639,8 @@ static int user_run(struct qpwbench_run *run, char *err, size_t errlen)
 	if (!ret)
 		run->result.samples_kept = (uint32_t)(run->result.hist.count < ur.raw_cap ?
 						      run->result.hist.count : ur.raw_cap);
+	if (!ret && run->drain_stats)
+		memcpy((void *)(uintptr_t)run->drain_stats, &ur.ds, sizeof(ur.ds));
 	return ret;
 }
 

@@ -64,7 +64,7 @@ void model_batch_flush(struct model *m, struct model_pcp *pcp)
 		return;
 	model_spin_lock(&m->shared.lock);
 	for (unsigned int i = 0; i < pcp->nr; i++)
-		m->shared.value_sum += pcp->entries[i];
+		m->shared.value_sum += pcp->objs[i].value;
 	m->shared.entries += pcp->nr;
 	model_spin_unlock(&m->shared.lock);
 	pcp->nr = 0;
@@ -77,6 +77,7 @@ static void drain_locked(struct model *m, struct model_pcp *pcp)
 		pcp->ran_on_target++;
 	else
 		pcp->ran_on_caller++;
+	pcp->drained += pcp->nr;
 	model_batch_flush(m, pcp);
 }
 
@@ -253,12 +254,20 @@ unsigned int model_drain_wq(struct model *m, const unsigned int *cpus, unsigned 
 	struct timespec deadline;
 	unsigned int stalls = 0;
 
-	/* lru_add_drain_all(): queue on every CPU first, then wait for each. */
-	for (unsigned int i = 0; i < n; i++)
-		queue_work(&m->pcp[cpus[i]]);
+	bool queued[QPWBENCH_MAX_CPUS];
+
+	/*
+	 * lru_add_drain_all(): queue on every CPU that needs it first, then
+	 * wait for each of those.
+	 */
+	for (unsigned int i = 0; i < n; i++) {
+		queued[i] = model_needs_drain(m, &m->pcp[cpus[i]]);
+		if (queued[i])
+			queue_work(&m->pcp[cpus[i]]);
+	}
 	deadline = deadline_after(wait_bound_ns);
 	for (unsigned int i = 0; i < n; i++)
-		if (!flush_work(&m->pcp[cpus[i]], &deadline))
+		if (queued[i] && !flush_work(&m->pcp[cpus[i]], &deadline))
 			stalls++;
 	return stalls;
 }
@@ -270,6 +279,8 @@ unsigned int model_drain_inline(struct model *m, const unsigned int *cpus, unsig
 	for (unsigned int i = 0; i < n; i++) {
 		struct model_pcp *pcp = &m->pcp[cpus[i]];
 
+		if (!model_needs_drain(m, pcp))
+			continue;
 		model_spin_lock(&pcp->lock);
 		drain_locked(m, pcp);
 		model_spin_unlock(&pcp->lock);
@@ -318,6 +329,9 @@ void model_reset(struct model *m)
 		m->pcp[cpu].nr = 0;
 		m->pcp[cpu].ran_on_target = 0;
 		m->pcp[cpu].ran_on_caller = 0;
+		m->pcp[cpu].drained = 0;
+		atomic_store(&m->pcp[cpu].fill_req, 0);
+		atomic_store(&m->pcp[cpu].fill_done, 0);
 	}
 	m->shared.entries = 0;
 	m->shared.value_sum = 0;
@@ -347,6 +361,25 @@ uint64_t model_ran_on_caller(const struct model *m)
 
 	for (unsigned int cpu = 0; cpu < m->nr_cpus; cpu++)
 		sum += m->pcp[cpu].ran_on_caller;
+	return sum;
+}
+
+uint64_t model_drained(const struct model *m)
+{
+	uint64_t sum = 0;
+
+	for (unsigned int cpu = 0; cpu < m->nr_cpus; cpu++)
+		sum += m->pcp[cpu].drained;
+	return sum;
+}
+
+uint64_t model_sum_remaining(const struct model *m)
+{
+	uint64_t sum = 0;
+
+	for (unsigned int cpu = 0; cpu < m->nr_cpus; cpu++)
+		for (unsigned int i = 0; i < m->pcp[cpu].nr; i++)
+			sum += m->pcp[cpu].objs[i].value;
 	return sum;
 }
 

@@ -73,17 +73,32 @@ static inline void model_spin_unlock(struct model_spinlock *l)
 	atomic_store_explicit(&l->locked, 0, memory_order_release);
 }
 
-/* One CPU's cache. Only threads pinned on .cpu touch it without .lock. */
+/* One entry: an object of its own cache line, as a folio is to a folio batch. */
+struct model_obj {
+	alignas(MODEL_CACHE_LINE) uint64_t value;
+};
+
+/*
+ * One CPU's cache. Only threads pinned on .cpu touch it without .lock.
+ * Every group of fields that a different party writes sits on lines of its
+ * own, as ____cacheline_aligned places the kernel's (the layout test in
+ * test-model checks the offsets), so that no variant pays for a neighbour:
+ * the lock line, the owner's preemption flags, the batch (count, then one
+ * line per entry), the drain bookkeeping, the work item, the owner's fill
+ * requests.
+ */
 struct model_pcp {
-	/* The owner's lines: the batch and what protects it. */
 	alignas(MODEL_CACHE_LINE) struct model_spinlock lock;	/* qpw's per-CPU spinlock_t */
-	atomic_uint owner_in;	/* !RT local_lock: the owner's preempt-disabled section */
+	/* Written only on this CPU (the kernel's preempt count). */
+	alignas(MODEL_CACHE_LINE) atomic_uint owner_in;	/* !RT local_lock: the owner's preempt-disabled section */
 	atomic_uint worker_in;	/* the worker's drain section on this CPU */
-	unsigned int nr;
-	uint64_t entries[QPWBENCH_BATCH_ENTRIES];
-	/* Where drains of this batch ran, counted under its protection. */
-	uint64_t ran_on_target;
+	/* The batch: its count, then QPWBENCH_BATCH_ENTRIES objects. */
+	alignas(MODEL_CACHE_LINE) unsigned int nr;
+	struct model_obj objs[QPWBENCH_BATCH_ENTRIES];
+	/* Where drains of this batch ran and what they found, counted under its protection. */
+	alignas(MODEL_CACHE_LINE) uint64_t ran_on_target;
 	uint64_t ran_on_caller;
+	uint64_t drained;
 
 	/*
 	 * The work item, in sequence numbers: queued by the drainer, taken by
@@ -97,6 +112,10 @@ struct model_pcp {
 	bool has_worker;
 	pthread_t worker;
 	struct model *model;
+
+	/* The drainer asks the owner for a fill (a new sequence), the owner answers. */
+	alignas(MODEL_CACHE_LINE) atomic_uint fill_req;
+	atomic_uint fill_done;
 };
 
 /* The list batches are flushed to, behind the global lock (the LRU lists). */
@@ -108,6 +127,7 @@ struct model_shared {
 
 struct model {
 	bool preempt_rt;
+	bool drain_empty;		/* drain CPUs whose batch is empty too (lru_cache_disable()) */
 	unsigned int nr_cpus;		/* pcp[] covers OS CPU indices below this */
 	struct model_pcp *pcp;
 	struct model_shared shared;
@@ -159,15 +179,29 @@ uint64_t model_remaining(const struct model *m);
 /* Per-CPU drains that ran on the drained CPU, and elsewhere; call quiesced. */
 uint64_t model_ran_on_target(const struct model *m);
 uint64_t model_ran_on_caller(const struct model *m);
+/* Entries the drains found, and value sums (mod 2^64) of drained and remaining entries. */
+uint64_t model_drained(const struct model *m);
+uint64_t model_sum_remaining(const struct model *m);
 
 /* Move pcp's batch to the shared list; the caller holds pcp's protection. */
 void model_batch_flush(struct model *m, struct model_pcp *pcp);
 
+/* A full batch is flushed by the add that finds it full (refill_stock()). */
 static inline void model_batch_add(struct model *m, struct model_pcp *pcp, uint64_t value)
 {
-	pcp->entries[pcp->nr++] = value;
 	if (pcp->nr == QPWBENCH_BATCH_ENTRIES)
 		model_batch_flush(m, pcp);
+	pcp->objs[pcp->nr++].value = value;
+}
+
+/*
+ * cpu_needs_drain(): whether a drain would find anything, read without the
+ * batch's protection as the kernel reads it (a racy peek; a drain it skips
+ * leaves entries that arrived after the peek, as mainline does).
+ */
+static inline bool model_needs_drain(const struct model *m, const struct model_pcp *pcp)
+{
+	return m->drain_empty || __atomic_load_n(&pcp->nr, __ATOMIC_RELAXED);
 }
 
 /*

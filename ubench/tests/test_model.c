@@ -4,14 +4,20 @@
  *
  *   stress   every variant, local ops on CPUs 0 and 1 while CPU 0 drains
  *            them continuously (and, with two CPUs, CPU 1's ops drained from
- *            CPU 0 alone): nothing lost, nothing counted twice
+ *            CPU 0 alone): nothing lost, nothing counted twice (counts and
+ *            the checksum of entry values), drains that found entries
  *   stall    a workqueue drain of a CPU whose worker cannot run (the target
  *            CPU's owner holds its local_lock until told to let go) gives up
  *            at the wait bound and returns a stall instead of hanging; once
  *            the owner lets go, the work is settled and nothing is lost
  *   requests the module's validation: bad requests fail with its errors
  *   scenarios local, remote, drain-all and interference fill the counters
- *            and the histogram a row needs
+ *            and the histogram a row needs; remote skips an empty batch,
+ *            drains it with --drain-empty where the variant says (on the
+ *            target through the workqueue, inline on the caller), and with
+ *            owners that fill 7 entries finds exactly 7 per drain
+ *   layout   every separately written group of a CPU's cache on lines of
+ *            its own
  *
  * Usage: test-model [OPS_PER_CPU]   (default 1000000)
  * Exit 0 when every case passed, 1 on a failure, 77 with fewer than 2 CPUs.
@@ -19,6 +25,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +33,7 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "core/meta.h"
 #include "core/threads.h"
 #include "model.h"
 
@@ -76,6 +84,17 @@ static int run(struct qpwbench_run *r, const char *what)
 	return ret;
 }
 
+/* The sum (mod 2^64) of the values stress adds: CPU c adds (c << 40) + 0, 1, ..., ops - 1. */
+static uint64_t stress_sum(uint64_t ops, uint64_t mask)
+{
+	uint64_t sum = 0;
+
+	for (unsigned int c = 0; c < 64; c++)
+		if (mask >> c & 1)
+			sum += ops * ((uint64_t)c << 40) + ops * (ops - 1) / 2;
+	return sum;
+}
+
 static void test_stress(uint64_t ops, uint64_t mask, const char *what)
 {
 	printf("  stress %s, %llu ops per CPU\n", what, (unsigned long long)ops);
@@ -96,6 +115,13 @@ static void test_stress(uint64_t ops, uint64_t mask, const char *what)
 		CHECK(res->ops_done == res->ops_drained + res->ops_remaining,
 		      "stress %s: done %llu != drained %llu + remaining %llu", variant_names[v],
 		      res->ops_done, res->ops_drained, res->ops_remaining);
+		CHECK(res->sum_drained + res->sum_remaining == stress_sum(ops, mask),
+		      "stress %s: entry values drained %#llx + remaining %#llx != %#llx, the sum of every value added",
+		      variant_names[v], res->sum_drained, res->sum_remaining,
+		      (unsigned long long)stress_sum(ops, mask));
+		/* Drains overlapped the ops: they found entries (global has no batch). */
+		CHECK(v == QPWBENCH_VARIANT_GLOBAL || res->entries_drained > 0,
+		      "stress %s: the drains found no entry", variant_names[v]);
 		CHECK(res->ops_remaining <= QPWBENCH_BATCH_ENTRIES * (uint64_t)__builtin_popcountll(mask),
 		      "stress %s: %llu entries remaining, more than the batches hold",
 		      variant_names[v], res->ops_remaining);
@@ -275,8 +301,59 @@ static void test_requests(void)
 
 static __u64 raw[64];
 
+/*
+ * The per-CPU layout: each group that a different party writes (the lock,
+ * the owner's preemption flags, the batch count, each entry, the drain
+ * bookkeeping, the work item, the fill requests) starts a cache line of its
+ * own, in the order model.h lists them, and no group reaches into the
+ * next one's line; the array of them is line-aligned.
+ */
+static void test_layout(void)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} groups[] = {
+		{ "lock", offsetof(struct model_pcp, lock) },
+		{ "owner_in", offsetof(struct model_pcp, owner_in) },
+		{ "nr", offsetof(struct model_pcp, nr) },
+		{ "objs[0]", offsetof(struct model_pcp, objs[0]) },
+		{ "objs[1]", offsetof(struct model_pcp, objs[1]) },
+		{ "ran_on_target", offsetof(struct model_pcp, ran_on_target) },
+		{ "queued", offsetof(struct model_pcp, queued) },
+		{ "fill_req", offsetof(struct model_pcp, fill_req) },
+	};
+	struct model m;
+
+	printf("  layout\n");
+	for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
+		CHECK(groups[i].off % MODEL_CACHE_LINE == 0, "layout: %s at offset %zu, not line-aligned",
+		      groups[i].name, groups[i].off);
+		CHECK(!i || groups[i].off >= groups[i - 1].off + MODEL_CACHE_LINE,
+		      "layout: %s (offset %zu) shares the line of %s (offset %zu)", groups[i].name,
+		      groups[i].off, groups[i - 1].name, groups[i - 1].off);
+	}
+	CHECK(sizeof(struct model_obj) == MODEL_CACHE_LINE, "layout: an entry is %zu bytes",
+	      sizeof(struct model_obj));
+	CHECK(offsetof(struct model_pcp, objs[QPWBENCH_BATCH_ENTRIES]) <=
+	      offsetof(struct model_pcp, ran_on_target), "layout: the entries overlap the bookkeeping");
+	CHECK(sizeof(struct model_pcp) % MODEL_CACHE_LINE == 0, "layout: %zu bytes per CPU",
+	      sizeof(struct model_pcp));
+	CHECK(offsetof(struct model_shared, lock) % MODEL_CACHE_LINE == 0 &&
+	      offsetof(struct model, shared) % MODEL_CACHE_LINE == 0,
+	      "layout: the shared list's lock is not line-aligned");
+	if (model_init(&m, 2, false) == 0) {
+		CHECK((uintptr_t)m.pcp % MODEL_CACHE_LINE == 0, "layout: per-CPU array at %p",
+		      (void *)m.pcp);
+		model_destroy(&m);
+	}
+}
+
 static void test_scenarios(void)
 {
+	/* The model runs qpw as the running kernel's preempt model says (model.h). */
+	bool model_is_rt = !strcmp(run_meta_get()->preempt, "rt");
+	static struct qpwbench_drain_stats ds;
 	struct qpwbench_run r;
 
 	printf("  scenarios\n");
@@ -308,6 +385,7 @@ static void test_scenarios(void)
 			      "local %s: ops not conserved", variant_names[v]);
 		}
 
+		/* An idle target: every drain skips its empty batch (cpu_needs_drain()). */
 		request(&r, QPWBENCH_SCENARIO_REMOTE, v, 0, 2);
 		r.iterations = 50;
 		r.warmup = 5;
@@ -315,10 +393,60 @@ static void test_scenarios(void)
 			CHECK(r.result.hist.count == 50 && r.result.drains == 50 && !r.result.stalls,
 			      "remote %s: %llu samples, %llu drains, %llu stalls", variant_names[v],
 			      r.result.hist.count, r.result.drains, r.result.stalls);
-			CHECK(!drains_something ||
-			      r.result.ran_on_target + r.result.ran_on_caller == 55,
-			      "remote %s: drain work ran %llu + %llu times, want 55",
+			CHECK(r.result.ran_on_target + r.result.ran_on_caller == 0,
+			      "remote %s: drain work of an empty batch ran %llu + %llu times",
 			      variant_names[v], r.result.ran_on_target, r.result.ran_on_caller);
+		}
+
+		/*
+		 * --drain-empty drains it anyway, and each drain runs where the
+		 * variant says: on the target through the workqueue (wq,
+		 * qpw-off, qpw on !RT), inline on the caller (qpw-on, qpw on RT).
+		 */
+		request(&r, QPWBENCH_SCENARIO_REMOTE, v, 0, 2);
+		r.iterations = 50;
+		r.warmup = 5;
+		r.drain_flags = QPWBENCH_DRAIN_EMPTY;
+		if (!run(&r, "remote --drain-empty") && drains_something) {
+			bool inline_drain = v == QPWBENCH_VARIANT_QPW_ON ||
+					    (v == QPWBENCH_VARIANT_QPW && model_is_rt);
+			uint64_t want_target = inline_drain ? 0 : 55;
+
+			CHECK(r.result.ran_on_target == want_target &&
+			      r.result.ran_on_caller == 55 - want_target,
+			      "remote --drain-empty %s: drain work ran %llu times on the target, %llu on the caller; want %llu, %llu",
+			      variant_names[v], r.result.ran_on_target, r.result.ran_on_caller,
+			      (unsigned long long)want_target, (unsigned long long)(55 - want_target));
+		}
+
+		/*
+		 * An owner that adds 7 entries before each drain: every drain
+		 * finds exactly 7, and every entry the owner added is on the
+		 * list or in its batch.
+		 */
+		request(&r, QPWBENCH_SCENARIO_REMOTE, v, 0, 2);
+		r.iterations = 50;
+		r.warmup = 5;
+		r.target_load = QPWBENCH_LOAD_OWNER;
+		r.drain_flags = QPWBENCH_DRAIN_FILL;
+		r.fill = 7;
+		r.drain_stats = (uintptr_t)&ds;
+		if (!run(&r, "remote --fill 7")) {
+			uint64_t want = drains_something ? 7 : 0;
+
+			CHECK(ds.drained.count == 50 && ds.drained.min == want &&
+			      ds.drained.max == want,
+			      "remote --fill 7 %s: %llu drains found %llu..%llu entries, want %llu",
+			      variant_names[v], ds.drained.count, ds.drained.min,
+			      ds.drained.max, (unsigned long long)want);
+			CHECK(r.result.ops_done >= 55 * 7 &&
+			      r.result.ops_done == r.result.ops_drained + r.result.ops_remaining,
+			      "remote --fill 7 %s: owner ops %llu, drained %llu, remaining %llu",
+			      variant_names[v], r.result.ops_done, r.result.ops_drained,
+			      r.result.ops_remaining);
+			CHECK(ds.owner.count >= 55 && ds.owner_alone.count > 0,
+			      "remote --fill 7 %s: owner cost samples %llu, alone %llu", variant_names[v],
+			      ds.owner.count, ds.owner_alone.count);
 		}
 
 		request(&r, QPWBENCH_SCENARIO_DRAIN_ALL, v, 0, 3);
@@ -354,6 +482,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "user backend: %s\n", err);
 		return 1;
 	}
+	test_layout();
 	test_stress(ops, 3, "on CPUs 0,1 drained from CPU 0");
 	test_stress(ops, 2, "on CPU 1 drained from CPU 0");
 	test_requests();

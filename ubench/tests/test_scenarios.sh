@@ -79,7 +79,7 @@ fifo_runs=0 stalled=0 rc=0
 while ((fifo_runs < 3 && stalled == 0 && rc == 0)); do
 	fifo_runs=$((fifo_runs + 1))
 	rm -f "$tmp/fifo.csv"
-	"$ubench" remote --backend user --cpus 0,1 --variant wq,qpw-on --target-load fifo \
+	"$ubench" remote --backend user --cpus 0,1 --variant wq,qpw-on --target-load fifo --drain-empty \
 		--iterations 5 --warmup 0 --wait-bound 20ms --csv "$tmp/fifo.csv" >/dev/null 2>"$tmp/err"
 	rc=$?
 	((rc == 0)) || break
@@ -207,11 +207,29 @@ grep -q 'qpw-on / wq p50: .*95% interval' "$tmp/repeat.out" ||
 	>/dev/null || fail "remote exited $?"
 [[ $(column "$tmp/remote.csv" variant | sort -u | wc -l) == 5 ]] || fail "remote: not every variant"
 [[ $(column "$tmp/remote.csv" backend | sort -u) == user ]] || fail "remote: backend column"
-[[ $(column "$tmp/remote.csv" target_load | sort -u) == idle ]] || fail "remote: target_load column"
+[[ $(column "$tmp/remote.csv" target_load | sort -u) == owner ]] || fail "remote: target_load column"
 [[ -n $(column "$tmp/remote.csv" distance "metric == 'drain_latency'" | grep -v n/a) ]] ||
 	fail "remote: no distance class"
-[[ $(column "$tmp/remote.csv" metric | sort -u | tr '\n' ' ') == "drain_latency stalled " ]] ||
-	fail "remote metrics"
+[[ $(column "$tmp/remote.csv" metric | sort -u | tr '\n' ' ') == "drain_latency drained_entries owner_op_cost owner_op_cost_alone stalled " ]] ||
+	fail "remote metrics: $(column "$tmp/remote.csv" metric | sort -u | tr '\n' ' ')"
+
+# --fill K: the owner adds exactly K entries before each drain, so every
+# drain finds K (global has no batch: 0); an idle target has nothing, and a
+# drain skips it unless --drain-empty.
+"$ubench" remote --backend user --cpus 0,1 --iterations 20 --wait-bound 1s --fill 9 \
+	--csv "$tmp/fill.csv" >/dev/null || fail "remote --fill exited $?"
+for v in wq qpw qpw-on qpw-off; do
+	for c in min max; do
+		got=$(column "$tmp/fill.csv" $c "metric == 'drained_entries' and variant == '$v'")
+		[[ $got == 9 ]] || fail "remote --fill 9 $v: drained_entries $c '$got'"
+	done
+done
+[[ $(column "$tmp/fill.csv" max "metric == 'drained_entries' and variant == 'global'") == 0 ]] ||
+	fail "remote --fill 9 global: drained something"
+"$ubench" remote --backend user --cpus 0,1 --iterations 20 --target-load idle --fill 1 >/dev/null 2>&1
+[[ $? == 2 ]] || fail "remote --fill with an idle load: want exit 2"
+"$ubench" remote --backend user --cpus 0,1 --iterations 20 --fill 65 >/dev/null 2>&1
+[[ $? == 2 ]] || fail "remote --fill 65: want exit 2"
 [[ $(column "$tmp/remote.csv" p50 "metric == 'stalled'" | sort -u) == 0 ]] ||
 	fail "remote: stalls with an idle target: $(column "$tmp/remote.csv" p50 "metric == 'stalled'" | tr '\n' ' ')"
 check_rows "$tmp/remote.csv"
@@ -243,11 +261,13 @@ check_rows "$tmp/stress.csv"
 [[ $(grep -c '^scenario,' "$tmp/sweep.csv") == 1 ]] || fail "sweep --csv -: not one header"
 [[ $(column "$tmp/sweep.csv" scenario | sort -u | tr '\n' ' ') == "c2c drain-all local remote stress " ]] ||
 	fail "sweep: scenarios '$(column "$tmp/sweep.csv" scenario | sort -u | tr '\n' ' ')'"
-# Its remote rows name their (idle) target load as ubench remote's do; rows
-# of scenarios that load no target say n/a.
-[[ $(column "$tmp/sweep.csv" target_load "scenario == 'remote'" | sort -u) == idle ]] ||
-	fail "sweep: remote target_load '$(column "$tmp/sweep.csv" target_load "scenario == 'remote'" | sort -u | tr '\n' ' ')'"
-[[ $(column "$tmp/sweep.csv" target_load "scenario != 'remote'" | sort -u) == n/a ]] ||
+# Its remote and drain-all rows name their (idle, owner) target loads as
+# ubench remote's do; rows of scenarios that load no target say n/a.
+for sc in remote drain-all; do
+	[[ $(column "$tmp/sweep.csv" target_load "scenario == '$sc'" | sort -u | tr '\n' ' ') == "idle owner " ]] ||
+		fail "sweep: $sc target_load '$(column "$tmp/sweep.csv" target_load "scenario == '$sc'" | sort -u | tr '\n' ' ')'"
+done
+[[ $(column "$tmp/sweep.csv" target_load "scenario not in ('remote', 'drain-all')" | sort -u) == n/a ]] ||
 	fail "sweep: target_load of the other rows"
 [[ $(head -n1 "$tmp/sweep.csv") == $(head -n1 "$tmp/remote.csv") ]] || fail "sweep and remote: different headers"
 check_rows "$tmp/sweep.csv"

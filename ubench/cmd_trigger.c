@@ -11,6 +11,12 @@
  * before every trigger, because the kernel skips a CPU whose caches are
  * empty. Per trigger and target CPU the rows give:
  *
+ * Rows not per function name the variant "kernel" (the kernel's own code, no
+ * qpwbench variant); backend is "kernel" too.
+ *
+ *   trigger_worker_runs  times a kworker took the target (sched_switch): one
+ *                        run may execute several items (a drain and the
+ *                        barrier flush_work() queued behind it)
  *   trigger_work_items   work items that ran on the target, per work
  *                        function (variant column; "all": their sum), from
  *                        the tracepoint workqueue:workqueue_execute_start
@@ -67,6 +73,8 @@
 #define TMPFS_MAGIC_			0x01021994
 #define RAMFS_MAGIC_			0x858458f6
 #define PAGE				4096UL
+/* The variant column of rows not per function: the kernel's own code ran. */
+#define TRIGGER_NO_FUNCTION		"kernel"
 
 struct trigger_params {
 	bool selected[16];
@@ -94,7 +102,7 @@ struct target {
 	struct tracefs_count work[TRIGGER_MAX_NAMES];
 	unsigned int n_work;
 	double *work_per_round[TRIGGER_MAX_NAMES];
-	double *gap, *inv, *stalled;
+	double *gap, *inv, *stalled, *runs;
 };
 
 struct trigger_run {
@@ -213,7 +221,10 @@ static void *target_fn(void *arg)
 		inv0 = involuntary_switches();
 		atomic_fetch_add(&r->filled, 1);
 		if (r->p->load == TARGET_LOAD_IDLE) {
-			sem_wait(&tg->stop);
+			/* Nothing until the next fill: one run of this thread per trigger. */
+			tg->involuntary = 0;
+			atomic_fetch_add(&r->reported, 1);
+			continue;
 		} else {
 			prev = timer_clock_ns();
 			while (!atomic_load_explicit(&r->stop_spin, memory_order_acquire)) {
@@ -324,7 +335,8 @@ static int trigger_one(struct trigger_run *r, const struct trigger *tr)
 		tg->gap = calloc(rounds, sizeof(double));
 		tg->inv = calloc(rounds, sizeof(double));
 		tg->stalled = calloc(rounds, sizeof(double));
-		if (!tg->gap || !tg->inv || !tg->stalled) {
+		tg->runs = calloc(rounds, sizeof(double));
+		if (!tg->gap || !tg->inv || !tg->stalled || !tg->runs) {
 			run_error("out of memory");
 			rc = EXIT_FAILED;
 		}
@@ -338,10 +350,13 @@ static int trigger_one(struct trigger_run *r, const struct trigger *tr)
 		atomic_store(&r->fired, false);
 		atomic_store(&r->returned, false);
 		atomic_store(&r->stop_spin, false);
-		for (unsigned int i = 0; i < p->n_targets; i++)
-			sem_post(&r->t[i].go);
-		rc = wait_targets(r, &r->filled, p->n_targets);
-		/* Count only what the trigger causes: not the fill's own work. */
+		/*
+		 * Empty the buffers while the targets sleep: a buffer reset waits
+		 * for an RCU grace period, which a FIFO spinner on a CPU that is
+		 * not nohz_full would hold off (its rcuc thread starves). What the
+		 * fill itself queued there is counted with the trigger (rarely
+		 * anything: the fill makes no remote requests).
+		 */
 		for (unsigned int i = 0; i < p->n_targets && !rc; i++)
 			if (tracefs_clear(&r->tfs, r->t[i].cpu, err, sizeof(err))) {
 				run_error("%s", err);
@@ -351,6 +366,11 @@ static int trigger_one(struct trigger_run *r, const struct trigger *tr)
 			run_error("%s", err);
 			rc = EXIT_FAILED;
 		}
+		if (rc)
+			break;
+		for (unsigned int i = 0; i < p->n_targets; i++)
+			sem_post(&r->t[i].go);
+		rc = wait_targets(r, &r->filled, p->n_targets);
 		if (rc)
 			break;
 		t0 = timer_clock_ns();
@@ -364,7 +384,7 @@ static int trigger_one(struct trigger_run *r, const struct trigger *tr)
 		atomic_store_explicit(&r->returned, true, memory_order_release);
 		latency[k] = (double)(t1 - t0);
 		atomic_store_explicit(&r->stop_spin, true, memory_order_release);
-		for (unsigned int i = 0; i < p->n_targets; i++)
+		for (unsigned int i = 0; i < p->n_targets && p->load != TARGET_LOAD_IDLE; i++)
 			sem_post(&r->t[i].stop);
 		if (wait_targets(r, &r->reported, p->n_targets))
 			rc = EXIT_USAGE;
@@ -376,8 +396,11 @@ static int trigger_one(struct trigger_run *r, const struct trigger *tr)
 			struct target *tg = &r->t[i];
 			struct tracefs_count seen[TRIGGER_MAX_NAMES];
 			unsigned int n_seen = 0;
-			int ret = tracefs_count(&r->tfs, tg->cpu, seen, &n_seen, NULL, NULL,
+			unsigned long runs = 0;
+			int ret = tracefs_count(&r->tfs, tg->cpu, seen, &n_seen, NULL, NULL, &runs,
 						TRIGGER_MAX_NAMES, err, sizeof(err));
+
+			tg->runs[k] = (double)runs;
 
 			for (unsigned int s = 0; s < n_seen && !ret; s++) {
 				int idx = name_index(tg->work, &tg->n_work, tg->work_per_round, rounds,
@@ -401,7 +424,7 @@ static int trigger_one(struct trigger_run *r, const struct trigger *tr)
 		if (!rc && r->tfs.functions) {
 			struct tracefs_count seen[TRIGGER_MAX_NAMES];
 			unsigned int n_seen = 0;
-			int ret = tracefs_count(&r->tfs, p->caller, NULL, NULL, seen, &n_seen,
+			int ret = tracefs_count(&r->tfs, p->caller, NULL, NULL, seen, &n_seen, NULL,
 						TRIGGER_MAX_NAMES, err, sizeof(err));
 
 			for (unsigned int s = 0; s < n_seen && !ret; s++) {
@@ -446,6 +469,13 @@ static int trigger_one(struct trigger_run *r, const struct trigger *tr)
 			printf("%s\n", tg->n_work ? "" : " none");
 		}
 		rc = row(r, tr->name, "all", &tg->cpu, "trigger_work_items", "count", tmp, rounds);
+		if (!rc) {
+			stats_of_values(memcpy(tmp, tg->runs, rounds * sizeof(double)), rounds, &s);
+			if (r->text)
+				printf("  CPU %u kworker runs per trigger: %.2f (min %.0f)\n", tg->cpu, s.mean, s.min);
+			rc = row(r, tr->name, TRIGGER_NO_FUNCTION, &tg->cpu, "trigger_worker_runs", "count", tg->runs,
+				 rounds);
+		}
 		for (unsigned int w = 0; w < tg->n_work && !rc; w++)
 			rc = row(r, tr->name, tg->work[w].name, &tg->cpu, "trigger_work_items", "count",
 				 tg->work_per_round[w], rounds);
@@ -454,19 +484,19 @@ static int trigger_one(struct trigger_run *r, const struct trigger *tr)
 			if (r->text)
 				printf("  CPU %u spinner: %.2f involuntary switches per trigger (max %.0f)",
 				       tg->cpu, s.mean, s.max);
-			rc = row(r, tr->name, OUTPUT_NA, &tg->cpu, "target_involuntary_switches", "count",
+			rc = row(r, tr->name, TRIGGER_NO_FUNCTION, &tg->cpu, "target_involuntary_switches", "count",
 				 tg->inv, rounds);
 			stats_of_values(memcpy(tmp, tg->gap, rounds * sizeof(double)), rounds, &s);
 			if (r->text)
 				printf(", largest gap %.0f ns%s", s.max,
 				       run_meta_get()->emulated[0] == 'n' ? "" : " (emulated)");
 			if (!rc)
-				rc = row(r, tr->name, OUTPUT_NA, &tg->cpu, "target_gap", "ns", tg->gap, rounds);
+				rc = row(r, tr->name, TRIGGER_NO_FUNCTION, &tg->cpu, "target_gap", "ns", tg->gap, rounds);
 			stats_of_values(memcpy(tmp, tg->stalled, rounds * sizeof(double)), rounds, &s);
 			if (r->text)
 				printf(", stepped aside for %.0f of %zu triggers\n", s.mean * (double)rounds, rounds);
 			if (!rc)
-				rc = row(r, tr->name, OUTPUT_NA, &tg->cpu, "stalled", "count", tg->stalled, rounds);
+				rc = row(r, tr->name, TRIGGER_NO_FUNCTION, &tg->cpu, "stalled", "count", tg->stalled, rounds);
 		}
 	}
 	if (!rc) {
@@ -477,7 +507,7 @@ static int trigger_one(struct trigger_run *r, const struct trigger *tr)
 			printf("  caller: trigger latency p50 %.0f ns, max %.0f ns%s; %u of %zu waited for a target\n",
 			       s.p50, s.max, run_meta_get()->emulated[0] == 'n' ? "" : " (emulated)",
 			       stalled_rounds, rounds);
-		rc = row(r, tr->name, OUTPUT_NA, &p->caller, "trigger_latency", "ns", latency, rounds);
+		rc = row(r, tr->name, TRIGGER_NO_FUNCTION, &p->caller, "trigger_latency", "ns", latency, rounds);
 	}
 	if (!rc && r->tfs.functions && r->text) {
 		printf("  caller reached:");
@@ -503,8 +533,9 @@ static int trigger_one(struct trigger_run *r, const struct trigger *tr)
 		free(tg->gap);
 		free(tg->inv);
 		free(tg->stalled);
+		free(tg->runs);
 		tg->n_work = 0;
-		tg->gap = tg->inv = tg->stalled = NULL;
+		tg->gap = tg->inv = tg->stalled = tg->runs = NULL;
 	}
 	free(latency);
 	free(tmp);

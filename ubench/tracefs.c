@@ -10,6 +10,7 @@
 #include "tracefs.h"
 
 #define EVENT "events/workqueue/workqueue_execute_start"
+#define SWITCH "events/sched/sched_switch"
 
 static int put(const struct tracefs *t, const char *rel, const char *text, int flags,
 	       char *err, size_t errlen)
@@ -64,6 +65,8 @@ int tracefs_start(struct tracefs *t, pid_t tid, const char *const *functions,
 		ret = put(t, "trace", "", O_TRUNC, err, errlen);
 	if (!ret)
 		ret = put(t, EVENT "/enable", "1", 0, err, errlen);
+	if (!ret)
+		ret = put(t, SWITCH "/enable", "1", 0, err, errlen);
 	if (ret)
 		return ret;
 	if (n_traced)
@@ -94,6 +97,7 @@ void tracefs_stop(struct tracefs *t)
 	put(t, "tracing_on", "0", 0, NULL, 0);
 	put(t, "current_tracer", "nop", 0, NULL, 0);
 	put(t, EVENT "/enable", "0", 0, NULL, 0);
+	put(t, SWITCH "/enable", "0", 0, NULL, 0);
 	if (t->functions) {
 		put(t, "set_ftrace_filter", "", O_TRUNC, NULL, 0);
 		put(t, "set_ftrace_pid", "", O_TRUNC, NULL, 0);
@@ -131,7 +135,7 @@ static int add(struct tracefs_count *c, unsigned int *n, unsigned int max, const
 
 int tracefs_count(const struct tracefs *t, unsigned int cpu, struct tracefs_count *work,
 		  unsigned int *n_work, struct tracefs_count *fn, unsigned int *n_fn,
-		  unsigned int max, char *err, size_t errlen)
+		  unsigned long *worker_runs, unsigned int max, char *err, size_t errlen)
 {
 	char path[PATH_MAX + 64], line[1024];
 	int ret = 0;
@@ -160,6 +164,9 @@ int tracefs_count(const struct tracefs *t, unsigned int cpu, struct tracefs_coun
 				p += strlen("function ");
 				ret = add(work, n_work, max, p, strcspn(p, " \n"));
 			}
+		} else if ((p = strstr(line, ": sched_switch: "))) {
+			if (worker_runs && strstr(p, "==> next_comm=kworker/"))
+				(*worker_runs)++;
 		} else if (fn && (q = strstr(line, " <-"))) {
 			/* "comm-pid [cpu] flags ts: NAME <-PARENT" */
 			for (p = q; p > line && p[-1] != ' '; p--)

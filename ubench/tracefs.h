@@ -4,7 +4,9 @@
  * workqueue:workqueue_execute_start on every CPU (which work function ran
  * where: a count that stays true under emulation), and the function tracer
  * limited to a list of functions and one thread (which kernel paths that
- * thread reached). Lines are read back per CPU from per_cpu/cpuN/trace.
+ * thread reached), and sched:sched_switch (how often a kworker took a CPU:
+ * one run can execute several work items). Lines are read back per CPU
+ * from per_cpu/cpuN/trace.
  */
 #ifndef QPWBENCH_TRACEFS_H
 #define QPWBENCH_TRACEFS_H
@@ -43,12 +45,13 @@ int tracefs_clear(const struct tracefs *t, unsigned int cpu, char *err, size_t e
 /*
  * Count CPU cpu's buffer: work functions of workqueue_execute_start into
  * work[], functions the function tracer saw into fn[] (either may be NULL),
+ * switches to a kworker into *worker_runs (may be NULL),
  * each array of max entries with *n used (names added as first seen).
  * 0; -ENOSPC when more distinct names than max; -EOVERFLOW when the buffer
  * lost events; -errno when it cannot be read (one line in err).
  */
 int tracefs_count(const struct tracefs *t, unsigned int cpu, struct tracefs_count *work,
 		  unsigned int *n_work, struct tracefs_count *fn, unsigned int *n_fn,
-		  unsigned int max, char *err, size_t errlen);
+		  unsigned long *worker_runs, unsigned int max, char *err, size_t errlen);
 
 #endif

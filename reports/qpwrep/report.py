@@ -4,7 +4,7 @@ beside its figure), then the measured systems."""
 import datetime
 import os
 
-from . import figures, kernel72, tables
+from . import figures, kernel72, tables, triggers
 from .data import EMULATED_MARK, configs_of, config_labels
 from .render import Document, write
 
@@ -40,6 +40,14 @@ def build(rows, inputs, variants, outdir, input_notes=()):
             doc.table(fast_table)
     for table in kernel72.tables(rows):
         doc.table(table)
+    # ubench trigger's section (reports/qpwrep/triggers.py), when its rows are in.
+    try:
+        made.append(triggers.figure(ctx))
+        doc.figure(made[-1])
+    except figures.NoData:
+        pass
+    if triggers.table(ctx):
+        doc.table(triggers.table(ctx))
     doc.table(tables.systems(ctx))
     return write(doc, outdir, "report"), made, notes
 

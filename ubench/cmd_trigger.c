@@ -17,6 +17,10 @@
  *   trigger_worker_runs  times a kworker took the target (sched_switch): one
  *                        run may execute several items (a drain and the
  *                        barrier flush_work() queued behind it)
+ *   osnoise_thread_noise the osnoise tracer's thread_noise events on the
+ *                        target, of kworkers (variant kworker) and of any
+ *                        thread (variant all): written only when an osnoise
+ *                        tracer ran (rtla osnoise), the independent witness
  *   trigger_work_items   work items that ran on the target, per work
  *                        function (variant column; "all": their sum), from
  *                        the tracepoint workqueue:workqueue_execute_start
@@ -102,7 +106,8 @@ struct target {
 	struct tracefs_count work[TRIGGER_MAX_NAMES];
 	unsigned int n_work;
 	double *work_per_round[TRIGGER_MAX_NAMES];
-	double *gap, *inv, *stalled, *runs;
+	double *gap, *inv, *stalled, *runs, *noise_all, *noise_kworker;
+	bool noise_seen;
 };
 
 struct trigger_run {
@@ -336,7 +341,11 @@ static int trigger_one(struct trigger_run *r, const struct trigger *tr)
 		tg->inv = calloc(rounds, sizeof(double));
 		tg->stalled = calloc(rounds, sizeof(double));
 		tg->runs = calloc(rounds, sizeof(double));
-		if (!tg->gap || !tg->inv || !tg->stalled || !tg->runs) {
+		tg->noise_all = calloc(rounds, sizeof(double));
+		tg->noise_kworker = calloc(rounds, sizeof(double));
+		tg->noise_seen = false;
+		if (!tg->gap || !tg->inv || !tg->stalled || !tg->runs || !tg->noise_all ||
+		    !tg->noise_kworker) {
 			run_error("out of memory");
 			rc = EXIT_FAILED;
 		}
@@ -396,11 +405,15 @@ static int trigger_one(struct trigger_run *r, const struct trigger *tr)
 			struct target *tg = &r->t[i];
 			struct tracefs_count seen[TRIGGER_MAX_NAMES];
 			unsigned int n_seen = 0;
-			unsigned long runs = 0;
+			unsigned long runs = 0, noise_all = 0, noise_kworker = 0;
 			int ret = tracefs_count(&r->tfs, tg->cpu, seen, &n_seen, NULL, NULL, &runs,
-						TRIGGER_MAX_NAMES, err, sizeof(err));
+						&noise_all, &noise_kworker, TRIGGER_MAX_NAMES, err,
+						sizeof(err));
 
 			tg->runs[k] = (double)runs;
+			tg->noise_all[k] = (double)noise_all;
+			tg->noise_kworker[k] = (double)noise_kworker;
+			tg->noise_seen |= noise_all > 0;
 
 			for (unsigned int s = 0; s < n_seen && !ret; s++) {
 				int idx = name_index(tg->work, &tg->n_work, tg->work_per_round, rounds,
@@ -424,8 +437,8 @@ static int trigger_one(struct trigger_run *r, const struct trigger *tr)
 		if (!rc && r->tfs.functions) {
 			struct tracefs_count seen[TRIGGER_MAX_NAMES];
 			unsigned int n_seen = 0;
-			int ret = tracefs_count(&r->tfs, p->caller, NULL, NULL, seen, &n_seen, NULL,
-						TRIGGER_MAX_NAMES, err, sizeof(err));
+			int ret = tracefs_count(&r->tfs, p->caller, NULL, NULL, seen, &n_seen, NULL, NULL,
+						NULL, TRIGGER_MAX_NAMES, err, sizeof(err));
 
 			for (unsigned int s = 0; s < n_seen && !ret; s++) {
 				int idx = name_index(calls, &n_calls, calls_per_round, rounds, seen[s].name);
@@ -475,6 +488,19 @@ static int trigger_one(struct trigger_run *r, const struct trigger *tr)
 				printf("  CPU %u kworker runs per trigger: %.2f (min %.0f)\n", tg->cpu, s.mean, s.min);
 			rc = row(r, tr->name, TRIGGER_NO_FUNCTION, &tg->cpu, "trigger_worker_runs", "count", tg->runs,
 				 rounds);
+		}
+		if (!rc && tg->noise_seen) {
+			stats_of_values(memcpy(tmp, tg->noise_kworker, rounds * sizeof(double)), rounds, &s);
+			if (r->text)
+				printf("  CPU %u osnoise thread noise per trigger: %.2f of kworkers", tg->cpu, s.mean);
+			rc = row(r, tr->name, "kworker", &tg->cpu, "osnoise_thread_noise", "count",
+				 tg->noise_kworker, rounds);
+			stats_of_values(memcpy(tmp, tg->noise_all, rounds * sizeof(double)), rounds, &s);
+			if (r->text)
+				printf(", %.2f in all\n", s.mean);
+			if (!rc)
+				rc = row(r, tr->name, "all", &tg->cpu, "osnoise_thread_noise", "count",
+					 tg->noise_all, rounds);
 		}
 		for (unsigned int w = 0; w < tg->n_work && !rc; w++)
 			rc = row(r, tr->name, tg->work[w].name, &tg->cpu, "trigger_work_items", "count",
@@ -534,8 +560,10 @@ static int trigger_one(struct trigger_run *r, const struct trigger *tr)
 		free(tg->inv);
 		free(tg->stalled);
 		free(tg->runs);
+		free(tg->noise_all);
+		free(tg->noise_kworker);
 		tg->n_work = 0;
-		tg->gap = tg->inv = tg->stalled = tg->runs = NULL;
+		tg->gap = tg->inv = tg->stalled = tg->runs = tg->noise_all = tg->noise_kworker = NULL;
 	}
 	free(latency);
 	free(tmp);

@@ -11,6 +11,8 @@
 
 #define EVENT "events/workqueue/workqueue_execute_start"
 #define SWITCH "events/sched/sched_switch"
+/* Emitted only while an osnoise tracer runs (rtla osnoise): rtla's witness. */
+#define NOISE "events/osnoise/thread_noise"
 
 static int put(const struct tracefs *t, const char *rel, const char *text, int flags,
 	       char *err, size_t errlen)
@@ -67,6 +69,8 @@ int tracefs_start(struct tracefs *t, pid_t tid, const char *const *functions,
 		ret = put(t, EVENT "/enable", "1", 0, err, errlen);
 	if (!ret)
 		ret = put(t, SWITCH "/enable", "1", 0, err, errlen);
+	if (!ret)
+		t->osnoise = !put(t, NOISE "/enable", "1", 0, NULL, 0);
 	if (ret)
 		return ret;
 	if (n_traced)
@@ -98,6 +102,8 @@ void tracefs_stop(struct tracefs *t)
 	put(t, "current_tracer", "nop", 0, NULL, 0);
 	put(t, EVENT "/enable", "0", 0, NULL, 0);
 	put(t, SWITCH "/enable", "0", 0, NULL, 0);
+	if (t->osnoise)
+		put(t, NOISE "/enable", "0", 0, NULL, 0);
 	if (t->functions) {
 		put(t, "set_ftrace_filter", "", O_TRUNC, NULL, 0);
 		put(t, "set_ftrace_pid", "", O_TRUNC, NULL, 0);
@@ -135,7 +141,8 @@ static int add(struct tracefs_count *c, unsigned int *n, unsigned int max, const
 
 int tracefs_count(const struct tracefs *t, unsigned int cpu, struct tracefs_count *work,
 		  unsigned int *n_work, struct tracefs_count *fn, unsigned int *n_fn,
-		  unsigned long *worker_runs, unsigned int max, char *err, size_t errlen)
+		  unsigned long *worker_runs, unsigned long *noise_all, unsigned long *noise_kworker,
+		  unsigned int max, char *err, size_t errlen)
 {
 	char path[PATH_MAX + 64], line[1024];
 	int ret = 0;
@@ -167,6 +174,14 @@ int tracefs_count(const struct tracefs *t, unsigned int cpu, struct tracefs_coun
 		} else if ((p = strstr(line, ": sched_switch: "))) {
 			if (worker_runs && strstr(p, "==> next_comm=kworker/"))
 				(*worker_runs)++;
+		} else if ((p = strstr(line, ": thread_noise: "))) {
+			/* "thread_noise: COMM:PID start ... duration ... ns" */
+			p += strlen(": thread_noise: ");
+			p += strspn(p, " ");
+			if (noise_all)
+				(*noise_all)++;
+			if (noise_kworker && !strncmp(p, "kworker/", strlen("kworker/")))
+				(*noise_kworker)++;
 		} else if (fn && (q = strstr(line, " <-"))) {
 			/* "comm-pid [cpu] flags ts: NAME <-PARENT" */
 			for (p = q; p > line && p[-1] != ' '; p--)

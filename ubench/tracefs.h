@@ -21,6 +21,7 @@
 struct tracefs {
 	char root[PATH_MAX];
 	bool functions;		/* the function tracer is on */
+	bool osnoise;		/* osnoise:thread_noise is enabled (an osnoise kernel) */
 };
 
 /* One counted name (work function or traced kernel function). */
@@ -45,13 +46,16 @@ int tracefs_clear(const struct tracefs *t, unsigned int cpu, char *err, size_t e
 /*
  * Count CPU cpu's buffer: work functions of workqueue_execute_start into
  * work[], functions the function tracer saw into fn[] (either may be NULL),
- * switches to a kworker into *worker_runs (may be NULL),
+ * switches to a kworker into *worker_runs and the osnoise tracer's
+ * thread_noise events (rtla's "Thread" count, while rtla runs) into
+ * *noise_all and, those of kworkers, *noise_kworker (either may be NULL),
  * each array of max entries with *n used (names added as first seen).
  * 0; -ENOSPC when more distinct names than max; -EOVERFLOW when the buffer
  * lost events; -errno when it cannot be read (one line in err).
  */
 int tracefs_count(const struct tracefs *t, unsigned int cpu, struct tracefs_count *work,
 		  unsigned int *n_work, struct tracefs_count *fn, unsigned int *n_fn,
-		  unsigned long *worker_runs, unsigned int max, char *err, size_t errlen);
+		  unsigned long *worker_runs, unsigned long *noise_all, unsigned long *noise_kworker,
+		  unsigned int max, char *err, size_t errlen);
 
 #endif

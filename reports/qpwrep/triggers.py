@@ -8,7 +8,7 @@ not and is marked."""
 
 import matplotlib.pyplot as plt
 
-from . import figures
+from . import figures, kernel72
 from .data import EMULATED_MARK, format_ns, group
 from .tables import Table
 
@@ -27,8 +27,14 @@ def _trigger(r):
     return r.extra.get("trigger", "n/a")
 
 
+def _load(r):
+    return r.extra.get("target_load", "n/a")
+
+
 def _rows(ctx):
-    return [r for r in ctx.rows if r.scenario == SCENARIO]
+    """Trigger rows of Debian's kernels; the self-built 7.2 ones have their
+    own section (kernel72.py), stock beside patched."""
+    return [r for r in ctx.rows if r.scenario == SCENARIO and not kernel72.is_ours(r.config.kernel)]
 
 
 def _mean(rows, metric, variant=None):
@@ -43,50 +49,59 @@ def _order(triggers):
     return [t for t in known if t in triggers] + sorted(t for t in triggers if t not in known)
 
 
+def _table_rows(ctx, config, trig, load, rs):
+    """One table row per target CPU of one run (system, trigger, target load)."""
+    caller_rows = [r for r in rs if r.metric in ("trigger_latency", "trigger_calls")]
+    reached = sorted({r.variant for r in rs if r.metric == "trigger_calls"
+                      and (r.get("mean") or 0) > 0 and r.variant != "queue_work_on"})
+    latency = _mean(caller_rows, "trigger_latency")
+    out = []
+    for cpus in sorted({r.cpus for r in rs if r.metric == "trigger_work_items"}):
+        t_rows = [r for r in rs if r.cpus == cpus]
+        items = [(r.variant, r.get("mean"), r.get("min")) for r in t_rows
+                 if r.metric == "trigger_work_items" and r.variant != ALL
+                 and (r.get("mean") or 0) > 0]
+        work = ", ".join(f"{v} {m:.2g} (min {lo:.0f})" for v, m, lo in
+                         sorted(items, key=lambda x: (x[0] == BARRIER, -x[1])))
+        total = _mean(t_rows, "trigger_work_items", ALL)
+        runs = _mean(t_rows, "trigger_worker_runs")
+        noise = _mean(t_rows, "osnoise_thread_noise", "kworker")
+        inv = _mean(t_rows, "target_involuntary_switches")
+        stalled = _mean(t_rows, "stalled")
+        samples = max((r.get("samples") or 0) for r in t_rows)
+        out.append([
+            ctx.labels[config], trig, load, ",".join(map(str, cpus)),
+            "n/a" if total is None else f"{total:.2g}",
+            work or "none",
+            "n/a" if runs is None else f"{runs:.2g}"
+            + ("" if noise is None else f" (osnoise: {noise:.2g})"),
+            "n/a" if inv is None else f"{inv:.2g}",
+            "n/a" if stalled is None else f"{stalled * samples:.0f} of {samples:.0f}",
+            ", ".join(reached) or "none traced",
+            format_ns(latency) + (f" [{EMULATED_MARK}]" if config.emulated else ""),
+            CAUSES.get(trig, ""),
+        ])
+    return out
+
+
 def table(ctx):
-    """Rows: system × trigger × target CPU; None without trigger rows."""
+    """Rows: system × trigger × target load × target CPU; None without trigger rows."""
     rows = _rows(ctx)
     if not rows:
         return None
     out, emulated = [], []
-    by = group(rows, lambda r: (r.config, _trigger(r)))
+    by = group(rows, lambda r: (r.config, _trigger(r), _load(r)))
     for config in ctx.configs:
-        triggers = _order({t for (c, t) in by if c == config})
-        for trig in triggers:
-            rs = by[(config, trig)]
-            caller_rows = [r for r in rs if r.metric in ("trigger_latency", "trigger_calls")]
-            reached = sorted({r.variant for r in rs if r.metric == "trigger_calls"
-                              and (r.get("mean") or 0) > 0 and r.variant != "queue_work_on"})
-            latency = _mean(caller_rows, "trigger_latency")
-            targets = sorted({r.cpus for r in rs if r.metric == "trigger_work_items"})
-            for cpus in targets:
-                t_rows = [r for r in rs if r.cpus == cpus]
-                items = [(r.variant, r.get("mean"), r.get("min")) for r in t_rows
-                         if r.metric == "trigger_work_items" and r.variant != ALL
-                         and (r.get("mean") or 0) > 0]
-                work = ", ".join(f"{v} {m:.2g} (min {lo:.0f})" for v, m, lo in
-                                 sorted(items, key=lambda x: (x[0] == BARRIER, -x[1])))
-                total = _mean(t_rows, "trigger_work_items", ALL)
-                runs = _mean(t_rows, "trigger_worker_runs")
-                inv = _mean(t_rows, "target_involuntary_switches")
-                stalled = _mean(t_rows, "stalled")
-                samples = max((r.get("samples") or 0) for r in t_rows)
-                out.append([
-                    ctx.labels[config], trig, ",".join(map(str, cpus)),
-                    "n/a" if total is None else f"{total:.2g}",
-                    work or "none",
-                    "n/a" if runs is None else f"{runs:.2g}",
-                    "n/a" if inv is None else f"{inv:.2g}",
-                    "n/a" if stalled is None else f"{stalled * samples:.0f} of {samples:.0f}",
-                    ", ".join(reached) or "none traced",
-                    format_ns(latency) + (f" [{EMULATED_MARK}]" if config.emulated else ""),
-                    CAUSES.get(trig, ""),
-                ])
-                emulated.append(config.emulated)
+        keys = {(t, load) for (c, t, load) in by if c == config}
+        for trig in _order({t for t, _ in keys}):
+            for load in sorted(ld for t, ld in keys if t == trig):
+                new = _table_rows(ctx, config, trig, load, by[(config, trig, load)])
+                out += new
+                emulated += [config.emulated] * len(new)
     return Table(
         title="The kernel's own remote drains: work put on the target CPUs, per trigger",
-        columns=["system", "trigger", "CPU", "work items / trigger", "by work function (mean, min)",
-                 "kworker runs / trigger", "spinner involuntary switches / trigger",
+        columns=["system", "trigger", "target load", "CPU", "work items / trigger",
+                 "by work function (mean, min)", "kworker runs / trigger", "spinner involuntary switches / trigger",
                  "triggers that waited for the target", "caller reached (function tracer)",
                  "trigger latency (mean)", "per-kernel difference, cause"],
         rows=out, emulated=emulated,
@@ -97,13 +112,16 @@ def table(ctx):
                "managed_irq nohz_full rcu_nocbs) and CPU 2 is an ordinary CPU filled the same way, "
                "a control. A trigger 'waited for the target' when it was still in the kernel "
                "after --hold: its work queued behind the RT task, which then stepped aside. "
-               "wq_barrier_func is the barrier flush_work() queues behind a drain it waits for."))
+               "wq_barrier_func is the barrier flush_work() queues behind a drain it waits for. "
+               "Target load idle is the rtla witness run: rtla's osnoise thread holds CPU 1 and "
+               "the osnoise tracer's count of kworker thread noise is shown beside ubench's."))
 
 
 def figure(ctx):
     """Work items per trigger on the lowest target CPU (the isolated one in the
     vm suite), grouped by trigger, one bar per system."""
-    rows = [r for r in _rows(ctx) if r.metric == "trigger_work_items" and r.variant == ALL]
+    rows = [r for r in _rows(ctx) if r.metric == "trigger_work_items" and r.variant == ALL
+            and _load(r) != "idle"]
     if not rows:
         raise figures.NoData("no trigger rows")
     configs = [c for c in ctx.configs if any(r.config == c for r in rows)]

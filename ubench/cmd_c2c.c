@@ -246,7 +246,10 @@ static int write_row(struct c2c_run *r, struct output_row *row)
 	row->extra_values = r->counters.values;
 	row->resolution_ns = r->timer->resolution_ns;
 	row->timer_overhead_ns = r->timer->overhead_ns;
-	if (r->timer->counts_cycles && !strcmp(row->unit, "ns") && !isnan(row->stats.mean)) {
+	/* Per-op rows only: contended_elapsed is a whole point's time, not an op's. */
+	row->has_ticks = false;
+	if (r->timer->counts_cycles && strcmp(row->metric, "contended_elapsed") &&
+	    !strcmp(row->unit, "ns") && !isnan(row->stats.mean)) {
 		row->has_ticks = true;
 		row->ticks = row->stats.mean * r->timer->ticks_per_ns;
 	}
@@ -465,6 +468,22 @@ static int contended_point(struct c2c_run *r, const struct topo_step *st, enum l
 		row.metric = "contended_op";
 		row.unit = "ns";
 		stats_of_values(v, st->n, &row.stats);
+		if (write_row(r, &row)) {
+			rc = EXIT_FAILED;
+			break;
+		}
+		/* Throughput is these two: total ops over the point's elapsed time. */
+		row.metric = "contended_total_ops";
+		row.unit = "count";
+		row.has_ticks = false;
+		stats_single(&row.stats, sum);
+		if (write_row(r, &row)) {
+			rc = EXIT_FAILED;
+			break;
+		}
+		row.metric = "contended_elapsed";
+		row.unit = "ns";
+		stats_single(&row.stats, elapsed_ns);
 		if (write_row(r, &row)) {
 			rc = EXIT_FAILED;
 			break;

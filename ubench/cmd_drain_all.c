@@ -7,9 +7,11 @@
  * caller (serial). Under each --target-load (default owner: the backend's
  * owner threads do local ops on every drained CPU but the caller's).
  * Metrics drain_all_latency (ns), drained_entries, owner_op_cost(_alone)
- * and stalled. The crossover is the smallest N where the fastest serial
- * variant is slower than the fastest parallel one, per load.
+ * and stalled. The crossover, per load, is DESIGN.md's one method
+ * (stats_crossover(), which qpwreport uses too): where the least-squares
+ * lines p50 = a + b*N of qpw-on (serial) and wq (parallel) meet.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,17 +22,15 @@
 #define DRAIN_ALL_DEFAULT_WARMUP	20
 #define DRAIN_ALL_DEFAULT_PLAN		TOPO_PLAN_RAMP
 
-/* How a variant drained, seen in where the work ran at the largest N (> 1). */
-enum drain_kind { DRAIN_NOTHING, DRAIN_PARALLEL, DRAIN_SERIAL };
-
-struct point {
-	double p50_sum;		/* over repetitions */
-	uint32_t runs;
+/* The (N, p50) of every run of the crossover's two variants, for stats_crossover(). */
+struct points {
+	double *n, *p50;
+	size_t len;
 };
 
 static int drain_all_variant(struct scenario_env *env, const struct drain_all_params *p,
 			     const struct plan_set *set, enum target_load load,
-			     enum qpwbench_variant v, struct point *pt, enum drain_kind *kind)
+			     enum qpwbench_variant v, struct points *pts)
 {
 	static struct qpwbench_drain_stats ds;	/* 23 KiB: not on the stack */
 	struct qpwbench_run run;
@@ -56,13 +56,10 @@ static int drain_all_variant(struct scenario_env *env, const struct drain_all_pa
 	scenario_ticks(&run, &row);
 	if (scenario_row(env, &row) || scenario_drain_rows(env, &row, &ds))
 		return EXIT_FAILED;
-	pt->p50_sum += row.stats.p50;
-	pt->runs++;
-	/* A variant that skipped every (empty) CPU drained nothing: keep what an earlier set showed. */
-	if (res->ran_on_caller)
-		*kind = DRAIN_SERIAL;
-	else if (res->ran_on_target)
-		*kind = DRAIN_PARALLEL;
+	if (pts && !isnan(row.stats.p50)) {
+		pts->n[pts->len] = set->n;
+		pts->p50[pts->len++] = row.stats.p50;
+	}
 	row.metric = &METRIC_STALLED;
 	row.has_ticks = false;
 	row.secondary = true;
@@ -70,74 +67,61 @@ static int drain_all_variant(struct scenario_env *env, const struct drain_all_pa
 	return scenario_row(env, &row) ? EXIT_FAILED : EXIT_OK;
 }
 
-/* The fastest mean p50 at set s among variants of kind k; < 0 if none. */
-static double fastest(const struct point *pts, const enum drain_kind *kind, unsigned int s,
-		      enum drain_kind k)
+/*
+ * DESIGN.md's crossover (stats_crossover(), the method qpwreport uses too):
+ * the serial inline drain (qpw-on) against the parallel workqueue (wq).
+ */
+static void report_crossover(struct scenario_env *env, const struct points *serial,
+			     const struct points *parallel)
 {
-	double best = -1;
+	struct crossover x;
 
-	for (unsigned int v = 0; v < QPWBENCH_NR_VARIANTS; v++) {
-		const struct point *pt = &pts[s * QPWBENCH_NR_VARIANTS + v];
-		double p50;
-
-		if (kind[v] != k || !pt->runs)
-			continue;
-		p50 = pt->p50_sum / pt->runs;
-		if (best < 0 || p50 < best)
-			best = p50;
-	}
-	return best;
-}
-
-static void report_crossover(struct scenario_env *env, const struct scenario_plan *plan,
-			     const struct point *pts, const enum drain_kind *kind)
-{
-	double serial = -1, parallel = -1;
-
-	/* Where one CPU drains itself, both kinds of work run on that CPU: no kind to tell. */
-	if (plan->sets[plan->n_sets - 1].n < 2) {
-		scenario_note(env, "crossover: needs sets of two CPUs or more");
+	if (!serial->len || !parallel->len) {
+		scenario_note(env, "crossover: needs %s (serial inline) and %s (parallel workqueue)",
+			      variant_name(QPWBENCH_VARIANT_QPW_ON), variant_name(QPWBENCH_VARIANT_WQ));
 		return;
 	}
-	for (unsigned int s = 0; s < plan->n_sets; s++) {
-		serial = fastest(pts, kind, s, DRAIN_SERIAL);
-		parallel = fastest(pts, kind, s, DRAIN_PARALLEL);
-		if (serial < 0 || parallel < 0) {
-			scenario_note(env, "crossover: needs a serial (lock) and a parallel (workqueue) variant");
-			return;
-		}
-		if (serial > parallel) {
-			scenario_note(env, "crossover: N=%u, serial inline p50 %.1f ns > parallel workqueue p50 %.1f ns",
-				      plan->sets[s].n, serial, parallel);
-			return;
-		}
+	if (stats_crossover(serial->n, serial->p50, serial->len, parallel->n, parallel->p50,
+			    parallel->len, &x)) {
+		scenario_note(env, "crossover: needs sets of two sizes or more to fit a line");
+		return;
 	}
-	scenario_note(env, "crossover: none up to N=%u (serial inline p50 %.1f ns <= parallel workqueue p50 %.1f ns)",
-		      plan->sets[plan->n_sets - 1].n, serial, parallel);
+	if (!x.found)
+		scenario_note(env, "crossover: none: the fits do not cross (%s lower throughout, up to N=%.0f)",
+			      variant_name(x.serial_first ? QPWBENCH_VARIANT_QPW_ON : QPWBENCH_VARIANT_WQ),
+			      x.max_n);
+	else
+		scenario_note(env, "crossover: N*=%.1f (95%% %.1f..%.1f, %s N=%.0f..%.0f): %s p50 = a + b*N meets %s's",
+			      x.n, x.lo, x.hi,
+			      x.measured ? "measured within" : "extrapolated outside",
+			      x.min_n, x.max_n, variant_name(QPWBENCH_VARIANT_QPW_ON),
+			      variant_name(QPWBENCH_VARIANT_WQ));
 }
 
 int drain_all_measure(struct scenario_env *env, const struct drain_all_params *p)
 {
-	enum drain_kind kind[QPWBENCH_NR_VARIANTS] = { 0 };
+	struct points serial = { 0 }, parallel = { 0 };
 	struct scenario_plan plan;
-	struct point *pts;
 	int rc = scenario_check_drain_opts(env, p->load, &p->d);
+	size_t cap;
 
 	if (!rc)
 		rc = scenario_plan_build(env, p->c.plan, p->c.cpus, p->c.n_cpus, &plan);
 	if (rc)
 		return rc;
-	pts = calloc((size_t)plan.n_sets * QPWBENCH_NR_VARIANTS, sizeof(*pts));
-	if (!pts) {
+	cap = (size_t)plan.n_sets * p->c.repeat;
+	serial.n = calloc(cap, sizeof(double));
+	serial.p50 = calloc(cap, sizeof(double));
+	parallel.n = calloc(cap, sizeof(double));
+	parallel.p50 = calloc(cap, sizeof(double));
+	if (!serial.n || !serial.p50 || !parallel.n || !parallel.p50) {
 		scenario_error(env, "out of memory");
-		scenario_plan_free(&plan);
-		return EXIT_FAILED;
+		rc = EXIT_FAILED;
 	}
 	for (unsigned int load = 0; load < TARGET_NR_LOADS && !rc; load++) {
 		if (!p->load[load])
 			continue;
-		memset(pts, 0, (size_t)plan.n_sets * QPWBENCH_NR_VARIANTS * sizeof(*pts));
-		memset(kind, 0, sizeof(kind));
+		serial.len = parallel.len = 0;
 		for (unsigned int s = 0; s < plan.n_sets && !rc; s++) {
 			const struct plan_set *set = &plan.sets[s];
 			unsigned int caller = scenario_caller(&p->c, p->caller);
@@ -160,18 +144,18 @@ int drain_all_measure(struct scenario_env *env, const struct drain_all_params *p
 				for (unsigned int v = 0; v < QPWBENCH_NR_VARIANTS && !rc; v++)
 					if (p->c.variant[v])
 						rc = drain_all_variant(env, p, set, load, v,
-								       &pts[s * QPWBENCH_NR_VARIANTS + v],
-								       &kind[v]);
+								       v == QPWBENCH_VARIANT_QPW_ON ? &serial :
+								       v == QPWBENCH_VARIANT_WQ ? &parallel : NULL);
 			}
 			scenario_point_end(env);
 			target_load_stop(&spin);
 		}
 		if (!rc) {
 			scenario_note(env, "target load %s:", target_load_name(load));
-			report_crossover(env, &plan, pts, kind);
+			report_crossover(env, &serial, &parallel);
 		}
 	}
-	free(pts);
+	free(serial.n), free(serial.p50), free(parallel.n), free(parallel.p50);
 	scenario_plan_free(&plan);
 	return rc;
 }

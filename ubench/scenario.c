@@ -327,10 +327,10 @@ void scenario_point_end(struct scenario_env *env)
 					   env->point_p50[v], env->point_runs[v], &r))
 			continue;
 		if (r.differs)
-			scenario_note(env, "  %s / %s p50: %.3f (95%% interval %.3f..%.3f)",
+			scenario_note(env, "  %s / %s p50: %.3g (95%% interval %.3g..%.3g)",
 				      variant_name(v), variant_name(base), r.ratio, r.lo, r.hi);
 		else
-			scenario_note(env, "  %s / %s p50: %.3f (95%% interval %.3f..%.3f): no difference",
+			scenario_note(env, "  %s / %s p50: %.3g (95%% interval %.3g..%.3g): no difference",
 				      variant_name(v), variant_name(base), r.ratio, r.lo, r.hi);
 	}
 }

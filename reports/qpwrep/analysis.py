@@ -7,22 +7,27 @@ combines them; repetitions always combine by median.
 
 from dataclasses import dataclass
 
-from .data import (BASELINE_VARIANT, INLINE_VARIANT, aggregate, class_rank, format_ns,
+from . import stats
+from .data import (BASELINE_VARIANT, INLINE_VARIANT, MISSING, aggregate, class_rank, format_ns,
                    format_value, group, max_of, median_of, select)
 
 TARGET_LOAD_COLUMN = "target_load"   # optional: what ran on the target (idle, busy, fifo)
 
 
 def target_load(row):
-    return row.extra.get(TARGET_LOAD_COLUMN, "")
+    load = row.extra.get(TARGET_LOAD_COLUMN, "")
+    return "" if load in MISSING else load
 
 
 def fast_path(rows, config):
-    """variant -> {"ns": median p50 per op over CPUs, "cycles": median mean cycles}."""
+    """variant -> {"ns": median p50 per op over CPUs, "cycles": median PMU core
+    cycles per op (only from an --events cycles column: DESIGN.md's anchors
+    are core cycles), "ticks": median reference ticks per op (the TSC: not
+    core cycles, never set beside the anchors)}."""
     out = {}
     for variant, rs in group(select(rows, "local", "op_cost", config), lambda r: r.variant).items():
         agg = aggregate(rs)
-        out[variant] = {"ns": agg["p50"], "cycles": agg["cycles"]}
+        out[variant] = {"ns": agg["p50"], "cycles": agg["core_cycles"], "ticks": agg["ticks"]}
     return out
 
 
@@ -33,7 +38,7 @@ def ratio(a, b):
 
 
 def fast_path_ratios(fp, variant):
-    """(cycles ratio, ns ratio) of variant to the baseline, None where unknown."""
+    """(core cycles ratio, ns ratio) of variant to the baseline, None where unknown."""
     base, v = fp.get(BASELINE_VARIANT), fp.get(variant)
     if not base or not v:
         return None, None
@@ -56,10 +61,22 @@ def remote_drain(rows, config):
 
 
 def remote_drain_by_variant(rd):
-    """variant -> (median p50, worst p99) over every class and target load."""
-    per = group(list(rd.items()), lambda kv: kv[0][2])
-    return {v: (median_of([a["p50"] for _, a in kvs]), max_of([a["p99"] for _, a in kvs]))
-            for v, kvs in per.items()}
+    """variant -> {(distance, target load): (p50, p99, stalled)}, in rd's order
+    (nearest class first): never pooled over classes or loads. A drain that
+    hit the wait bound is counted in stalled, never quoted as a latency."""
+    out = {}
+    for (cls, load, v), agg in rd.items():
+        out.setdefault(v, {})[(cls, load)] = (agg["p50"], agg["p99"], agg["stalled"])
+    return out
+
+
+def remote_headline(by_variant):
+    """The (distance, load) the summary's sentence speaks of: the nearest
+    class, idle target first; None without rows."""
+    keys = [k for d in by_variant.values() for k in d]
+    if not keys:
+        return None
+    return min(keys, key=lambda k: (class_rank(k[0]), k[1] not in ("", "idle"), k[1]))
 
 
 def drain_all_curves(rows, config):
@@ -72,34 +89,18 @@ def drain_all_curves(rows, config):
     return {v: sorted(pts) for v, pts in curves.items()}
 
 
-@dataclass
-class Crossover:
-    n: int            # first swept N where the faster of the two changes, or None
-    max_n: int        # largest N both were measured at
-    inline_first: bool  # inline faster at the smallest N
-
-    def describe(self):
-        first = INLINE_VARIANT if self.inline_first else BASELINE_VARIANT
-        if self.n is None:
-            return f"none up to N={self.max_n} ({first} faster throughout)"
-        return f"N={self.n} ({first} faster below)"
-
-
-def crossover(curves):
-    """Where serial inline draining (INLINE_VARIANT) and the parallel workqueue
-    (BASELINE_VARIANT) swap places, by p50; None when either is missing."""
-    if BASELINE_VARIANT not in curves or INLINE_VARIANT not in curves:
-        return None
-    base = {n: p50 for n, p50, _ in curves[BASELINE_VARIANT] if p50 is not None}
-    inline = {n: p50 for n, p50, _ in curves[INLINE_VARIANT] if p50 is not None}
-    common = sorted(set(base) & set(inline))
-    if not common:
-        return None
-    inline_first = inline[common[0]] < base[common[0]]
-    for n in common[1:]:
-        if (inline[n] < base[n]) != inline_first and inline[n] != base[n]:
-            return Crossover(n=n, max_n=common[-1], inline_first=inline_first)
-    return Crossover(n=None, max_n=common[-1], inline_first=inline_first)
+def crossover(rows, config=None):
+    """DESIGN.md's one crossover (stats.crossover(), which ubench drain-all
+    prints too): least-squares lines p50 = a + b*N of INLINE_VARIANT (serial)
+    and BASELINE_VARIANT (parallel) over the drain-all rows of one CPU order,
+    every run a point, and where they meet. None when either is missing."""
+    rs = select(rows, "drain-all", "drain_all_latency", config)
+    pts = {v: [(r.n_cpus, r.get("p50")) for r in rs if r.variant == v and r.get("p50") is not None]
+           for v in (INLINE_VARIANT, BASELINE_VARIANT)}
+    x = stats.crossover(pts[INLINE_VARIANT], pts[BASELINE_VARIANT])
+    if x:
+        x.names = (INLINE_VARIANT, BASELINE_VARIANT)
+    return x
 
 
 def interference(rows, config):
@@ -141,15 +142,22 @@ def stress_lost_ops(rows, config):
 
 
 def contended(rows, config):
-    """(per-op ns curves, fairness curves): op -> [(n_cpus, value)] (median p50
-    over repetitions for ns, median mean for the fairness ratio)."""
+    """(throughput curves, fairness curves): op -> [(n_cpus, value)]. Throughput
+    is Mops/s, total ops / elapsed of the point (median over repetitions):
+    right however unfair the threads were, unlike n / per-thread cost.
+    Fairness is the median of the stddev/mean ratio."""
     def curves(metric, stat):
         out = {}
         for (op, n), rs in group(select(rows, "c2c", metric, config),
                                  lambda r: (r.variant, r.n_cpus)).items():
             out.setdefault(op, []).append((n, aggregate(rs)[stat]))
-        return {op: sorted(p for p in pts if p[1] is not None) for op, pts in out.items()}
-    return curves("contended_op", "p50"), curves("fairness", "mean")
+        return {op: {n: v for n, v in pts if v is not None} for op, pts in out.items()}
+    ops, elapsed = curves("contended_total_ops", "mean"), curves("contended_elapsed", "mean")
+    tput = {op: sorted((n, o / elapsed[op][n] * 1e3) for n, o in pts.items()
+                       if elapsed.get(op, {}).get(n))
+            for op, pts in ops.items()}
+    fair = {op: sorted(pts.items()) for op, pts in curves("fairness", "mean").items()}
+    return {op: pts for op, pts in tput.items() if pts}, fair
 
 
 @dataclass

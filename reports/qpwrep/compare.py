@@ -4,6 +4,7 @@ plotted and written as compare.html/compare.md."""
 import math
 import os
 
+from . import stats
 from .data import EMULATED_MARK, InputError, aggregate, format_value, group, variant_order
 from matplotlib.ticker import FuncFormatter
 
@@ -11,25 +12,36 @@ from .figures import DPI, EMULATED_COLOR, PNG_EMULATED_KEY, PNG_KIND_KEY, Figure
 from .render import Document, write
 from .tables import Table
 
-# Rows match when they measure the same thing; CPU pairs of one class pool.
-KEY = ("scenario", "backend", "variant", "distance", "n_cpus", "metric", "unit")
+# Rows match when they measure the same thing; CPU pairs of one class pool
+# (their runs and targets), target loads and triggers never do.
+KEY = ("scenario", "backend", "variant", "distance", "n_cpus", "metric", "unit", "target_load",
+       "trigger")
+EXTRA_KEYS = ("target_load", "trigger")
 SCENARIO_ORDER = ("local", "remote", "drain-all", "interference", "c2c", "stress")
 
 
 def _key(r):
-    return tuple(r.config.backend if k == "backend" else getattr(r, k) for k in KEY)
+    return tuple(r.config.backend if k == "backend" else
+                 r.extra.get(k, "n/a") if k in EXTRA_KEYS else getattr(r, k) for k in KEY)
 
 
 def _sort_key(variants):
     def key(k):
         sc = SCENARIO_ORDER.index(k[0]) if k[0] in SCENARIO_ORDER else len(SCENARIO_ORDER)
         var = variants.index(k[2]) if k[2] in variants else len(variants)
-        return (sc, k[5], k[1], k[3], k[4], var, k[2])
+        return (sc, k[5], k[1], k[3], k[4], str(k[7]), var, k[2])
     return key
 
 
-def _side(rows):
-    return {k: (aggregate(rs), any(r.config.emulated for r in rs))
+def _side(rows, path):
+    """key -> (median stats, emulated, per-run p50s). One system per side: a
+    file holding several kernels or hosts would pool them."""
+    systems = {(r.config.host, r.config.arch, r.config.kernel, r.config.preempt) for r in rows}
+    if len(systems) > 1:
+        raise InputError(f"{path}: holds {len(systems)} systems "
+                         f"({'; '.join(sorted(' '.join(s) for s in systems))}); "
+                         "compare needs one system per file")
+    return {k: (aggregate(rs), any(r.config.emulated for r in rs), [r.get("p50") for r in rs])
             for k, rs in group(rows, _key).items()}
 
 
@@ -60,27 +72,32 @@ def _describe(path, rows):
 
 def compare(path_a, rows_a, path_b, rows_b, variants, outdir, out):
     """Print the ratio table to out, write the plot and documents; return the HTML path."""
-    a, b = _side(rows_a), _side(rows_b)
+    a, b = _side(rows_a, path_a), _side(rows_b, path_b)
     keys = sorted(set(a) & set(b), key=_sort_key(variant_order([k[2] for k in a], variants)))
     if not keys:
         raise InputError(f"{path_a} and {path_b} have no measurement in common "
                          f"(matched on {','.join(KEY)})")
-    columns = ["scenario", "backend", "variant", "distance", "n_cpus", "metric",
+    columns = ["scenario", "backend", "variant", "distance", "n_cpus", "metric", "target load",
                "A p50", "B p50", "B/A p50", "A p99", "B p99", "B/A p99"]
     rows, emulated, plotted = [], [], []
     for k in keys:
-        (sa, ea), (sb, eb) = a[k], b[k]
+        (sa, ea, runs_a), (sb, eb, runs_b) = a[k], b[k]
         unit = k[6]
         stat = "mean" if unit != "ns" else "p50"   # counts and ratios: their mean
         r50, r99 = _ratio(sb[stat], sa[stat]), _ratio(sb["p99"], sa["p99"])
+        # Over runs, the ratio of medians with its 95% interval (ubench's, number for number).
+        interval = (stats.ratio_of_medians(runs_a, runs_b)
+                    if unit == "ns" and len(runs_a) > 1 and len(runs_b) > 1 else None)
         rows.append([k[0], k[1], k[2], k[3] or "-", str(k[4]), f"{k[5]} ({unit})",
+                     k[7] if k[7] not in ("", "n/a") else "-",
                      format_value(sa[stat], unit), format_value(sb[stat], unit),
-                     _ratio_text(r50),
+                     interval.describe() if interval else _ratio_text(r50),
                      format_value(sa["p99"], unit), format_value(sb["p99"], unit),
                      _ratio_text(r99)])
         emulated.append(ea or eb)
         if r50 is not None or r99 is not None:
             label = (f"{k[0]} {k[2]} {k[5]}" + (f" {k[3]}" if k[3] else "") + f" n={k[4]}"
+                     + (f" {k[7]}" if k[7] not in ("", "n/a") else "")
                      + (" [emulated]" if ea or eb else ""))
             plotted.append((label, r50, r99, ea or eb))
     only_a, only_b = len(set(a) - set(b)), len(set(b) - set(a))

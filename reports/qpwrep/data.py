@@ -1,7 +1,9 @@
 """qpwbench results: the CSV contract, loading, and the facts the report needs.
 
-The column list is ubench/core/output.h's (the writer's one place for it);
-the variant list is read from kernel/uapi/qpwbench.h at run time.
+The column list is ubench/core/output.h's OUTPUT_COLUMNS (the writer's one
+place for it) and the variant list kernel/uapi/qpwbench.h's, both read at
+run time. CORE_COLUMNS are the columns a file must have to be read at all
+(files from before the run, pctl_method, ticks... columns still load).
 """
 
 import csv
@@ -30,6 +32,8 @@ EMULATED_MARK = "emulated: correctness only"
 
 HEADER = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                       "..", "..", "kernel", "uapi", "qpwbench.h")
+OUTPUT_H = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                        "..", "..", "ubench", "core", "output.h")
 
 
 class InputError(Exception):
@@ -46,6 +50,19 @@ def header_variants(path=HEADER):
     m = re.search(r"#define\s+QPWBENCH_VARIANTS\(X\)((?:[^\n]*\\\n)*[^\n]*)", text)
     if not m:
         raise InputError(f"{path}: no QPWBENCH_VARIANTS macro")
+    return re.findall(r'X\(\s*\w+\s*,\s*"([^"]+)"\s*\)', m.group(1))
+
+
+def output_columns(path=OUTPUT_H):
+    """The names in OUTPUT_COLUMNS, in order: the columns ubench writes."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except OSError as e:
+        raise InputError(f"cannot read the column list from {path}: {e.strerror}") from e
+    m = re.search(r"#define\s+OUTPUT_COLUMNS\(X\)((?:[^\n]*\\\n)*[^\n]*)", text)
+    if not m:
+        raise InputError(f"{path}: no OUTPUT_COLUMNS macro")
     return re.findall(r'X\(\s*\w+\s*,\s*"([^"]+)"\s*\)', m.group(1))
 
 
@@ -66,7 +83,8 @@ class Config:
     kernel: str
     preempt: str
     backend: str
-    emulated: bool
+    emulated: bool       # QEMU TCG (tcg, tcg-icount): timings are not the hardware's
+    virtualized: bool = False   # a hypervisor guest: timings carry the host's noise
     cpu_model: str = field(compare=False, default="")
     timer: str = field(compare=False, default="")
 
@@ -81,7 +99,11 @@ class Config:
     def metadata(self):
         return (f"{self.host} {self.arch} ({self.cpu_model or 'unknown CPU'}), kernel {self.kernel},"
                 f" preempt {self.preempt}, backend {self.backend}, timer {self.timer or 'unknown'},"
-                f" emulated {'tcg' if self.emulated else 'no'}")
+                f" emulated {self.emulation}")
+
+    @property
+    def emulation(self):
+        return "tcg" if self.emulated else "virtualized" if self.virtualized else "no"
 
 
 @dataclass
@@ -95,8 +117,9 @@ class Row:
     metric: str
     unit: str
     stats: dict          # STAT_COLUMNS name -> float or None
-    cycles: float        # mean cycles per op, or None
-    extra: dict          # unknown columns, verbatim
+    ticks: float         # mean reference-counter ticks per op (TSC), or None
+    extra: dict          # other columns, verbatim (target_load, run, event counters...)
+    core_cycles: float = None   # PMU core cycles per op (an --events cycles column), or None
 
     def get(self, stat):
         return self.stats.get(stat)
@@ -152,18 +175,26 @@ def _parse_row(rec, header, where):
             raise InputError(f"{where}: column {column}: not a number: {val[column]!r}") from None
 
     stats = {c: number(c) for c in STAT_COLUMNS}
-    cycles = number("cycles") if "cycles" in val else None
+    # Before the ticks column, "cycles" held the TSC ticks; since, a "cycles"
+    # column is the PMU's core cycles (--events cycles).
+    if "ticks" in val:
+        ticks = number("ticks")
+        core_cycles = number("cycles") if "cycles" in val else None
+    else:
+        ticks = number("cycles") if "cycles" in val else None
+        core_cycles = None
     n_cpus = number("n_cpus", int) or 0
     config = Config(host=val.get("host", "") or "unknown", arch=val["arch"],
                     kernel=val["kernel"], preempt=val["preempt"], backend=val["backend"],
-                    emulated=val.get("emulated", "no") not in ("no", "", "n/a"),
+                    emulated=val.get("emulated", "no").startswith("tcg"),
+                    virtualized=val.get("emulated", "no") == "virtualized",
                     cpu_model=val.get("cpu_model", ""), timer=val.get("timer", ""))
-    known = set(CORE_COLUMNS) | set(META_COLUMNS) | {"cycles"}
+    known = set(CORE_COLUMNS) | set(META_COLUMNS) | {"cycles", "ticks"}
     return Row(config=config, scenario=val["scenario"], variant=val["variant"],
                cpus=_parse_cpus(val["cpus"], where), n_cpus=n_cpus,
                distance=val["distance"] if val["distance"] not in MISSING else "",
-               metric=val["metric"], unit=val["unit"], stats=stats, cycles=cycles,
-               extra={k: val[k] for k in header if k not in known})
+               metric=val["metric"], unit=val["unit"], stats=stats, ticks=ticks,
+               extra={k: val[k] for k in header if k not in known}, core_cycles=core_cycles)
 
 
 def expand_inputs(paths):
@@ -226,10 +257,11 @@ def max_of(values):
 
 
 def aggregate(rows, combine=median_of):
-    """One stats dict (plus cycles) over rows measuring the same thing:
-    repetitions, or several targets when the caller says so."""
+    """One stats dict (plus ticks and core cycles) over rows measuring the
+    same thing: repetitions, or several targets when the caller says so."""
     out = {c: combine([r.get(c) for r in rows]) for c in STAT_COLUMNS}
-    out["cycles"] = combine([r.cycles for r in rows])
+    out["ticks"] = combine([r.ticks for r in rows])
+    out["core_cycles"] = combine([r.core_cycles for r in rows])
     out["rows"] = len(rows)
     return out
 
@@ -263,6 +295,8 @@ def config_labels(configs):
         label = " ".join(parts)
         if c.emulated:
             label += " [emulated]"
+        elif c.virtualized:
+            label += " [virtualized]"
         labels[c] = label
     return labels
 

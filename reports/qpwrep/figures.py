@@ -297,7 +297,7 @@ def remote_drain(ctx):
 
 # --- 3: drain-all vs N ---------------------------------------------------------
 
-def _drain_all_panel(ax, ctx, config, curves, styles, plan):
+def _drain_all_panel(ax, ctx, config, curves, styles, plan, cross):
     div = _time_axis(ax, [p[2] for pts in curves.values() for p in pts] +
                      [p[1] for pts in curves.values() for p in pts], "drain-all latency")
     for v in variant_order(curves, ctx.variants):
@@ -306,12 +306,14 @@ def _drain_all_panel(ax, ctx, config, curves, styles, plan):
         ax.plot(ns, [p[1] / div for p in pts], ms=4, label=v, **styles[v])
         ax.fill_between(ns, [p[1] / div for p in pts], [(p[2] or p[1]) / div for p in pts],
                         color=styles[v]["color"], alpha=0.08, linewidth=0)
-    cross = analysis.crossover(curves)
     top = max(p[0] for pts in curves.values() for p in pts)
-    if cross and cross.n is not None:
-        ax.axvline(cross.n, color="black", linestyle="--", linewidth=1)
+    if cross and cross.n is not None and cross.n <= 2 * top:
+        ax.axvline(cross.n, color="black", linestyle="--" if cross.measured else ":", linewidth=1)
+        if cross.hi is not None:
+            ax.axvspan(cross.lo, min(cross.hi, 2 * top), color="black", alpha=0.06, linewidth=0)
         right = cross.n >= top
-        ax.annotate(f"crossover N={cross.n}", (cross.n, 0.97), xycoords=("data", "axes fraction"),
+        ax.annotate(f"N*={cross.n:.1f}" + ("" if cross.measured else " (extrapolated)"),
+                    (cross.n, 0.97), xycoords=("data", "axes fraction"),
                     xytext=(-4 if right else 4, 0), textcoords="offset points", va="top",
                     ha="right" if right else "left", fontsize=8, fontweight="bold")
     if cross:
@@ -328,34 +330,37 @@ def _drain_all_panel(ax, ctx, config, curves, styles, plan):
 
 def drain_all(ctx):
     # Per config, one curve set per CPU order (ramp, spread) in the input.
-    data = _per_config(ctx, lambda rows, c: [(plan, analysis.drain_all_curves(rs, c))
+    data = _per_config(ctx, lambda rows, c: [(plan, analysis.drain_all_curves(rs, c),
+                                              analysis.crossover(rs, c))
                                              for plan, rs in plans.drain_all_orders(rows, c)],
                        "no drain-all drain_all_latency rows")
-    data = {c: [(plan, cv) for plan, cv in d if cv] for c, d in data.items()}
+    data = {c: [(plan, cv, x) for plan, cv, x in d if cv] for c, d in data.items()}
     data = {c: d for c, d in data.items() if d}
     if not data:
         raise NoData("no drain-all drain_all_latency rows")
-    variants = variant_order([v for d in data.values() for _, cv in d for v in cv], ctx.variants)
+    variants = variant_order([v for d in data.values() for _, cv, _ in d for v in cv], ctx.variants)
     styles = _styles(variants)
     if all(len(d) == 1 for d in data.values()):
         fig, panels = _generic_rt_panels(list(data))
         for ax, config in panels:
-            plan, curves = data[config][0]
-            _drain_all_panel(ax, ctx, config, curves, styles, plan)
+            plan, curves, cross = data[config][0]
+            _drain_all_panel(ax, ctx, config, curves, styles, plan, cross)
     else:
         # A config swept over several orders: its orders side by side.
         fig, axes = _panels(len(data), max(len(d) for d in data.values()), 6.0, 3.8)
         for row, (config, d) in zip(axes, data.items()):
             for col, ax in enumerate(row):
                 if col < len(d):
-                    _drain_all_panel(ax, ctx, config, d[col][1], styles, d[col][0])
+                    _drain_all_panel(ax, ctx, config, d[col][1], styles, d[col][0], d[col][2])
                 else:
                     ax.axis("off")
     return _finish(fig, ctx, "3-drain-all", "Drain-all latency vs number of CPUs",
                    f"Caller's time to drain N CPUs: workqueue variants queue on all N then "
                    f"flush (parallel), lock variants drain each CPU inline in turn (serial). "
-                   f"The dashed line marks the first N where {INLINE_VARIANT} (serial inline) "
-                   f"and {BASELINE_VARIANT} (parallel workqueue) swap places by p50. A system "
+                   f"The vertical line marks N*, where least-squares lines p50 = a + b*N of "
+                   f"{INLINE_VARIANT} (serial inline) and {BASELINE_VARIANT} (parallel "
+                   f"workqueue) meet (every run a point; shade: its 95% interval; dashed when "
+                   f"N* lies within the measured N, dotted when extrapolated). A system "
                    f"swept in two CPU orders has a panel per order: the ramp adds the nearest "
                    f"CPUs first, the spread one per socket, cache and core first.", list(data),
                    _legend_entries(styles, variants), "variant (line p50, band up to p99)")
@@ -387,8 +392,10 @@ def fast_path(ctx):
         _panel_title(ax, ctx, c)
     return _finish(fig, ctx, "4-fast-path", "Fast-path cost of one local op",
                    f"Cost of one local per-CPU op (lock, add to the batch, unlock) per variant and "
-                   f"kernel, p50 over CPUs; labels give mean cycles per op where a cycle counter "
-                   f"exists and the ratio to {BASELINE_VARIANT} (of cycles when known, else of ns).",
+                   f"kernel, p50 over CPUs, net of the timer overhead; labels give mean core cycles "
+                   f"per op where the PMU counted them (--events cycles; TSC reference ticks are "
+                   f"not core cycles and are not shown) and the ratio to {BASELINE_VARIANT} (of "
+                   f"core cycles when known, else of ns).",
                    configs)
 
 
@@ -454,15 +461,14 @@ def interference(ctx):
 
 def contended(ctx):
     data = _per_config(ctx, lambda rows, c: (lambda d: d if d[0] or d[1] else None)(
-        analysis.contended(rows, c)), "no c2c contended_op or fairness rows")
+        analysis.contended(rows, c)), "no c2c contended_total_ops/contended_elapsed or fairness rows")
     fig, axes = _panels(len(data), 2, 5.6, 3.5)
     ops = variant_order([op for d in data.values() for part in d for op in part], ctx.variants)
     styles = _styles(ops)
     for (config, (cost, fair)), (ax_t, ax_f) in zip(data.items(), axes):
         for op in variant_order(cost, ctx.variants):
             pts = cost[op]
-            ax_t.plot([n for n, _ in pts], [n * 1e3 / ns if ns else math.nan for n, ns in pts],
-                      ms=4, label=op, **styles[op])
+            ax_t.plot([n for n, _ in pts], [mops for _, mops in pts], ms=4, label=op, **styles[op])
         ax_t.set_xlabel("CPUs contending (n_cpus)")
         ax_t.set_ylabel("throughput (Mops/s, total)")
         _panel_title(ax_t, ctx, config, "contended-line throughput")
@@ -479,7 +485,8 @@ def contended(ctx):
                 ax.text(0.5, 0.5, "no rows", transform=ax.transAxes, ha="center")
     return _finish(fig, ctx, "6-contended", "Contended cache line: throughput and fairness vs CPUs",
                    "Every CPU hammers one cache line with the operation (atomic add, CAS, ticket "
-                   "spinlock). Throughput = n_cpus / per-op cost (the CSV's contended_op, p50); "
+                   "spinlock). Throughput = total ops / elapsed of the point (the CSV's "
+                   "contended_total_ops / contended_elapsed), right even when threads are unfair; "
                    "fairness = stddev/mean of per-CPU op counts.", list(data),
                    _legend_entries(styles, ops), "operation")
 

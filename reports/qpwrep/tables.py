@@ -24,7 +24,7 @@ def summary(ctx):
               for c in ctx.configs}
     rd_variants = variant_order([v for d in remote.values() for v in d], ctx.variants)
     columns = (["system", f"fast path {INLINE_VARIANT}/{BASELINE_VARIANT}"]
-               + [f"remote drain {v} p50 / p99" for v in rd_variants]
+               + [f"remote drain {v} p50 / p99 per class/target load" for v in rd_variants]
                + ["drain-all crossover", f"interference removed ({BASELINE_VARIANT}→{INLINE_VARIANT})",
                   "stress lost ops"])
     rows, emulated, readings, only_other = [], [], [], []
@@ -33,7 +33,7 @@ def summary(ctx):
         cyc, ns = analysis.fast_path_ratios(fp, INLINE_VARIANT)
         if cyc is not None:
             fast = (f"{cyc:.2f}× ({fp[INLINE_VARIANT]['cycles']:.0f} vs "
-                    f"{fp[BASELINE_VARIANT]['cycles']:.0f} cycles)")
+                    f"{fp[BASELINE_VARIANT]['cycles']:.0f} core cycles)")
         elif ns is not None:
             fast = (f"{ns:.2f}× ({format_ns(fp[INLINE_VARIANT]['ns'])} vs "
                     f"{format_ns(fp[BASELINE_VARIANT]['ns'])})")
@@ -41,11 +41,14 @@ def summary(ctx):
             fast = "n/a"
         cells = [ctx.labels[c], fast]
         for v in rd_variants:
-            p50, p99 = remote[c].get(v, (None, None))
-            cells.append("n/a" if p50 is None else f"{format_ns(p50)} / {format_ns(p99)}")
+            per = remote[c].get(v, {})
+            cells.append("; ".join(
+                f"{cls or 'n/a'}{'/' + load if load else ''}: {format_ns(p50)} / {format_ns(p99)}"
+                + (f" +{stalled:.0f} stalled" if stalled else "")
+                for (cls, load), (p50, p99, stalled) in per.items()) or "n/a")
         # Over the ramp when the input also has other CPU orders.
         orders = plans.drain_all_orders(ctx.rows, c)
-        cross = analysis.crossover(analysis.drain_all_curves(orders[0][1] if orders else [], c))
+        cross = analysis.crossover(orders[0][1] if orders else [], c)
         cells.append(cross.describe() if cross else "n/a")
         verdict = analysis.interference_verdict(analysis.interference(ctx.rows, c))
         cells.append("n/a" if verdict is None else
@@ -58,7 +61,10 @@ def summary(ctx):
             continue
         rows.append(cells)
         emulated.append(c.emulated)
-        reading = _reading(cyc if cyc is not None else ns, remote[c], cross, verdict, lost)
+        head = analysis.remote_headline(remote[c])
+        reading = _reading(cyc if cyc is not None else ns,
+                           {v: d[head][:2] for v, d in remote[c].items() if head in d}, head,
+                           cross, verdict, lost)
         if reading:
             readings.append(("[" + EMULATED_MARK + "] " if c.emulated else "")
                             + f"{ctx.labels[c]}: {reading}.")
@@ -70,10 +76,12 @@ def summary(ctx):
         columns=columns, rows=rows, emulated=emulated, notes=readings,
         intro=(f"One row per measured system. Fast path: cost of every local op with a real "
                f"per-CPU spinlock ({INLINE_VARIANT}) over local_lock ({BASELINE_VARIANT}). Remote "
-               f"drain: one caller drains one target, p50 (median over distance classes and "
-               f"target loads) / worst p99. "
-               f"Crossover: the N CPUs from which draining all of them inline, one by one, "
-               f"loses to the parallel workqueue (or the reverse). Interference removed: the "
+               f"drain: one caller drains one target, p50 / p99 per distance class and target "
+               f"load (never pooled; drains that hit the wait bound are counted as stalled, "
+               f"not as latencies). Crossover: N* where least-squares lines of drain-all p50 "
+               f"vs N for {INLINE_VARIANT} (serial inline) and {BASELINE_VARIANT} (parallel "
+               f"workqueue) meet, with its 95% interval, measured or extrapolated (DESIGN.md; "
+               f"ubench drain-all prints the same). Interference removed: the "
                f"target's RT task saw no more context switches and a smaller worst gap with "
                f"{INLINE_VARIANT} than with {BASELINE_VARIANT}. Lost ops must be 0."))
 
@@ -84,7 +92,7 @@ def _speedup(base, other):
     return f"{r:,.0f}× {word}" if r >= 10 else f"{r:.2g}× {word}"
 
 
-def _reading(fast_ratio, remote, cross, verdict, lost):
+def _reading(fast_ratio, remote, head, cross, verdict, lost):
     """The summary row as one sentence: what taking the remote lock costs and buys."""
     parts = []
     if fast_ratio is not None:
@@ -92,15 +100,17 @@ def _reading(fast_ratio, remote, cross, verdict, lost):
         parts.append(f"every local op costs {change} with {INLINE_VARIANT}")
     base, inline = remote.get(BASELINE_VARIANT), remote.get(INLINE_VARIANT)
     if base and inline and None not in base + inline and min(base + inline) > 0:
-        parts.append(f"a remote drain with {INLINE_VARIANT} is {_speedup(base[0], inline[0])} "
-                     f"than {BASELINE_VARIANT} at p50 ({_speedup(base[1], inline[1])} at p99)")
+        where = f"{head[0] or 'n/a'}" + (f", {head[1]} target" if head[1] else "")
+        parts.append(f"a remote drain ({where}) with {INLINE_VARIANT} is "
+                     f"{_speedup(base[0], inline[0])} than {BASELINE_VARIANT} at p50 "
+                     f"({_speedup(base[1], inline[1])} at p99)")
     if cross:
         if cross.n is None:
-            parts.append(f"draining all CPUs inline {'wins' if cross.inline_first else 'loses'} "
+            parts.append(f"draining all CPUs inline {'wins' if cross.serial_first else 'loses'} "
                          f"up to N={cross.max_n}")
         else:
-            parts.append(f"draining all CPUs inline {'loses' if cross.inline_first else 'wins'} "
-                         f"from N={cross.n}")
+            parts.append(f"draining all CPUs inline {'loses' if cross.serial_first else 'wins'} "
+                         f"from N*={cross.n:.1f}" + ("" if cross.measured else " (extrapolated)"))
     if verdict:
         parts.append("interference on the target removed" if verdict[0]
                      else "interference on the target NOT removed")
@@ -110,7 +120,8 @@ def _reading(fast_ratio, remote, cross, verdict, lost):
 
 
 def fast_path(ctx):
-    """Rows = systems, one column per variant: cycles, ns and ratios to the baseline."""
+    """Rows = systems, one column per variant: core cycles (PMU) or reference
+    ticks (TSC), ns, and ratios to the baseline."""
     data = {c: analysis.fast_path(ctx.rows, c) for c in ctx.configs}
     data = {c: d for c, d in data.items() if d}
     variants = variant_order([v for d in data.values() for v in d], ctx.variants)
@@ -127,16 +138,25 @@ def fast_path(ctx):
             parts = []
             if p["cycles"] is not None:
                 parts.append(f"{p['cycles']:.0f} cyc" + (f" ({cyc_r:.2f}×)" if show_ratio and cyc_r else ""))
+            elif p["ticks"] is not None:
+                parts.append(f"{p['ticks']:.0f} ref ticks")
             parts.append(format_ns(p["ns"]) + (f" ({ns_r:.2f}×)" if show_ratio and ns_r else ""))
             cells.append(" · ".join(parts))
         rows.append(cells)
         emulated.append(c.emulated)
-    return Table(title="Fast-path cost per op (cycles · ns, ratio to wq)",
+    core = any(p["cycles"] is not None for d in data.values() for p in d.values())
+    intro = (f"p50 ns per local op over CPUs, net of the timer overhead; ratios to "
+             f"{BASELINE_VARIANT} in parentheses. ")
+    if core:
+        intro += ("Mean core cycles per op where the PMU counted them (--events cycles). "
+                  "DESIGN.md's published anchors, in core cycles: ~60 unpatched vs ~75 with "
+                  "the key on (PREEMPT_DYNAMIC), ~95 vs ~97 on RT.")
+    else:
+        intro += ("'ref ticks' are the TSC's reference ticks per op, not core cycles: no PMU "
+                  "counted core cycles here, so DESIGN.md's core-cycle anchors do not apply.")
+    return Table(title="Fast-path cost per op (core cycles or ref ticks · ns, ratio to wq)",
                  columns=["system"] + variants, rows=rows, emulated=emulated,
-                 intro=(f"Mean cycles and p50 ns per local op over CPUs; ratios to "
-                        f"{BASELINE_VARIANT} in parentheses. DESIGN.md's published anchors: ~60 "
-                        f"cycles unpatched vs ~75 with the key on (PREEMPT_DYNAMIC), ~95 vs ~97 "
-                        f"on RT.")) if rows else None
+                 intro=intro) if rows else None
 
 
 def systems(ctx):
@@ -147,7 +167,7 @@ def systems(ctx):
         rs = by_config[c]
         scenarios = ", ".join(sorted({r.scenario for r in rs}))
         rows.append([ctx.labels[c], c.host, c.arch, c.cpu_model or "unknown", c.kernel, c.preempt,
-                     c.backend, c.timer or "unknown", "tcg" if c.emulated else "no",
+                     c.backend, c.timer or "unknown", c.emulation,
                      str(len(rs)), scenarios])
         emulated.append(c.emulated)
     return Table(title="Measured systems",

@@ -8,6 +8,7 @@ file and check what a reviewer would see; bad input exits 2 with one line.
 import os
 import re
 import shutil
+import statistics
 import struct
 import subprocess
 import sys
@@ -114,17 +115,20 @@ class RenderTest(unittest.TestCase):
         summary = self.md.index("Summary: should remote per-CPU work take the remote lock")
         self.assertLess(summary, self.md.index("!["))
         line = next(ln for ln in self.md.splitlines() if ln.startswith("| bench1"))
-        self.assertIn("1.25× (76 vs 61 cycles)", line)           # fast path qpw-on/wq
-        self.assertIn("N=4 (qpw-on faster below)", line)
+        self.assertIn("1.25× (76 vs 61 core cycles)", line)      # fast path qpw-on/wq
+        self.assertIn("N*=3.6 (95% 3.6..3.6, measured within N=1..4)", line)
+        self.assertIn("smt: 600 ns / 2.9 µs; l3: 780 ns / 3.78 µs", line)   # never pooled
         self.assertIn("yes: ctx switches 122→0", line)
         self.assertIn("0 (every op accounted for)", line)
         self.assertIn("bench1 user x86_64 generic (dynamic) 6.1.0-28-amd64: every local op costs "
-                      "+25% with qpw-on; a remote drain with qpw-on is 6.7× faster than wq at p50 "
-                      "(16× faster at p99); draining all CPUs inline loses from N=4; interference on "
-                      "the target removed.", self.md)
+                      "+25% with qpw-on; a remote drain (smt) with qpw-on is 6.7× faster than wq at "
+                      "p50 (16× faster at p99); draining all CPUs inline loses from N*=3.6; "
+                      "interference on the target removed.", self.md)
         rt = next(ln for ln in self.md.splitlines() if "RT 6.1.0-28-rt-amd64" in ln and ln.startswith("|"))
         self.assertIn(EMULATED, rt)
-        self.assertIn("1.02× (97 vs 95 cycles)", rt)
+        # No PMU core cycles in a TCG guest: the ratio is of ns, never of TSC ticks.
+        self.assertIn("1.02× (1.62 µs vs 1.58 µs)", rt)
+        self.assertIn("smt: 27 µs / 131 µs +3 stalled", rt)
 
     def test_fast_path_table(self):
         table = self.md[self.md.index("**Fast-path cost per op"):]
@@ -133,6 +137,8 @@ class RenderTest(unittest.TestCase):
                       " (1.25×) |", line)
         arm = next(ln for ln in table.splitlines() if "aarch64" in ln)   # no cycle counter
         self.assertIn("| 1.11 µs | 1.12 µs (1.01×) |", arm)
+        rt = next(ln for ln in table.splitlines() if "RT 6.1.0-28-rt-amd64" in ln)
+        self.assertIn("| 95 ref ticks · 1.58 µs |", rt)       # TSC ticks are not core cycles
 
     def test_metadata_in_captions(self):
         for needle in ("kernel 6.1.0-28-rt-amd64, preempt rt", "timer cntvct", "AMD EPYC 7B13",
@@ -237,8 +243,10 @@ class CompareTest(TempDir):
         # Ratios are the only numbers printed with three decimals: (p50, p99).
         table = {tuple(ln.split()[:3] + [ln.split()[5]]): re.findall(r"\b\d+\.\d{3}\b", ln)
                  for ln in lines[1:7]}
-        # B halves wq and doubles qpw-on (compare_b.csv).
-        self.assertEqual(table[("local", "kmod", "wq", "op_cost")], ["0.500", "0.500"])
+        # B halves wq and doubles qpw-on (compare_b.csv); wq's two runs a side give
+        # the ratio of medians its 95% bootstrap interval.
+        self.assertEqual(table[("local", "kmod", "wq", "op_cost")], ["0.495", "0.505", "0.500"])
+        self.assertIn("0.5 (95% 0.495..0.505)", lines[1])
         self.assertEqual(table[("remote", "kmod", "qpw-on", "drain_latency")], ["2.000", "2.000"])
         self.assertEqual(table[("remote", "kmod", "wq", "stalled")], [])      # 0/0: n/a
         self.assertIn(f"[{EMULATED}]", lines[1])
@@ -246,6 +254,63 @@ class CompareTest(TempDir):
         for name in ("compare.html", "compare.md", "compare.png"):
             self.assertTrue(os.path.getsize(os.path.join(self.out, name)) > 0, name)
         self.assertEqual(png_text(os.path.join(self.out, "compare.png"))["qpwbench-emulated"], "yes")
+
+
+class SweepTest(TempDir):
+    """qpwreport on the rows a real `ubench sweep` writes now (UBENCH, set by
+    meson), with the summary's figures recomputed from those rows."""
+
+    def test_summary_from_a_real_sweep(self):
+        ubench = os.environ.get("UBENCH")
+        self.assertTrue(ubench and os.access(ubench, os.X_OK), "UBENCH must name the built ubench")
+        csv_path = os.path.join(self.out, "sweep.csv")
+        sweep = subprocess.run([ubench, "sweep", "--backend", "user", "--cpus", "0,1",
+                                "--variant", "wq,qpw-on", "--csv", csv_path],
+                               capture_output=True, text=True, timeout=600)
+        self.assertEqual(sweep.returncode, 0, sweep.stderr)
+        res = run("-o", os.path.join(self.out, "r"), csv_path)
+        self.assertEqual(res.returncode, 0, res.stderr)
+        with open(os.path.join(self.out, "r", "report.md"), encoding="utf-8") as f:
+            md = f.read()
+        rows = data.load_csv(csv_path)
+        cfg = data.configs_of(rows)[0]
+        label = data.config_labels([cfg])[cfg]
+        line = next(ln for ln in md.splitlines() if ln.startswith("| ") and label in ln)
+
+        # Fast path: median over CPUs of op_cost p50, qpw-on over wq (no PMU: of ns).
+        def p50s(v):
+            return [r.get("p50") for r in rows if r.metric == "op_cost" and r.variant == v]
+        base, inline = statistics.median(p50s("wq")), statistics.median(p50s("qpw-on"))
+        self.assertIn(f"{inline / base:.2f}× ({data.format_ns(inline)} vs {data.format_ns(base)})",
+                      line)
+        # Remote drain per class and target load: medians of the runs' p50 and p99.
+        for cls in {r.distance for r in rows if r.metric == "drain_latency"}:
+            for v in ("wq", "qpw-on"):
+                rs = [r for r in rows if r.metric == "drain_latency" and r.variant == v
+                      and r.distance == cls]
+                med = [statistics.median(r.get(s) for r in rs) if all(r.get(s) is not None
+                                                                       for r in rs) else None
+                       for s in ("p50", "p99")]
+                self.assertIn(f"{cls}/idle: {data.format_ns(med[0])} / {data.format_ns(med[1])}",
+                              line)
+        # The crossover, recomputed with the one method from the rows.
+        from qpwrep import stats
+        pts = {v: [(r.n_cpus, r.get("p50")) for r in rows
+                   if r.metric == "drain_all_latency" and r.variant == v] for v in ("qpw-on", "wq")}
+        x = stats.crossover(pts["qpw-on"], pts["wq"])
+        if x:
+            x.names = ("qpw-on", "wq")
+        self.assertIn(x.describe() if x else "n/a", line)
+        # The rows themselves: p999 n/a below 10,000 samples, ordered figures, emulated's states.
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            guest = any(ln.startswith("flags") and " hypervisor" in ln for ln in f)
+        for r in rows:
+            n = r.get("samples")
+            if n is not None and n < 10000:
+                self.assertIsNone(r.get("p999"), f"{r.scenario} {r.metric}: p999 from {n} samples")
+            figs = [r.get(c) for c in ("min", "p50", "p90", "p99", "max") if r.get(c) is not None]
+            self.assertEqual(figs, sorted(figs), f"{r.scenario} {r.variant} {r.metric}")
+            self.assertEqual(r.config.virtualized, guest)
 
 
 class Kernel72Test(TempDir):
@@ -305,15 +370,35 @@ class AnalysisTest(unittest.TestCase):
         self.assertIsNone(m.latency[0][0])
 
     def test_crossover(self):
-        curves = {"wq": [(1, 10, 20), (2, 11, 20), (4, 12, 20), (8, 13, 20)],
-                  "qpw-on": [(1, 2, 4), (2, 6, 8), (4, 14, 20), (8, 30, 40)]}
-        c = analysis.crossover(curves)
-        self.assertEqual((c.n, c.max_n, c.inline_first), (4, 8, True))
-        curves["qpw-on"] = [(1, 2, 4), (2, 3, 4), (4, 4, 5), (8, 5, 6)]
-        c = analysis.crossover(curves)
-        self.assertIsNone(c.n)
-        self.assertEqual(c.describe(), "none up to N=8 (qpw-on faster throughout)")
-        self.assertIsNone(analysis.crossover({"wq": curves["wq"]}))
+        # wq: 10 + N; qpw-on: 4N (two runs each, +-1): the lines meet at N* = 10/3.
+        def rows_of(variant, f):
+            return [self.row("drain-all", "drain_all_latency", variant, range(n), "l3", f(n) + d)
+                    for n in (1, 2, 4, 8) for d in (-1, 1)]
+        rows = rows_of("wq", lambda n: 10 + n) + rows_of("qpw-on", lambda n: 4 * n)
+        c = analysis.crossover(rows)
+        self.assertAlmostEqual(c.n, 10 / 3)
+        self.assertTrue(c.measured and c.serial_first and c.lo < c.n < c.hi)
+        self.assertTrue(c.describe().startswith("N*=3.3 (95% "), c.describe())
+        # Past the measured N: extrapolated.
+        far = rows_of("wq", lambda n: 100 + n) + rows_of("qpw-on", lambda n: 4 * n)
+        c = analysis.crossover(far)
+        self.assertAlmostEqual(c.n, 100 / 3)
+        self.assertFalse(c.measured)
+        self.assertIn("extrapolated outside N=1..8", c.describe())
+        # Parallel lines never meet; one variant alone gives no crossover.
+        flat = rows_of("wq", lambda n: 10 + n) + rows_of("qpw-on", lambda n: 2 + n)
+        self.assertIn("none: the fits do not cross (qpw-on lower", analysis.crossover(flat).describe())
+        self.assertIsNone(analysis.crossover(rows_of("wq", lambda n: n)))
+
+    def test_ratio_of_medians(self):
+        # ubench/tests/test_hist.c checks the C side on these very values.
+        from qpwrep import stats
+        a, b, c = [100, 101, 99, 100, 102], [200, 199, 201, 202, 198], [100, 130, 70, 110, 95]
+        r = stats.ratio_of_medians(a, b)
+        self.assertTrue(r.ratio == 2 and 1.9 < r.lo <= 2 <= r.hi < 2.1 and r.differs)
+        r = stats.ratio_of_medians(a, c)
+        self.assertTrue(r.lo < 1 < r.hi and not r.differs)
+        self.assertIn("no difference", r.describe())
 
 
     def test_drain_all_orders(self):
@@ -364,7 +449,12 @@ class AnalysisTest(unittest.TestCase):
         rd = analysis.remote_drain(rows, rows[0].config)
         self.assertEqual(list(rd), [("smt", "", "wq"), ("l3", "fifo", "wq"), ("l3", "idle", "wq")])
         self.assertEqual(rd[("l3", "idle", "wq")]["p50"], 200)     # median of repetitions
-        self.assertEqual(analysis.remote_drain_by_variant(rd)["wq"], (200, 18000))  # median of 50, 9000, 200; worst p99
+        # Never pooled: one entry per class and target load, the headline the nearest idle one.
+        by = analysis.remote_drain_by_variant(rd)
+        self.assertEqual(by["wq"][("l3", "fifo")][:2], (9000, 18000))
+        self.assertEqual(by["wq"][("l3", "idle")][:2], (200, 400))
+        self.assertEqual(len(by["wq"]), 3)
+        self.assertEqual(analysis.remote_headline(by), ("smt", ""))
 
 
 class VariantsTest(unittest.TestCase):

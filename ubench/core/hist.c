@@ -259,3 +259,68 @@ int stats_ratio_of_medians(const double *a, size_t na, const double *b, size_t n
 	free(sa), free(sb), free(buf), free(ratios);
 	return 0;
 }
+
+struct fit {
+	double a, b, var, sxx, mx;
+	size_t n;
+};
+
+/* Least squares y = a + b*x; -1 when x has one value only. */
+static int fit_line(const double *x, const double *y, size_t n, struct fit *f)
+{
+	double mx = 0, my = 0, sxy = 0, res = 0;
+
+	if (n < 2)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		mx += x[i];
+		my += y[i];
+	}
+	mx /= (double)n;
+	my /= (double)n;
+	f->sxx = 0;
+	for (size_t i = 0; i < n; i++) {
+		f->sxx += (x[i] - mx) * (x[i] - mx);
+		sxy += (x[i] - mx) * (y[i] - my);
+	}
+	if (f->sxx == 0)
+		return -1;
+	f->b = sxy / f->sxx;
+	f->a = my - f->b * mx;
+	for (size_t i = 0; i < n; i++)
+		res += (y[i] - f->a - f->b * x[i]) * (y[i] - f->a - f->b * x[i]);
+	f->var = n > 2 ? res / (double)(n - 2) : 0;
+	f->mx = mx;
+	f->n = n;
+	return 0;
+}
+
+int stats_crossover(const double *sn, const double *sy, size_t ns,
+		    const double *pn, const double *py, size_t np, struct crossover *out)
+{
+	struct fit s, p;
+	double db, x, var, se;
+
+	*out = (struct crossover){ .n = NAN, .lo = NAN, .hi = NAN };
+	if (fit_line(sn, sy, ns, &s) || fit_line(pn, py, np, &p))
+		return -1;
+	out->min_n = out->max_n = sn[0];
+	for (size_t i = 0; i < ns; i++) {
+		out->min_n = sn[i] < out->min_n ? sn[i] : out->min_n;
+		out->max_n = sn[i] > out->max_n ? sn[i] : out->max_n;
+	}
+	out->serial_first = s.a + s.b * out->min_n < p.a + p.b * out->min_n;
+	db = s.b - p.b;
+	if (db == 0 || (p.a - s.a) / db <= 0)
+		return 0;
+	x = (p.a - s.a) / db;
+	var = s.var * (1.0 / (double)s.n + (x - s.mx) * (x - s.mx) / s.sxx) +
+	      p.var * (1.0 / (double)p.n + (x - p.mx) * (x - p.mx) / p.sxx);
+	se = sqrt(var) / fabs(db);
+	out->found = true;
+	out->n = x;
+	out->lo = x - 1.96 * se > 0 ? x - 1.96 * se : 0;
+	out->hi = x + 1.96 * se;
+	out->measured = x >= out->min_n && x <= out->max_n;
+	return 0;
+}

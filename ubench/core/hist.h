@@ -95,4 +95,21 @@ struct ratio {
 int stats_ratio_of_medians(const double *a, size_t na, const double *b, size_t nb,
 			   struct ratio *out);
 
+/*
+ * DESIGN.md's crossover, the one method (reports/qpwrep/stats.py has it
+ * number for number): fit latency = a + b*N by least squares to the serial
+ * and to the parallel variant's (N, latency) points (every --repeat run a
+ * point); N* is where the lines meet, with a 95% interval from the fits'
+ * standard errors (delta method); measured when N* lies within the
+ * measured N, extrapolated past it. found false: the fits do not cross at
+ * N > 0. Returns -1 with fewer than two distinct N on either side.
+ */
+struct crossover {
+	bool found, measured, serial_first;
+	double n, lo, hi;	/* N* and its interval (lo >= 0) */
+	double min_n, max_n;	/* the measured N */
+};
+int stats_crossover(const double *sn, const double *sy, size_t ns,
+		    const double *pn, const double *py, size_t np, struct crossover *out);
+
 #endif

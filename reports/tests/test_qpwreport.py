@@ -284,14 +284,16 @@ class SweepTest(TempDir):
         self.assertIn(f"{inline / base:.2f}× ({data.format_ns(inline)} vs {data.format_ns(base)})",
                       line)
         # Remote drain per class and target load: medians of the runs' p50 and p99.
-        for cls in {r.distance for r in rows if r.metric == "drain_latency"}:
+        lat = [r for r in rows if r.metric == "drain_latency"]
+        self.assertTrue(lat, "the sweep wrote no remote drain_latency rows")
+        for cls, load in {(r.distance, analysis.target_load(r)) for r in lat}:
             for v in ("wq", "qpw-on"):
-                rs = [r for r in rows if r.metric == "drain_latency" and r.variant == v
-                      and r.distance == cls]
+                rs = [r for r in lat if r.variant == v and r.distance == cls
+                      and analysis.target_load(r) == load]
                 med = [statistics.median(r.get(s) for r in rs) if all(r.get(s) is not None
                                                                        for r in rs) else None
                        for s in ("p50", "p99")]
-                self.assertIn(f"{cls}/idle: {data.format_ns(med[0])} / {data.format_ns(med[1])}",
+                self.assertIn(f"{cls}/{load}: {data.format_ns(med[0])} / {data.format_ns(med[1])}",
                               line)
         # The crossover, recomputed with the one method from the rows.
         from qpwrep import stats

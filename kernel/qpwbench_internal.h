@@ -34,24 +34,25 @@ struct qpwb_batch {
  * batches: local ops fill .batch, which is flushed to the shared list when
  * full or when a drain empties it. Each variant uses only its own lock and
  * work item.
+ *
+ * Layout: every lock, the batch count, each entry, the remotely written
+ * bookkeeping, the work items and the fill requests start a cache line of
+ * their own (checked at build time in qpwbench_variants.c), so that no
+ * variant's drain pays for a neighbour's line and false sharing with the
+ * bookkeeping is gone; the per-CPU areas are SMP_CACHE_BYTES aligned.
  */
 struct qpwb_pcpu {
-	local_lock_t llock;		/* wq: local_lock; qpw: the RFC's qpw_lock */
-	pw_lock_t pwlock;		/* qpw-on / qpw-off */
+	local_lock_t llock ____cacheline_aligned;	/* wq: local_lock; qpw: the RFC's qpw_lock */
+	pw_lock_t pwlock;		/* qpw-on / qpw-off (its members line-aligned) */
 	struct qpwb_batch batch;
-	int cpu;
 	/* Where drain work ran and what it found (written under this CPU's lock). */
-	unsigned long ran_on_target;
+	unsigned long ran_on_target ____cacheline_aligned;
 	unsigned long ran_on_caller;
 	unsigned long drained;
-	/*
-	 * Bounded wait for queued drains: the drainer bumps drain_req before
-	 * queueing; the work copies the value it saw at its start into
-	 * drain_done when it finishes.
-	 */
-	unsigned long drain_req;
-	unsigned long drain_done;
-	struct work_struct wq_work;	/* wq */
+	/* Drain work the FIFO spinner here gave its CPU up for, at the wait bound. */
+	unsigned long stalls;
+	int cpu;
+	struct work_struct wq_work ____cacheline_aligned;	/* wq */
 	struct qpw_struct qpw_work;	/* qpw */
 	struct pw_struct pw_work;	/* qpw-on / qpw-off */
 	/* The drainer asks this CPU's owner for a fill (a new sequence), the owner answers. */
@@ -78,8 +79,8 @@ struct qpwb_variant {
 	void (*local_ops)(u64 seq, u32 n);
 	/* Start draining @cpu: queue the work, or do it inline on the caller. */
 	void (*queue_drain)(int cpu);
-	/* Wait until @cpu's drain is done: 0, -ETIME at @deadline_ns, or -EINTR. */
-	int (*flush_drain)(int cpu, u64 deadline_ns);
+	/* Wait until @cpu's drain is done (flush_work(): no bound, no giving up). */
+	void (*flush_drain)(int cpu);
 };
 
 extern struct qpwb_pcpu __percpu *qpwb_pcpu;
@@ -91,6 +92,10 @@ int qpwb_variants_init(void);
 void qpwb_variants_exit(void);
 const struct qpwb_variant *qpwb_variant(unsigned int id);
 int qpwb_quiesce(u64 bound_ns);
+/* Whether drain work is queued on @pcp's CPU and has not started. */
+bool qpwb_work_pending(struct qpwb_pcpu *pcp);
+/* ...or is still running. */
+bool qpwb_work_busy(struct qpwb_pcpu *pcp);
 void qpwb_reset(void);
 void qpwb_set_pwlocks(int on);
 

@@ -10,6 +10,7 @@
  * at the run cap sets qpwb_stop, which every loop and wait checks.
  */
 #include <linux/completion.h>
+#include <linux/delay.h>
 #include <linux/hrtimer.h>
 #include <linux/kthread.h>
 #include <linux/sched.h>
@@ -34,6 +35,7 @@ struct qpwb_owner {
 	struct qpwbench_hist during;
 	struct qpwbench_hist alone;
 	u64 ops;
+	u64 switches, preemptions;	/* FIFO spinners */
 };
 
 struct qpwb_ctx {
@@ -136,6 +138,17 @@ static u64 qpwb_drained_so_far(struct qpwb_ctx *ctx)
 	return sum;
 }
 
+/* Drains the FIFO spinners of the run's CPUs gave their CPU up for so far. */
+static u64 qpwb_stalls_so_far(struct qpwb_ctx *ctx)
+{
+	u64 sum = 0;
+	int cpu;
+
+	for_each_cpu(cpu, ctx->cpus)
+		sum += READ_ONCE(per_cpu_ptr(qpwb_pcpu, cpu)->stalls);
+	return sum;
+}
+
 /* A wait of the drainer or an owner for the other: spin, let others run. */
 static void qpwb_wait_relax(void)
 {
@@ -173,20 +186,21 @@ static bool qpwb_request_fill(struct qpwb_ctx *ctx)
 /*
  * Drain every CPU in @cpus once, as lru_add_drain_all() does: queue (or run
  * inline) on every CPU that needs it (cpu_needs_drain(): a racy peek at the
- * batch, unless QPWBENCH_DRAIN_EMPTY), then wait for those, with one
- * deadline for the whole drain. A drain that stalled on any CPU counts in
- * stalls only: its time is the wait bound, not a drain's. Returns false if
- * the run is stopping (the sample is then not recorded).
+ * batch, unless QPWBENCH_DRAIN_EMPTY), then flush_work() each of those. A
+ * drain that a FIFO spinner stalled (it gave its CPU up only at the wait
+ * bound) counts in stalls only: its time is the bound, not a drain's.
+ * Returns false if the run is stopping (the sample is then not recorded).
  */
 static bool qpwb_drain_all(struct qpwb_ctx *ctx, bool record)
 {
 	struct qpwbench_result *res = ctx->res;
-	u64 drains = 0, stalls = 0, deadline, t0, t1, c0, c1, d0;
+	u64 stalls, t0, t1, c0, c1, d0, s0;
 	int cpu;
 
 	if ((ctx->args->drain_flags & QPWBENCH_DRAIN_FILL) && !qpwb_request_fill(ctx))
 		return false;
 	d0 = qpwb_drained_so_far(ctx);
+	s0 = qpwb_stalls_so_far(ctx);
 	cpumask_clear(ctx->queued);
 	c0 = qpwb_cycles();
 	t0 = local_clock();
@@ -197,21 +211,14 @@ static bool qpwb_drain_all(struct qpwb_ctx *ctx, bool record)
 		__cpumask_set_cpu(cpu, ctx->queued);
 		ctx->v->queue_drain(cpu);
 	}
-	deadline = ktime_get_ns() + ctx->wait_bound_ns;
-	for_each_cpu(cpu, ctx->queued) {
-		int ret = ctx->v->flush_drain(cpu, deadline);
-
-		if (ret == -EINTR)
-			return false;
-		if (ret)
-			stalls++;
-	}
+	for_each_cpu(cpu, ctx->queued)
+		ctx->v->flush_drain(cpu);
 	t1 = local_clock();
 	c1 = qpwb_cycles();
-	drains = cpumask_weight(ctx->cpus) - stalls;
+	stalls = qpwb_stalls_so_far(ctx) - s0;
 	if (!record)
 		return true;
-	res->drains += drains;
+	res->drains += cpumask_weight(ctx->cpus) - stalls;
 	res->stalls += stalls;
 	if (stalls)
 		return true;
@@ -228,7 +235,7 @@ static void qpwb_drain_fn(struct qpwb_thread *t)
 	u64 total = (u64)ctx->args->warmup + ctx->args->iterations;
 	u64 i;
 
-	/* The owners measure their cost alone first. */
+	/* The owners measure their cost alone first; FIFO spinners spin. */
 	while (atomic_read_acquire(&ctx->owners_ready) < ctx->n_owners && !qpwb_should_stop())
 		qpwb_wait_relax();
 	for (i = 0; i < total && !qpwb_should_stop(); i++) {
@@ -510,6 +517,56 @@ static int qpwb_scenario_drainer(struct qpwb_ctx *ctx, void (*fn)(struct qpwb_th
 	return qpwb_run_threads(ctx, &th, 1);
 }
 
+/*
+ * QPWBENCH_LOAD_FIFO on one target: a SCHED_FIFO spinner. A workqueue drain
+ * of its CPU waits in flush_work() for a kworker it keeps off the CPU; once
+ * drain work has been pending here for the wait bound, the spinner counts a
+ * stall and sleeps until the work has run, so the flush returns. It watches
+ * the work items' pending bits (the lines queue_work_on() writes anyway):
+ * nothing is added to any drain path. Work that started and was preempted
+ * (RT throttling) shows only in work_busy(), looked at once per
+ * QPWB_FIFO_BUSY_EVERY spins. Its context switches during the drains go to
+ * the result.
+ */
+#define QPWB_FIFO_BUSY_EVERY	1024
+
+static void qpwb_fifo_fn(struct qpwb_thread *t)
+{
+	struct qpwb_ctx *ctx = t->ctx;
+	struct qpwb_pcpu *pcp = per_cpu_ptr(qpwb_pcpu, t->cpu);
+	unsigned long nvcsw, nivcsw;
+	u64 since = 0, spins = 0;
+
+	sched_set_fifo(current);
+	nvcsw = current->nvcsw;
+	nivcsw = current->nivcsw;
+	atomic_inc(&ctx->owners_ready);
+	while (!qpwb_owner_should_stop(ctx)) {
+		bool waiting = qpwb_work_pending(pcp) ||
+			       (++spins % QPWB_FIFO_BUSY_EVERY == 0 && qpwb_work_busy(pcp));
+		u64 now;
+
+		cond_resched();
+		if (!waiting) {
+			since = 0;
+			cpu_relax();
+			continue;
+		}
+		now = local_clock();
+		if (!since)
+			since = now;
+		if (now - since < ctx->wait_bound_ns)
+			continue;
+		WRITE_ONCE(pcp->stalls, pcp->stalls + 1);
+		while (qpwb_work_busy(pcp))
+			usleep_range(50, 100);
+		since = 0;
+	}
+	t->owner->switches = current->nvcsw + current->nivcsw - nvcsw - nivcsw;
+	t->owner->preemptions = current->nivcsw - nivcsw;
+	sched_set_normal(current, 0);
+}
+
 /* remote and drain-all with owners: thread 0 drains, one owner per other CPU of .cpus. */
 static int qpwb_scenario_owned(struct qpwb_ctx *ctx)
 {
@@ -524,7 +581,7 @@ static int qpwb_scenario_owned(struct qpwb_ctx *ctx)
 	for_each_cpu(cpu, ctx->cpus) {
 		if (cpu == ctx->args->caller_cpu)
 			continue;
-		th[i].fn = qpwb_owner_fn;
+		th[i].fn = ctx->args->target_load == QPWBENCH_LOAD_FIFO ? qpwb_fifo_fn : qpwb_owner_fn;
 		th[i].cpu = cpu;
 		th[i].owner = kzalloc(sizeof(*th[i].owner), GFP_KERNEL);
 		if (!th[i++].owner)
@@ -537,6 +594,8 @@ static int qpwb_scenario_owned(struct qpwb_ctx *ctx)
 		qpwbench_hist_merge(&ctx->ds->owner, &th[i].owner->during);
 		qpwbench_hist_merge(&ctx->ds->owner_alone, &th[i].owner->alone);
 		atomic64_add(th[i].owner->ops, &ctx->ops_done);
+		ctx->res->target_switches += th[i].owner->switches;
+		ctx->res->target_preemptions += th[i].owner->preemptions;
 	}
 out:
 	for (i = 1; i < n; i++)
@@ -641,7 +700,7 @@ int qpwb_run_scenario(struct qpwbench_run *run, struct qpwbench_drain_stats *ds,
 		break;
 	case QPWBENCH_SCENARIO_REMOTE:
 	case QPWBENCH_SCENARIO_DRAIN_ALL:
-		if (run->target_load == QPWBENCH_LOAD_OWNER)
+		if (run->target_load != QPWBENCH_LOAD_NONE)
 			ret = qpwb_scenario_owned(ctx);
 		else
 			ret = qpwb_scenario_drainer(ctx, qpwb_drain_fn);

@@ -15,11 +15,30 @@
 #include <linux/ktime.h>
 #include <linux/percpu.h>
 #include <linux/sched/signal.h>
-#include <linux/wait.h>
 
 #include "qpwbench_internal.h"
 
 struct qpwb_pcpu __percpu *qpwb_pcpu;
+
+/* The layout qpwbench_internal.h promises: each group on lines of its own. */
+#define QPWB_LINE_START(field) \
+	static_assert(offsetof(struct qpwb_pcpu, field) % SMP_CACHE_BYTES == 0, #field)
+QPWB_LINE_START(llock);
+QPWB_LINE_START(pwlock.ll);
+QPWB_LINE_START(pwlock.sl);
+QPWB_LINE_START(batch.nr);
+QPWB_LINE_START(batch.objs[0]);
+QPWB_LINE_START(batch.objs[1]);
+QPWB_LINE_START(ran_on_target);
+QPWB_LINE_START(wq_work);
+QPWB_LINE_START(fill_req);
+static_assert(sizeof(struct qpwb_obj) == SMP_CACHE_BYTES, "one entry, one line");
+static_assert(offsetof(struct qpwb_pcpu, pwlock.ll) >=
+	      offsetof(struct qpwb_pcpu, llock) + sizeof(local_lock_t), "llock's line");
+static_assert(offsetof(struct qpwb_pcpu, pwlock.sl) >=
+	      offsetof(struct qpwb_pcpu, pwlock.ll) + sizeof(local_lock_t), "ll's line");
+static_assert(offsetof(struct qpwb_pcpu, batch) >=
+	      offsetof(struct qpwb_pcpu, pwlock.sl) + SMP_CACHE_BYTES, "sl's line");
 struct qpwb_sink qpwb_sink ____cacheline_aligned_in_smp = {
 	.lock = __SPIN_LOCK_UNLOCKED(qpwb_sink.lock),
 };
@@ -28,8 +47,6 @@ DEFINE_STATIC_KEY_FALSE(pwlocks_key);
 
 /* Set when the current run must end (fatal signal or run cap). */
 bool qpwb_stop;
-
-static DECLARE_WAIT_QUEUE_HEAD(qpwb_drain_waitq);
 
 /* --- the shared data path ------------------------------------------------ */
 
@@ -77,58 +94,6 @@ static void qpwb_drain_locked(struct qpwb_pcpu *pcp)
 	qpwb_batch_flush(&pcp->batch);
 }
 
-/* --- bounded wait for queued drains ---------------------------------------- */
-
-/* Called by the (single) drainer before it queues @pcp's work. */
-static void qpwb_drain_request(struct qpwb_pcpu *pcp)
-{
-	WRITE_ONCE(pcp->drain_req, pcp->drain_req + 1);
-}
-
-/* Work side: the request this execution serves (queue_work_on() orders it). */
-static unsigned long qpwb_work_begin(struct qpwb_pcpu *pcp)
-{
-	return READ_ONCE(pcp->drain_req);
-}
-
-static void qpwb_work_end(struct qpwb_pcpu *pcp, unsigned long req)
-{
-	/*
-	 * Release: the drained batch and shared-list updates are visible to
-	 * whoever sees drain_done >= req (pairs with qpwb_drained()).
-	 */
-	smp_store_release(&pcp->drain_done, req);
-	if (wq_has_sleeper(&qpwb_drain_waitq))
-		wake_up_all(&qpwb_drain_waitq);
-}
-
-static bool qpwb_drained(struct qpwb_pcpu *pcp, unsigned long req)
-{
-	/* Acquire: pairs with qpwb_work_end(); the drain's effects are seen. */
-	return (long)(smp_load_acquire(&pcp->drain_done) - req) >= 0;
-}
-
-/*
- * flush_work() with a bound. A work item we stop waiting for stays queued
- * and valid; qpwb_quiesce() settles it before the next run.
- */
-static int qpwb_wait_drained(struct qpwb_pcpu *pcp, u64 deadline_ns)
-{
-	unsigned long req = pcp->drain_req;
-	u64 now;
-
-	if (qpwb_drained(pcp, req))
-		return 0;
-	now = ktime_get_ns();
-	if (now < deadline_ns)
-		wait_event_hrtimeout(qpwb_drain_waitq,
-				     qpwb_drained(pcp, req) || READ_ONCE(qpwb_stop),
-				     ns_to_ktime(deadline_ns - now));
-	if (qpwb_drained(pcp, req))
-		return 0;
-	return READ_ONCE(qpwb_stop) ? -EINTR : -ETIME;
-}
-
 /* --- wq: local_lock + workqueue (mainline) --------------------------------- */
 
 static __always_inline void wq_local_op(u64 val)
@@ -140,28 +105,29 @@ static __always_inline void wq_local_op(u64 val)
 
 QPWB_DEFINE_LOCAL_OPS(wq_local_ops, wq_local_op)
 
+/*
+ * lru_add_drain_per_cpu(): drain this CPU's batch. Work that runs unbound
+ * because its CPU went offline after a run drains nothing rather than
+ * another CPU's batch.
+ */
 static void wq_drain_work(struct work_struct *work)
 {
 	struct qpwb_pcpu *pcp = container_of(work, struct qpwb_pcpu, wq_work);
-	unsigned long req = qpwb_work_begin(pcp);
 
 	local_lock(&qpwb_pcpu->llock);
-	qpwb_drain_locked(this_cpu_ptr(qpwb_pcpu));
+	if (this_cpu_ptr(qpwb_pcpu) == pcp)
+		qpwb_drain_locked(pcp);
 	local_unlock(&qpwb_pcpu->llock);
-	qpwb_work_end(pcp, req);
 }
 
 static void wq_queue_drain(int cpu)
 {
-	struct qpwb_pcpu *pcp = per_cpu_ptr(qpwb_pcpu, cpu);
-
-	qpwb_drain_request(pcp);
-	queue_work_on(cpu, qpwb_wq, &pcp->wq_work);
+	queue_work_on(cpu, qpwb_wq, &per_cpu_ptr(qpwb_pcpu, cpu)->wq_work);
 }
 
-static int wq_flush_drain(int cpu, u64 deadline_ns)
+static void wq_flush_drain(int cpu)
 {
-	return qpwb_wait_drained(per_cpu_ptr(qpwb_pcpu, cpu), deadline_ns);
+	flush_work(&per_cpu_ptr(qpwb_pcpu, cpu)->wq_work);
 }
 
 static const struct qpwb_variant wq_ops = {
@@ -185,29 +151,22 @@ QPWB_DEFINE_LOCAL_OPS(qpw_local_ops, qpw_local_op)
 static void qpw_drain_work(struct work_struct *work)
 {
 	struct qpwb_pcpu *pcp = container_of(work, struct qpwb_pcpu, qpw_work.work);
-	unsigned long req = qpwb_work_begin(pcp);
 	int cpu = qpw_get_cpu(work);
 
 	qpw_lock(&qpwb_pcpu->llock, cpu);
-	qpwb_drain_locked(per_cpu_ptr(qpwb_pcpu, cpu));
+	if (per_cpu_ptr(qpwb_pcpu, cpu) == pcp)
+		qpwb_drain_locked(pcp);
 	qpw_unlock(&qpwb_pcpu->llock, cpu);
-	qpwb_work_end(pcp, req);
 }
 
 static void qpw_queue_drain(int cpu)
 {
-	struct qpwb_pcpu *pcp = per_cpu_ptr(qpwb_pcpu, cpu);
-
-	qpwb_drain_request(pcp);
-	queue_percpu_work_on(cpu, qpwb_wq, &pcp->qpw_work);
+	queue_percpu_work_on(cpu, qpwb_wq, &per_cpu_ptr(qpwb_pcpu, cpu)->qpw_work);
 }
 
-/* flush_percpu_work(): nothing to wait for on RT, the work ran inline. */
-static int qpw_flush_drain(int cpu, u64 deadline_ns)
+static void qpw_flush_drain(int cpu)
 {
-	if (IS_ENABLED(CONFIG_PREEMPT_RT))
-		return 0;
-	return qpwb_wait_drained(per_cpu_ptr(qpwb_pcpu, cpu), deadline_ns);
+	flush_percpu_work(&per_cpu_ptr(qpwb_pcpu, cpu)->qpw_work);
 }
 
 static const struct qpwb_variant qpw_ops = {
@@ -231,29 +190,22 @@ QPWB_DEFINE_LOCAL_OPS(pw_local_ops, pw_local_op)
 static void pw_drain_work(struct work_struct *work)
 {
 	struct qpwb_pcpu *pcp = container_of(work, struct qpwb_pcpu, pw_work.work);
-	unsigned long req = qpwb_work_begin(pcp);
 	int cpu = pw_get_cpu(work);
 
 	pw_lock(&qpwb_pcpu->pwlock, cpu);
-	qpwb_drain_locked(per_cpu_ptr(qpwb_pcpu, cpu));
+	if (per_cpu_ptr(qpwb_pcpu, cpu) == pcp)
+		qpwb_drain_locked(pcp);
 	pw_unlock(&qpwb_pcpu->pwlock, cpu);
-	qpwb_work_end(pcp, req);
 }
 
 static void pw_queue_drain(int cpu)
 {
-	struct qpwb_pcpu *pcp = per_cpu_ptr(qpwb_pcpu, cpu);
-
-	qpwb_drain_request(pcp);
-	pw_queue_on(cpu, qpwb_wq, &pcp->pw_work);
+	pw_queue_on(cpu, qpwb_wq, &per_cpu_ptr(qpwb_pcpu, cpu)->pw_work);
 }
 
-/* pw_flush(): nothing to wait for with the key on, the work ran inline. */
-static int pw_flush_drain(int cpu, u64 deadline_ns)
+static void pw_flush_drain(int cpu)
 {
-	if (static_branch_unlikely(&pwlocks_key))
-		return 0;
-	return qpwb_wait_drained(per_cpu_ptr(qpwb_pcpu, cpu), deadline_ns);
+	pw_flush(&per_cpu_ptr(qpwb_pcpu, cpu)->pw_work);
 }
 
 static const struct qpwb_variant qpw_on_ops = {
@@ -286,9 +238,8 @@ static void global_queue_drain(int cpu)
 {
 }
 
-static int global_flush_drain(int cpu, u64 deadline_ns)
+static void global_flush_drain(int cpu)
 {
-	return 0;
 }
 
 static const struct qpwb_variant global_ops = {
@@ -314,10 +265,16 @@ const struct qpwb_variant *qpwb_variant(unsigned int id)
 
 /* --- lifetime --------------------------------------------------------------- */
 
-static bool qpwb_works_idle(struct qpwb_pcpu *pcp)
+bool qpwb_work_pending(struct qpwb_pcpu *pcp)
 {
-	return !work_busy(&pcp->wq_work) && !work_busy(&pcp->qpw_work.work) &&
-	       !work_busy(&pcp->pw_work.work);
+	return work_pending(&pcp->wq_work) || work_pending(&pcp->qpw_work.work) ||
+	       work_pending(&pcp->pw_work.work);
+}
+
+bool qpwb_work_busy(struct qpwb_pcpu *pcp)
+{
+	return work_busy(&pcp->wq_work) || work_busy(&pcp->qpw_work.work) ||
+	       work_busy(&pcp->pw_work.work);
 }
 
 /*
@@ -340,7 +297,7 @@ int qpwb_quiesce(u64 bound_ns)
 	for_each_possible_cpu(cpu) {
 		struct qpwb_pcpu *pcp = per_cpu_ptr(qpwb_pcpu, cpu);
 
-		while (!qpwb_works_idle(pcp)) {
+		while (qpwb_work_busy(pcp)) {
 			if (fatal_signal_pending(current))
 				return -EINTR;
 			if (ktime_get_ns() > deadline)
@@ -363,10 +320,9 @@ void qpwb_reset(void)
 		pcp->ran_on_target = 0;
 		pcp->ran_on_caller = 0;
 		pcp->drained = 0;
+		pcp->stalls = 0;
 		pcp->fill_req = 0;
 		pcp->fill_done = 0;
-		pcp->drain_req = 0;
-		pcp->drain_done = 0;
 	}
 	qpwb_sink.count = 0;
 	qpwb_sink.sum = 0;
@@ -388,7 +344,7 @@ int qpwb_variants_init(void)
 {
 	int cpu;
 
-	qpwb_pcpu = alloc_percpu(struct qpwb_pcpu);
+	qpwb_pcpu = __alloc_percpu(sizeof(struct qpwb_pcpu), SMP_CACHE_BYTES);
 	if (!qpwb_pcpu)
 		return -ENOMEM;
 	/* A bound per-CPU workqueue, like mm_percpu_wq used by lru_add_drain_all(). */

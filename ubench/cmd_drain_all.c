@@ -48,13 +48,13 @@ static int drain_all_variant(struct scenario_env *env, const struct drain_all_pa
 	run.iterations = p->c.iterations;
 	run.warmup = p->c.warmup;
 	run.wait_bound_ns = p->wait_bound_ns ? p->wait_bound_ns : scenario_wait_bound_ns(load);
-	scenario_request_load(&run, load, &p->d, &ds);
+	scenario_request_load(env, &run, load, &p->d, &ds);
 	rc = scenario_run(env, &run);
 	if (rc)
 		return rc;
 	scenario_stats_ns(env, &run, &row.stats);
 	scenario_ticks(&run, &row);
-	if (scenario_row(env, &row) || scenario_drain_rows(env, &row, &ds))
+	if (scenario_row(env, &row) || scenario_drain_rows(env, &row, &run, &ds))
 		return EXIT_FAILED;
 	if (pts && !isnan(row.stats.p50)) {
 		pts->n[pts->len] = set->n;
@@ -133,7 +133,8 @@ int drain_all_measure(struct scenario_env *env, const struct drain_all_params *p
 			for (unsigned int i = 0; i < set->n; i++)
 				if (set->cpus[i] != caller)
 					targets[n++] = set->cpus[i];
-			if (target_load_start(&spin, load, targets, n, 0, err, sizeof(err))) {
+			if (target_load_start(&spin, target_load_harness(load, scenario_kmod(env)),
+					      targets, n, 0, err, sizeof(err))) {
 				scenario_error(env, "--target-load %s: %s", target_load_name(load), err);
 				rc = EXIT_USAGE;
 				break;

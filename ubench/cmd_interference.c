@@ -8,6 +8,7 @@
  * something else had its CPU) and its context switches (metric
  * target_ctx_switches). Needs root (SCHED_FIFO) and two CPUs.
  */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "commands.h"
@@ -80,13 +81,36 @@ static int interference_variant(struct scenario_env *env, const struct interfere
 	return rc;
 }
 
+/*
+ * The module's workqueue drains wait in flush_work(), without a bound, for
+ * a kworker that this command's FIFO spinners starve: only RT throttling
+ * (sched_rt_runtime_us, not -1) lets it run, and then the run ends.
+ */
+static bool rt_throttling_off(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/sched_rt_runtime_us", "r");
+	long v = 0;
+
+	if (!f)
+		return false;
+	if (fscanf(f, "%ld", &v) != 1)
+		v = 0;
+	fclose(f);
+	return v < 0;
+}
+
 int interference_measure(struct scenario_env *env, const struct interference_params *p)
 {
 	unsigned int caller = scenario_caller(&p->c, p->caller);
-	unsigned int *targets = malloc(p->c.n_cpus * sizeof(*targets));
+	unsigned int *targets;
 	unsigned int n = 0;
 	int rc = EXIT_OK;
 
+	if (scenario_kmod(env) && rt_throttling_off()) {
+		scenario_error(env, "on the module, workqueue drains of a CPU a SCHED_FIFO spinner holds wait until RT throttling lets the kworker run, and sched_rt_runtime_us is -1: set it (e.g. 950000) first");
+		return EXIT_USAGE;
+	}
+	targets = malloc(p->c.n_cpus * sizeof(*targets));
 	if (!targets) {
 		scenario_error(env, "out of memory");
 		return EXIT_FAILED;

@@ -39,13 +39,13 @@ static int remote_variant(struct scenario_env *env, const struct remote_params *
 	run.iterations = p->c.iterations;
 	run.warmup = p->c.warmup;
 	run.wait_bound_ns = p->wait_bound_ns ? p->wait_bound_ns : scenario_wait_bound_ns(load);
-	scenario_request_load(&run, load, &p->d, &ds);
+	scenario_request_load(env, &run, load, &p->d, &ds);
 	rc = scenario_run(env, &run);
 	if (rc)
 		return rc;
 	scenario_stats_ns(env, &run, &row.stats);
 	scenario_ticks(&run, &row);
-	if (scenario_row(env, &row) || scenario_drain_rows(env, &row, &ds))
+	if (scenario_row(env, &row) || scenario_drain_rows(env, &row, &run, &ds))
 		return EXIT_FAILED;
 	row.metric = &METRIC_STALLED;
 	row.has_ticks = false;
@@ -79,7 +79,8 @@ int remote_measure(struct scenario_env *env, const struct remote_params *p)
 			if (!p->load[load])
 				continue;
 			/* Load only: nothing recorded, so no recording window. */
-			if (target_load_start(&spin, load, &pair->cpus[1], 1, 0, err, sizeof(err))) {
+			if (target_load_start(&spin, target_load_harness(load, scenario_kmod(env)),
+					      &pair->cpus[1], 1, 0, err, sizeof(err))) {
 				scenario_error(env, "--target-load %s: %s", target_load_name(load), err);
 				rc = EXIT_USAGE;
 				break;

@@ -487,11 +487,17 @@ int scenario_check_drain_opts(struct scenario_env *env, const bool load[TARGET_N
 	return 0;
 }
 
-void scenario_request_load(struct qpwbench_run *run, enum target_load load,
-			   const struct drain_opts *d, struct qpwbench_drain_stats *ds)
+bool scenario_kmod(const struct scenario_env *env)
+{
+	return env->backend == &backend_kmod;
+}
+
+void scenario_request_load(const struct scenario_env *env, struct qpwbench_run *run,
+			   enum target_load load, const struct drain_opts *d,
+			   struct qpwbench_drain_stats *ds)
 {
 	run->drain_stats = (uintptr_t)ds;
-	run->target_load = target_load_backend(load);
+	run->target_load = target_load_backend(load, scenario_kmod(env));
 	if (d->drain_empty)
 		run->drain_flags |= QPWBENCH_DRAIN_EMPTY;
 	if (load != TARGET_LOAD_OWNER)
@@ -536,7 +542,7 @@ int scenario_loads_option(struct ubench_opts *o, const char *arg, bool load[TARG
 }
 
 int scenario_drain_rows(struct scenario_env *env, const struct scenario_row *latency,
-			const struct qpwbench_drain_stats *ds)
+			const struct qpwbench_run *run, const struct qpwbench_drain_stats *ds)
 {
 	struct scenario_row row = *latency;
 
@@ -547,20 +553,15 @@ int scenario_drain_rows(struct scenario_env *env, const struct scenario_row *lat
 	hist_stats(&ds->drained, 1, &row.stats);
 	if (scenario_row(env, &row))
 		return EXIT_FAILED;
-	/* Owners that did no op (--fill 0) have no cost to report. */
-	if (ds->owner.count) {
-		row.metric = &METRIC_OWNER_OP_COST;
-		hist_stats(&ds->owner, 1000, &row.stats);
-		if (scenario_row(env, &row))
-			return EXIT_FAILED;
-	}
-	if (ds->owner_alone.count) {
-		row.metric = &METRIC_OWNER_OP_COST_ALONE;
-		hist_stats(&ds->owner_alone, 1000, &row.stats);
-		if (scenario_row(env, &row))
-			return EXIT_FAILED;
-	}
-	return EXIT_OK;
+	if (run->target_load != QPWBENCH_LOAD_OWNER)
+		return EXIT_OK;
+	row.metric = &METRIC_OWNER_OP_COST;
+	hist_stats(&ds->owner, 1000, &row.stats);
+	if (scenario_row(env, &row))
+		return EXIT_FAILED;
+	row.metric = &METRIC_OWNER_OP_COST_ALONE;
+	hist_stats(&ds->owner_alone, 1000, &row.stats);
+	return scenario_row(env, &row) ? EXIT_FAILED : EXIT_OK;
 }
 
 uint64_t scenario_wait_bound_ns(enum target_load load)

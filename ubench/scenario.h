@@ -243,17 +243,21 @@ int scenario_drain_option(struct ubench_opts *o, unsigned int i, const char *arg
 int scenario_check_drain_opts(struct scenario_env *env, const bool load[TARGET_NR_LOADS],
 			      const struct drain_opts *d);
 /* A load's and d's part of a request; the drain stats go to *ds. */
-void scenario_request_load(struct qpwbench_run *run, enum target_load load,
-			   const struct drain_opts *d, struct qpwbench_drain_stats *ds);
+void scenario_request_load(const struct scenario_env *env, struct qpwbench_run *run,
+			   enum target_load load, const struct drain_opts *d,
+			   struct qpwbench_drain_stats *ds);
+/* Whether the env's backend is the module. */
+bool scenario_kmod(const struct scenario_env *env);
 /* --target-load LIST: names from TARGET_LOADS, comma separated, or all. */
 int scenario_loads_option(struct ubench_opts *o, const char *arg, bool load[TARGET_NR_LOADS]);
 /*
  * After a drain's latency row: drained_entries, and with owners
- * owner_op_cost and owner_op_cost_alone, from ds, keyed like *latency.
+ * owner_op_cost and owner_op_cost_alone, from ds, keyed like *latency
+ * (owners that did no op, --fill 0, give rows of 0 samples, n/a).
  * 0, or EXIT_FAILED.
  */
 int scenario_drain_rows(struct scenario_env *env, const struct scenario_row *latency,
-			const struct qpwbench_drain_stats *ds);
+			const struct qpwbench_run *run, const struct qpwbench_drain_stats *ds);
 
 /* --caller CPU and --wait-bound TIME, for the commands that drain. */
 int scenario_caller_option(struct ubench_opts *o, const char *arg, unsigned int *caller);

@@ -43,10 +43,22 @@ const char *target_load_name(enum target_load load);
 /* 0, or -1 for a name not in TARGET_LOADS. */
 int target_load_parse(const char *name, enum target_load *load);
 
-/* The backend's part of a load (the run's .target_load). */
-static inline __u32 target_load_backend(enum target_load load)
+/*
+ * The backend's part of a load (the run's .target_load): owners always; the
+ * FIFO spinner on the module (kmod), whose drains wait in flush_work() and
+ * need a spinner the module can make give its CPU up at the wait bound.
+ */
+static inline __u32 target_load_backend(enum target_load load, bool kmod)
 {
-	return load == TARGET_LOAD_OWNER ? QPWBENCH_LOAD_OWNER : QPWBENCH_LOAD_NONE;
+	if (load == TARGET_LOAD_OWNER)
+		return QPWBENCH_LOAD_OWNER;
+	return load == TARGET_LOAD_FIFO && kmod ? QPWBENCH_LOAD_FIFO : QPWBENCH_LOAD_NONE;
+}
+
+/* The load the harness itself starts (target_load_start()) beside the backend's. */
+static inline enum target_load target_load_harness(enum target_load load, bool kmod)
+{
+	return target_load_backend(load, kmod) == QPWBENCH_LOAD_NONE ? load : TARGET_LOAD_IDLE;
 }
 
 /* One spinner's record over the recorded phase. */

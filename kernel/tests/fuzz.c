@@ -136,6 +136,9 @@ static void make_cheap(struct qpwbench_run *r)
 	r->duration_ns = r->duration_ns % 5000000 + 1;
 	r->rate_hz = r->rate_hz % 10000 + 1;
 	r->wait_bound_ns %= 100000000;
+	/* A FIFO spinner stalls every workqueue drain for the bound: keep it short. */
+	if (r->target_load == QPWBENCH_LOAD_FIFO)
+		r->wait_bound_ns = r->wait_bound_ns % 1000000 + 1;
 	/* Paced owners: at least a few ops per drain. */
 	if (r->owner_rate_hz)
 		r->owner_rate_hz = r->owner_rate_hz % 1000000 + 100000;

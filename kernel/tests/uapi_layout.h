@@ -27,6 +27,8 @@
 	F(qpwbench_result, samples_kept) F(qpwbench_result, hist)		\
 	F(qpwbench_result, sum_drained) F(qpwbench_result, sum_remaining) \
 	F(qpwbench_result, entries_drained)				\
+	F(qpwbench_result, target_switches)				\
+	F(qpwbench_result, target_preemptions)				\
 	S(qpwbench_drain_stats)						\
 	F(qpwbench_drain_stats, drained) F(qpwbench_drain_stats, owner)	\
 	F(qpwbench_drain_stats, owner_alone)				\

@@ -12,7 +12,7 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-#define QPWBENCH_ABI_VERSION	3
+#define QPWBENCH_ABI_VERSION	4
 #define QPWBENCH_DEVICE		"/dev/qpwbench"
 
 /*
@@ -208,6 +208,12 @@ struct qpwbench_result {
 	__u64 sum_remaining;
 	/* Entries the drains emptied, over all targets (stress, remote, drain-all). */
 	__u64 entries_drained;
+	/*
+	 * QPWBENCH_LOAD_FIFO: context switches of the spinners while the
+	 * drains ran (all, and involuntary: preempted), summed over targets.
+	 */
+	__u64 target_switches;
+	__u64 target_preemptions;
 };
 
 /*
@@ -247,10 +253,17 @@ struct qpwbench_drain_stats {
  *          .owner_rate_hz, so that a drain finds a filled batch whose lines
  *          sit in the target's cache; with QPWBENCH_DRAIN_FILL it instead
  *          adds exactly .fill entries before each drain, then spins
+ *   FIFO   (module only; the user model has none, its workqueue wait is
+ *          bounded itself) a SCHED_FIFO spinner kthread: the workqueue
+ *          drains wait in flush_work() for a kworker it keeps off its
+ *          CPU, so once drain work has waited .wait_bound_ns on it the
+ *          spinner sleeps until the work has run; that drain counts in
+ *          .stalls. Its context switches go to target_switches.
  */
 #define QPWBENCH_LOAD_NONE		0
 #define QPWBENCH_LOAD_OWNER		1
-#define QPWBENCH_NR_LOADS		2
+#define QPWBENCH_LOAD_FIFO		2
+#define QPWBENCH_NR_LOADS		3
 #define QPWBENCH_MAX_OWNER_RATE_HZ	1000000000ULL
 
 /*

@@ -155,7 +155,9 @@ static int check_args(const struct qpwbench_run *r, char *err, size_t errlen)
 		snprintf(err, errlen, "run request: padding set, or samples_cap without samples");
 		return -EINVAL;
 	}
-	if (r->target_load >= QPWBENCH_NR_LOADS || (r->drain_flags & ~QPWBENCH_DRAIN_FLAGS) ||
+	/* No FIFO load of the model's own: its workqueue wait is bounded itself. */
+	if (r->target_load >= QPWBENCH_NR_LOADS || r->target_load == QPWBENCH_LOAD_FIFO ||
+	    (r->drain_flags & ~QPWBENCH_DRAIN_FLAGS) ||
 	    r->__pad1 || ((r->drain_flags & QPWBENCH_DRAIN_FILL) &&
 			  r->target_load != QPWBENCH_LOAD_OWNER)) {
 		snprintf(err, errlen, "run request: target load %u, drain flags %#x out of range (a fill needs owners)",

@@ -350,6 +350,46 @@ class Kernel72Test(TempDir):
             self.assertNotIn("The proposal on a real kernel", f.read())
 
 
+class TriggerTest(TempDir):
+    """The trigger section from vm-trigger guests' rows (trigger.csv: 6.12-rt
+    with CPU 1 isolated, CPU 2 a control, and rtla's witness run; arm64 6.1)."""
+
+    def test_table(self):
+        from qpwrep import figures, triggers
+        rows = data.load_csv(fixture("trigger.csv"))
+        configs = data.configs_of(rows)
+        ctx = figures.Context(rows=rows, variants=[], configs=configs,
+                              labels=data.config_labels(configs), outdir=self.out)
+        t = triggers.table(ctx)
+        by = {(r[0].split()[0].split("-")[1], r[1], r[2], r[3]): r for r in t.rows}
+        # 6.12: memcg's drain skips the isolated CPU, not the control; drop_caches drains.
+        self.assertEqual(by[("amd64", "memcg-reclaim", "fifo", "1")][5], "none")
+        self.assertIn("drain_local_stock 1 (min 1)", by[("amd64", "memcg-reclaim", "fifo", "2")][5])
+        self.assertIn("lru_add_drain_per_cpu 1 (min 1)", by[("amd64", "drop-caches", "fifo", "1")][5])
+        self.assertIn("6.1's fs/drop_caches.c", by[("amd64", "drop-caches", "fifo", "1")][-1])
+        # 6.1 (arm64): drop_caches puts nothing there, memcg drains the isolated CPU.
+        self.assertEqual(by[("arm64", "drop-caches", "fifo", "1")][5], "none")
+        self.assertIn("drain_local_stock 1 (min 1)", by[("arm64", "memcg-reclaim", "fifo", "1")][5])
+        self.assertIn("lru_add_drain_all", by[("amd64", "fadvise", "fifo", "1")][9])
+        self.assertIn("(osnoise: 1)", by[("amd64", "fadvise", "idle", "1")][6])
+        self.assertTrue(all(t.emulated))
+
+    def test_in_report_and_absent_without_rows(self):
+        out = os.path.join(self.out, "r")
+        p = run("-o", out, fixture("trigger.csv"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(os.path.join(out, "report.md"), encoding="utf-8") as f:
+            md = f.read()
+        self.assertIn("The kernel's own remote drains: work put on the target CPUs", md)
+        self.assertTrue(os.path.exists(os.path.join(out, "7-triggers.png")))
+        self.assertEqual(png_text(os.path.join(out, "7-triggers.png"))["qpwbench-emulated"], "yes")
+        p = run("-o", os.path.join(self.out, "m"), fixture("mixed.csv"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(os.path.join(self.out, "m", "report.md"), encoding="utf-8") as f:
+            self.assertNotIn("remote drains: work put on", f.read())
+        self.assertFalse(os.path.exists(os.path.join(self.out, "m", "7-triggers.png")))
+
+
 class AnalysisTest(unittest.TestCase):
     def row(self, scenario, metric, variant, cpus, distance, p50, n_cpus=None):
         cfg = data.Config("h", "x86_64", "k", "rt", "kmod", False)

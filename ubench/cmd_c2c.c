@@ -531,7 +531,7 @@ static int run_contended(struct c2c_run *r)
 	return rc;
 }
 
-int cmd_c2c(int argc, char **argv)
+static int c2c_main(int argc, char **argv, bool stdout_continues)
 {
 	struct c2c_args a = { .round_trips = C2C_DEFAULT_ROUND_TRIPS, .time_limit_ns = C2C_DEFAULT_TIME_LIMIT_NS,
 			      .measure = M_LATENCY | M_CONTENDED };
@@ -555,6 +555,7 @@ int cmd_c2c(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	output_init(&r.out, run_meta_get());
+	r.out.stdout_continues = stdout_continues;
 	rc = 0;
 	for (size_t i = 0; !rc && i < r.counters.n_columns; i++)
 		rc = output_add_column(&r.out, r.counters.names[i], err, sizeof(err));
@@ -578,4 +579,14 @@ int cmd_c2c(int argc, char **argv)
 	output_close(&r.out);
 	opts_free(&o);
 	return rc;
+}
+
+int cmd_c2c(int argc, char **argv)
+{
+	return c2c_main(argc, argv, false);
+}
+
+int cmd_c2c_continue(int argc, char **argv)
+{
+	return c2c_main(argc, argv, true);
 }

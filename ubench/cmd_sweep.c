@@ -9,12 +9,10 @@
  * a problem (stress lost ops), 2 when one could not run; the other steps
  * still run.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "commands.h"
 #include "scenario.h"
@@ -48,50 +46,8 @@ static int step_done(struct scenario_env *env, const char *step, double t0, int 
 	return rc;
 }
 
-/*
- * Run c2c with stdout going to a temporary file, then put what it wrote
- * there, but its CSV header, onto the sweep's stdout: with --csv - the
- * stream keeps one header.
- */
-static int c2c_into_stdout_csv(struct scenario_env *env, int argc, char **argv)
-{
-	char path[] = "/tmp/ubench-sweep-c2c-XXXXXX";
-	int fd = mkstemp(path), saved, rc;
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
-	FILE *f;
-
-	fflush(stdout);
-	saved = dup(STDOUT_FILENO);
-	if (fd < 0 || saved < 0 || dup2(fd, STDOUT_FILENO) < 0) {
-		scenario_error(env, "c2c: a temporary file for its rows: %s", strerror(errno));
-		if (fd >= 0)
-			unlink(path);
-		return EXIT_FAILED;
-	}
-	rc = cmd_c2c(argc, argv);
-	fflush(stdout);
-	dup2(saved, STDOUT_FILENO);
-	close(saved);
-	close(fd);
-	f = fopen(path, "r");
-	unlink(path);
-	if (!f) {
-		scenario_error(env, "c2c: its rows: %s", strerror(errno));
-		return EXIT_FAILED;
-	}
-	for (bool header = true; (len = getline(&line, &cap, f)) > 0; header = false)
-		if (!header)
-			fwrite(line, 1, (size_t)len, stdout);
-	free(line);
-	fclose(f);
-	fflush(stdout);
-	return rc;
-}
-
 /* c2c by distance class on the same CPUs, into the same outputs. */
-static int sweep_c2c(struct scenario_env *env, const struct ubench_opts *o)
+static int sweep_c2c(const struct ubench_opts *o)
 {
 	char cpus[4096], repeat[16];
 	char *argv[14];
@@ -119,8 +75,9 @@ static int sweep_c2c(struct scenario_env *env, const struct ubench_opts *o)
 		argv[argc++] = (char *)o->events;
 	}
 	argv[argc] = NULL;
+	/* With --csv - its rows go straight onto the sweep's stream, under the one header. */
 	if (o->csv && !strcmp(o->csv, "-"))
-		return c2c_into_stdout_csv(env, argc, argv);
+		return cmd_c2c_continue(argc, argv);
 	return cmd_c2c(argc, argv);
 }
 
@@ -153,7 +110,7 @@ static int sweep(struct scenario_env *env, const struct ubench_opts *o,
 		rc = worse(rc, EXIT_USAGE);
 	} else {
 		t = now_s();
-		rc = worse(rc, step_done(env, "c2c", t, sweep_c2c(env, o)));
+		rc = worse(rc, step_done(env, "c2c", t, sweep_c2c(o)));
 
 		remote.c.plan = TOPO_PLAN_CLASSES;
 		remote.c.iterations = SWEEP_REMOTE_ITERATIONS;

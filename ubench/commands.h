@@ -13,6 +13,8 @@ enum {
 int cmd_info(int argc, char **argv);
 int cmd_topo(int argc, char **argv);
 int cmd_c2c(int argc, char **argv);
+/* c2c whose --csv - rows continue a stream that has its header (the sweep's). */
+int cmd_c2c_continue(int argc, char **argv);
 int cmd_local(int argc, char **argv);
 int cmd_remote(int argc, char **argv);
 int cmd_drain_all(int argc, char **argv);

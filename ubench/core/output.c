@@ -168,7 +168,8 @@ static int open_csv(struct output *o, const char *path, char *err, size_t errlen
 	if (!strcmp(path, "-")) {
 		o->csv = stdout;
 		o->csv_is_stdout = true;
-		fprintf(o->csv, "%s\n", header);
+		if (!o->stdout_continues)
+			fprintf(o->csv, "%s\n", header);
 		fflush(o->csv);
 		free(header);
 		return 0;

@@ -97,6 +97,8 @@ struct output {
 	char *extra[OUTPUT_MAX_EXTRA];	/* extra column names (owned) */
 	FILE *csv, *json;
 	bool csv_is_stdout, json_is_stdout;
+	/* Set before output_start(): "-" gets no header (a stream that has one already). */
+	bool stdout_continues;
 	bool started;
 	unsigned long rows;
 };

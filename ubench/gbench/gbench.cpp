@@ -9,8 +9,9 @@
  *   timer/start+end      one timer_start() + timer_end() pair
  *   timer/clock_gettime  one CLOCK_MONOTONIC_RAW read
  *
- * Where the timer counts cycles (x86 TSC), each benchmark also reports a
- * "cycles" counter: TSC ticks per op, the unit of the kernel's figures.
+ * Where the timer is a free-running reference counter (x86 TSC), each
+ * benchmark also reports a "ref_ticks" counter: TSC ticks per op (not core
+ * cycles, which only the PMU counts).
  *
  * usage: ubench-gbench [--cpu N] [--fifo] [--benchmark_* flags]
  *   --cpu N   pin the benchmarking thread on OS CPU N (default 0)
@@ -38,7 +39,7 @@ const char *const variant_names[] = {
 #undef VARIANT_NAME
 };
 
-/* Ticks per iteration over the whole measured loop, when ticks are cycles. */
+/* Reference ticks per iteration over the whole measured loop, where the timer has them. */
 class CycleCounter {
 public:
 	explicit CycleCounter(benchmark::State &state) : state_(state), t0_(timer_start()) {}
@@ -47,7 +48,7 @@ public:
 		uint64_t ticks = timer_end() - t0_;
 
 		if (timer_get_info()->counts_cycles && state_.iterations())
-			state_.counters["cycles"] = static_cast<double>(ticks) /
+			state_.counters["ref_ticks"] = static_cast<double>(ticks) /
 						    static_cast<double>(state_.iterations());
 	}
 

@@ -127,6 +127,15 @@ struct trigger_run {
 
 static const char *cmd = "trigger";
 
+static size_t nr_traced(void)
+{
+	size_t n = 0;
+
+	while (trigger_traced[n])
+		n++;
+	return n;
+}
+
 static void run_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void run_error(const char *fmt, ...)
 {
@@ -712,10 +721,10 @@ static int trigger_measure(struct trigger_run *r)
 		rc = EXIT_USAGE;
 	}
 	if (!rc && r->text)
-		printf("trigger: caller CPU %u, %u target CPU(s), target load %s, %llu triggers each, fill %llu pages%s%s; function tracer on %u of the traced paths\n",
+		printf("trigger: caller CPU %u, %u target CPU(s), target load %s, %llu triggers each, fill %llu pages%s%s; function tracer on %u of %zu remote-drain functions (the others cannot be traced here)\n",
 		       p->caller, p->n_targets, target_load_name(p->load), (unsigned long long)p->count,
 		       (unsigned long long)p->fill_pages, r->ctx.file_fd >= 0 ? " + file " : "",
-		       r->ctx.file_fd >= 0 ? p->file : "", n_traced);
+		       r->ctx.file_fd >= 0 ? p->file : "", n_traced, p->no_ftrace ? (size_t)0 : nr_traced());
 	for (unsigned int i = 0; i < p->n_targets && !rc; i++) {
 		struct target *tg = &r->t[i];
 

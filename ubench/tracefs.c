@@ -76,11 +76,23 @@ int tracefs_start(struct tracefs *t, pid_t tid, const char *const *functions,
 	if (n_traced)
 		*n_traced = 0;
 	if (functions) {
+		FILE *f;
+		char line[256];
+
 		put(t, "set_ftrace_filter", "", O_TRUNC, NULL, 0);
-		/* An unknown (or inlined, or notrace) name is refused with EINVAL: left out. */
+		/*
+		 * An unknown (inlined, notrace) name is dropped, but only when the
+		 * file is closed, without an error: read back what was taken.
+		 */
 		for (size_t i = 0; functions[i]; i++)
-			if (!put(t, "set_ftrace_filter", functions[i], O_APPEND, NULL, 0) && n_traced)
+			put(t, "set_ftrace_filter", functions[i], O_APPEND, NULL, 0);
+		snprintf(path, sizeof(path), "%s/set_ftrace_filter", t->root);
+		f = fopen(path, "re");
+		while (f && n_traced && fgets(line, sizeof(line), f))
+			if (line[0] != '#' && line[0] != '\n')
 				(*n_traced)++;
+		if (f)
+			fclose(f);
 		snprintf(pid, sizeof(pid), "%d", (int)tid);
 		if (n_traced && *n_traced) {
 			ret = put(t, "set_ftrace_pid", pid, O_TRUNC, err, errlen);

@@ -118,7 +118,7 @@ const struct trigger triggers[] = {
 	  TRIGGER_NEEDS_FILE, fire_fadvise },
 	{ "drop-caches", "/proc/sys/vm/drop_caches: lru_add_drain_all() since 6.4 (not on 6.1)",
 	  0, fire_drop_caches },
-	{ "compact", "/proc/sys/vm/compact_memory: lru_add_drain_all(), drain_all_pages()",
+	{ "compact", "/proc/sys/vm/compact_memory: lru_add_drain_all() (drain_all_pages() is not reached: traced)",
 	  0, fire_compact },
 	{ "move-pages", "move_pages(2): lru_cache_disable()",
 	  0, fire_move_pages },

@@ -105,23 +105,31 @@ def crossover(rows, config=None):
 
 def interference(rows, config):
     """variant -> {"gaps": worst-target stats of the spinner's gaps,
-    "ctxsw": mean context switches per target, "ctxsw_max": the most on one target}."""
+    "ctxsw": mean context switches per target, "ctxsw_max": the most on one
+    target, "run_gaps": the worst gap of each --repeat run (for the ratio of
+    medians over runs)}."""
     gaps = group(select(rows, "interference", "target_gap", config), lambda r: r.variant)
     ctx = group(select(rows, "interference", "target_ctx_switches", config), lambda r: r.variant)
     out = {}
     for variant in list(gaps) + [v for v in ctx if v not in gaps]:
+        per_run = group(gaps.get(variant, []), lambda r: r.extra.get("run", ""))
         out[variant] = {
             "gaps": aggregate(gaps[variant], combine=max_of) if variant in gaps else None,
             "ctxsw": median_of([r.get("mean") for r in ctx.get(variant, [])]),
             "ctxsw_max": max_of([r.get("max") for r in ctx.get(variant, [])]),
+            "run_gaps": [max_of([r.get("max") for r in rs]) for rs in per_run.values()],
         }
     return out
 
 
-def interference_verdict(inter):
+def interference_verdict(inter, config=None):
     """(removed: bool, one line of evidence), or None without both variants.
     Removed means the inline variant left the target no more context
-    switches and a smaller worst gap than the workqueue did."""
+    switches and a worst gap smaller than the workqueue's by the ratio of
+    medians over runs with its 95% interval below 1 (stats.ratio_of_medians:
+    with one run a side, the plain ratio). A worst gap about as long as RT
+    throttling's (config's sched_rt: period - runtime) is flagged: it is the
+    scheduler's throttling, not the drain."""
     base, inline = inter.get(BASELINE_VARIANT), inter.get(INLINE_VARIANT)
     if not base or not inline or not base["gaps"] or not inline["gaps"]:
         return None
@@ -129,9 +137,16 @@ def interference_verdict(inter):
     bg, ig = base["gaps"]["max"], inline["gaps"]["max"]
     if None in (bc, ic, bg, ig):
         return None
-    removed = ic <= bc and ig < bg
+    r = stats.ratio_of_medians(base["run_gaps"], inline["run_gaps"])
+    removed = ic <= bc and r is not None and r.hi < 1
     evidence = (f"ctx switches {format_value(bc, 'count')}→{format_value(ic, 'count')},"
                 f" max gap {format_ns(bg)}→{format_ns(ig)}")
+    if r is not None and len(base["run_gaps"]) > 1 and len(inline["run_gaps"]) > 1:
+        evidence += f" (ratio over runs {r.describe()})"
+    throttle = config.rt_throttle_gap_ns if config else None
+    if throttle and any(g is not None and 0.8 * throttle <= g <= 1.25 * throttle for g in (bg, ig)):
+        evidence += (f"; a gap of about {format_ns(throttle)} is RT throttling "
+                     f"(sched_rt {config.sched_rt}), not the drain")
     return removed, evidence
 
 

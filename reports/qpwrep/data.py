@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 CORE_COLUMNS = ("scenario,backend,variant,kernel,preempt,arch,cpus,n_cpus,distance,"
                 "metric,unit,samples,min,p50,p90,p99,p999,max,mean,stddev").split(",")
-META_COLUMNS = "host,cpu_model,timer,emulated,date,version".split(",")
+META_COLUMNS = "host,cpu_model,timer,emulated,sched_rt,date,version".split(",")
 STAT_COLUMNS = "samples,min,p50,p90,p99,p999,max,mean,stddev".split(",")
 MISSING = ("", "n/a")
 
@@ -87,6 +87,7 @@ class Config:
     virtualized: bool = False   # a hypervisor guest: timings carry the host's noise
     cpu_model: str = field(compare=False, default="")
     timer: str = field(compare=False, default="")
+    sched_rt: str = field(compare=False, default="")   # "runtime/period" us, or ""
 
     @property
     def is_rt(self):
@@ -100,6 +101,16 @@ class Config:
         return (f"{self.host} {self.arch} ({self.cpu_model or 'unknown CPU'}), kernel {self.kernel},"
                 f" preempt {self.preempt}, backend {self.backend}, timer {self.timer or 'unknown'},"
                 f" emulated {self.emulation}")
+
+    @property
+    def rt_throttle_gap_ns(self):
+        """How long RT throttling stops a SCHED_FIFO task each period
+        (period - runtime), or None when throttling is off or unknown."""
+        try:
+            runtime, period = (int(x) for x in self.sched_rt.split("/"))
+        except ValueError:
+            return None
+        return (period - runtime) * 1000 if 0 <= runtime < period else None
 
     @property
     def emulation(self):
@@ -188,7 +199,8 @@ def _parse_row(rec, header, where):
                     kernel=val["kernel"], preempt=val["preempt"], backend=val["backend"],
                     emulated=val.get("emulated", "no").startswith("tcg"),
                     virtualized=val.get("emulated", "no") == "virtualized",
-                    cpu_model=val.get("cpu_model", ""), timer=val.get("timer", ""))
+                    cpu_model=val.get("cpu_model", ""), timer=val.get("timer", ""),
+                    sched_rt="" if val.get("sched_rt", "") in MISSING else val["sched_rt"])
     known = set(CORE_COLUMNS) | set(META_COLUMNS) | {"cycles", "ticks"}
     return Row(config=config, scenario=val["scenario"], variant=val["variant"],
                cpus=_parse_cpus(val["cpus"], where), n_cpus=n_cpus,

@@ -445,7 +445,7 @@ def interference(ctx):
         ax_ctx.set_xlabel("variant")
         ax_ctx.set_ylabel("context switches on target (count)")
         ax_ctx.margins(y=0.15)
-        verdict = analysis.interference_verdict(d)
+        verdict = analysis.interference_verdict(d, config)
         _panel_title(ax_ctx, ctx, config, "context switches (bar mean per target, whisker max)"
                      + (f"\n{INLINE_VARIANT} vs {BASELINE_VARIANT}: "
                         f"{'removed' if verdict[0] else 'not removed'}" if verdict else ""))

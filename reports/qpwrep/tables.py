@@ -50,7 +50,7 @@ def summary(ctx):
         orders = plans.drain_all_orders(ctx.rows, c)
         cross = analysis.crossover(orders[0][1] if orders else [], c)
         cells.append(cross.describe() if cross else "n/a")
-        verdict = analysis.interference_verdict(analysis.interference(ctx.rows, c))
+        verdict = analysis.interference_verdict(analysis.interference(ctx.rows, c), c)
         cells.append("n/a" if verdict is None else
                      f"{'yes' if verdict[0] else 'no'}: {verdict[1]}")
         lost = analysis.stress_lost_ops(ctx.rows, c)

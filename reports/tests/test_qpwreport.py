@@ -432,6 +432,34 @@ class AnalysisTest(unittest.TestCase):
         self.assertIn("none: the fits do not cross (qpw-on lower", analysis.crossover(flat).describe())
         self.assertIsNone(analysis.crossover(rows_of("wq", lambda n: n)))
 
+    def test_interference_verdict_over_runs(self):
+        # Three runs a side: qpw-on's worst gaps are clearly below wq's; a 50 ms
+        # gap with sched_rt 950000/1000000 is RT throttling and says so.
+        cfg = data.Config("h", "x86_64", "k", "rt", "kmod", False, sched_rt="950000/1000000")
+
+        def rows_of(variant, gaps, ctxsw):
+            out = []
+            for run, g in enumerate(gaps, 1):
+                r = self.row("interference", "target_gap", variant, (1,), "l3", g / 2)
+                r.stats["max"] = g
+                r.extra["run"] = str(run)
+                c = self.row("interference", "target_ctx_switches", variant, (1,), "l3", ctxsw)
+                c.stats["max"] = ctxsw
+                out += [r, c]
+            for r in out:
+                r.config = cfg
+            return out
+        rows = rows_of("wq", [50e6, 49e6, 51e6], 120) + rows_of("qpw-on", [2e4, 3e4, 2.5e4], 0)
+        removed, evidence = analysis.interference_verdict(analysis.interference(rows, cfg), cfg)
+        self.assertTrue(removed, evidence)
+        self.assertIn("ratio over runs", evidence)
+        self.assertIn("is RT throttling (sched_rt 950000/1000000)", evidence)
+        # Same gaps on both sides: the interval holds 1, nothing removed.
+        rows = rows_of("wq", [1e5, 2e5, 3e5], 5) + rows_of("qpw-on", [2e5, 1e5, 3e5], 0)
+        removed, evidence = analysis.interference_verdict(analysis.interference(rows, cfg), cfg)
+        self.assertFalse(removed, evidence)
+        self.assertIn("no difference", evidence)
+
     def test_ratio_of_medians(self):
         # ubench/tests/test_hist.c checks the C side on these very values.
         from qpwrep import stats
@@ -470,7 +498,7 @@ class AnalysisTest(unittest.TestCase):
 
     def test_interference_verdict(self):
         def inter(ctx, gap):
-            return {"gaps": {"max": gap}, "ctxsw": ctx, "ctxsw_max": ctx}
+            return {"gaps": {"max": gap}, "ctxsw": ctx, "ctxsw_max": ctx, "run_gaps": [gap]}
         removed, evidence = analysis.interference_verdict(
             {"wq": inter(120, 2e6), "qpw-on": inter(0, 2e4)})
         self.assertTrue(removed)

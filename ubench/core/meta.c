@@ -239,6 +239,17 @@ static void collect_emulated(struct run_meta *m)
 		 "no hypervisor seen (CPUID, /sys/hypervisor, device tree, DMI)");
 }
 
+static void collect_sched_rt(struct run_meta *m)
+{
+	char runtime[24], period[24];
+
+	if (read_line("/proc/sys/kernel/sched_rt_runtime_us", runtime, sizeof(runtime)) &&
+	    read_line("/proc/sys/kernel/sched_rt_period_us", period, sizeof(period)))
+		snprintf(m->sched_rt, sizeof(m->sched_rt), "%s/%s", runtime, period);
+	else
+		snprintf(m->sched_rt, sizeof(m->sched_rt), "n/a");
+}
+
 void run_meta_collect(struct run_meta *m)
 {
 	struct utsname u;
@@ -257,6 +268,7 @@ void run_meta_collect(struct run_meta *m)
 	collect_preempt(m, &u);
 	collect_cpu_model(m);
 	collect_emulated(m);
+	collect_sched_rt(m);
 	snprintf(m->timer, sizeof(m->timer), "%s",
 		 timer_init(NULL, 0) ? "unknown" : timer_get_info()->name);
 	snprintf(m->tick_mhz, sizeof(m->tick_mhz), "n/a");

@@ -18,6 +18,7 @@ struct run_meta {
 	char timer[32];		/* timer_get_info()->name */
 	char tick_mhz[32];	/* the ticks column's counter rate, or n/a */
 	char emulated[16];	/* no, virtualized, tcg or tcg-icount */
+	char sched_rt[48];	/* RT throttling: "runtime/period" in us (-1: off), or n/a */
 	char version[32];	/* the meson project version */
 	char preempt_source[96];	/* where preempt came from (ubench info prints it) */
 	char emulated_source[96];	/* where emulated came from */
@@ -40,6 +41,9 @@ struct run_meta {
  * "hypervisor" flag; elsewhere /sys/hypervisor/type, a device-tree
  * hypervisor node, or a DMI vendor/product of a known hypervisor);
  * else "no" (bare metal).
+ * sched_rt: /proc/sys/kernel/sched_rt_runtime_us "/" sched_rt_period_us:
+ * with RT throttling on, a SCHED_FIFO task is stopped for period - runtime
+ * every period, which a target's gaps then show.
  */
 void run_meta_collect(struct run_meta *m);
 

@@ -339,6 +339,7 @@ static const char *cell(const struct output *o, const struct output_row *r, size
 	case OUTPUT_COL_TIMER: return o->meta->timer;
 	case OUTPUT_COL_TICK_MHZ: return o->meta->tick_mhz;
 	case OUTPUT_COL_EMULATED: return o->meta->emulated;
+	case OUTPUT_COL_SCHED_RT: return o->meta->sched_rt[0] ? o->meta->sched_rt : OUTPUT_NA;
 	case OUTPUT_COL_DATE: return date;
 	case OUTPUT_COL_VERSION: return o->meta->version;
 	case OUTPUT_COL_TARGET_LOAD: return r->target_load ? r->target_load : OUTPUT_NA;

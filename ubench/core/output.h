@@ -27,7 +27,9 @@
  *             rows are net of the timer overhead (timer_overhead_ns /
  *             batch per op); the raw figure is the value plus this; 0 on
  *             rows that are not corrected
- *   metadata  host,cpu_model,timer,tick_mhz,emulated,date,version;
+ *   metadata  host,cpu_model,timer,tick_mhz,emulated,sched_rt,date,version;
+ *             sched_rt: RT throttling, sched_rt_runtime_us/sched_rt_period_us
+ *             (-1/...: off), n/a where unreadable;
  *             emulated: no (bare metal), virtualized (a hypervisor guest:
  *             timings carry its noise), tcg (QEMU TCG: timings are not the
  *             hardware's), tcg-icount (TCG with -icount: guest time counts
@@ -78,7 +80,8 @@
 	X(TICKS, "ticks") X(RESOLUTION_NS, "resolution_ns")			\
 	X(TIMER_OVERHEAD_NS, "timer_overhead_ns") X(SUBTRACTED_NS, "subtracted_ns") \
 	X(HOST, "host") X(CPU_MODEL, "cpu_model") X(TIMER, "timer")		\
-	X(TICK_MHZ, "tick_mhz") X(EMULATED, "emulated") X(DATE, "date")		\
+	X(TICK_MHZ, "tick_mhz") X(EMULATED, "emulated") X(SCHED_RT, "sched_rt")	\
+	X(DATE, "date")								\
 	X(VERSION, "version") X(TARGET_LOAD, "target_load") X(TRIGGER, "trigger")
 
 #define OUTPUT_COLUMN_ENUM(id, name) OUTPUT_COL_##id,

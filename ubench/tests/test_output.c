@@ -15,12 +15,12 @@
 #define HEADER "scenario,backend,variant,kernel,preempt,arch,cpus,n_cpus,distance,metric,unit," \
 	"run,samples,min,p50,p90,p99,p999,max,mean,stddev,pctl_method," \
 	"ticks,resolution_ns,timer_overhead_ns,subtracted_ns," \
-	"host,cpu_model,timer,tick_mhz,emulated,date,version,target_load,trigger"
+	"host,cpu_model,timer,tick_mhz,emulated,sched_rt,date,version,target_load,trigger"
 
 static struct run_meta meta = {
 	.kernel = "6.1.0-28-rt-amd64", .preempt = "rt", .arch = "x86_64", .host = "box",
 	.cpu_model = "Vendor CPU, 2 GHz \"X\"", .timer = "tsc", .tick_mhz = "2000.000",
-	.emulated = "virtualized", .version = "9.9.9",
+	.emulated = "virtualized", .sched_rt = "950000/1000000", .version = "9.9.9",
 };
 
 static char dir[] = "/tmp/qpwbench-test-output-XXXXXX";
@@ -69,10 +69,10 @@ static void test_header_and_append(void)
 	char *text, *row2;
 
 	snprintf(path, sizeof(path), "%s/a.csv", dir);
-	CHECK(output_base_columns(&names) == 35 && !strcmp(names[0], "scenario") &&
+	CHECK(output_base_columns(&names) == 36 && !strcmp(names[0], "scenario") &&
 	      !strcmp(names[11], "run") && !strcmp(names[21], "pctl_method") &&
-	      !strcmp(names[32], "version") && !strcmp(names[33], "target_load") &&
-	      !strcmp(names[34], "trigger"), "base columns");
+	      !strcmp(names[33], "version") && !strcmp(names[34], "target_load") &&
+	      !strcmp(names[35], "trigger"), "base columns");
 
 	output_init(&o, &meta);
 	CHECK(!output_start(&o, path, NULL, err, sizeof(err)), "start: %s", err);
@@ -83,7 +83,7 @@ static void test_header_and_append(void)
 	CHECK(!strncmp(text, HEADER "\n", strlen(HEADER) + 1), "header is not exactly DESIGN.md's:\n%s", text);
 	CHECK(strstr(text, "\nc2c,user,ping-pong,6.1.0-28-rt-amd64,rt,x86_64,\"0,1\",2,smt,one_way_latency,ns,"
 			   "2,1000,20.125,25,30,40,n/a,60,26.500,0.000125,exact,42.500,10.500,21,0,"
-			   "box,\"Vendor CPU, 2 GHz \"\"X\"\"\",tsc,2000.000,virtualized,20"),
+			   "box,\"Vendor CPU, 2 GHz \"\"X\"\"\",tsc,2000.000,virtualized,950000/1000000,20"),
 	      "row not as expected (quoting, numbers):\n%s", text);
 	CHECK(strstr(text, ",9.9.9,n/a,n/a\n"), "version, then target_load and trigger n/a: missing");
 	free(text);

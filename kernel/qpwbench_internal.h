@@ -99,6 +99,9 @@ bool qpwb_work_busy(struct qpwb_pcpu *pcp);
 void qpwb_reset(void);
 void qpwb_set_pwlocks(int on);
 
+int qpwb_run_prepare(const struct qpwbench_run *run);
+/* End the active run early: a CPU of it is going offline. */
+void qpwb_run_abort(void);
 /* @ds: zeroed, filled for remote and drain-all; @raw: the first raw samples, or NULL. */
 int qpwb_run_scenario(struct qpwbench_run *run, struct qpwbench_drain_stats *ds,
 		      const struct cpumask *cpus, u64 *raw);

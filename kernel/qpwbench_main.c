@@ -11,6 +11,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cpu.h>
+#include <linux/cpuhotplug.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
@@ -23,6 +24,45 @@
 
 /* One run at a time: the per-CPU caches and pwlocks_key belong to it. */
 static DEFINE_MUTEX(qpwb_run_mutex);
+
+/*
+ * The CPUs of the active run (its targets and caller), for the hotplug
+ * callback: one of them going offline ends the run, and the callback waits
+ * until it has, so no run thread or drain work of ours is left on the CPU.
+ */
+static DEFINE_SPINLOCK(qpwb_active_lock);
+static struct cpumask qpwb_active_cpus;
+static bool qpwb_active;
+static DECLARE_WAIT_QUEUE_HEAD(qpwb_idle_wq);
+static enum cpuhp_state qpwb_cpuhp;
+
+/* @cpus and @caller become the active run's; NULL: no run is active. */
+static void qpwb_set_active(const struct cpumask *cpus, unsigned int caller)
+{
+	spin_lock(&qpwb_active_lock);
+	if (cpus) {
+		cpumask_copy(&qpwb_active_cpus, cpus);
+		cpumask_set_cpu(caller, &qpwb_active_cpus);
+	}
+	WRITE_ONCE(qpwb_active, cpus);
+	spin_unlock(&qpwb_active_lock);
+	if (!cpus)
+		wake_up_all(&qpwb_idle_wq);
+}
+
+static int qpwb_cpu_down_prep(unsigned int cpu)
+{
+	bool ours;
+
+	spin_lock(&qpwb_active_lock);
+	ours = qpwb_active && cpumask_test_cpu(cpu, &qpwb_active_cpus);
+	if (ours)
+		qpwb_run_abort();
+	spin_unlock(&qpwb_active_lock);
+	if (ours)
+		wait_event(qpwb_idle_wq, !READ_ONCE(qpwb_active));
+	return 0;
+}
 
 static long qpwb_check_args(const struct qpwbench_run *r)
 {
@@ -126,12 +166,22 @@ static long qpwb_ioctl_run(struct qpwbench_run __user *uarg)
 	if (!mutex_trylock(&qpwb_run_mutex))
 		goto out_free_mask;
 
-	/* The CPUs checked online stay online until the run is over. */
+	/*
+	 * The hotplug lock only while the CPUs are checked, the caches settled
+	 * and the key set: a CPU that goes offline during the run ends it
+	 * (qpwb_cpu_down_prep()).
+	 */
 	cpus_read_lock();
 	ret = qpwb_check_cpus(run, mask);
 	if (!ret)
-		ret = qpwb_run_scenario(run, ds, mask, raw);
+		ret = qpwb_run_prepare(run);
+	if (!ret)
+		qpwb_set_active(mask, run->caller_cpu);
 	cpus_read_unlock();
+	if (!ret) {
+		ret = qpwb_run_scenario(run, ds, mask, raw);
+		qpwb_set_active(NULL, 0);
+	}
 	mutex_unlock(&qpwb_run_mutex);
 
 	if (!ret && raw &&
@@ -210,15 +260,24 @@ static int __init qpwb_init(void)
 
 	if (ret)
 		return ret;
+	ret = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN, "qpwbench:online", NULL,
+					qpwb_cpu_down_prep);
+	if (ret < 0)
+		goto out_variants;
+	qpwb_cpuhp = ret;
 	ret = misc_register(&qpwb_dev);
-	if (ret)
-		qpwb_variants_exit();
+	if (!ret)
+		return 0;
+	cpuhp_remove_state_nocalls(qpwb_cpuhp);
+out_variants:
+	qpwb_variants_exit();
 	return ret;
 }
 
 static void __exit qpwb_exit(void)
 {
 	misc_deregister(&qpwb_dev);
+	cpuhp_remove_state_nocalls(qpwb_cpuhp);
 	/* No file is open (module ref), so no run is active or can start. */
 	qpwb_variants_exit();
 }

@@ -32,10 +32,11 @@
 
 /* What one owner records; merged into the result at the end. */
 struct qpwb_owner {
-	struct qpwbench_hist during;
+	struct qpwbench_hist during;	/* concurrent local: its samples */
 	struct qpwbench_hist alone;
 	u64 ops;
 	u64 switches, preemptions;	/* FIFO spinners */
+	u64 cycles;			/* concurrent local */
 };
 
 struct qpwb_ctx {
@@ -48,7 +49,6 @@ struct qpwb_ctx {
 	struct qpwbench_drain_stats *ds;	/* the drainer's; the owners' at the end */
 	u64 wait_bound_ns;
 	u64 deadline_ns;		/* the run cap, ktime_get_ns() */
-	wait_queue_head_t barrier_wq;
 	atomic_t ready;
 	bool go;
 	atomic_t running;
@@ -90,6 +90,19 @@ static u64 qpwb_cycles(void)
 	return qpwb_has_cycles() ? (u64)get_cycles() : 0;
 }
 
+/* The run's threads wait here (start barrier, stress start); qpwb_run_abort() wakes them. */
+static DECLARE_WAIT_QUEUE_HEAD(qpwb_barrier_wq);
+
+/* A CPU of the run is going offline: the run ends early (the hotplug callback). */
+bool qpwb_cpu_offlined;
+
+void qpwb_run_abort(void)
+{
+	WRITE_ONCE(qpwb_cpu_offlined, true);
+	WRITE_ONCE(qpwb_stop, true);
+	wake_up_all(&qpwb_barrier_wq);
+}
+
 static bool qpwb_should_stop(void)
 {
 	return READ_ONCE(qpwb_stop);
@@ -102,6 +115,9 @@ static void qpwb_local_fn(struct qpwb_thread *t)
 {
 	struct qpwb_ctx *ctx = t->ctx;
 	const struct qpwbench_run *a = ctx->args;
+	/* Concurrent: a record of its own, merged at the end. */
+	struct qpwbench_hist *h = t->owner ? &t->owner->during : &ctx->res->hist;
+	u64 *cycles = t->owner ? &t->owner->cycles : &ctx->res->cycles;
 	u64 total = (u64)a->warmup + a->iterations;
 	u64 seq = (u64)t->cpu << 40;
 	u64 i, done = 0;
@@ -118,9 +134,9 @@ static void qpwb_local_fn(struct qpwb_thread *t)
 		seq += a->batch;
 		done += a->batch;
 		if (i >= a->warmup) {
-			qpwbench_record(&ctx->res->hist, ctx->raw, ctx->raw_cap,
+			qpwbench_record(h, ctx->raw, ctx->raw_cap,
 					div_u64((t1 - t0) * 1000, a->batch));
-			ctx->res->cycles += c1 - c0;
+			*cycles += c1 - c0;
 		}
 		cond_resched();
 	}
@@ -359,7 +375,7 @@ static void qpwb_stress_worker_fn(struct qpwb_thread *t)
 	 * However few the ops, they overlap the drains. (Idle waits here and at
 	 * the start barrier: a drainer kept off its CPU for long is not a hang.)
 	 */
-	wait_event_idle(ctx->barrier_wq, READ_ONCE(ctx->draining) || qpwb_should_stop());
+	wait_event_idle(qpwb_barrier_wq, READ_ONCE(ctx->draining) || qpwb_should_stop());
 	/*
 	 * Halfway, wait until a drain has found entries in this CPU's batch
 	 * (which then holds some): drains provably overlapped the ops,
@@ -391,7 +407,7 @@ static void qpwb_stress_drainer_fn(struct qpwb_thread *t)
 	struct qpwb_ctx *ctx = t->ctx;
 
 	WRITE_ONCE(ctx->draining, true);
-	wake_up_all(&ctx->barrier_wq);
+	wake_up_all(&qpwb_barrier_wq);
 	do {
 		if (!qpwb_drain_all(ctx, true))
 			break;
@@ -407,8 +423,8 @@ static int qpwb_thread_main(void *arg)
 	struct qpwb_ctx *ctx = t->ctx;
 
 	atomic_inc(&ctx->ready);
-	wake_up_all(&ctx->barrier_wq);
-	wait_event_idle(ctx->barrier_wq, READ_ONCE(ctx->go) || qpwb_should_stop());
+	wake_up_all(&qpwb_barrier_wq);
+	wait_event_idle(qpwb_barrier_wq, READ_ONCE(ctx->go) || qpwb_should_stop());
 	if (!qpwb_should_stop())
 		t->fn(t);
 	if (atomic_dec_and_test(&ctx->running))
@@ -428,7 +444,7 @@ static void qpwb_wake_all(struct qpwb_ctx *ctx, struct qpwb_thread *th, int n)
 {
 	int i;
 
-	wake_up_all(&ctx->barrier_wq);
+	wake_up_all(&qpwb_barrier_wq);
 	for (i = 0; i < n; i++)
 		wake_up_process(th[i].task);
 }
@@ -469,13 +485,13 @@ static int qpwb_run_threads(struct qpwb_ctx *ctx, struct qpwb_thread *th, int n)
 	for (i = 0; i < n; i++)
 		wake_up_process(th[i].task);
 
-	left = wait_event_killable_timeout(ctx->barrier_wq,
+	left = wait_event_killable_timeout(qpwb_barrier_wq,
 					   atomic_read(&ctx->ready) == n,
 					   qpwb_jiffies_left(ctx));
 	if (left > 0) {
 		t0 = ktime_get_ns();
 		WRITE_ONCE(ctx->go, true);
-		wake_up_all(&ctx->barrier_wq);
+		wake_up_all(&qpwb_barrier_wq);
 		left = wait_for_completion_killable_timeout(&ctx->done,
 							    qpwb_jiffies_left(ctx));
 		ctx->res->elapsed_ns += ktime_get_ns() - t0;
@@ -497,11 +513,41 @@ static int qpwb_run_threads(struct qpwb_ctx *ctx, struct qpwb_thread *th, int n)
 
 /* --- scenarios -------------------------------------------------------------- */
 
+/* local --concurrent: every CPU at once, a record each. */
+static int qpwb_scenario_local_concurrent(struct qpwb_ctx *ctx)
+{
+	int n = cpumask_weight(ctx->cpus), i = 0, cpu, ret = -ENOMEM;
+	struct qpwb_thread *th = kcalloc(n, sizeof(*th), GFP_KERNEL);
+
+	if (!th)
+		return -ENOMEM;
+	ctx->raw_cap = 0;
+	for_each_cpu(cpu, ctx->cpus) {
+		th[i].fn = qpwb_local_fn;
+		th[i].cpu = cpu;
+		th[i].owner = kzalloc(sizeof(*th[i].owner), GFP_KERNEL);
+		if (!th[i++].owner)
+			goto out;
+	}
+	ret = qpwb_run_threads(ctx, th, n);
+	for (i = 0; i < n; i++) {
+		qpwbench_hist_merge(&ctx->res->hist, &th[i].owner->during);
+		ctx->res->cycles += th[i].owner->cycles;
+	}
+out:
+	for (i = 0; i < n; i++)
+		kfree(th[i].owner);
+	kfree(th);
+	return ret;
+}
+
 static int qpwb_scenario_local(struct qpwb_ctx *ctx)
 {
 	struct qpwb_thread th = { .fn = qpwb_local_fn };
 	int ret = 0;
 
+	if (ctx->args->flags & QPWBENCH_RUN_CONCURRENT)
+		return qpwb_scenario_local_concurrent(ctx);
 	for_each_cpu(th.cpu, ctx->cpus) {
 		ret = qpwb_run_threads(ctx, &th, 1);
 		if (ret || qpwb_should_stop())
@@ -623,8 +669,11 @@ static int qpwb_scenario_stress(struct qpwb_ctx *ctx)
 	return ret;
 }
 
-/* Conservation and placement figures, read once the works are settled. */
-static void qpwb_account(struct qpwb_ctx *ctx)
+/*
+ * Conservation and placement figures, read once the works are settled;
+ * -ETIMEDOUT, and no figures, if they do not settle.
+ */
+static int qpwb_account(struct qpwb_ctx *ctx)
 {
 	struct qpwbench_result *res = ctx->res;
 	unsigned int i;
@@ -635,7 +684,8 @@ static void qpwb_account(struct qpwb_ctx *ctx)
 	 * batches); one already running is waited for, so the counts below are
 	 * not read in the middle of a flush.
 	 */
-	qpwb_quiesce(QPWB_SETTLE_BOUND_NS);
+	if (qpwb_quiesce(QPWB_SETTLE_BOUND_NS))
+		return -ETIMEDOUT;
 	res->ops_done = atomic64_read(&ctx->ops_done);
 	res->ops_drained = qpwb_sink.count;
 	for_each_possible_cpu(cpu) {
@@ -651,11 +701,35 @@ static void qpwb_account(struct qpwb_ctx *ctx)
 	res->sum_drained = qpwb_sink.sum;
 	if (qpwb_has_cycles())
 		res->flags |= QPWBENCH_RES_HAS_CYCLES;
+	return 0;
 }
 
 /*
- * Run one validated request. Called with the run mutex and the CPU hotplug
- * read lock held, so the CPUs in @cpus stay online throughout.
+ * Before a run, under the CPU hotplug read lock (short: the works are
+ * normally quiet already): settle what an earlier run left, set pwlocks_key
+ * for @run's variant, empty the caches. -EBUSY or -EINTR if work would not
+ * settle.
+ */
+int qpwb_run_prepare(const struct qpwbench_run *run)
+{
+	const struct qpwb_variant *v = qpwb_variant(run->variant);
+	int ret;
+
+	WRITE_ONCE(qpwb_stop, false);
+	WRITE_ONCE(qpwb_cpu_offlined, false);
+	ret = qpwb_quiesce(QPWB_SETTLE_BOUND_NS);
+	if (ret)
+		return ret;
+	if (v->pwlocks >= 0)
+		qpwb_set_pwlocks(v->pwlocks);
+	qpwb_reset();
+	return 0;
+}
+
+/*
+ * Run one validated, prepared request, with the run mutex held. The CPU
+ * hotplug lock is not held: a CPU of @cpus going offline ends the run
+ * early through qpwb_run_abort() (QPWBENCH_RES_CPU_OFFLINE).
  * @raw holds run->samples_cap samples (NULL when 0).
  */
 int qpwb_run_scenario(struct qpwbench_run *run, struct qpwbench_drain_stats *ds,
@@ -681,18 +755,9 @@ int qpwb_run_scenario(struct qpwbench_run *run, struct qpwbench_drain_stats *ds,
 	ctx->ds = ds;
 	ctx->wait_bound_ns = run->wait_bound_ns ?: QPWBENCH_DEFAULT_WAIT_BOUND_NS;
 	ctx->deadline_ns = ktime_get_ns() + QPWBENCH_RUN_CAP_NS;
-	init_waitqueue_head(&ctx->barrier_wq);
 	init_completion(&ctx->done);
 	atomic64_set(&ctx->ops_done, 0);
 	memset(&run->result, 0, sizeof(run->result));
-
-	WRITE_ONCE(qpwb_stop, false);
-	ret = qpwb_quiesce(QPWB_SETTLE_BOUND_NS);
-	if (ret)
-		goto out;
-	if (ctx->v->pwlocks >= 0)
-		qpwb_set_pwlocks(ctx->v->pwlocks);
-	qpwb_reset();
 
 	switch (run->scenario) {
 	case QPWBENCH_SCENARIO_LOCAL:
@@ -714,11 +779,13 @@ int qpwb_run_scenario(struct qpwbench_run *run, struct qpwbench_drain_stats *ds,
 	default:
 		ret = -EINVAL;
 	}
+	if (!ret)
+		ret = qpwb_account(ctx);
 	if (!ret) {
-		qpwb_account(ctx);
 		run->result.samples_kept = min_t(u64, run->result.hist.count, ctx->raw_cap);
+		if (READ_ONCE(qpwb_cpu_offlined))
+			run->result.flags |= QPWBENCH_RES_CPU_OFFLINE;
 	}
-out:
 	free_cpumask_var(ctx->queued);
 	kfree(ctx);
 	return ret;

@@ -7,6 +7,10 @@
  * calibration row (variant null-op, metric timer_overhead: timed empty
  * regions, as refscale's noop), whose p50 / batch is what op_cost is net
  * of (the subtracted_ns column). With --repeat the variants take turns.
+ * --concurrent runs every CPU at once instead (QPWBENCH_RUN_CONCURRENT):
+ * global's cost is its shared line, which one CPU at a time never
+ * contends; one row per variant with all the CPUs (n_cpus > 1),
+ * calibrated on the first.
  */
 #include <math.h>
 
@@ -19,8 +23,13 @@
 
 int local_measure(struct scenario_env *env, const struct local_params *p)
 {
-	for (unsigned int i = 0; i < p->c.n_cpus; i++) {
+	/* --concurrent: one point, every CPU at once, calibrated on the first. */
+	unsigned int points = p->concurrent ? 1 : p->c.n_cpus;
+
+	for (unsigned int i = 0; i < points; i++) {
 		const unsigned int *cpu = &p->c.cpus[i];
+		const unsigned int *set = p->concurrent ? p->c.cpus : cpu;
+		unsigned int n = p->concurrent ? p->c.n_cpus : 1;
 		struct scenario_row cal = {
 			.scenario = QPWBENCH_SCENARIO_LOCAL, .variant = SCENARIO_NULL_OP,
 			.cpus = cpu, .n_cpus = 1, .metric = &METRIC_TIMER_OVERHEAD,
@@ -42,12 +51,14 @@ int local_measure(struct scenario_env *env, const struct local_params *p)
 				struct qpwbench_run run;
 				struct scenario_row row = {
 					.scenario = QPWBENCH_SCENARIO_LOCAL, .variant = v,
-					.cpus = cpu, .n_cpus = 1, .metric = &METRIC_OP_COST,
+					.cpus = set, .n_cpus = n, .metric = &METRIC_OP_COST,
 				};
 
 				if (!p->c.variant[v])
 					continue;
-				scenario_request(&run, QPWBENCH_SCENARIO_LOCAL, v, *cpu, cpu, 1);
+				scenario_request(&run, QPWBENCH_SCENARIO_LOCAL, v, *cpu, set, n);
+				if (p->concurrent)
+					run.flags |= QPWBENCH_RUN_CONCURRENT;
 				run.batch = p->batch;
 				run.iterations = p->c.iterations;
 				run.warmup = p->c.warmup;
@@ -71,6 +82,7 @@ int local_measure(struct scenario_env *env, const struct local_params *p)
 
 static const struct option local_options[] = {
 	{ "batch", required_argument, NULL, OPTS_OWN_BASE },
+	{ "concurrent", no_argument, NULL, OPTS_OWN_BASE + 1 },
 	{ 0 },
 };
 
@@ -79,7 +91,10 @@ static int local_option(struct ubench_opts *o, int val, const char *arg)
 	struct local_params *p = o->ctx;
 	uint64_t batch;
 
-	(void)val;
+	if (val == OPTS_OWN_BASE + 1) {
+		p->concurrent = true;
+		return 0;
+	}
 	if (opts_u64(o, "--batch", arg, 1, QPWBENCH_MAX_BATCH, &batch))
 		return -1;
 	p->batch = (uint32_t)batch;
@@ -93,7 +108,9 @@ static const struct opts_command local_command = {
 		  OPT_ITERATIONS | OPT_WARMUP,
 	.own = local_options,
 	.own_help = "  --batch N            local ops per timed sample (default " SCENARIO_STR(LOCAL_DEFAULT_BATCH)
-		    ", at most " SCENARIO_STR(QPWBENCH_MAX_BATCH) ")\n",
+		    ", at most " SCENARIO_STR(QPWBENCH_MAX_BATCH) ")\n"
+		    "  --concurrent         every CPU of --cpus at once (a shared lock is contended): one row per\n"
+		    "                       variant for the whole set, n_cpus > 1\n",
 	.handle = local_option,
 	.default_iterations = LOCAL_DEFAULT_ITERATIONS,
 	.default_warmup = LOCAL_DEFAULT_WARMUP,

@@ -104,6 +104,13 @@ static int sweep(struct scenario_env *env, const struct ubench_opts *o,
 	local.c.warmup = SWEEP_LOCAL_WARMUP;
 	t = now_s();
 	rc = worse(rc, step_done(env, "local", t, local_measure(env, &local)));
+	/* Every CPU at once: global's shared lock contended (a row per variant, n_cpus > 1). */
+	if (c->n_cpus > 1) {
+		local.concurrent = true;
+		t = now_s();
+		rc = worse(rc, step_done(env, "local --concurrent", t, local_measure(env, &local)));
+		local.concurrent = false;
+	}
 
 	if (c->n_cpus < 2) {
 		scenario_error(env, "c2c and remote need two CPUs, --cpus selects one: skipped");

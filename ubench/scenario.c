@@ -257,6 +257,11 @@ int scenario_run(struct scenario_env *env, struct qpwbench_run *run)
 		scenario_error(env, "--events: %s", err);
 		return EXIT_FAILED;
 	}
+	if (!ret && (run->result.flags & QPWBENCH_RES_CPU_OFFLINE)) {
+		scenario_error(env, "%s %s: a CPU of the run went offline, which ended it early; its figures are partial and not written",
+			       scenario_name(run->scenario), variant_name(run->variant));
+		return EXIT_FAILED;
+	}
 	if (!ret) {
 		if (run->result.flags & QPWBENCH_RES_INTERRUPTED)
 			scenario_note(env, "note: %s %s was cut short by the backend's run cap",

@@ -283,6 +283,7 @@ int scenario_main(const struct opts_command *cmd, int argc, char **argv,
 struct local_params {
 	struct scenario_common c;
 	uint32_t batch;
+	bool concurrent;	/* every CPU at once: one row per variant for the whole set */
 };
 int local_measure(struct scenario_env *env, const struct local_params *p);
 

@@ -93,7 +93,7 @@ static bool model_args_valid(const struct qpwbench_run *r)
 	bool local = r->scenario == QPWBENCH_SCENARIO_LOCAL;
 
 	if (r->size != sizeof(*r) || r->version != QPWBENCH_ABI_VERSION ||
-	    (r->flags & ~QPWBENCH_RUN_NULL_OP) || (r->flags && !local) || r->__pad ||
+	    (r->flags & ~QPWBENCH_RUN_FLAGS) || (r->flags && !local) || r->__pad ||
 	    (r->samples_cap && !r->samples) ||
 	    r->scenario >= QPWBENCH_NR_SCENARIOS || r->variant >= QPWBENCH_NR_VARIANTS)
 		return false;

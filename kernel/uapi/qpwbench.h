@@ -12,7 +12,7 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-#define QPWBENCH_ABI_VERSION	4
+#define QPWBENCH_ABI_VERSION	6
 #define QPWBENCH_DEVICE		"/dev/qpwbench"
 
 /*
@@ -236,6 +236,8 @@ struct qpwbench_drain_stats {
  */
 #define QPWBENCH_RES_INTERRUPTED	(1U << 0)	/* the run cap ended it early */
 #define QPWBENCH_RES_HAS_CYCLES		(1U << 1)	/* .cycles is meaningful */
+/* A CPU of the run went offline: the run ended early, its counts are partial. */
+#define QPWBENCH_RES_CPU_OFFLINE	(1U << 2)
 
 /*
  * Run flags. NULL_OP (local only): time empty regions, no op between the
@@ -243,7 +245,13 @@ struct qpwbench_drain_stats {
  * gives the timer's cost as the module sees it.
  */
 #define QPWBENCH_RUN_NULL_OP		(1U << 0)
-#define QPWBENCH_RUN_FLAGS		QPWBENCH_RUN_NULL_OP
+/*
+ * CONCURRENT (local only): every CPU of .cpus runs its samples at the same
+ * time instead of one CPU after the other, so a shared lock (global's) is
+ * contended; no raw samples are kept (hist only).
+ */
+#define QPWBENCH_RUN_CONCURRENT		(1U << 1)
+#define QPWBENCH_RUN_FLAGS		(QPWBENCH_RUN_NULL_OP | QPWBENCH_RUN_CONCURRENT)
 
 /*
  * What the backend runs on the drained CPUs (remote, drain-all,
@@ -311,7 +319,8 @@ struct qpwbench_drain_stats {
  * samples_cap without samples), -E2BIG (over a cap), -EFAULT (.samples or
  * .drain_stats not writable), -ENODEV (a CPU that is
  * not online), -EBUSY (another run is active, or drain work that a stalled
- * run left behind is still running on its CPU), -EINTR (fatal signal).
+ * run left behind is still running on its CPU), -ETIMEDOUT (this run's
+ * drain work did not settle: no counts), -EINTR (fatal signal).
  */
 struct qpwbench_run {
 	__u32 size;		/* sizeof(struct qpwbench_run) */

@@ -38,9 +38,10 @@
 
 /* What one owner records; merged into the result at the end. */
 struct owner_rec {
-	struct qpwbench_hist during;
+	struct qpwbench_hist during;	/* concurrent local: its samples */
 	struct qpwbench_hist alone;
 	uint64_t ops;
+	__u64 cycles;			/* concurrent local */
 };
 
 static struct model model;
@@ -253,6 +254,9 @@ static void local_fn(struct thread_ctx *ctx)
 	struct user_run *ur = ctx->arg;
 	const struct qpwbench_run *a = ur->args;
 	struct qpwbench_result *res = &ur->args->result;
+	/* Concurrent: a record of its own (owners[] reused), merged at the end. */
+	struct qpwbench_hist *h = ur->owners ? &ur->owners[ctx->index].during : &res->hist;
+	__u64 *cycles = ur->owners ? &ur->owners[ctx->index].cycles : &res->cycles;
 	struct model_pcp *pcp = &model.pcp[ctx->cpu];
 	uint64_t total = (uint64_t)a->warmup + a->iterations;
 	uint64_t seq = (uint64_t)ctx->cpu << 40;
@@ -267,10 +271,10 @@ static void local_fn(struct thread_ctx *ctx)
 		t1 = timer_end();
 		seq += a->batch;
 		if (i >= a->warmup) {
-			qpwbench_record(&res->hist, ur->raw, ur->raw_cap,
+			qpwbench_record(h, ur->raw, ur->raw_cap,
 					timer_ticks_to_ps(t1 - t0) / a->batch);
 			if (ur->counts_cycles)
-				res->cycles += t1 - t0;
+				*cycles += t1 - t0;
 		}
 	}
 	atomic_fetch_add_explicit(&ur->ops_done, i * a->batch, memory_order_relaxed);
@@ -527,6 +531,27 @@ static int run_threads(struct user_run *ur, const unsigned int *cpus, unsigned i
 	return ret;
 }
 
+/* local --concurrent: every CPU at once, a record each, merged. */
+static int local_concurrent(struct user_run *ur, char *err, size_t errlen)
+{
+	int ret;
+
+	ur->owners = calloc(ur->n, sizeof(*ur->owners));
+	if (!ur->owners) {
+		snprintf(err, errlen, "user backend: out of memory");
+		return -ENOMEM;
+	}
+	ur->raw_cap = 0;
+	ret = run_threads(ur, ur->cpus, ur->n, local_fn, err, errlen);
+	for (unsigned int i = 0; i < ur->n; i++) {
+		qpwbench_hist_merge(&ur->args->result.hist, &ur->owners[i].during);
+		ur->args->result.cycles += ur->owners[i].cycles;
+	}
+	free(ur->owners);
+	ur->owners = NULL;
+	return ret;
+}
+
 static int run_scenario(struct user_run *ur, char *err, size_t errlen)
 {
 	const struct qpwbench_run *a = ur->args;
@@ -535,6 +560,8 @@ static int run_scenario(struct user_run *ur, char *err, size_t errlen)
 
 	switch (a->scenario) {
 	case QPWBENCH_SCENARIO_LOCAL:
+		if (a->flags & QPWBENCH_RUN_CONCURRENT)
+			return local_concurrent(ur, err, errlen);
 		for (unsigned int i = 0; i < ur->n && !ret; i++)
 			ret = run_threads(ur, &ur->cpus[i], 1, local_fn, err, errlen);
 		return ret;

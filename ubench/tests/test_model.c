@@ -270,7 +270,7 @@ static const struct bad_request bad_requests[] = {
 	  .batch = QPWBENCH_MAX_BATCH + 1 },
 	{ "interference without a rate", -EINVAL, .scenario = QPWBENCH_SCENARIO_INTERFERENCE,
 	  .cpu_mask = 2, .duration_ns = 1000 },
-	{ "unknown flag", -EINVAL, LOCAL, .cpu_mask = 1, .iterations = 1, .batch = 1, .flags = 2 },
+	{ "unknown flag", -EINVAL, LOCAL, .cpu_mask = 1, .iterations = 1, .batch = 1, .flags = QPWBENCH_RUN_FLAGS + 1 },
 	{ "null-op flag on a drain", -EINVAL, .scenario = QPWBENCH_SCENARIO_DRAIN_ALL, .cpu_mask = 1,
 	  .iterations = 1, .flags = QPWBENCH_RUN_NULL_OP },
 };
@@ -384,6 +384,19 @@ static void test_scenarios(void)
 			CHECK(r.result.ops_done == r.result.ops_drained + r.result.ops_remaining,
 			      "local %s: ops not conserved", variant_names[v]);
 		}
+
+		/* --concurrent: CPUs 0 and 1 at once, one histogram for both. */
+		request(&r, QPWBENCH_SCENARIO_LOCAL, v, 0, 3);
+		r.iterations = 100;
+		r.warmup = 10;
+		r.batch = 32;
+		r.flags = QPWBENCH_RUN_CONCURRENT;
+		if (!run(&r, "local --concurrent"))
+			CHECK(r.result.hist.count == 200 && r.result.ops_done == 2 * 110 * 32 &&
+			      r.result.ops_done == r.result.ops_drained + r.result.ops_remaining,
+			      "local --concurrent %s: %llu samples, %llu ops done, drained %llu remaining %llu",
+			      variant_names[v], r.result.hist.count, r.result.ops_done,
+			      r.result.ops_drained, r.result.ops_remaining);
 
 		/* An idle target: every drain skips its empty batch (cpu_needs_drain()). */
 		request(&r, QPWBENCH_SCENARIO_REMOTE, v, 0, 2);

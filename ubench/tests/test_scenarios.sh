@@ -186,6 +186,14 @@ got=$(column "$tmp/local.csv" variant "metric == 'op_cost'" | sort -u | tr '\n' 
 [[ $(column "$tmp/local.csv" cpus "metric == 'op_cost'" | sort -u | tr '\n' ' ') == "0 1 " ]] ||
 	fail "local: one row per CPU"
 [[ $(column "$tmp/local.csv" samples | sort -u) == 20 ]] || fail "local: 20 samples per row"
+
+# local --concurrent: CPUs 0 and 1 at once, one op_cost row per variant for both.
+"$ubench" local --backend user --cpus 0,1 --concurrent --variant wq,global --iterations 20 \
+	--csv "$tmp/concurrent.csv" >/dev/null || fail "local --concurrent exited $?"
+[[ $(column "$tmp/concurrent.csv" cpus "metric == 'op_cost'" | sort -u) == "0,1" ]] ||
+	fail "local --concurrent: rows not for CPUs 0,1"
+[[ $(column "$tmp/concurrent.csv" samples "metric == 'op_cost'" | sort -u) == 40 ]] ||
+	fail "local --concurrent: not 2 x 20 samples per row"
 [[ $(column "$tmp/local.csv" pctl_method | sort -u) == exact ]] || fail "local: percentiles not exact"
 check_rows "$tmp/local.csv"
 

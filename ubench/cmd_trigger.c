@@ -683,6 +683,7 @@ static int trigger_measure(struct trigger_run *r)
 {
 	const struct trigger_params *p = r->p;
 	unsigned int needs = 0, n_traced = 0;
+	char untraced[TRACEFS_UNTRACED_LEN] = "";
 	bool cgroup_created = false, in_cgroup = false;
 	char err[256];
 	int rc = 0;
@@ -715,16 +716,17 @@ static int trigger_measure(struct trigger_run *r)
 			rc = EXIT_USAGE;
 		}
 	}
-	if (!rc && tracefs_start(&r->tfs, gettid(), p->no_ftrace ? NULL : trigger_traced, &n_traced,
+	if (!rc && tracefs_start(&r->tfs, gettid(), p->no_ftrace ? NULL : trigger_traced, &n_traced, untraced,
 				 err, sizeof(err))) {
 		run_error("%s", err);
 		rc = EXIT_USAGE;
 	}
 	if (!rc && r->text)
-		printf("trigger: caller CPU %u, %u target CPU(s), target load %s, %llu triggers each, fill %llu pages%s%s; function tracer on %u of %zu remote-drain functions (the others cannot be traced here)\n",
+		printf("trigger: caller CPU %u, %u target CPU(s), target load %s, %llu triggers each, fill %llu pages%s%s; function tracer on %u of %zu remote-drain functions%s%s%s\n",
 		       p->caller, p->n_targets, target_load_name(p->load), (unsigned long long)p->count,
 		       (unsigned long long)p->fill_pages, r->ctx.file_fd >= 0 ? " + file " : "",
-		       r->ctx.file_fd >= 0 ? p->file : "", n_traced, p->no_ftrace ? (size_t)0 : nr_traced());
+		       r->ctx.file_fd >= 0 ? p->file : "", n_traced, p->no_ftrace ? (size_t)0 : nr_traced(),
+		       untraced[0] ? " (not traceable here: " : "", untraced, untraced[0] ? ")" : "");
 	for (unsigned int i = 0; i < p->n_targets && !rc; i++) {
 		struct target *tg = &r->t[i];
 

@@ -42,7 +42,7 @@ static int put(const struct tracefs *t, const char *rel, const char *text, int f
 }
 
 int tracefs_start(struct tracefs *t, pid_t tid, const char *const *functions,
-		  unsigned int *n_traced, char *err, size_t errlen)
+		  unsigned int *n_traced, char *untraced, char *err, size_t errlen)
 {
 	static const char *const roots[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
 	char path[PATH_MAX + 64], pid[32];
@@ -87,12 +87,25 @@ int tracefs_start(struct tracefs *t, pid_t tid, const char *const *functions,
 		for (size_t i = 0; functions[i]; i++)
 			put(t, "set_ftrace_filter", functions[i], O_APPEND, NULL, 0);
 		snprintf(path, sizeof(path), "%s/set_ftrace_filter", t->root);
-		f = fopen(path, "re");
-		while (f && n_traced && fgets(line, sizeof(line), f))
-			if (line[0] != '#' && line[0] != '\n')
+		if (untraced)
+			untraced[0] = '\0';
+		for (size_t i = 0; functions[i]; i++) {
+			bool taken = false;
+
+			f = fopen(path, "re");
+			while (f && !taken && fgets(line, sizeof(line), f))
+				taken = !strncmp(line, functions[i], strlen(functions[i])) &&
+					(line[strlen(functions[i])] == '\n' ||
+					 line[strlen(functions[i])] == ' ');
+			if (f)
+				fclose(f);
+			if (taken && n_traced)
 				(*n_traced)++;
-		if (f)
-			fclose(f);
+			else if (!taken && untraced)
+				snprintf(untraced + strlen(untraced),
+					 TRACEFS_UNTRACED_LEN - strlen(untraced), "%s%s",
+					 untraced[0] ? " " : "", functions[i]);
+		}
 		snprintf(pid, sizeof(pid), "%d", (int)tid);
 		if (n_traced && *n_traced) {
 			ret = put(t, "set_ftrace_pid", pid, O_TRUNC, err, errlen);

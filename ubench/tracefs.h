@@ -17,6 +17,7 @@
 #include <sys/types.h>
 
 #define TRACEFS_MAX_NAME	64
+#define TRACEFS_UNTRACED_LEN	256
 
 struct tracefs {
 	char root[PATH_MAX];
@@ -35,10 +36,12 @@ struct tracefs_count {
  * tracer, enable workqueue_execute_start, and, when functions is non-NULL,
  * the function tracer on those of functions[] this kernel can trace, for
  * thread tid only (the others are left out: *n_traced says how many were
+ * taken, and untraced, when not NULL, gets the names left out, space
+ * separated, up to its TRACEFS_UNTRACED_LEN bytes;
  * taken). 0, or -errno with one line in err.
  */
 int tracefs_start(struct tracefs *t, pid_t tid, const char *const *functions,
-		  unsigned int *n_traced, char *err, size_t errlen);
+		  unsigned int *n_traced, char *untraced, char *err, size_t errlen);
 /* Everything back off (nop tracer, event disabled, filters cleared). */
 void tracefs_stop(struct tracefs *t);
 /* Empty CPU cpu's buffer. 0, or -errno with err. */

@@ -7,8 +7,9 @@
  * c2clat: "ping" writes sequence number s into line A and spins until line B
  * holds s; "pong" spins until A holds s, then writes s into B. One sample is
  * the time of --round-trips round trips, divided by 2 and by the round
- * trips; the histogram keeps every sample (picoseconds) with its exact
- * minimum, which is c2clat's figure. A pair stops early, with the samples it
+ * trips; the samples (picoseconds, up to QPWBENCH_MAX_RAW_SAMPLES) give
+ * exact percentiles, the histogram the rest, with the exact minimum that is
+ * c2clat's figure. A pair stops early, with the samples it
  * has, after --time-limit: ping-pong needs both CPUs running at once, which
  * an oversubscribed VM grants only now and then (each transfer then waits
  * for the host's scheduler: milliseconds, not nanoseconds).
@@ -135,6 +136,7 @@ struct pingpong {
 	uint64_t warmup, samples, limit_ticks;
 	uint64_t done;		/* samples run, warm-up included */
 	struct qpwbench_hist hist;	/* count < samples when the limit hit */
+	__u64 *raw;		/* hist's first QPWBENCH_MAX_RAW_SAMPLES samples: exact percentiles */
 };
 
 /*
@@ -174,7 +176,8 @@ static void pingpong_thread(struct thread_ctx *ctx)
 		t1 = timer_end();
 		pp->done++;
 		if (s >= pp->warmup || late)
-			qpwbench_hist_add(&pp->hist, timer_ticks_to_ps(t1 - t0) / (2ull * rt));
+			qpwbench_record(&pp->hist, pp->raw, QPWBENCH_MAX_RAW_SAMPLES,
+					timer_ticks_to_ps(t1 - t0) / (2ull * rt));
 		if (t1 - start >= pp->limit_ticks) {
 			if (pp->hist.count)
 				break;
@@ -282,11 +285,12 @@ static int latency_pair(struct c2c_run *r, unsigned int a, unsigned int b, doubl
 	enum topo_class cls = topo_distance(o->topo, a, b);
 	double *mins = calloc(o->repeat, sizeof(double)), *p50s = calloc(o->repeat, sizeof(double));
 	struct pingpong *pp = aligned_alloc(2 * LINE_BYTES, sizeof(*pp));
+	__u64 *raw = malloc(QPWBENCH_MAX_RAW_SAMPLES * sizeof(*raw));
 	struct stats over_reps;
 	char err[256];
 	int rc = EXIT_OK;
 
-	if (!mins || !p50s || !pp) {
+	if (!mins || !p50s || !pp || !raw) {
 		opts_error(o, "out of memory");
 		rc = EXIT_FAILED;
 		goto out;
@@ -298,6 +302,7 @@ static int latency_pair(struct c2c_run *r, unsigned int a, unsigned int b, doubl
 		};
 
 		memset(pp, 0, sizeof(*pp));
+		pp->raw = raw;
 		pp->round_trips = r->a->round_trips;
 		pp->warmup = o->warmup;
 		pp->samples = o->iterations;
@@ -324,7 +329,9 @@ static int latency_pair(struct c2c_run *r, unsigned int a, unsigned int b, doubl
 				"which its row has (a VM whose two vCPUs seldom run at once is this slow)\n",
 				a, b, r->a->time_limit_ns / 1e9, (unsigned long long)pp->hist.count,
 				(unsigned long long)pp->samples);
-		hist_stats(&pp->hist, 1000, &row.stats);
+		stats_of_samples(&pp->hist, (const uint64_t *)raw,
+				 pp->hist.count < QPWBENCH_MAX_RAW_SAMPLES ? pp->hist.count :
+				 QPWBENCH_MAX_RAW_SAMPLES, 1000, &row.stats);
 		mins[rep] = row.stats.min;
 		p50s[rep] = row.stats.p50;
 		if (write_row(r, &row)) {
@@ -349,6 +356,7 @@ static int latency_pair(struct c2c_run *r, unsigned int a, unsigned int b, doubl
 out:
 	free(mins);
 	free(p50s);
+	free(raw);
 	free(pp);
 	return rc;
 }

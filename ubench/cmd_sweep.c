@@ -2,9 +2,10 @@
 /*
  * ubench sweep: the default measurement set into one CSV, what scripts/run
  * runs: c2c (the c2c command itself, plan classes, into the same files),
- * local, remote by class with owner and idle targets (target_load owner
- * and idle, as ubench remote writes them), drain-all over the ramp under
- * the same two loads with its crossover, and a
+ * local (one CPU at a time, then --concurrent), remote by class with owner
+ * targets filling half a batch before each drain (--fill 32) and idle
+ * targets (target_load owner and idle, as ubench remote writes them),
+ * drain-all over the ramp under the same two loads with its crossover, and a
  * short stress. Sized to finish in about a minute on a 2-CPU machine; each step says how long it took. Exit 1 when a step found
  * a problem (stress lost ops), 2 when one could not run; the other steps
  * still run.
@@ -25,6 +26,12 @@
 #define SWEEP_DRAIN_ITERATIONS		1000
 #define SWEEP_DRAIN_WARMUP		20
 #define SWEEP_STRESS_OPS		2000000
+/*
+ * Owner loads fill half a batch before each drain: back-to-back drains
+ * outpace a flat-out owner (most of them then find the batch empty and skip
+ * it), so the sweep's owner rows use the deterministic cold-line drain.
+ */
+#define SWEEP_OWNER_FILL		(QPWBENCH_BATCH_ENTRIES / 2)
 
 static double now_s(void)
 {
@@ -91,10 +98,12 @@ static int sweep(struct scenario_env *env, const struct ubench_opts *o,
 	 */
 	struct remote_params remote = {
 		.c = *c, .load = { [TARGET_LOAD_OWNER] = true, [TARGET_LOAD_IDLE] = true },
+		.d = { .fill_set = true, .fill = SWEEP_OWNER_FILL },
 	};
 	struct drain_all_params drain = {
 		.c = *c, .caller = SCENARIO_CALLER_FIRST,
 		.load = { [TARGET_LOAD_OWNER] = true, [TARGET_LOAD_IDLE] = true },
+		.d = { .fill_set = true, .fill = SWEEP_OWNER_FILL },
 	};
 	struct stress_params stress = { .c = *c, .caller = SCENARIO_CALLER_FIRST };
 	double t0 = now_s(), t;

@@ -149,8 +149,10 @@ static u64 qpwb_drained_so_far(struct qpwb_ctx *ctx)
 	u64 sum = 0;
 	int cpu;
 
-	for_each_cpu(cpu, ctx->cpus)
+	for_each_cpu(cpu, ctx->cpus) {
+		/* data_race: a drain in flight may be adding; read between drains. */
 		sum += data_race(READ_ONCE(per_cpu_ptr(qpwb_pcpu, cpu)->drained));
+	}
 	return sum;
 }
 
@@ -221,8 +223,10 @@ static bool qpwb_drain_all(struct qpwb_ctx *ctx, bool record)
 	c0 = qpwb_cycles();
 	t0 = local_clock();
 	for_each_cpu(cpu, ctx->cpus) {
-		if (!ctx->drain_empty &&
-		    !data_race(READ_ONCE(per_cpu_ptr(qpwb_pcpu, cpu)->batch.nr)))
+		struct qpwb_pcpu *pcp = per_cpu_ptr(qpwb_pcpu, cpu);
+
+		/* data_race: cpu_needs_drain()'s unlocked peek at the batch, as mm/swap.c does. */
+		if (!ctx->drain_empty && !data_race(READ_ONCE(pcp->batch.nr)))
 			continue;
 		__cpumask_set_cpu(cpu, ctx->queued);
 		ctx->v->queue_drain(cpu);
@@ -259,12 +263,13 @@ static void qpwb_drain_fn(struct qpwb_thread *t)
 			break;
 		cond_resched();
 	}
-	smp_store_release(&ctx->drains_over, true);
+	/* The owners only have to stop: nothing they read is published by this. */
+	WRITE_ONCE(ctx->drains_over, true);
 }
 
 static bool qpwb_owner_should_stop(struct qpwb_ctx *ctx)
 {
-	return smp_load_acquire(&ctx->drains_over) || qpwb_should_stop();
+	return READ_ONCE(ctx->drains_over) || qpwb_should_stop();
 }
 
 /*
@@ -388,6 +393,7 @@ static void qpwb_stress_worker_fn(struct qpwb_thread *t)
 		done += chunk;
 		if (done >= n / 2 && done - chunk < n / 2 &&
 		    ctx->args->variant != QPWBENCH_VARIANT_GLOBAL) {
+			/* data_race: any drain that found entries will do; a stale 0 waits a jiffy more. */
 			while (!data_race(READ_ONCE(per_cpu_ptr(qpwb_pcpu, t->cpu)->drained)) &&
 			       !qpwb_should_stop())
 				schedule_timeout_idle(1);

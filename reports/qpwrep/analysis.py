@@ -25,7 +25,9 @@ def fast_path(rows, config):
     are core cycles), "ticks": median reference ticks per op (the TSC: not
     core cycles, never set beside the anchors)}."""
     out = {}
-    for variant, rs in group(select(rows, "local", "op_cost", config), lambda r: r.variant).items():
+    # One CPU at a time only: local --concurrent rows (n_cpus > 1) measure a contended lock.
+    alone = [r for r in select(rows, "local", "op_cost", config) if r.n_cpus <= 1]
+    for variant, rs in group(alone, lambda r: r.variant).items():
         agg = aggregate(rs)
         out[variant] = {"ns": agg["p50"], "cycles": agg["core_cycles"], "ticks": agg["ticks"]}
     return out

@@ -44,6 +44,19 @@ struct qpw_struct {
 		migrate_enable();				\
 	} while (0)
 
+/* RT spin_lock_irqsave() leaves interrupts on: the same sleeping lock. */
+#define qpw_lock_irqsave(lock, cpu, flags)				\
+	do {								\
+		migrate_disable();					\
+		spin_lock_irqsave(per_cpu_ptr((lock), (cpu)), flags);	\
+	} while (0)
+
+#define qpw_unlock_irqrestore(lock, cpu, flags)				\
+	do {								\
+		spin_unlock_irqrestore(per_cpu_ptr((lock), (cpu)), flags); \
+		migrate_enable();					\
+	} while (0)
+
 #define queue_percpu_work_on(c, wq, qpw)			\
 	do {							\
 		int __c = (c);					\
@@ -70,6 +83,8 @@ struct qpw_struct {
 
 #define qpw_lock(lock, cpu)		local_lock(lock)
 #define qpw_unlock(lock, cpu)		local_unlock(lock)
+#define qpw_lock_irqsave(lock, cpu, flags)	local_lock_irqsave(lock, flags)
+#define qpw_unlock_irqrestore(lock, cpu, flags)	local_unlock_irqrestore(lock, flags)
 #define queue_percpu_work_on(c, wq, qpw) queue_work_on((c), (wq), &(qpw)->work)
 #define flush_percpu_work(qpw)		flush_work(&(qpw)->work)
 #define qpw_get_cpu(w)			smp_processor_id()
@@ -136,6 +151,26 @@ static __always_inline void pw_unpin(void)
 		} else {					\
 			local_unlock(&(lock)->ll);		\
 		}						\
+	} while (0)
+
+#define pw_lock_local_irqsave(lock, flags)				\
+	do {								\
+		if (static_branch_unlikely(&pwlocks_key)) {		\
+			pw_pin();					\
+			spin_lock_irqsave(this_cpu_ptr(&(lock)->sl), flags); \
+		} else {						\
+			local_lock_irqsave(&(lock)->ll, flags);		\
+		}							\
+	} while (0)
+
+#define pw_unlock_local_irqrestore(lock, flags)				\
+	do {								\
+		if (static_branch_unlikely(&pwlocks_key)) {		\
+			spin_unlock_irqrestore(this_cpu_ptr(&(lock)->sl), flags); \
+			pw_unpin();					\
+		} else {						\
+			local_unlock_irqrestore(&(lock)->ll, flags);	\
+		}							\
 	} while (0)
 
 /* With the key off this only ever runs on @cpu itself (in the work item). */

@@ -74,9 +74,11 @@ struct qpwb_variant {
 	/*
 	 * Add @n entries (@seq, @seq + 1, ...) to this CPU's cache, one local
 	 * op each, as n direct calls: the measured fast path has no indirect
-	 * call per op. Called with migration allowed.
+	 * call per op. Called with migration allowed. One per
+	 * QPWBENCH_LOCK_* mode; NULL for a mode this kernel cannot run
+	 * (trylock: no local_trylock() before 6.16, the run gets -EOPNOTSUPP).
 	 */
-	void (*local_ops)(u64 seq, u32 n);
+	void (*local_ops[QPWBENCH_NR_LOCK_MODES])(u64 seq, u32 n);
 	/* Start draining @cpu: queue the work, or do it inline on the caller. */
 	void (*queue_drain)(int cpu);
 	/* Wait until @cpu's drain is done (flush_work(): no bound, no giving up). */

@@ -73,7 +73,7 @@ static long qpwb_check_args(const struct qpwbench_run *r)
 	if (r->scenario >= QPWBENCH_NR_SCENARIOS || !qpwb_variant(r->variant))
 		return -EINVAL;
 	if ((r->flags & ~QPWBENCH_RUN_FLAGS) || (r->flags && drains) || r->__pad ||
-	    (r->samples_cap && !r->samples) || r->__pad1 ||
+	    (r->samples_cap && !r->samples) || r->lock_mode >= QPWBENCH_NR_LOCK_MODES ||
 	    r->target_load >= QPWBENCH_NR_LOADS || (r->drain_flags & ~QPWBENCH_DRAIN_FLAGS))
 		return -EINVAL;
 	/* A fill is the owners' work: it needs them. */
@@ -100,6 +100,9 @@ static long qpwb_check_args(const struct qpwbench_run *r)
 		if (!r->iterations)
 			return -EINVAL;
 	}
+	/* A known mode this kernel has no form of (trylock before local_trylock()). */
+	if (!qpwb_variant(r->variant)->local_ops[r->lock_mode])
+		return -EOPNOTSUPP;
 	return 0;
 }
 

@@ -42,6 +42,7 @@ struct qpwb_owner {
 struct qpwb_ctx {
 	const struct qpwbench_run *args;
 	const struct qpwb_variant *v;
+	void (*local_ops)(u64 seq, u32 n);	/* v's, in the run's lock_mode */
 	const struct cpumask *cpus;
 	struct qpwbench_result *res;	/* written by one thread at a time */
 	u64 *raw;			/* res->hist's first samples, or NULL */
@@ -128,7 +129,7 @@ static void qpwb_local_fn(struct qpwb_thread *t)
 		c0 = qpwb_cycles();
 		t0 = local_clock();
 		if (!(a->flags & QPWBENCH_RUN_NULL_OP))
-			ctx->v->local_ops(seq, a->batch);
+			ctx->local_ops(seq, a->batch);
 		t1 = local_clock();
 		c1 = qpwb_cycles();
 		seq += a->batch;
@@ -282,7 +283,7 @@ static void qpwb_owner_step(struct qpwb_ctx *ctx, u64 *seq, u32 nr, struct qpwbe
 	u64 t0, t1;
 
 	t0 = local_clock();
-	ctx->v->local_ops(*seq, nr);
+	ctx->local_ops(*seq, nr);
 	t1 = local_clock();
 	*seq += nr;
 	qpwbench_hist_add(h, div_u64((t1 - t0) * 1000, nr));
@@ -389,7 +390,7 @@ static void qpwb_stress_worker_fn(struct qpwb_thread *t)
 	while (done < n && !qpwb_should_stop()) {
 		u32 chunk = min_t(u64, n - done, QPWB_STRESS_CHUNK);
 
-		ctx->v->local_ops(seq + done, chunk);
+		ctx->local_ops(seq + done, chunk);
 		done += chunk;
 		if (done >= n / 2 && done - chunk < n / 2 &&
 		    ctx->args->variant != QPWBENCH_VARIANT_GLOBAL) {
@@ -754,6 +755,7 @@ int qpwb_run_scenario(struct qpwbench_run *run, struct qpwbench_drain_stats *ds,
 	ctx->drain_empty = run->drain_flags & QPWBENCH_DRAIN_EMPTY;
 	ctx->args = run;
 	ctx->v = qpwb_variant(run->variant);
+	ctx->local_ops = ctx->v->local_ops[run->lock_mode];
 	ctx->cpus = cpus;
 	ctx->res = &run->result;
 	ctx->raw = raw;

@@ -105,6 +105,17 @@ static __always_inline void wq_local_op(u64 val)
 
 QPWB_DEFINE_LOCAL_OPS(wq_local_ops, wq_local_op)
 
+static __always_inline void wq_local_op_irqsave(u64 val)
+{
+	unsigned long flags;
+
+	local_lock_irqsave(&qpwb_pcpu->llock, flags);
+	qpwb_batch_add(&this_cpu_ptr(qpwb_pcpu)->batch, val);
+	local_unlock_irqrestore(&qpwb_pcpu->llock, flags);
+}
+
+QPWB_DEFINE_LOCAL_OPS(wq_local_ops_irqsave, wq_local_op_irqsave)
+
 /*
  * lru_add_drain_per_cpu(): drain this CPU's batch. Work that runs unbound
  * because its CPU went offline after a run drains nothing rather than
@@ -132,7 +143,7 @@ static void wq_flush_drain(int cpu)
 
 static const struct qpwb_variant wq_ops = {
 	.pwlocks	= -1,
-	.local_ops	= wq_local_ops,
+	.local_ops	= { wq_local_ops, wq_local_ops_irqsave },
 	.queue_drain	= wq_queue_drain,
 	.flush_drain	= wq_flush_drain,
 };
@@ -147,6 +158,17 @@ static __always_inline void qpw_local_op(u64 val)
 }
 
 QPWB_DEFINE_LOCAL_OPS(qpw_local_ops, qpw_local_op)
+
+static __always_inline void qpw_local_op_irqsave(u64 val)
+{
+	unsigned long flags;
+
+	qpw_lock_irqsave(&qpwb_pcpu->llock, smp_processor_id(), flags);
+	qpwb_batch_add(&this_cpu_ptr(qpwb_pcpu)->batch, val);
+	qpw_unlock_irqrestore(&qpwb_pcpu->llock, smp_processor_id(), flags);
+}
+
+QPWB_DEFINE_LOCAL_OPS(qpw_local_ops_irqsave, qpw_local_op_irqsave)
 
 static void qpw_drain_work(struct work_struct *work)
 {
@@ -171,7 +193,7 @@ static void qpw_flush_drain(int cpu)
 
 static const struct qpwb_variant qpw_ops = {
 	.pwlocks	= -1,
-	.local_ops	= qpw_local_ops,
+	.local_ops	= { qpw_local_ops, qpw_local_ops_irqsave },
 	.queue_drain	= qpw_queue_drain,
 	.flush_drain	= qpw_flush_drain,
 };
@@ -186,6 +208,17 @@ static __always_inline void pw_local_op(u64 val)
 }
 
 QPWB_DEFINE_LOCAL_OPS(pw_local_ops, pw_local_op)
+
+static __always_inline void pw_local_op_irqsave(u64 val)
+{
+	unsigned long flags;
+
+	pw_lock_local_irqsave(&qpwb_pcpu->pwlock, flags);
+	qpwb_batch_add(&this_cpu_ptr(qpwb_pcpu)->batch, val);
+	pw_unlock_local_irqrestore(&qpwb_pcpu->pwlock, flags);
+}
+
+QPWB_DEFINE_LOCAL_OPS(pw_local_ops_irqsave, pw_local_op_irqsave)
 
 static void pw_drain_work(struct work_struct *work)
 {
@@ -210,14 +243,14 @@ static void pw_flush_drain(int cpu)
 
 static const struct qpwb_variant qpw_on_ops = {
 	.pwlocks	= 1,
-	.local_ops	= pw_local_ops,
+	.local_ops	= { pw_local_ops, pw_local_ops_irqsave },
 	.queue_drain	= pw_queue_drain,
 	.flush_drain	= pw_flush_drain,
 };
 
 static const struct qpwb_variant qpw_off_ops = {
 	.pwlocks	= 0,
-	.local_ops	= pw_local_ops,
+	.local_ops	= { pw_local_ops, pw_local_ops_irqsave },
 	.queue_drain	= pw_queue_drain,
 	.flush_drain	= pw_flush_drain,
 };
@@ -234,6 +267,18 @@ static __always_inline void global_local_op(u64 val)
 
 QPWB_DEFINE_LOCAL_OPS(global_local_ops, global_local_op)
 
+static __always_inline void global_local_op_irqsave(u64 val)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&qpwb_sink.lock, flags);
+	qpwb_sink.sum += val;
+	qpwb_sink.count++;
+	spin_unlock_irqrestore(&qpwb_sink.lock, flags);
+}
+
+QPWB_DEFINE_LOCAL_OPS(global_local_ops_irqsave, global_local_op_irqsave)
+
 static void global_queue_drain(int cpu)
 {
 }
@@ -244,7 +289,7 @@ static void global_flush_drain(int cpu)
 
 static const struct qpwb_variant global_ops = {
 	.pwlocks	= -1,
-	.local_ops	= global_local_ops,
+	.local_ops	= { global_local_ops, global_local_ops_irqsave },
 	.queue_drain	= global_queue_drain,
 	.flush_drain	= global_flush_drain,
 };

@@ -12,7 +12,7 @@
 /* Long-option values of the common options (below OPTS_OWN_BASE). */
 enum {
 	O_CPUS = 0x100, O_PLAN, O_VARIANT, O_BACKEND, O_CSV, O_JSON, O_REPEAT,
-	O_ITERATIONS, O_DURATION, O_WARMUP, O_FIFO, O_EVENTS, O_HELP,
+	O_ITERATIONS, O_DURATION, O_WARMUP, O_FIFO, O_EVENTS, O_LOCK_MODE, O_HELP,
 };
 
 static const struct {
@@ -27,6 +27,8 @@ static const struct {
 	  "--plan NAME", "sweep plan: classes, pairs, ramp, spread" },
 	{ { "variant", required_argument, NULL, O_VARIANT }, OPT_VARIANT,
 	  "--variant LIST|all", "variants, comma separated (default all)" },
+	{ { "lock-mode", required_argument, NULL, O_LOCK_MODE }, OPT_VARIANT,
+	  "--lock-mode MODE", "local ops' lock: plain, irqsave (kmod only), trylock (user model only; no local_trylock() in the kernels the module builds for) (default plain)" },
 	{ { "backend", required_argument, NULL, O_BACKEND }, OPT_BACKEND,
 	  "--backend user|kmod", "(default: kmod when " QPWBENCH_DEVICE " exists, else user)" },
 	{ { "csv", required_argument, NULL, O_CSV }, OPT_OUTPUT,
@@ -343,6 +345,18 @@ enum opts_result opts_parse(struct ubench_opts *o, const struct opts_command *cm
 			break;
 		case O_FIFO: o->fifo = true; break;
 		case O_EVENTS: o->events = optarg; break;
+		case O_LOCK_MODE:
+			if (!strcmp(optarg, "plain")) {
+				o->lock_mode = QPWBENCH_LOCK_PLAIN;
+			} else if (!strcmp(optarg, "irqsave")) {
+				o->lock_mode = QPWBENCH_LOCK_IRQSAVE;
+			} else if (!strcmp(optarg, "trylock")) {
+				o->lock_mode = QPWBENCH_LOCK_TRYLOCK;
+			} else {
+				opts_error(o, "--lock-mode: '%s' is not plain, irqsave or trylock", optarg);
+				return OPTS_USAGE;
+			}
+			break;
 		case O_HELP:
 			print_help(cmd);
 			return OPTS_HELP;

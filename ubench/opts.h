@@ -9,6 +9,8 @@
  *   --plan NAME          sweep plan (topology library: classes, pairs, ramp...)
  *   --variant LIST|all   variant names from QPWBENCH_VARIANTS, comma separated
  *   --backend user|kmod  (default: kmod when /dev/qpwbench exists, else user)
+ *   --lock-mode MODE     plain|irqsave|trylock: the form of every local op's
+ *                        per-CPU lock (QPWBENCH_LOCK_*; taken with --variant)
  *   --csv FILE           append rows to FILE ("-": stdout); see core/output.h
  *   --json FILE          the same rows as JSON Lines
  *   --repeat N           repeat each measurement N times (one row each)
@@ -111,6 +113,7 @@ struct ubench_opts {
 	enum topo_plan_kind plan;	/* --plan, else the command's default_plan */
 	bool variant[QPWBENCH_NR_VARIANTS];	/* default: all */
 	const char *backend;		/* NULL: automatic (backend_by_name) */
+	uint32_t lock_mode;		/* --lock-mode: QPWBENCH_LOCK_*, default plain */
 	const char *csv, *json;		/* NULL: none */
 	uint32_t repeat;		/* default 1 */
 	uint64_t iterations;

@@ -134,6 +134,7 @@ int scenario_env_open(struct scenario_env *env, const struct ubench_opts *o)
 		return EXIT_USAGE;
 	}
 	env->topo = o->topo;
+	env->lock_mode = o->lock_mode;
 	if (counters_session_init(&env->counters, o->events, err, sizeof(err))) {
 		scenario_error(env, "--events: %s", err);
 		env->backend->close();
@@ -250,6 +251,7 @@ int scenario_run(struct scenario_env *env, struct qpwbench_run *run)
 		scenario_error(env, "--events: %s", err);
 		return EXIT_FAILED;
 	}
+	run->lock_mode = env->lock_mode;
 	run->samples = (uint64_t)(uintptr_t)env->raw;
 	run->samples_cap = env->raw ? QPWBENCH_MAX_RAW_SAMPLES : 0;
 	ret = env->backend->run(run, err, sizeof(err));
@@ -277,6 +279,7 @@ int scenario_run(struct scenario_env *env, struct qpwbench_run *run)
 	case -ENODEV:
 	case -EPERM:
 	case -EACCES:
+	case -EOPNOTSUPP:	/* a --lock-mode this backend has no form of */
 		return EXIT_USAGE;
 	default:
 		return EXIT_FAILED;
@@ -354,9 +357,22 @@ void scenario_ticks(const struct qpwbench_run *run, struct scenario_row *row)
 	row->ticks = row->has_ticks ? (double)res->cycles / (double)res->hist.count : 0;
 }
 
-static const char *row_variant_name(enum qpwbench_variant v)
+/*
+ * The variant column: the variant, and "+irqsave" or "+trylock" when the
+ * run's local ops took their lock in that form (plain rows keep the bare name).
+ */
+static const char *row_variant_name(const struct scenario_env *env, enum qpwbench_variant v,
+				    char buf[32])
 {
-	return v == SCENARIO_NULL_OP ? "null-op" : variant_name(v);
+	static const char *const mode[QPWBENCH_NR_LOCK_MODES] = {
+		[QPWBENCH_LOCK_IRQSAVE] = "+irqsave", [QPWBENCH_LOCK_TRYLOCK] = "+trylock",
+	};
+	const char *name = v == SCENARIO_NULL_OP ? "null-op" : variant_name(v);
+
+	if (v == SCENARIO_NULL_OP || !mode[env->lock_mode])
+		return name;
+	snprintf(buf, 32, "%s%s", name, mode[env->lock_mode]);
+	return buf;
 }
 
 static void cpus_str(const unsigned int *cpus, unsigned int n, char *buf, size_t len)
@@ -380,7 +396,7 @@ static const char *fig(char buf[16], double v)
 static void print_row(struct scenario_env *env, const struct scenario_row *r)
 {
 	const struct stats *s = &r->stats;
-	char cpus[64], f[4][16];
+	char cpus[64], f[4][16], vbuf[32];
 
 	if (env->quiet)
 		return;
@@ -392,7 +408,7 @@ static void print_row(struct scenario_env *env, const struct scenario_row *r)
 	}
 	cpus_str(r->cpus, r->n_cpus, cpus, sizeof(cpus));
 	printf("%-12s %-8s %-8s %-8s %-5s %-20s %9llu %12s %12s %12s %12s %-5s",
-	       scenario_name(r->scenario), row_variant_name(r->variant),
+	       scenario_name(r->scenario), row_variant_name(env, r->variant, vbuf),
 	       cpus, r->distance ? r->distance : "-", r->target_load ? r->target_load : "-",
 	       r->metric->name, (unsigned long long)s->samples, fig(f[0], s->min), fig(f[1], s->p50),
 	       fig(f[2], s->p99), fig(f[3], s->max), r->metric->unit);
@@ -406,10 +422,11 @@ int scenario_row(struct scenario_env *env, const struct scenario_row *r)
 {
 	const char *extra_names[COUNTERS_MAX_EVENTS + 1];
 	const char *extra_values[COUNTERS_MAX_EVENTS + 1];
+	char vbuf[32];
 	struct output_row row = {
 		.scenario = scenario_name(r->scenario),
 		.backend = env->backend->name,
-		.variant = row_variant_name(r->variant),
+		.variant = row_variant_name(env, r->variant, vbuf),
 		.cpus = r->cpus,
 		.n_cpus = r->n_cpus,
 		.distance = r->distance,

@@ -73,6 +73,7 @@ struct scenario_env {
 	const struct topo *topo;	/* this machine (the options' topology) */
 	struct output out;
 	bool quiet;			/* no text table (rows go to stdout) */
+	uint32_t lock_mode;		/* --lock-mode, put in every run; rows say it unless plain */
 	bool printed_header;
 	/* Raw samples of the last run (QPWBENCH_MAX_RAW_SAMPLES), for exact percentiles. */
 	uint64_t *raw;

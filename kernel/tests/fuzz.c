@@ -97,7 +97,7 @@ static bool model_args_valid(const struct qpwbench_run *r)
 	    (r->samples_cap && !r->samples) ||
 	    r->scenario >= QPWBENCH_NR_SCENARIOS || r->variant >= QPWBENCH_NR_VARIANTS)
 		return false;
-	if (r->__pad1 || r->target_load >= QPWBENCH_NR_LOADS ||
+	if (r->lock_mode >= QPWBENCH_NR_LOCK_MODES || r->target_load >= QPWBENCH_NR_LOADS ||
 	    (r->drain_flags & ~QPWBENCH_DRAIN_FLAGS) ||
 	    ((r->drain_flags & QPWBENCH_DRAIN_FILL) && r->target_load != QPWBENCH_LOAD_OWNER))
 		return false;
@@ -157,7 +157,7 @@ static void fuzz_run(int fd)
 {
 	static _Thread_local struct qpwbench_drain_stats drain_stats;
 	struct qpwbench_run r;
-	bool valid;
+	bool valid, unsupported;
 	int ret;
 
 	qt_run_init(&r, (__u32)(rnd() % (QPWBENCH_NR_SCENARIOS + 1)),
@@ -193,8 +193,8 @@ static void fuzz_run(int fd)
 		r.drain_flags = (__u32)(rnd() % 8 ? rnd() % (QPWBENCH_DRAIN_FLAGS + 1) : rnd());
 	if (rnd() % 4 == 0)
 		r.fill = (__u32)rnd_around(QPWBENCH_BATCH_ENTRIES);
-	if (rnd() % 16 == 0)
-		r.__pad1 = (__u32)rnd();
+	if (rnd() % 4 == 0)
+		r.lock_mode = (__u32)(rnd() % 8 ? rnd() % QPWBENCH_NR_LOCK_MODES : rnd());
 	if (rnd() % 4 == 0)
 		r.owner_rate_hz = rnd_around(QPWBENCH_MAX_OWNER_RATE_HZ);
 	if (rnd() % 2 == 0)
@@ -206,20 +206,24 @@ static void fuzz_run(int fd)
 	/* Cheap counts keep every verdict, and keep a wrongly accepted run short. */
 	if (model_args_valid(&r))
 		make_cheap(&r);
-	valid = model_valid(&r);
+	/* A well-formed trylock run: the module has no local_trylock() to run it with. */
+	unsupported = model_args_valid(&r) && r.lock_mode == QPWBENCH_LOCK_TRYLOCK;
+	valid = !unsupported && model_valid(&r);
 	ret = qt_run(fd, &r);
 	calls++;
 	if (ret == -EBUSY && nthreads > 1 && model_args_valid(&r))
 		return;	/* another thread's run */
-	if (valid && ret) {
+	if (unsupported && ret != -EOPNOTSUPP) {
+		misbehave("trylock run got %s, not EOPNOTSUPP", ret ? strerror(-ret) : "success");
+	} else if (!unsupported && valid && ret) {
 		misbehave("valid %s/%s request rejected: %s", qt_scenario_names[r.scenario],
 			  qt_variant_names[r.variant], strerror(-ret));
-	} else if (!valid && ret != -EINVAL && ret != -E2BIG && ret != -ENODEV) {
+	} else if (!unsupported && !valid && ret != -EINVAL && ret != -E2BIG && ret != -ENODEV) {
 		misbehave("invalid request (size %u version %u scenario %u variant %u flags %#x "
 			  "caller %u iterations %llu) got %s", r.size, r.version, r.scenario,
 			  r.variant, r.flags, r.caller_cpu, (unsigned long long)r.iterations,
 			  ret ? strerror(-ret) : "success");
-	} else if (valid) {
+	} else if (!unsupported && valid) {
 		const struct qpwbench_result *res = &r.result;
 
 		/* A drain that stalled on a CPU stays out of the histogram. */

@@ -54,6 +54,7 @@ static const char *errname(int neg)
 	case EINTR: return "EINTR";
 	case EFAULT: return "EFAULT";
 	case ENOTTY: return "ENOTTY";
+	case EOPNOTSUPP: return "EOPNOTSUPP";
 	}
 	snprintf(buf, sizeof(buf), "errno %d", -neg);
 	return buf;
@@ -93,8 +94,11 @@ static __u64 stress_sum(__u64 n)
 	return sum;
 }
 
-/* Stress: concurrent local ops on every CPU and drains from the first. */
-static void test_stress(int fd, unsigned long long ops)
+/*
+ * Stress: concurrent local ops on every CPU and drains from the first, the
+ * local ops taking their lock in form @mode (QPWBENCH_LOCK_*).
+ */
+static void test_stress(int fd, unsigned long long ops, __u32 mode)
 {
 	for (unsigned int v = 0; v < QPWBENCH_NR_VARIANTS; v++) {
 		struct qpwbench_run r;
@@ -105,9 +109,11 @@ static void test_stress(int fd, unsigned long long ops)
 		qt_run_init(&r, QPWBENCH_SCENARIO_STRESS, v);
 		r.caller_cpu = cpus[0];
 		r.iterations = (ops + ncpus - 1) / ncpus;
+		r.lock_mode = mode;
 		all_cpus(&r);
 		ret = qt_run(fd, &r);
-		snprintf(name, sizeof(name), "stress-%s", qt_variant_names[v]);
+		snprintf(name, sizeof(name), "stress-%s%s", qt_variant_names[v],
+			 mode == QPWBENCH_LOCK_IRQSAVE ? "-irqsave" : "");
 		if (!qt_check(!ret, name, "run: %s", errname(ret)))
 			continue;
 		printf("     %s: done %llu drained %llu remaining %llu drains %llu stalls %llu "
@@ -116,7 +122,7 @@ static void test_stress(int fd, unsigned long long ops)
 		       (unsigned long long)res->ops_remaining, (unsigned long long)res->drains,
 		       (unsigned long long)res->stalls, (unsigned long long)res->ran_on_target,
 		       (unsigned long long)res->ran_on_caller, res->elapsed_ns / 1e6);
-		if (v == QPWBENCH_VARIANT_WQ && res->elapsed_ns)
+		if (v == QPWBENCH_VARIANT_WQ && res->elapsed_ns && mode == QPWBENCH_LOCK_PLAIN)
 			stress_rate = r.iterations * 1e9 / (double)res->elapsed_ns;
 		qt_check(res->ops_done == r.iterations * ncpus && !(res->flags & QPWBENCH_RES_INTERRUPTED),
 			 name, "all %llu ops done", (unsigned long long)(r.iterations * ncpus));
@@ -452,6 +458,12 @@ static void test_bad_inputs(int fd)
 	valid_run(&r); memset(r.cpus, 0, sizeof(r.cpus));
 	expect_errno(fd, "empty-mask", &r, EINVAL);
 	valid_run(&r); r.iterations = 0;		expect_errno(fd, "zero-iterations", &r, EINVAL);
+	valid_run(&r); r.lock_mode = QPWBENCH_NR_LOCK_MODES;
+	expect_errno(fd, "unknown-lock-mode", &r, EINVAL);
+	valid_run(&r); r.lock_mode = UINT_MAX;	expect_errno(fd, "unknown-lock-mode-max", &r, EINVAL);
+	/* No local_trylock() in the kernels the module builds for: refused, not faked. */
+	valid_run(&r); r.lock_mode = QPWBENCH_LOCK_TRYLOCK;
+	expect_errno(fd, "trylock-unsupported", &r, EOPNOTSUPP);
 
 	valid_run(&r); r.iterations = QPWBENCH_MAX_ITERATIONS + 1;
 	expect_errno(fd, "iterations-over-cap", &r, E2BIG);
@@ -746,7 +758,9 @@ int main(int argc, char **argv)
 	test_info(fd);
 	test_bad_inputs(fd);
 	test_scenarios(fd);
-	test_stress(fd, ops);
+	test_stress(fd, ops, QPWBENCH_LOCK_PLAIN);
+	/* irqsave: the same checks with interrupts off around each op (a quarter of the ops). */
+	test_stress(fd, ops / 4 + 1, QPWBENCH_LOCK_IRQSAVE);
 	test_busy(fd);
 	test_fatal_signal();
 	test_hotplug(fd);

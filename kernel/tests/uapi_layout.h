@@ -43,7 +43,7 @@
 	F(qpwbench_run, __pad)						\
 		F(qpwbench_run, cpus) F(qpwbench_run, target_load)		\
 	F(qpwbench_run, drain_flags) F(qpwbench_run, fill)		\
-	F(qpwbench_run, __pad1) F(qpwbench_run, owner_rate_hz)		\
+	F(qpwbench_run, lock_mode) F(qpwbench_run, owner_rate_hz)		\
 	F(qpwbench_run, drain_stats) F(qpwbench_run, result)		\
 	S(qpwbench_info)						\
 	F(qpwbench_info, size) F(qpwbench_info, version)		\

@@ -12,7 +12,7 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-#define QPWBENCH_ABI_VERSION	6
+#define QPWBENCH_ABI_VERSION	7
 #define QPWBENCH_DEVICE		"/dev/qpwbench"
 
 /*
@@ -284,6 +284,25 @@ struct qpwbench_drain_stats {
 #define QPWBENCH_DRAIN_FLAGS		(QPWBENCH_DRAIN_EMPTY | QPWBENCH_DRAIN_FILL)
 
 /*
+ * .lock_mode: the form of the per-CPU lock every local op takes (the
+ * drains keep theirs). lru_rotate, memcg's stock and SLUB take it with
+ * interrupts off or as a trylock; on !RT those forms cost more than plain
+ * local_lock() and narrow its difference to a spinlock.
+ *   PLAIN    local_lock() / spin_lock()
+ *   IRQSAVE  local_lock_irqsave() / spin_lock_irqsave() (module only: the
+ *            user model has no interrupts to disable, it returns -EOPNOTSUPP)
+ *   TRYLOCK  local_trylock() / spin_trylock(), an op that fails goes to the
+ *            shared list under the global lock, as consume_stock() falls back
+ *            to the page counter (user model only: the kernels the module
+ *            builds for, Debian 6.1 and 6.12, have no local_trylock(), so the
+ *            module returns -EOPNOTSUPP rather than time something else)
+ */
+#define QPWBENCH_LOCK_PLAIN		0
+#define QPWBENCH_LOCK_IRQSAVE		1
+#define QPWBENCH_LOCK_TRYLOCK		2
+#define QPWBENCH_NR_LOCK_MODES		3
+
+/*
  * One measurement. Userspace fills the arguments; the module fills .result.
  *
  * local:        on each CPU in .cpus (one at a time), .iterations samples of
@@ -314,10 +333,11 @@ struct qpwbench_drain_stats {
  *
  * Fields a scenario does not use are ignored, but still checked against
  * their caps. Errors: -EINVAL (size, version, scenario, variant, flags,
- * target_load, drain_flags, padding, a required count that is 0, empty mask,
+ * target_load, drain_flags, lock_mode, padding, a required count that is 0, empty mask,
  * a remote run not naming exactly one target other than the caller,
  * samples_cap without samples), -E2BIG (over a cap), -EFAULT (.samples or
- * .drain_stats not writable), -ENODEV (a CPU that is
+ * .drain_stats not writable), -EOPNOTSUPP (a lock_mode this backend
+ * cannot run), -ENODEV (a CPU that is
  * not online), -EBUSY (another run is active, or drain work that a stalled
  * run left behind is still running on its CPU), -ETIMEDOUT (this run's
  * drain work did not settle: no counts), -EINTR (fatal signal).
@@ -342,7 +362,7 @@ struct qpwbench_run {
 	__u32 target_load;	/* QPWBENCH_LOAD_* */
 	__u32 drain_flags;	/* QPWBENCH_DRAIN_* */
 	__u32 fill;		/* QPWBENCH_DRAIN_FILL: 0..QPWBENCH_BATCH_ENTRIES */
-	__u32 __pad1;
+	__u32 lock_mode;	/* QPWBENCH_LOCK_* */
 	__u64 owner_rate_hz;	/* owner: local ops per second per target; 0: flat out */
 	__u64 drain_stats;	/* user pointer to a struct qpwbench_drain_stats, or 0 */
 	struct qpwbench_result result;

@@ -159,11 +159,15 @@ static int check_args(const struct qpwbench_run *r, char *err, size_t errlen)
 	/* No FIFO load of the model's own: its workqueue wait is bounded itself. */
 	if (r->target_load >= QPWBENCH_NR_LOADS || r->target_load == QPWBENCH_LOAD_FIFO ||
 	    (r->drain_flags & ~QPWBENCH_DRAIN_FLAGS) ||
-	    r->__pad1 || ((r->drain_flags & QPWBENCH_DRAIN_FILL) &&
+	    r->lock_mode >= QPWBENCH_NR_LOCK_MODES || ((r->drain_flags & QPWBENCH_DRAIN_FILL) &&
 			  r->target_load != QPWBENCH_LOAD_OWNER)) {
-		snprintf(err, errlen, "run request: target load %u, drain flags %#x out of range (a fill needs owners)",
-			 r->target_load, r->drain_flags);
+		snprintf(err, errlen, "run request: target load %u, drain flags %#x, lock mode %u out of range (a fill needs owners)",
+			 r->target_load, r->drain_flags, r->lock_mode);
 		return -EINVAL;
+	}
+	if (r->lock_mode == QPWBENCH_LOCK_IRQSAVE) {
+		snprintf(err, errlen, "--lock-mode irqsave: the user model has no interrupts to disable; use --backend kmod");
+		return -EOPNOTSUPP;
 	}
 	if (r->iterations > QPWBENCH_MAX_ITERATIONS || r->warmup > QPWBENCH_MAX_WARMUP ||
 	    r->duration_ns > QPWBENCH_MAX_DURATION_NS || r->rate_hz > QPWBENCH_MAX_RATE_HZ ||
@@ -659,6 +663,7 @@ static int user_run(struct qpwbench_run *run, char *err, size_t errlen)
 		return ret;
 	model_reset(&model);
 	model.drain_empty = run->drain_flags & QPWBENCH_DRAIN_EMPTY;
+	model.trylock = run->lock_mode == QPWBENCH_LOCK_TRYLOCK;
 	ret = model_start_workers(&model, ur.cpus, ur.n, err, errlen);
 	if (ret)
 		return ret;

@@ -383,17 +383,36 @@ uint64_t model_sum_remaining(const struct model *m)
 	return sum;
 }
 
+static inline void global_add(struct model *m, uint64_t value)
+{
+	model_spin_lock(&m->shared.lock);
+	m->shared.value_sum += value;
+	m->shared.entries++;
+	model_spin_unlock(&m->shared.lock);
+}
+
 void model_local_lock_ops(struct model *m, struct model_pcp *pcp, uint64_t first, uint32_t nr)
 {
 	if (m->preempt_rt) {
 		/* RT local_lock(): migrate_disable() (the thread is pinned) + the CPU's spinlock. */
 		for (uint32_t i = 0; i < nr; i++) {
-			model_spin_lock(&pcp->lock);
+			if (m->trylock) {
+				if (!model_spin_trylock(&pcp->lock)) {
+					global_add(m, first + i);
+					continue;
+				}
+			} else {
+				model_spin_lock(&pcp->lock);
+			}
 			model_batch_add(m, pcp, first + i);
 			model_spin_unlock(&pcp->lock);
 		}
 		return;
 	}
+	/*
+	 * !RT local_trylock() fails only when an interrupt on this CPU holds
+	 * the lock; the model has no interrupts, so its trylock is this.
+	 */
 	for (uint32_t i = 0; i < nr; i++) {
 		model_preempt_disable(pcp);
 		model_batch_add(m, pcp, first + i);
@@ -410,19 +429,19 @@ void model_spinlock_ops(struct model *m, struct model_pcp *pcp, uint64_t first, 
 	}
 	for (uint32_t i = 0; i < nr; i++) {
 		model_preempt_disable(pcp);
-		model_spin_lock(&pcp->lock);
+		if (m->trylock) {
+			if (!model_spin_trylock(&pcp->lock)) {
+				model_preempt_enable(pcp);
+				global_add(m, first + i);
+				continue;
+			}
+		} else {
+			model_spin_lock(&pcp->lock);
+		}
 		model_batch_add(m, pcp, first + i);
 		model_spin_unlock(&pcp->lock);
 		model_preempt_enable(pcp);
 	}
-}
-
-static inline void global_add(struct model *m, uint64_t value)
-{
-	model_spin_lock(&m->shared.lock);
-	m->shared.value_sum += value;
-	m->shared.entries++;
-	model_spin_unlock(&m->shared.lock);
 }
 
 void model_global_lock_ops(struct model *m, struct model_pcp *pcp, uint64_t first, uint32_t nr)

@@ -68,6 +68,12 @@ static inline void model_spin_lock(struct model_spinlock *l)
 	}
 }
 
+static inline bool model_spin_trylock(struct model_spinlock *l)
+{
+	return !atomic_load_explicit(&l->locked, memory_order_relaxed) &&
+	       !atomic_exchange_explicit(&l->locked, 1, memory_order_acquire);
+}
+
 static inline void model_spin_unlock(struct model_spinlock *l)
 {
 	atomic_store_explicit(&l->locked, 0, memory_order_release);
@@ -128,6 +134,12 @@ struct model_shared {
 struct model {
 	bool preempt_rt;
 	bool drain_empty;		/* drain CPUs whose batch is empty too (lru_cache_disable()) */
+	/*
+	 * QPWBENCH_LOCK_TRYLOCK: local ops try the per-CPU lock and, when it
+	 * is held (RT: by the drainer or the worker; qpw-on: by the drainer),
+	 * add the entry to the shared list instead (consume_stock()'s fallback).
+	 */
+	bool trylock;
 	unsigned int nr_cpus;		/* pcp[] covers OS CPU indices below this */
 	struct model_pcp *pcp;
 	struct model_shared shared;

@@ -95,9 +95,10 @@ static uint64_t stress_sum(uint64_t ops, uint64_t mask)
 	return sum;
 }
 
-static void test_stress(uint64_t ops, uint64_t mask, const char *what)
+static void test_stress(uint64_t ops, uint64_t mask, uint32_t lock_mode, const char *what)
 {
-	printf("  stress %s, %llu ops per CPU\n", what, (unsigned long long)ops);
+	printf("  stress %s, %llu ops per CPU%s\n", what, (unsigned long long)ops,
+	       lock_mode == QPWBENCH_LOCK_TRYLOCK ? ", trylock" : "");
 	for (unsigned int v = 0; v < QPWBENCH_NR_VARIANTS; v++) {
 		struct qpwbench_run r;
 		const struct qpwbench_result *res = &r.result;
@@ -105,6 +106,7 @@ static void test_stress(uint64_t ops, uint64_t mask, const char *what)
 
 		request(&r, QPWBENCH_SCENARIO_STRESS, v, 0, mask);
 		r.iterations = ops;
+		r.lock_mode = lock_mode;
 		if (run(&r, "stress"))
 			continue;
 		printf("    %-8s done %llu drained %llu remaining %llu, %llu CPU drains\n",
@@ -134,6 +136,40 @@ static void test_stress(uint64_t ops, uint64_t mask, const char *what)
 		      "stress %s: %llu CPU drains and %llu stalls, want a round of %d at least",
 		      variant_names[v], res->drains, res->stalls, __builtin_popcountll(mask));
 	}
+}
+
+/*
+ * Trylock fast paths: with the per-CPU lock held (by a drainer), a local op
+ * does not wait, its entry goes to the shared list; RT local_lock() and
+ * qpw-on's spinlock are that lock. !RT local_lock() has no lock word, and the
+ * model no interrupts, so there the op still lands in the batch.
+ */
+static void test_trylock(bool preempt_rt)
+{
+	struct model m;
+	struct model_pcp *pcp;
+
+	printf("  trylock, %s\n", preempt_rt ? "RT" : "!RT");
+	if (model_init(&m, 1, preempt_rt)) {
+		fail("trylock: model_init");
+		return;
+	}
+	m.trylock = true;
+	pcp = &m.pcp[0];
+	model_spin_lock(&pcp->lock);
+	model_spinlock_ops(&m, pcp, 5, 1);
+	CHECK(pcp->nr == 0 && m.shared.entries == 1 && m.shared.value_sum == 5,
+	      "trylock %s spinlock op with the lock held: batch %u, shared %llu, want 0 and 1",
+	      preempt_rt ? "RT" : "!RT", pcp->nr, (unsigned long long)m.shared.entries);
+	model_local_lock_ops(&m, pcp, 6, 1);
+	CHECK(preempt_rt ? pcp->nr == 0 && m.shared.entries == 2 : pcp->nr == 1 && m.shared.entries == 1,
+	      "trylock %s local_lock op with the lock held: batch %u, shared %llu",
+	      preempt_rt ? "RT" : "!RT", pcp->nr, (unsigned long long)m.shared.entries);
+	model_spin_unlock(&pcp->lock);
+	model_spinlock_ops(&m, pcp, 7, 1);
+	CHECK(pcp->nr == (preempt_rt ? 1u : 2u), "trylock %s with the lock free: batch %u",
+	      preempt_rt ? "RT" : "!RT", pcp->nr);
+	model_destroy(&m);
 }
 
 /* The target CPU's owner: holds its local_lock (preempt-disabled section) until released. */
@@ -243,6 +279,7 @@ struct bad_request {
 	uint32_t batch, flags;
 	uint64_t duration_ns;
 	bool short_size;
+	uint32_t lock_mode;
 };
 
 #define REMOTE		.scenario = QPWBENCH_SCENARIO_REMOTE
@@ -271,6 +308,10 @@ static const struct bad_request bad_requests[] = {
 	{ "interference without a rate", -EINVAL, .scenario = QPWBENCH_SCENARIO_INTERFERENCE,
 	  .cpu_mask = 2, .duration_ns = 1000 },
 	{ "unknown flag", -EINVAL, LOCAL, .cpu_mask = 1, .iterations = 1, .batch = 1, .flags = QPWBENCH_RUN_FLAGS + 1 },
+	{ "unknown lock mode", -EINVAL, REMOTE, .cpu_mask = 2, .iterations = 1,
+	  .lock_mode = QPWBENCH_NR_LOCK_MODES },
+	{ "lock mode irqsave (no interrupts in the model)", -EOPNOTSUPP, REMOTE, .cpu_mask = 2,
+	  .iterations = 1, .lock_mode = QPWBENCH_LOCK_IRQSAVE },
 	{ "null-op flag on a drain", -EINVAL, .scenario = QPWBENCH_SCENARIO_DRAIN_ALL, .cpu_mask = 1,
 	  .iterations = 1, .flags = QPWBENCH_RUN_NULL_OP },
 };
@@ -291,6 +332,7 @@ static void test_requests(void)
 		r.batch = b->batch;
 		r.flags = b->flags;
 		r.duration_ns = b->duration_ns;
+		r.lock_mode = b->lock_mode;
 		if (b->short_size)
 			r.size--;
 		ret = backend_user.run(&r, err, sizeof(err));
@@ -496,8 +538,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	test_layout();
-	test_stress(ops, 3, "on CPUs 0,1 drained from CPU 0");
-	test_stress(ops, 2, "on CPU 1 drained from CPU 0");
+	test_stress(ops, 3, QPWBENCH_LOCK_PLAIN, "on CPUs 0,1 drained from CPU 0");
+	test_stress(ops, 2, QPWBENCH_LOCK_PLAIN, "on CPU 1 drained from CPU 0");
+	test_stress(ops / 4 + 1, 3, QPWBENCH_LOCK_TRYLOCK, "on CPUs 0,1 drained from CPU 0");
+	test_trylock(false);
+	test_trylock(true);
 	test_requests();
 	test_scenarios();
 	backend_user.close();

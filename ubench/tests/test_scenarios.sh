@@ -234,6 +234,22 @@ for v in wq qpw qpw-on qpw-off; do
 done
 [[ $(column "$tmp/fill.csv" max "metric == 'drained_entries' and variant == 'global'") == 0 ]] ||
 	fail "remote --fill 9 global: drained something"
+# --lock-mode trylock: the variant column says so, the fill still lands in
+# the batch (nobody holds the lock while the owner fills); irqsave and an
+# unknown mode are refused with one line and exit 2.
+"$ubench" remote --backend user --cpus 0,1 --iterations 20 --wait-bound 1s --fill 9 \
+	--variant wq,qpw-on --lock-mode trylock --csv "$tmp/try.csv" >/dev/null ||
+	fail "remote --lock-mode trylock exited $?"
+[[ $(column "$tmp/try.csv" variant "metric == 'drained_entries'" | tr '\n' ' ') == "wq+trylock qpw-on+trylock " ]] ||
+	fail "--lock-mode trylock: variant column '$(column "$tmp/try.csv" variant "metric == 'drained_entries'" | tr '\n' ' ')'"
+[[ $(column "$tmp/try.csv" max "metric == 'drained_entries'" | sort -u) == 9 ]] ||
+	fail "--lock-mode trylock: drained_entries not 9"
+for mode in irqsave bogus; do
+	out=$("$ubench" local --backend user --cpus 0 --iterations 20 --lock-mode $mode 2>&1 >/dev/null)
+	rc=$?
+	[[ $rc == 2 && $(wc -l <<<"$out") == 1 ]] ||
+		fail "--lock-mode $mode on the user backend: exit $rc, want 2 and one line: $out"
+done
 "$ubench" remote --backend user --cpus 0,1 --iterations 20 --target-load idle --fill 1 >/dev/null 2>&1
 [[ $? == 2 ]] || fail "remote --fill with an idle load: want exit 2"
 "$ubench" remote --backend user --cpus 0,1 --iterations 20 --fill 65 >/dev/null 2>&1

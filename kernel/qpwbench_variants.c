@@ -15,8 +15,20 @@
 #include <linux/ktime.h>
 #include <linux/percpu.h>
 #include <linux/sched/signal.h>
+#include <linux/version.h>
 
 #include "qpwbench_internal.h"
+
+/*
+ * Since 6.17 a workqueue says whether it is per-CPU (queue_work_on() runs
+ * the work on that CPU, which the variants rely on); 7.x warns when it does
+ * not. Before, per-CPU was the only default.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 17, 0)
+#define QPWB_WQ_PERCPU	WQ_PERCPU
+#else
+#define QPWB_WQ_PERCPU	0
+#endif
 
 struct qpwb_pcpu __percpu *qpwb_pcpu;
 
@@ -393,7 +405,7 @@ int qpwb_variants_init(void)
 	if (!qpwb_pcpu)
 		return -ENOMEM;
 	/* A bound per-CPU workqueue, like mm_percpu_wq used by lru_add_drain_all(). */
-	qpwb_wq = alloc_workqueue("qpwbench", WQ_MEM_RECLAIM, 0);
+	qpwb_wq = alloc_workqueue("qpwbench", WQ_MEM_RECLAIM | QPWB_WQ_PERCPU, 0);
 	if (!qpwb_wq) {
 		free_percpu(qpwb_pcpu);
 		return -ENOMEM;

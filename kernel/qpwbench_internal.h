@@ -79,6 +79,8 @@ struct qpwb_variant {
 	 * (trylock: no local_trylock() before 6.16, the run gets -EOPNOTSUPP).
 	 */
 	void (*local_ops[QPWBENCH_NR_LOCK_MODES])(u64 seq, u32 n);
+	/* One plain local op of @val that keeps its lock @hold_ns (owner_hold_ns). */
+	void (*held_op)(u64 val, u64 hold_ns);
 	/* Start draining @cpu: queue the work, or do it inline on the caller. */
 	void (*queue_drain)(int cpu);
 	/* Wait until @cpu's drain is done (flush_work(): no bound, no giving up). */

@@ -79,11 +79,16 @@ static long qpwb_check_args(const struct qpwbench_run *r)
 	/* A fill is the owners' work: it needs them. */
 	if ((r->drain_flags & QPWBENCH_DRAIN_FILL) && r->target_load != QPWBENCH_LOAD_OWNER)
 		return -EINVAL;
+	/* A hold is the owners' too, and is timed in the plain lock form only. */
+	if (r->owner_hold_ns &&
+	    (r->target_load != QPWBENCH_LOAD_OWNER || r->lock_mode != QPWBENCH_LOCK_PLAIN))
+		return -EINVAL;
 	if (r->iterations > QPWBENCH_MAX_ITERATIONS || r->warmup > QPWBENCH_MAX_WARMUP ||
 	    r->duration_ns > QPWBENCH_MAX_DURATION_NS || r->rate_hz > QPWBENCH_MAX_RATE_HZ ||
 	    r->wait_bound_ns > QPWBENCH_MAX_WAIT_BOUND_NS ||
 	    r->samples_cap > QPWBENCH_MAX_RAW_SAMPLES ||
 	    r->fill > QPWBENCH_BATCH_ENTRIES || r->owner_rate_hz > QPWBENCH_MAX_OWNER_RATE_HZ ||
+	    r->owner_hold_ns > QPWBENCH_MAX_OWNER_HOLD_NS ||
 	    (!drains && r->batch > QPWBENCH_MAX_BATCH))
 		return -E2BIG;
 

@@ -273,6 +273,19 @@ static bool qpwb_owner_should_stop(struct qpwb_ctx *ctx)
 	return READ_ONCE(ctx->drains_over) || qpwb_should_stop();
 }
 
+/* @nr owner ops; the one of each QPWBENCH_OWNER_HOLD_EVERY keeps its lock .owner_hold_ns. */
+static void qpwb_owner_ops_held(struct qpwb_ctx *ctx, u64 seq, u32 nr)
+{
+	u32 i;
+
+	for (i = 0; i < nr; i++) {
+		if ((seq + i) % QPWBENCH_OWNER_HOLD_EVERY == QPWBENCH_OWNER_HOLD_EVERY - 1)
+			ctx->v->held_op(seq + i, ctx->args->owner_hold_ns);
+		else
+			ctx->local_ops(seq + i, 1);
+	}
+}
+
 /*
  * One timed step of an owner: @nr local ops, a per-op cost sample in @h;
  * then, at .owner_rate_hz, spin until the step's period is over.
@@ -283,7 +296,10 @@ static void qpwb_owner_step(struct qpwb_ctx *ctx, u64 *seq, u32 nr, struct qpwbe
 	u64 t0, t1;
 
 	t0 = local_clock();
-	ctx->local_ops(*seq, nr);
+	if (ctx->args->owner_hold_ns)
+		qpwb_owner_ops_held(ctx, *seq, nr);
+	else
+		ctx->local_ops(*seq, nr);
 	t1 = local_clock();
 	*seq += nr;
 	qpwbench_hist_add(h, div_u64((t1 - t0) * 1000, nr));

@@ -14,6 +14,7 @@
 #include <linux/delay.h>
 #include <linux/ktime.h>
 #include <linux/percpu.h>
+#include <linux/sched/clock.h>
 #include <linux/sched/signal.h>
 #include <linux/version.h>
 
@@ -106,6 +107,15 @@ static void qpwb_drain_locked(struct qpwb_pcpu *pcp)
 	qpwb_batch_flush(&pcp->batch);
 }
 
+/* Spin with the lock held: the owner_hold_ns part of a held op. */
+static void qpwb_hold(u64 ns)
+{
+	u64 end = local_clock() + ns;
+
+	while (local_clock() < end)
+		cpu_relax();
+}
+
 /* --- wq: local_lock + workqueue (mainline) --------------------------------- */
 
 static __always_inline void wq_local_op(u64 val)
@@ -127,6 +137,14 @@ static __always_inline void wq_local_op_irqsave(u64 val)
 }
 
 QPWB_DEFINE_LOCAL_OPS(wq_local_ops_irqsave, wq_local_op_irqsave)
+
+static void wq_held_op(u64 val, u64 hold_ns)
+{
+	local_lock(&qpwb_pcpu->llock);
+	qpwb_batch_add(&this_cpu_ptr(qpwb_pcpu)->batch, val);
+	qpwb_hold(hold_ns);
+	local_unlock(&qpwb_pcpu->llock);
+}
 
 /*
  * lru_add_drain_per_cpu(): drain this CPU's batch. Work that runs unbound
@@ -156,6 +174,7 @@ static void wq_flush_drain(int cpu)
 static const struct qpwb_variant wq_ops = {
 	.pwlocks	= -1,
 	.local_ops	= { wq_local_ops, wq_local_ops_irqsave },
+	.held_op	= wq_held_op,
 	.queue_drain	= wq_queue_drain,
 	.flush_drain	= wq_flush_drain,
 };
@@ -182,6 +201,14 @@ static __always_inline void qpw_local_op_irqsave(u64 val)
 
 QPWB_DEFINE_LOCAL_OPS(qpw_local_ops_irqsave, qpw_local_op_irqsave)
 
+static void qpw_held_op(u64 val, u64 hold_ns)
+{
+	qpw_lock(&qpwb_pcpu->llock, smp_processor_id());
+	qpwb_batch_add(&this_cpu_ptr(qpwb_pcpu)->batch, val);
+	qpwb_hold(hold_ns);
+	qpw_unlock(&qpwb_pcpu->llock, smp_processor_id());
+}
+
 static void qpw_drain_work(struct work_struct *work)
 {
 	struct qpwb_pcpu *pcp = container_of(work, struct qpwb_pcpu, qpw_work.work);
@@ -206,6 +233,7 @@ static void qpw_flush_drain(int cpu)
 static const struct qpwb_variant qpw_ops = {
 	.pwlocks	= -1,
 	.local_ops	= { qpw_local_ops, qpw_local_ops_irqsave },
+	.held_op	= qpw_held_op,
 	.queue_drain	= qpw_queue_drain,
 	.flush_drain	= qpw_flush_drain,
 };
@@ -232,6 +260,14 @@ static __always_inline void pw_local_op_irqsave(u64 val)
 
 QPWB_DEFINE_LOCAL_OPS(pw_local_ops_irqsave, pw_local_op_irqsave)
 
+static void pw_held_op(u64 val, u64 hold_ns)
+{
+	pw_lock_local(&qpwb_pcpu->pwlock);
+	qpwb_batch_add(&this_cpu_ptr(qpwb_pcpu)->batch, val);
+	qpwb_hold(hold_ns);
+	pw_unlock_local(&qpwb_pcpu->pwlock);
+}
+
 static void pw_drain_work(struct work_struct *work)
 {
 	struct qpwb_pcpu *pcp = container_of(work, struct qpwb_pcpu, pw_work.work);
@@ -256,6 +292,7 @@ static void pw_flush_drain(int cpu)
 static const struct qpwb_variant qpw_on_ops = {
 	.pwlocks	= 1,
 	.local_ops	= { pw_local_ops, pw_local_ops_irqsave },
+	.held_op	= pw_held_op,
 	.queue_drain	= pw_queue_drain,
 	.flush_drain	= pw_flush_drain,
 };
@@ -263,6 +300,7 @@ static const struct qpwb_variant qpw_on_ops = {
 static const struct qpwb_variant qpw_off_ops = {
 	.pwlocks	= 0,
 	.local_ops	= { pw_local_ops, pw_local_ops_irqsave },
+	.held_op	= pw_held_op,
 	.queue_drain	= pw_queue_drain,
 	.flush_drain	= pw_flush_drain,
 };
@@ -291,6 +329,15 @@ static __always_inline void global_local_op_irqsave(u64 val)
 
 QPWB_DEFINE_LOCAL_OPS(global_local_ops_irqsave, global_local_op_irqsave)
 
+static void global_held_op(u64 val, u64 hold_ns)
+{
+	spin_lock(&qpwb_sink.lock);
+	qpwb_sink.sum += val;
+	qpwb_sink.count++;
+	qpwb_hold(hold_ns);
+	spin_unlock(&qpwb_sink.lock);
+}
+
 static void global_queue_drain(int cpu)
 {
 }
@@ -302,6 +349,7 @@ static void global_flush_drain(int cpu)
 static const struct qpwb_variant global_ops = {
 	.pwlocks	= -1,
 	.local_ops	= { global_local_ops, global_local_ops_irqsave },
+	.held_op	= global_held_op,
 	.queue_drain	= global_queue_drain,
 	.flush_drain	= global_flush_drain,
 };

@@ -493,17 +493,24 @@ int scenario_drain_option(struct ubench_opts *o, unsigned int i, const char *arg
 			return -1;
 		d->owner_rate_hz = v;
 		return 0;
-	default:
+	case 2:
 		d->drain_empty = true;
 		return 0;
+	default:
+		return opts_duration(o, "--owner-hold", arg, 1, QPWBENCH_MAX_OWNER_HOLD_NS,
+				     &d->owner_hold_ns);
 	}
 }
 
 int scenario_check_drain_opts(struct scenario_env *env, const bool load[TARGET_NR_LOADS],
 			      const struct drain_opts *d)
 {
-	if ((d->fill_set || d->owner_rate_hz) && !load[TARGET_LOAD_OWNER]) {
-		scenario_error(env, "--fill and --owner-rate need --target-load owner");
+	if ((d->fill_set || d->owner_rate_hz || d->owner_hold_ns) && !load[TARGET_LOAD_OWNER]) {
+		scenario_error(env, "--fill, --owner-rate and --owner-hold need --target-load owner");
+		return EXIT_USAGE;
+	}
+	if (d->owner_hold_ns && env->lock_mode != QPWBENCH_LOCK_PLAIN) {
+		scenario_error(env, "--owner-hold holds the plain lock: not with --lock-mode");
 		return EXIT_USAGE;
 	}
 	return 0;
@@ -525,6 +532,7 @@ void scenario_request_load(const struct scenario_env *env, struct qpwbench_run *
 	if (load != TARGET_LOAD_OWNER)
 		return;
 	run->owner_rate_hz = d->owner_rate_hz;
+	run->owner_hold_ns = d->owner_hold_ns;
 	if (d->fill_set) {
 		run->drain_flags |= QPWBENCH_DRAIN_FILL;
 		run->fill = d->fill;

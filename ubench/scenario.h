@@ -225,22 +225,25 @@ struct drain_opts {
 	uint32_t fill;			/* --fill K: entries each owner adds before each drain */
 	uint64_t owner_rate_hz;		/* --owner-rate: 0 = flat out */
 	bool drain_empty;		/* --drain-empty: drain CPUs with empty batches too */
+	uint64_t owner_hold_ns;		/* --owner-hold: 0 = no hold */
 };
 
 /* The options above, as struct option entries from base, and their help. */
 #define SCENARIO_DRAIN_OPTIONS(base)					\
 	{ "fill", required_argument, NULL, (base) },			\
 	{ "owner-rate", required_argument, NULL, (base) + 1 },		\
-	{ "drain-empty", no_argument, NULL, (base) + 2 }
-#define SCENARIO_DRAIN_OPTIONS_N	3
+	{ "drain-empty", no_argument, NULL, (base) + 2 },		\
+	{ "owner-hold", required_argument, NULL, (base) + 3 }
+#define SCENARIO_DRAIN_OPTIONS_N	4
 #define SCENARIO_HELP_DRAIN_OPTIONS \
 	"  --fill K             owner load: each owner adds exactly K entries (0.." SCENARIO_STR(QPWBENCH_BATCH_ENTRIES) ") before each drain\n" \
 	"  --owner-rate HZ      owner load: local ops per second per owner (default: flat out)\n" \
-	"  --drain-empty        drain CPUs whose batch is empty too (lru_cache_disable()); default: skip them (cpu_needs_drain())\n"
+	"  --drain-empty        drain CPUs whose batch is empty too (lru_cache_disable()); default: skip them (cpu_needs_drain())\n" \
+	"  --owner-hold TIME    owner load: keep the lock TIME inside one op in " SCENARIO_STR(QPWBENCH_OWNER_HOLD_EVERY) " (plain lock mode; up to 10ms)\n"
 /* Parse option base + i (i < SCENARIO_DRAIN_OPTIONS_N); 0 or -1 after opts_error(). */
 int scenario_drain_option(struct ubench_opts *o, unsigned int i, const char *arg,
 			  struct drain_opts *d);
-/* --fill and --owner-rate need the owner load: 0, or EXIT_USAGE after one error line. */
+/* --fill, --owner-rate and --owner-hold need the owner load: 0, or EXIT_USAGE after one error line. */
 int scenario_check_drain_opts(struct scenario_env *env, const bool load[TARGET_NR_LOADS],
 			      const struct drain_opts *d);
 /* A load's and d's part of a request; the drain stats go to *ds. */

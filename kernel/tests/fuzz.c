@@ -101,7 +101,11 @@ static bool model_args_valid(const struct qpwbench_run *r)
 	    (r->drain_flags & ~QPWBENCH_DRAIN_FLAGS) ||
 	    ((r->drain_flags & QPWBENCH_DRAIN_FILL) && r->target_load != QPWBENCH_LOAD_OWNER))
 		return false;
-	if (r->fill > QPWBENCH_BATCH_ENTRIES || r->owner_rate_hz > QPWBENCH_MAX_OWNER_RATE_HZ)
+	if (r->fill > QPWBENCH_BATCH_ENTRIES || r->owner_rate_hz > QPWBENCH_MAX_OWNER_RATE_HZ ||
+	    r->owner_hold_ns > QPWBENCH_MAX_OWNER_HOLD_NS)
+		return false;
+	if (r->owner_hold_ns &&
+	    (r->target_load != QPWBENCH_LOAD_OWNER || r->lock_mode != QPWBENCH_LOCK_PLAIN))
 		return false;
 	if (r->iterations > QPWBENCH_MAX_ITERATIONS || r->warmup > QPWBENCH_MAX_WARMUP ||
 	    r->duration_ns > QPWBENCH_MAX_DURATION_NS || r->rate_hz > QPWBENCH_MAX_RATE_HZ ||
@@ -142,6 +146,8 @@ static void make_cheap(struct qpwbench_run *r)
 	/* Paced owners: at least a few ops per drain. */
 	if (r->owner_rate_hz)
 		r->owner_rate_hz = r->owner_rate_hz % 1000000 + 100000;
+	/* Holds short enough that a drain meeting one is not slow. */
+	r->owner_hold_ns %= 20000;
 }
 
 static unsigned int rnd_cpu(void)
@@ -197,6 +203,8 @@ static void fuzz_run(int fd)
 		r.lock_mode = (__u32)(rnd() % 8 ? rnd() % QPWBENCH_NR_LOCK_MODES : rnd());
 	if (rnd() % 4 == 0)
 		r.owner_rate_hz = rnd_around(QPWBENCH_MAX_OWNER_RATE_HZ);
+	if (rnd() % 8 == 0)
+		r.owner_hold_ns = rnd() % 4 ? rnd() % 20000 : rnd_around(QPWBENCH_MAX_OWNER_HOLD_NS);
 	if (rnd() % 2 == 0)
 		r.drain_stats = (uintptr_t)&drain_stats;
 	/* Garbage in the output part must not matter. */

@@ -240,8 +240,11 @@ static void check_raw(const char *name, const struct qpwbench_result *res, __u32
  * Owners that add exactly @fill entries before each drain: every recorded
  * drain finds @fill entries in each target (global: none), the owners'
  * entries are conserved, and their cost is measured alone and under drains.
+ * With @hold_ns, each fill of 64 consecutive values holds the lock once for
+ * that long, so every owner sample (K ops timed together, by the clock the
+ * hold spins on) is at least hold_ns / K per op.
  */
-static void test_owner_fill(int fd)
+static void test_owner_fill(int fd, __u64 hold_ns)
 {
 	static struct qpwbench_drain_stats ds;
 	const unsigned int it = 50, warm = 3, fill = QPWBENCH_BATCH_ENTRIES;
@@ -255,7 +258,8 @@ static void test_owner_fill(int fd)
 		char name[64];
 		int ret;
 
-		snprintf(name, sizeof(name), "owner-fill-%s", qt_variant_names[v]);
+		snprintf(name, sizeof(name), "owner-fill-%s%s", qt_variant_names[v],
+			 hold_ns ? "-hold" : "");
 		qt_run_init(&r, QPWBENCH_SCENARIO_DRAIN_ALL, v);
 		r.caller_cpu = cpus[0];
 		r.iterations = it;
@@ -263,6 +267,7 @@ static void test_owner_fill(int fd)
 		r.target_load = QPWBENCH_LOAD_OWNER;
 		r.drain_flags = QPWBENCH_DRAIN_FILL;
 		r.fill = fill;
+		r.owner_hold_ns = hold_ns;
 		r.drain_stats = (uintptr_t)&ds;
 		all_cpus(&r);
 		memset(&ds, 0xff, sizeof(ds));
@@ -285,6 +290,12 @@ static void test_owner_fill(int fd)
 		qt_check(ds.owner.count >= it && ds.owner_alone.count > 0, name,
 			 "owner cost samples %llu, alone %llu", (unsigned long long)ds.owner.count,
 			 (unsigned long long)ds.owner_alone.count);
+		if (hold_ns)
+			qt_check(ds.owner.min >= hold_ns * 1000 / fill &&
+				 ds.owner_alone.min >= hold_ns * 1000 / fill, name,
+				 "every fill held the lock %llu ns: owner per-op min %llu ps, alone %llu ps",
+				 (unsigned long long)hold_ns, (unsigned long long)ds.owner.min,
+				 (unsigned long long)ds.owner_alone.min);
 	}
 }
 
@@ -398,7 +409,8 @@ static void test_scenarios(int fd)
 			check_placement(name, v, res, res->hist.count * (ncpus - 1), 0);
 		}
 	}
-	test_owner_fill(fd);
+	test_owner_fill(fd, 0);
+	test_owner_fill(fd, 5000);
 	qt_check(hists_seen && !hists_off_rule, "hist-bucket-rule",
 		 "%u of %u module histograms follow the uapi bucket rule",
 		 hists_seen - hists_off_rule, hists_seen);
@@ -458,6 +470,12 @@ static void test_bad_inputs(int fd)
 	valid_run(&r); memset(r.cpus, 0, sizeof(r.cpus));
 	expect_errno(fd, "empty-mask", &r, EINVAL);
 	valid_run(&r); r.iterations = 0;		expect_errno(fd, "zero-iterations", &r, EINVAL);
+	valid_run(&r); r.owner_hold_ns = 1000;	expect_errno(fd, "hold-without-owner", &r, EINVAL);
+	valid_run(&r); r.target_load = QPWBENCH_LOAD_OWNER; r.owner_hold_ns = 1000;
+	r.lock_mode = QPWBENCH_LOCK_IRQSAVE;		expect_errno(fd, "hold-not-plain", &r, EINVAL);
+	valid_run(&r); r.target_load = QPWBENCH_LOAD_OWNER;
+	r.owner_hold_ns = QPWBENCH_MAX_OWNER_HOLD_NS + 1;
+	expect_errno(fd, "hold-over-cap", &r, E2BIG);
 	valid_run(&r); r.lock_mode = QPWBENCH_NR_LOCK_MODES;
 	expect_errno(fd, "unknown-lock-mode", &r, EINVAL);
 	valid_run(&r); r.lock_mode = UINT_MAX;	expect_errno(fd, "unknown-lock-mode-max", &r, EINVAL);

@@ -44,7 +44,8 @@
 		F(qpwbench_run, cpus) F(qpwbench_run, target_load)		\
 	F(qpwbench_run, drain_flags) F(qpwbench_run, fill)		\
 	F(qpwbench_run, lock_mode) F(qpwbench_run, owner_rate_hz)		\
-	F(qpwbench_run, drain_stats) F(qpwbench_run, result)		\
+	F(qpwbench_run, drain_stats) F(qpwbench_run, owner_hold_ns)	\
+	F(qpwbench_run, result)		\
 	S(qpwbench_info)						\
 	F(qpwbench_info, size) F(qpwbench_info, version)		\
 	F(qpwbench_info, preempt_rt) F(qpwbench_info, nr_cpu_ids)	\

@@ -12,7 +12,7 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-#define QPWBENCH_ABI_VERSION	7
+#define QPWBENCH_ABI_VERSION	8
 #define QPWBENCH_DEVICE		"/dev/qpwbench"
 
 /*
@@ -273,6 +273,15 @@ struct qpwbench_drain_stats {
 #define QPWBENCH_LOAD_FIFO		2
 #define QPWBENCH_NR_LOADS		3
 #define QPWBENCH_MAX_OWNER_RATE_HZ	1000000000ULL
+/*
+ * .owner_hold_ns: an owner keeps its lock that long inside one local op in
+ * QPWBENCH_OWNER_HOLD_EVERY (the op adding the entry whose value is
+ * EVERY - 1 mod EVERY: once per batch's worth of ops, as the op that
+ * flushes a full stock holds longest), so a drain can meet a held lock.
+ * Owner load and lock_mode PLAIN only.
+ */
+#define QPWBENCH_OWNER_HOLD_EVERY	64
+#define QPWBENCH_MAX_OWNER_HOLD_NS	10000000ULL
 
 /*
  * .drain_flags. EMPTY: drain every CPU, as lru_cache_disable() does;
@@ -333,7 +342,8 @@ struct qpwbench_drain_stats {
  *
  * Fields a scenario does not use are ignored, but still checked against
  * their caps. Errors: -EINVAL (size, version, scenario, variant, flags,
- * target_load, drain_flags, lock_mode, padding, a required count that is 0, empty mask,
+ * target_load, drain_flags, lock_mode, owner_hold_ns without owners or with
+ * a lock_mode other than PLAIN, padding, a required count that is 0, empty mask,
  * a remote run not naming exactly one target other than the caller,
  * samples_cap without samples), -E2BIG (over a cap), -EFAULT (.samples or
  * .drain_stats not writable), -EOPNOTSUPP (a lock_mode this backend
@@ -365,6 +375,7 @@ struct qpwbench_run {
 	__u32 lock_mode;	/* QPWBENCH_LOCK_* */
 	__u64 owner_rate_hz;	/* owner: local ops per second per target; 0: flat out */
 	__u64 drain_stats;	/* user pointer to a struct qpwbench_drain_stats, or 0 */
+	__u64 owner_hold_ns;	/* owner: hold the lock this long in one op in QPWBENCH_OWNER_HOLD_EVERY */
 	struct qpwbench_result result;
 };
 

@@ -165,6 +165,11 @@ static int check_args(const struct qpwbench_run *r, char *err, size_t errlen)
 			 r->target_load, r->drain_flags, r->lock_mode);
 		return -EINVAL;
 	}
+	if (r->owner_hold_ns &&
+	    (r->target_load != QPWBENCH_LOAD_OWNER || r->lock_mode != QPWBENCH_LOCK_PLAIN)) {
+		snprintf(err, errlen, "run request: an owner hold needs owners and the plain lock mode");
+		return -EINVAL;
+	}
 	if (r->lock_mode == QPWBENCH_LOCK_IRQSAVE) {
 		snprintf(err, errlen, "--lock-mode irqsave: the user model has no interrupts to disable; use --backend kmod");
 		return -EOPNOTSUPP;
@@ -177,7 +182,8 @@ static int check_args(const struct qpwbench_run *r, char *err, size_t errlen)
 		snprintf(err, errlen, "run request: an argument is above its cap (qpwbench.h QPWBENCH_MAX_*)");
 		return -E2BIG;
 	}
-	if (r->fill > QPWBENCH_BATCH_ENTRIES || r->owner_rate_hz > QPWBENCH_MAX_OWNER_RATE_HZ) {
+	if (r->fill > QPWBENCH_BATCH_ENTRIES || r->owner_rate_hz > QPWBENCH_MAX_OWNER_RATE_HZ ||
+	    r->owner_hold_ns > QPWBENCH_MAX_OWNER_HOLD_NS) {
 		snprintf(err, errlen, "run request: fill %u or owner rate above its cap", r->fill);
 		return -E2BIG;
 	}
@@ -376,6 +382,17 @@ static bool owner_should_stop(struct user_run *ur)
 	       atomic_load_explicit(&ur->stop, memory_order_relaxed);
 }
 
+/* nr owner ops; the one of each QPWBENCH_OWNER_HOLD_EVERY keeps its lock --owner-hold. */
+static void owner_ops_held(struct user_run *ur, struct model_pcp *pcp, uint64_t seq, uint32_t nr)
+{
+	for (uint32_t i = 0; i < nr; i++) {
+		if ((seq + i) % QPWBENCH_OWNER_HOLD_EVERY == QPWBENCH_OWNER_HOLD_EVERY - 1)
+			ur->v->held_op(&model, pcp, seq + i, ur->args->owner_hold_ns);
+		else
+			ur->v->local_ops(&model, pcp, seq + i, 1);
+	}
+}
+
 /*
  * One timed step of an owner: nr local ops, a per-op cost sample in h;
  * then, at --owner-rate, spin until the step's period is over.
@@ -386,7 +403,10 @@ static void owner_step(struct user_run *ur, struct model_pcp *pcp, uint64_t *seq
 	uint64_t t0, t1;
 
 	t0 = timer_start();
-	ur->v->local_ops(&model, pcp, *seq, nr);
+	if (ur->args->owner_hold_ns)
+		owner_ops_held(ur, pcp, *seq, nr);
+	else
+		ur->v->local_ops(&model, pcp, *seq, nr);
 	t1 = timer_end();
 	*seq += nr;
 	qpwbench_hist_add(h, timer_ticks_to_ps(t1 - t0) / nr);

@@ -19,4 +19,5 @@ static unsigned int global_drain(struct model *m, const unsigned int *cpus, unsi
 const struct model_variant model_variant_GLOBAL = {
 	.local_ops = model_global_lock_ops,
 	.drain = global_drain,
+	.held_op = model_global_lock_held,
 };

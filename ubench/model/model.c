@@ -458,3 +458,59 @@ void model_global_lock_ops(struct model *m, struct model_pcp *pcp, uint64_t firs
 		model_preempt_enable(pcp);
 	}
 }
+
+/* Spin with the lock held for a held op (CLOCK_MONOTONIC: a hold is long next to the clock read). */
+static void model_hold(uint64_t ns)
+{
+	struct timespec ts;
+	uint64_t end;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	end = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec + ns;
+	do {
+		cpu_relax();
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+	} while ((uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec < end);
+}
+
+void model_local_lock_held(struct model *m, struct model_pcp *pcp, uint64_t value, uint64_t hold_ns)
+{
+	if (m->preempt_rt) {
+		model_spin_lock(&pcp->lock);
+		model_batch_add(m, pcp, value);
+		model_hold(hold_ns);
+		model_spin_unlock(&pcp->lock);
+		return;
+	}
+	model_preempt_disable(pcp);
+	model_batch_add(m, pcp, value);
+	model_hold(hold_ns);
+	model_preempt_enable(pcp);
+}
+
+void model_spinlock_held(struct model *m, struct model_pcp *pcp, uint64_t value, uint64_t hold_ns)
+{
+	if (m->preempt_rt) {
+		model_local_lock_held(m, pcp, value, hold_ns);
+		return;
+	}
+	model_preempt_disable(pcp);
+	model_spin_lock(&pcp->lock);
+	model_batch_add(m, pcp, value);
+	model_hold(hold_ns);
+	model_spin_unlock(&pcp->lock);
+	model_preempt_enable(pcp);
+}
+
+void model_global_lock_held(struct model *m, struct model_pcp *pcp, uint64_t value, uint64_t hold_ns)
+{
+	if (!m->preempt_rt)
+		model_preempt_disable(pcp);
+	model_spin_lock(&m->shared.lock);
+	m->shared.value_sum += value;
+	m->shared.entries++;
+	model_hold(hold_ns);
+	model_spin_unlock(&m->shared.lock);
+	if (!m->preempt_rt)
+		model_preempt_enable(pcp);
+}

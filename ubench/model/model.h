@@ -158,6 +158,8 @@ struct model_variant {
 	void (*local_ops)(struct model *m, struct model_pcp *pcp, uint64_t first, uint32_t nr);
 	unsigned int (*drain)(struct model *m, const unsigned int *cpus, unsigned int n,
 			      uint64_t wait_bound_ns);
+	/* One plain local op of value that keeps its lock hold_ns (--owner-hold). */
+	void (*held_op)(struct model *m, struct model_pcp *pcp, uint64_t value, uint64_t hold_ns);
 };
 
 #define MODEL_VARIANT_DECLARE(id, name) extern const struct model_variant model_variant_##id;
@@ -246,6 +248,11 @@ static inline void model_preempt_enable(struct model_pcp *pcp)
 void model_local_lock_ops(struct model *m, struct model_pcp *pcp, uint64_t first, uint32_t nr);
 void model_spinlock_ops(struct model *m, struct model_pcp *pcp, uint64_t first, uint32_t nr);
 void model_global_lock_ops(struct model *m, struct model_pcp *pcp, uint64_t first, uint32_t nr);
+
+/* The same, one op of value holding the lock hold_ns (timer ticks' worth of ns). */
+void model_local_lock_held(struct model *m, struct model_pcp *pcp, uint64_t value, uint64_t hold_ns);
+void model_spinlock_held(struct model *m, struct model_pcp *pcp, uint64_t value, uint64_t hold_ns);
+void model_global_lock_held(struct model *m, struct model_pcp *pcp, uint64_t value, uint64_t hold_ns);
 
 /* The remote drains: workqueue (parallel), inline (serial). */
 unsigned int model_drain_wq(struct model *m, const unsigned int *cpus, unsigned int n,

@@ -20,4 +20,5 @@ static unsigned int qpw_drain(struct model *m, const unsigned int *cpus, unsigne
 const struct model_variant model_variant_QPW = {
 	.local_ops = model_local_lock_ops,
 	.drain = qpw_drain,
+	.held_op = model_local_lock_held,
 };

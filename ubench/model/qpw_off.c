@@ -12,4 +12,5 @@
 const struct model_variant model_variant_QPW_OFF = {
 	.local_ops = model_local_lock_ops,
 	.drain = model_drain_wq,
+	.held_op = model_local_lock_held,
 };

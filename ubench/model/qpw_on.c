@@ -10,4 +10,5 @@
 const struct model_variant model_variant_QPW_ON = {
 	.local_ops = model_spinlock_ops,
 	.drain = model_drain_inline,
+	.held_op = model_spinlock_held,
 };

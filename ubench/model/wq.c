@@ -8,4 +8,5 @@
 const struct model_variant model_variant_WQ = {
 	.local_ops = model_local_lock_ops,
 	.drain = model_drain_wq,
+	.held_op = model_local_lock_held,
 };

@@ -280,6 +280,8 @@ struct bad_request {
 	uint64_t duration_ns;
 	bool short_size;
 	uint32_t lock_mode;
+	uint32_t target_load;
+	uint64_t owner_hold_ns;
 };
 
 #define REMOTE		.scenario = QPWBENCH_SCENARIO_REMOTE
@@ -312,6 +314,12 @@ static const struct bad_request bad_requests[] = {
 	  .lock_mode = QPWBENCH_NR_LOCK_MODES },
 	{ "lock mode irqsave (no interrupts in the model)", -EOPNOTSUPP, REMOTE, .cpu_mask = 2,
 	  .iterations = 1, .lock_mode = QPWBENCH_LOCK_IRQSAVE },
+	{ "owner hold without owners", -EINVAL, REMOTE, .cpu_mask = 2, .iterations = 1,
+	  .owner_hold_ns = 1000 },
+	{ "owner hold with trylock", -EINVAL, REMOTE, .cpu_mask = 2, .iterations = 1,
+	  .target_load = QPWBENCH_LOAD_OWNER, .owner_hold_ns = 1000, .lock_mode = QPWBENCH_LOCK_TRYLOCK },
+	{ "owner hold over the cap", -E2BIG, REMOTE, .cpu_mask = 2, .iterations = 1,
+	  .target_load = QPWBENCH_LOAD_OWNER, .owner_hold_ns = QPWBENCH_MAX_OWNER_HOLD_NS + 1 },
 	{ "null-op flag on a drain", -EINVAL, .scenario = QPWBENCH_SCENARIO_DRAIN_ALL, .cpu_mask = 1,
 	  .iterations = 1, .flags = QPWBENCH_RUN_NULL_OP },
 };
@@ -333,6 +341,8 @@ static void test_requests(void)
 		r.flags = b->flags;
 		r.duration_ns = b->duration_ns;
 		r.lock_mode = b->lock_mode;
+		r.target_load = b->target_load;
+		r.owner_hold_ns = b->owner_hold_ns;
 		if (b->short_size)
 			r.size--;
 		ret = backend_user.run(&r, err, sizeof(err));

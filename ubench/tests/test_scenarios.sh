@@ -244,6 +244,18 @@ done
 	fail "--lock-mode trylock: variant column '$(column "$tmp/try.csv" variant "metric == 'drained_entries'" | tr '\n' ' ')'"
 [[ $(column "$tmp/try.csv" max "metric == 'drained_entries'" | sort -u) == 9 ]] ||
 	fail "--lock-mode trylock: drained_entries not 9"
+# --owner-hold: the fills still land whole (each fill of 64 holds the lock once);
+# a hold needs owners and the plain lock.
+"$ubench" remote --backend user --cpus 0,1 --iterations 20 --wait-bound 1s --fill 64 \
+	--variant wq,qpw-on --owner-hold 2us --csv "$tmp/hold.csv" >/dev/null ||
+	fail "remote --owner-hold exited $?"
+[[ $(column "$tmp/hold.csv" max "metric == 'drained_entries'" | sort -u) == 64 ]] ||
+	fail "--owner-hold --fill 64: drained_entries not 64"
+for bad in "--target-load idle --owner-hold 1us" "--owner-hold 1us --lock-mode trylock" "--owner-hold 11ms"; do
+	"$ubench" remote --backend user --cpus 0,1 --iterations 5 $bad >/dev/null 2>&1
+	rc=$?
+	[[ $rc == 2 ]] || fail "remote $bad: exit $rc, want 2"
+done
 for mode in irqsave bogus; do
 	out=$("$ubench" local --backend user --cpus 0 --iterations 20 --lock-mode $mode 2>&1 >/dev/null)
 	rc=$?

@@ -375,7 +375,7 @@ struct qpwbench_run {
 	__u32 lock_mode;	/* QPWBENCH_LOCK_* */
 	__u64 owner_rate_hz;	/* owner: local ops per second per target; 0: flat out */
 	__u64 drain_stats;	/* user pointer to a struct qpwbench_drain_stats, or 0 */
-	__u64 owner_hold_ns;	/* owner: hold the lock this long in one op in QPWBENCH_OWNER_HOLD_EVERY */
+	__u64 owner_hold_ns;	/* owner: hold time, one op in QPWBENCH_OWNER_HOLD_EVERY */
 	struct qpwbench_result result;
 };
 

@@ -606,7 +606,7 @@ static int cgroup_enter(struct trigger_run *r, bool *created)
 	}
 	fclose(f);
 	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", parent);
-	if (trigger_write(path, "+memory", err, sizeof(err))) {
+	if (kfile_write(path, "+memory", 0, err, sizeof(err))) {
 		run_error("%s", err);
 		return EXIT_USAGE;
 	}
@@ -620,7 +620,7 @@ static int cgroup_enter(struct trigger_run *r, bool *created)
 	}
 	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
 	snprintf(pid, sizeof(pid), "%d", (int)getpid());
-	if (trigger_write(path, pid, err, sizeof(err))) {
+	if (kfile_write(path, pid, 0, err, sizeof(err))) {
 		run_error("%s", err);
 		return EXIT_USAGE;
 	}
@@ -635,7 +635,7 @@ static void cgroup_leave(struct trigger_run *r, bool created)
 
 	snprintf(path, sizeof(path), "%.*s/cgroup.procs", (int)(strrchr(dir, '/') - dir), dir);
 	snprintf(pid, sizeof(pid), "%d", (int)getpid());
-	trigger_write(path, pid, err, sizeof(err));
+	kfile_write(path, pid, 0, err, sizeof(err));
 	if (created)
 		rmdir(dir);
 }

@@ -14,14 +14,11 @@
 /* Emitted only while an osnoise tracer runs (rtla osnoise): rtla's witness. */
 #define NOISE "events/osnoise/thread_noise"
 
-static int put(const struct tracefs *t, const char *rel, const char *text, int flags,
-	       char *err, size_t errlen)
+int kfile_write(const char *path, const char *text, int flags, char *err, size_t errlen)
 {
-	char path[PATH_MAX + 64];
 	ssize_t n;
 	int fd, e;
 
-	snprintf(path, sizeof(path), "%s/%s", t->root, rel);
 	fd = open(path, O_WRONLY | O_CLOEXEC | flags);
 	if (fd < 0) {
 		e = errno;
@@ -39,6 +36,15 @@ static int put(const struct tracefs *t, const char *rel, const char *text, int f
 		return n < 0 ? -e : -EIO;
 	}
 	return 0;
+}
+
+static int put(const struct tracefs *t, const char *rel, const char *text, int flags,
+	       char *err, size_t errlen)
+{
+	char path[PATH_MAX + 64];
+
+	snprintf(path, sizeof(path), "%s/%s", t->root, rel);
+	return kfile_write(path, text, flags, err, errlen);
 }
 
 int tracefs_start(struct tracefs *t, pid_t tid, const char *const *functions,

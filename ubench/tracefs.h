@@ -32,6 +32,12 @@ struct tracefs_count {
 };
 
 /*
+ * Write text to a kernel interface file (procfs, sysfs, tracefs, cgroupfs),
+ * opened with O_WRONLY | flags: 0, or -errno with one line in err (if err).
+ */
+int kfile_write(const char *path, const char *text, int flags, char *err, size_t errlen);
+
+/*
  * Find tracefs (/sys/kernel/tracing, else debugfs' tracing), stop any
  * tracer, enable workqueue_execute_start, and, when functions is non-NULL,
  * the function tracer on those of functions[] this kernel can trace, for

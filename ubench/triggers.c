@@ -8,32 +8,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "tracefs.h"
 #include "triggers.h"
 
 /* MPOL_MF_MOVE of <linux/mempolicy.h>, without libnuma. */
 #define TRIGGER_MPOL_MF_MOVE	(1 << 1)
-
-int trigger_write(const char *path, const char *text, char *err, size_t errlen)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-	int e;
-
-	if (fd < 0) {
-		e = errno;
-		snprintf(err, errlen, "cannot open %s: %s", path, strerror(e));
-		return -e;
-	}
-	n = write(fd, text, strlen(text));
-	e = errno;
-	close(fd);
-	if (n != (ssize_t)strlen(text)) {
-		snprintf(err, errlen, "writing '%s' to %s: %s", text, path,
-			 n < 0 ? strerror(e) : "short write");
-		return n < 0 ? -e : -EIO;
-	}
-	return 0;
-}
 
 static int fire_fadvise(const struct trigger_ctx *c, char *err, size_t errlen)
 {
@@ -47,13 +26,13 @@ static int fire_fadvise(const struct trigger_ctx *c, char *err, size_t errlen)
 static int fire_drop_caches(const struct trigger_ctx *c, char *err, size_t errlen)
 {
 	(void)c;
-	return trigger_write("/proc/sys/vm/drop_caches", "1", err, errlen);
+	return kfile_write("/proc/sys/vm/drop_caches", "1", 0, err, errlen);
 }
 
 static int fire_compact(const struct trigger_ctx *c, char *err, size_t errlen)
 {
 	(void)c;
-	return trigger_write("/proc/sys/vm/compact_memory", "1", err, errlen);
+	return kfile_write("/proc/sys/vm/compact_memory", "1", 0, err, errlen);
 }
 
 /* Moving a page to the node it is on still runs do_pages_move()'s lru_cache_disable(). */
@@ -75,7 +54,7 @@ static int fire_move_pages(const struct trigger_ctx *c, char *err, size_t errlen
 static int fire_slab_shrink(const struct trigger_ctx *c, char *err, size_t errlen)
 {
 	(void)c;
-	return trigger_write("/sys/kernel/slab/filp/shrink", "1", err, errlen);
+	return kfile_write("/sys/kernel/slab/filp/shrink", "1", 0, err, errlen);
 }
 
 /*
@@ -101,16 +80,16 @@ static int fire_memcg_reclaim(const struct trigger_ctx *c, char *err, size_t err
 	fclose(f);
 	snprintf(path, sizeof(path), "%s/memory.high", c->cgroup);
 	snprintf(text, sizeof(text), "%llu", usage > 8192 ? usage - 4096 : 4096);
-	ret = trigger_write(path, text, err, errlen);
+	ret = kfile_write(path, text, 0, err, errlen);
 	if (!ret)
-		ret = trigger_write(path, "max", err, errlen);
+		ret = kfile_write(path, "max", 0, err, errlen);
 	return ret;
 }
 
 static int fire_stat_refresh(const struct trigger_ctx *c, char *err, size_t errlen)
 {
 	(void)c;
-	return trigger_write("/proc/sys/vm/stat_refresh", "1", err, errlen);
+	return kfile_write("/proc/sys/vm/stat_refresh", "1", 0, err, errlen);
 }
 
 const struct trigger triggers[] = {

@@ -34,9 +34,6 @@ struct trigger {
 	int (*fire)(const struct trigger_ctx *c, char *err, size_t errlen);
 };
 
-/* Write text to a proc, sys or cgroup file: 0, or -errno with one line in err. */
-int trigger_write(const char *path, const char *text, char *err, size_t errlen);
-
 extern const struct trigger triggers[];
 extern const size_t nr_triggers;
 

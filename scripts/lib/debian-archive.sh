@@ -1,0 +1,19 @@
+# Sourced by scripts that read another suite of Debian's archive with a
+# private apt state (scripts/build-kernel, scripts/check-wraps): the mirror
+# comes from this machine's apt configuration, never from the repository.
+
+# The URI of the machine's own Debian archive: the source whose suites
+# include this system's codename (not -security, not third-party ones).
+# Prints nothing when there is none.
+debian_uri() {
+	local codename
+	codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+	[[ -n $codename ]] || return 0
+	cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources 2>/dev/null |
+	awk -v c="$codename" '
+		/^[ \t]*#/ { next }
+		/^deb(-src)?[ \t]/ { sub(/\[[^]]*\][ \t]*/, ""); if ($3 == c) { print $2; exit } next }
+		/^URIs:/ { uri = $2 }
+		/^Suites:/ { for (i = 2; i <= NF; i++) if ($i == c && uri != "") { print uri; exit } }
+		/^$/ { uri = "" }'
+}

@@ -302,9 +302,10 @@ struct qpwbench_drain_stats {
  *            user model has no interrupts to disable, it returns -EOPNOTSUPP)
  *   TRYLOCK  local_trylock() / spin_trylock(), an op that fails goes to the
  *            shared list under the global lock, as consume_stock() falls back
- *            to the page counter (user model only: the kernels the module
- *            builds for, Debian 6.1 and 6.12, have no local_trylock(), so the
- *            module returns -EOPNOTSUPP rather than time something else)
+ *            to the page counter (user model only: Debian 6.1 and 6.12 have
+ *            no local_trylock(), and 7.2's takes a local_trylock_t, which
+ *            the module's local_lock_t locks are not; the module returns
+ *            -EOPNOTSUPP on every kernel rather than time something else)
  */
 #define QPWBENCH_LOCK_PLAIN		0
 #define QPWBENCH_LOCK_IRQSAVE		1

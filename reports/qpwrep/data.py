@@ -40,30 +40,27 @@ class InputError(Exception):
     """Bad input: the CLI prints the message as one line and exits 2."""
 
 
-def header_variants(path=HEADER):
-    """The names in QPWBENCH_VARIANTS, in declaration order."""
+def _xmacro_names(path, macro, what):
+    """The quoted names of X-macro list `macro` in the C header at path, in order."""
     try:
         with open(path, encoding="utf-8") as f:
             text = f.read()
     except OSError as e:
-        raise InputError(f"cannot read the variant list from {path}: {e.strerror}") from e
-    m = re.search(r"#define\s+QPWBENCH_VARIANTS\(X\)((?:[^\n]*\\\n)*[^\n]*)", text)
+        raise InputError(f"cannot read the {what} from {path}: {e.strerror}") from e
+    m = re.search(r"#define\s+" + macro + r"\(X\)((?:[^\n]*\\\n)*[^\n]*)", text)
     if not m:
-        raise InputError(f"{path}: no QPWBENCH_VARIANTS macro")
+        raise InputError(f"{path}: no {macro} macro")
     return re.findall(r'X\(\s*\w+\s*,\s*"([^"]+)"\s*\)', m.group(1))
+
+
+def header_variants(path=HEADER):
+    """The names in QPWBENCH_VARIANTS, in declaration order."""
+    return _xmacro_names(path, "QPWBENCH_VARIANTS", "variant list")
 
 
 def output_columns(path=OUTPUT_H):
     """The names in OUTPUT_COLUMNS, in order: the columns ubench writes."""
-    try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
-    except OSError as e:
-        raise InputError(f"cannot read the column list from {path}: {e.strerror}") from e
-    m = re.search(r"#define\s+OUTPUT_COLUMNS\(X\)((?:[^\n]*\\\n)*[^\n]*)", text)
-    if not m:
-        raise InputError(f"{path}: no OUTPUT_COLUMNS macro")
-    return re.findall(r'X\(\s*\w+\s*,\s*"([^"]+)"\s*\)', m.group(1))
+    return _xmacro_names(path, "OUTPUT_COLUMNS", "column list")
 
 
 def parse_float(s):

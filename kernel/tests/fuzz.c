@@ -101,6 +101,9 @@ static bool model_args_valid(const struct qpwbench_run *r)
 	    (r->drain_flags & ~QPWBENCH_DRAIN_FLAGS) ||
 	    ((r->drain_flags & QPWBENCH_DRAIN_FILL) && r->target_load != QPWBENCH_LOAD_OWNER))
 		return false;
+	if (r->target_load != QPWBENCH_LOAD_NONE && r->scenario != QPWBENCH_SCENARIO_REMOTE &&
+	    r->scenario != QPWBENCH_SCENARIO_DRAIN_ALL)
+		return false;
 	if (r->fill > QPWBENCH_BATCH_ENTRIES || r->owner_rate_hz > QPWBENCH_MAX_OWNER_RATE_HZ ||
 	    r->owner_hold_ns > QPWBENCH_MAX_OWNER_HOLD_NS)
 		return false;

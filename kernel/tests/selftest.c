@@ -476,6 +476,14 @@ static void test_bad_inputs(int fd)
 	valid_run(&r); r.target_load = QPWBENCH_LOAD_OWNER;
 	r.owner_hold_ns = QPWBENCH_MAX_OWNER_HOLD_NS + 1;
 	expect_errno(fd, "hold-over-cap", &r, E2BIG);
+	/* An owner that no scenario but remote and drain-all starts: a fill would wait forever. */
+	valid_run(&r); r.scenario = QPWBENCH_SCENARIO_INTERFERENCE; r.rate_hz = 100;
+	r.duration_ns = 1000000; r.target_load = QPWBENCH_LOAD_OWNER;
+	r.drain_flags = QPWBENCH_DRAIN_FILL;		expect_errno(fd, "fill-on-interference", &r, EINVAL);
+	valid_run(&r); r.scenario = QPWBENCH_SCENARIO_STRESS; r.target_load = QPWBENCH_LOAD_OWNER;
+	r.drain_flags = QPWBENCH_DRAIN_FILL;		expect_errno(fd, "fill-on-stress", &r, EINVAL);
+	valid_run(&r); r.scenario = QPWBENCH_SCENARIO_LOCAL; r.batch = 1;
+	r.target_load = QPWBENCH_LOAD_FIFO;		expect_errno(fd, "load-on-local", &r, EINVAL);
 	valid_run(&r); r.lock_mode = QPWBENCH_NR_LOCK_MODES;
 	expect_errno(fd, "unknown-lock-mode", &r, EINVAL);
 	valid_run(&r); r.lock_mode = UINT_MAX;	expect_errno(fd, "unknown-lock-mode-max", &r, EINVAL);

@@ -254,8 +254,9 @@ struct qpwbench_drain_stats {
 #define QPWBENCH_RUN_FLAGS		(QPWBENCH_RUN_NULL_OP | QPWBENCH_RUN_CONCURRENT)
 
 /*
- * What the backend runs on the drained CPUs (remote, drain-all,
- * interference) besides the drainer; the caller's own CPU gets none.
+ * What the backend runs on the drained CPUs of remote and drain-all
+ * besides the drainer (other scenarios: -EINVAL); the caller's own CPU
+ * gets none.
  *   NONE   nothing (the harness may run its own spinners there)
  *   OWNER  a pinned thread doing the variant's local ops, flat out or at
  *          .owner_rate_hz, so that a drain finds a filled batch whose lines
@@ -343,7 +344,8 @@ struct qpwbench_drain_stats {
  *
  * Fields a scenario does not use are ignored, but still checked against
  * their caps. Errors: -EINVAL (size, version, scenario, variant, flags,
- * target_load, drain_flags, lock_mode, owner_hold_ns without owners or with
+ * target_load (or one outside remote and drain-all), drain_flags, lock_mode,
+ * owner_hold_ns without owners or with
  * a lock_mode other than PLAIN, padding, a required count that is 0, empty mask,
  * a remote run not naming exactly one target other than the caller,
  * samples_cap without samples), -E2BIG (over a cap), -EFAULT (.samples or

@@ -165,6 +165,11 @@ static int check_args(const struct qpwbench_run *r, char *err, size_t errlen)
 			 r->target_load, r->drain_flags, r->lock_mode);
 		return -EINVAL;
 	}
+	if (r->target_load != QPWBENCH_LOAD_NONE && r->scenario != QPWBENCH_SCENARIO_REMOTE &&
+	    r->scenario != QPWBENCH_SCENARIO_DRAIN_ALL) {
+		snprintf(err, errlen, "run request: only remote and drain-all run a target load");
+		return -EINVAL;
+	}
 	if (r->owner_hold_ns &&
 	    (r->target_load != QPWBENCH_LOAD_OWNER || r->lock_mode != QPWBENCH_LOCK_PLAIN)) {
 		snprintf(err, errlen, "run request: an owner hold needs owners and the plain lock mode");

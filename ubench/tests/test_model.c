@@ -278,6 +278,7 @@ struct bad_request {
 	uint64_t iterations;
 	uint32_t batch, flags;
 	uint64_t duration_ns;
+	uint64_t rate_hz;
 	bool short_size;
 	uint32_t lock_mode;
 	uint32_t target_load;
@@ -320,6 +321,10 @@ static const struct bad_request bad_requests[] = {
 	  .target_load = QPWBENCH_LOAD_OWNER, .owner_hold_ns = 1000, .lock_mode = QPWBENCH_LOCK_TRYLOCK },
 	{ "owner hold over the cap", -E2BIG, REMOTE, .cpu_mask = 2, .iterations = 1,
 	  .target_load = QPWBENCH_LOAD_OWNER, .owner_hold_ns = QPWBENCH_MAX_OWNER_HOLD_NS + 1 },
+	{ "owner load on interference", -EINVAL, .scenario = QPWBENCH_SCENARIO_INTERFERENCE,
+	  .cpu_mask = 2, .duration_ns = 1000, .rate_hz = 100, .target_load = QPWBENCH_LOAD_OWNER },
+	{ "owner load on stress", -EINVAL, .scenario = QPWBENCH_SCENARIO_STRESS, .cpu_mask = 1,
+	  .iterations = 1, .target_load = QPWBENCH_LOAD_OWNER },
 	{ "null-op flag on a drain", -EINVAL, .scenario = QPWBENCH_SCENARIO_DRAIN_ALL, .cpu_mask = 1,
 	  .iterations = 1, .flags = QPWBENCH_RUN_NULL_OP },
 };
@@ -340,6 +345,7 @@ static void test_requests(void)
 		r.batch = b->batch;
 		r.flags = b->flags;
 		r.duration_ns = b->duration_ns;
+		r.rate_hz = b->rate_hz;
 		r.lock_mode = b->lock_mode;
 		r.target_load = b->target_load;
 		r.owner_hold_ns = b->owner_hold_ns;

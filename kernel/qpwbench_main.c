@@ -77,11 +77,13 @@ static long qpwb_check_args(const struct qpwbench_run *r)
 	    r->target_load >= QPWBENCH_NR_LOADS || (r->drain_flags & ~QPWBENCH_DRAIN_FLAGS))
 		return -EINVAL;
 	/*
-	 * Only remote and drain-all run a target load; elsewhere an owner would
-	 * never start, and a drain waiting for its fill would wait out the run cap.
+	 * Only remote and drain-all run a target load, and interference its FIFO
+	 * spinners; elsewhere an owner would never start, and a drain waiting
+	 * for its fill would wait out the run cap.
 	 */
 	if (r->target_load != QPWBENCH_LOAD_NONE && r->scenario != QPWBENCH_SCENARIO_REMOTE &&
-	    r->scenario != QPWBENCH_SCENARIO_DRAIN_ALL)
+	    r->scenario != QPWBENCH_SCENARIO_DRAIN_ALL &&
+	    (r->scenario != QPWBENCH_SCENARIO_INTERFERENCE || r->target_load != QPWBENCH_LOAD_FIFO))
 		return -EINVAL;
 	/* A fill is the owners' work: it needs them. */
 	if ((r->drain_flags & QPWBENCH_DRAIN_FILL) && r->target_load != QPWBENCH_LOAD_OWNER)

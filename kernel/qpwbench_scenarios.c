@@ -7,14 +7,22 @@
  * One drainer thread on .caller_cpu does every remote drain; stress adds a
  * worker per CPU of .cpus; local runs one thread per CPU, one CPU at a time.
  * The ioctl thread coordinates: it waits killably, and on a fatal signal or
- * at the run cap sets qpwb_stop, which every loop and wait checks.
+ * at the run cap sets qpwb_stop, which every loop and wait checks. It then
+ * waits at most QPWBENCH_STOP_BOUND_NS for the threads to end; one that
+ * has not (a drainer in flush_work() whose kworker a foreign RT task keeps
+ * off its CPU) is left to end on its own with the run's context, which it
+ * then frees (qpwb_orphan()).
  */
 #include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/hrtimer.h>
 #include <linux/kthread.h>
+#include <linux/module.h>
+#include <linux/refcount.h>
 #include <linux/sched.h>
+#include <linux/sched/task.h>
 #include <linux/sched/clock.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/timex.h>
 
@@ -30,16 +38,38 @@
 #define QPWB_OWNER_CHUNK	8
 #define QPWB_OWNER_ALONE_SAMPLES 2000
 
+/*
+ * How long stopped threads get before the coordinator stops waiting even
+ * though its process was killed: they end within microseconds unless a
+ * foreign RT task blocks one.
+ */
+#define QPWB_STOP_GRACE_MS	100
+
 /* What one owner records; merged into the result at the end. */
 struct qpwb_owner {
 	struct qpwbench_hist during;	/* concurrent local: its samples */
 	struct qpwbench_hist alone;
+	struct qpwbench_hist gaps;	/* FIFO spinners: largest gap per window */
 	u64 ops;
 	u64 switches, preemptions;	/* FIFO spinners */
 	u64 cycles;			/* concurrent local */
 };
 
+struct qpwb_thread;
+
+/*
+ * One run. Everything its threads touch is in here or owned by it (a copy
+ * of the request, the records, the raw samples, the CPU masks), so that a
+ * thread left behind by qpwb_orphan() never touches the ioctl's memory:
+ * the last of the coordinator and such threads frees it (qpwb_ctx_put()).
+ */
 struct qpwb_ctx {
+	refcount_t refs;
+	bool orphaned;			/* the coordinator stopped waiting */
+	struct qpwb_thread *th;		/* the threads and their records */
+	int n_th;
+	struct qpwbench_run run;	/* the request; .result is filled */
+	cpumask_var_t cpus_copy;
 	const struct qpwbench_run *args;
 	const struct qpwb_variant *v;
 	void (*local_ops)(u64 seq, u32 n);	/* v's, in the run's lock_mode */
@@ -49,6 +79,7 @@ struct qpwb_ctx {
 	u32 raw_cap;
 	struct qpwbench_drain_stats *ds;	/* the drainer's; the owners' at the end */
 	u64 wait_bound_ns;
+	u64 gap_window_ns;		/* FIFO spinners: drain_stats.target_gap's window */
 	u64 deadline_ns;		/* the run cap, ktime_get_ns() */
 	atomic_t ready;
 	bool go;
@@ -96,6 +127,42 @@ static DECLARE_WAIT_QUEUE_HEAD(qpwb_barrier_wq);
 
 /* A CPU of the run is going offline: the run ends early (the hotplug callback). */
 bool qpwb_cpu_offlined;
+
+/* Threads of runs the coordinator stopped waiting for that have not ended yet. */
+static atomic_t qpwb_orphans = ATOMIC_INIT(0);
+
+static void qpwb_ctx_put(struct qpwb_ctx *ctx)
+{
+	int i;
+
+	if (!refcount_dec_and_test(&ctx->refs))
+		return;
+	for (i = 0; ctx->th && i < ctx->n_th; i++)
+		kfree(ctx->th[i].owner);
+	kfree(ctx->th);
+	kvfree(ctx->raw);
+	kvfree(ctx->ds);
+	free_cpumask_var(ctx->cpus_copy);
+	free_cpumask_var(ctx->queued);
+	kfree(ctx);
+}
+
+/* @n threads, owned by @ctx from now on; @records: a struct qpwb_owner each. */
+static struct qpwb_thread *qpwb_alloc_threads(struct qpwb_ctx *ctx, int n, bool records)
+{
+	int i;
+
+	ctx->th = kcalloc(n, sizeof(*ctx->th), GFP_KERNEL);
+	if (!ctx->th)
+		return NULL;
+	ctx->n_th = n;
+	for (i = 0; records && i < n; i++) {
+		ctx->th[i].owner = kzalloc(sizeof(*ctx->th[i].owner), GFP_KERNEL);
+		if (!ctx->th[i].owner)
+			return NULL;
+	}
+	return ctx->th;
+}
 
 void qpwb_run_abort(void)
 {
@@ -249,6 +316,13 @@ static bool qpwb_drain_all(struct qpwb_ctx *ctx, bool record)
 	return true;
 }
 
+/* The owners measure their cost alone first; FIFO spinners spin. */
+static void qpwb_wait_owners(struct qpwb_ctx *ctx)
+{
+	while (atomic_read_acquire(&ctx->owners_ready) < ctx->n_owners && !qpwb_should_stop())
+		qpwb_wait_relax();
+}
+
 /* remote and drain-all: .warmup unrecorded drains, then .iterations. */
 static void qpwb_drain_fn(struct qpwb_thread *t)
 {
@@ -256,9 +330,7 @@ static void qpwb_drain_fn(struct qpwb_thread *t)
 	u64 total = (u64)ctx->args->warmup + ctx->args->iterations;
 	u64 i;
 
-	/* The owners measure their cost alone first; FIFO spinners spin. */
-	while (atomic_read_acquire(&ctx->owners_ready) < ctx->n_owners && !qpwb_should_stop())
-		qpwb_wait_relax();
+	qpwb_wait_owners(ctx);
 	for (i = 0; i < total && !qpwb_should_stop(); i++) {
 		if (!qpwb_drain_all(ctx, i >= ctx->args->warmup))
 			break;
@@ -356,11 +428,13 @@ static void qpwb_interference_fn(struct qpwb_thread *t)
 {
 	struct qpwb_ctx *ctx = t->ctx;
 	u64 period = div64_u64(NSEC_PER_SEC, ctx->args->rate_hz);
-	u64 now = ktime_get_ns();
-	u64 end = now + ctx->args->duration_ns;
-	u64 next = now;
+	u64 now, end, next;
 	ktime_t wake;
 
+	qpwb_wait_owners(ctx);
+	now = ktime_get_ns();
+	end = now + ctx->args->duration_ns;
+	next = now;
 	while (!qpwb_should_stop()) {
 		if (!qpwb_drain_all(ctx, true))
 			break;
@@ -383,6 +457,8 @@ static void qpwb_interference_fn(struct qpwb_thread *t)
 		/* The coordinator's wake_up_process() ends this early on stop. */
 		schedule_hrtimeout_range(&wake, 0, HRTIMER_MODE_ABS);
 	}
+	/* Its FIFO spinners stop. */
+	WRITE_ONCE(ctx->drains_over, true);
 }
 
 /* stress worker: .iterations local ops on this CPU. */
@@ -453,14 +529,23 @@ static int qpwb_thread_main(void *arg)
 	if (atomic_dec_and_test(&ctx->running))
 		complete(&ctx->done);
 
-	/* Stay until kthread_stop() so the coordinator can always reap us. */
+	/*
+	 * Stay until kthread_stop() so the coordinator can always reap us, or
+	 * until it has stopped waiting for us (qpwb_orphan()): then end on our
+	 * own, with the reference to the module and to @ctx it took for us.
+	 */
 	set_current_state(TASK_INTERRUPTIBLE);
-	while (!kthread_should_stop()) {
+	/* Acquire: our references are taken (pairs with qpwb_orphan()). */
+	while (!kthread_should_stop() && !smp_load_acquire(&ctx->orphaned)) {
 		schedule();
 		set_current_state(TASK_INTERRUPTIBLE);
 	}
 	__set_current_state(TASK_RUNNING);
-	return 0;
+	if (kthread_should_stop())
+		return 0;
+	qpwb_ctx_put(ctx);
+	atomic_dec(&qpwb_orphans);
+	module_put_and_kthread_exit(0);
 }
 
 static void qpwb_wake_all(struct qpwb_ctx *ctx, struct qpwb_thread *th, int n)
@@ -480,9 +565,50 @@ static unsigned long qpwb_jiffies_left(const struct qpwb_ctx *ctx)
 }
 
 /*
- * Start @n threads, release them together, wait for them. A fatal signal
- * ends the run with -EINTR; reaching the run cap ends it with what it has
- * and QPWBENCH_RES_INTERRUPTED.
+ * After a stop: wait for the threads to end, QPWB_STOP_GRACE_MS even if
+ * this process was killed, else killably up to QPWBENCH_STOP_BOUND_NS.
+ * Whether they all ended.
+ */
+static bool qpwb_wait_stopped(struct qpwb_ctx *ctx)
+{
+	unsigned long end = jiffies + nsecs_to_jiffies(QPWBENCH_STOP_BOUND_NS);
+
+	if (wait_for_completion_timeout(&ctx->done, msecs_to_jiffies(QPWB_STOP_GRACE_MS)))
+		return true;
+	if (fatal_signal_pending(current) || time_after_eq(jiffies, end))
+		return false;
+	return wait_for_completion_killable_timeout(&ctx->done, end - jiffies) > 0;
+}
+
+/*
+ * Stop waiting for @th[0..@n): each ends on its own (qpwb_thread_main())
+ * with a reference to the module, so that its code stays, and to @ctx,
+ * which holds everything it touches. New runs get -EBUSY until they have
+ * ended: they would share the per-CPU caches and qpwb_stop.
+ */
+static void qpwb_orphan(struct qpwb_ctx *ctx, struct qpwb_thread *th, int n)
+{
+	int i;
+
+	atomic_add(n, &qpwb_orphans);
+	for (i = 0; i < n; i++) {
+		__module_get(THIS_MODULE);
+		refcount_inc(&ctx->refs);
+		get_task_struct(th[i].task);
+	}
+	/* Release: the references before a thread can see the flag and drop them. */
+	smp_store_release(&ctx->orphaned, true);
+	for (i = 0; i < n; i++) {
+		wake_up_process(th[i].task);
+		put_task_struct(th[i].task);
+	}
+}
+
+/*
+ * Start @n threads (@ctx's), release them together, wait for them. A fatal
+ * signal ends the run with -EINTR; reaching the run cap ends it with what
+ * it has and QPWBENCH_RES_INTERRUPTED. Threads that do not end within the
+ * stop bound are orphaned (ctx->orphaned): -ETIMEDOUT, or -EINTR.
  */
 static int qpwb_run_threads(struct qpwb_ctx *ctx, struct qpwb_thread *th, int n)
 {
@@ -527,7 +653,10 @@ static int qpwb_run_threads(struct qpwb_ctx *ctx, struct qpwb_thread *th, int n)
 		WRITE_ONCE(qpwb_stop, true);
 		qpwb_wake_all(ctx, th, n);
 		/* Every loop and wait checks qpwb_stop: this is short. */
-		wait_for_completion(&ctx->done);
+		if (!qpwb_wait_stopped(ctx)) {
+			qpwb_orphan(ctx, th, n);
+			return ret ?: -ETIMEDOUT;
+		}
 	}
 	for (i = 0; i < n; i++)
 		kthread_stop(th[i].task);
@@ -539,40 +668,39 @@ static int qpwb_run_threads(struct qpwb_ctx *ctx, struct qpwb_thread *th, int n)
 /* local --concurrent: every CPU at once, a record each. */
 static int qpwb_scenario_local_concurrent(struct qpwb_ctx *ctx)
 {
-	int n = cpumask_weight(ctx->cpus), i = 0, cpu, ret = -ENOMEM;
-	struct qpwb_thread *th = kcalloc(n, sizeof(*th), GFP_KERNEL);
+	int n = cpumask_weight(ctx->cpus), i = 0, cpu, ret;
+	struct qpwb_thread *th = qpwb_alloc_threads(ctx, n, true);
 
 	if (!th)
 		return -ENOMEM;
 	ctx->raw_cap = 0;
 	for_each_cpu(cpu, ctx->cpus) {
 		th[i].fn = qpwb_local_fn;
-		th[i].cpu = cpu;
-		th[i].owner = kzalloc(sizeof(*th[i].owner), GFP_KERNEL);
-		if (!th[i++].owner)
-			goto out;
+		th[i++].cpu = cpu;
 	}
 	ret = qpwb_run_threads(ctx, th, n);
+	if (ctx->orphaned)
+		return ret;
 	for (i = 0; i < n; i++) {
 		qpwbench_hist_merge(&ctx->res->hist, &th[i].owner->during);
 		ctx->res->cycles += th[i].owner->cycles;
 	}
-out:
-	for (i = 0; i < n; i++)
-		kfree(th[i].owner);
-	kfree(th);
 	return ret;
 }
 
 static int qpwb_scenario_local(struct qpwb_ctx *ctx)
 {
-	struct qpwb_thread th = { .fn = qpwb_local_fn };
+	struct qpwb_thread *th;
 	int ret = 0;
 
 	if (ctx->args->flags & QPWBENCH_RUN_CONCURRENT)
 		return qpwb_scenario_local_concurrent(ctx);
-	for_each_cpu(th.cpu, ctx->cpus) {
-		ret = qpwb_run_threads(ctx, &th, 1);
+	th = qpwb_alloc_threads(ctx, 1, false);
+	if (!th)
+		return -ENOMEM;
+	th->fn = qpwb_local_fn;
+	for_each_cpu(th->cpu, ctx->cpus) {
+		ret = qpwb_run_threads(ctx, th, 1);
 		if (ret || qpwb_should_stop())
 			break;
 	}
@@ -581,9 +709,13 @@ static int qpwb_scenario_local(struct qpwb_ctx *ctx)
 
 static int qpwb_scenario_drainer(struct qpwb_ctx *ctx, void (*fn)(struct qpwb_thread *))
 {
-	struct qpwb_thread th = { .fn = fn, .cpu = ctx->args->caller_cpu };
+	struct qpwb_thread *th = qpwb_alloc_threads(ctx, 1, false);
 
-	return qpwb_run_threads(ctx, &th, 1);
+	if (!th)
+		return -ENOMEM;
+	th->fn = fn;
+	th->cpu = ctx->args->caller_cpu;
+	return qpwb_run_threads(ctx, th, 1);
 }
 
 /*
@@ -595,9 +727,36 @@ static int qpwb_scenario_drainer(struct qpwb_ctx *ctx, void (*fn)(struct qpwb_th
  * nothing is added to any drain path. Work that started and was preempted
  * (RT throttling) shows only in work_busy(), looked at once per
  * QPWB_FIFO_BUSY_EVERY spins. Its context switches during the drains go to
- * the result.
+ * the result; its largest gap between two reads of its clock per
+ * ctx->gap_window_ns (time it did not have its CPU, the sleeps at the bound
+ * included) to drain_stats.target_gap, as the harness's spinners record
+ * theirs (ubench/target_load.c).
  */
 #define QPWB_FIFO_BUSY_EVERY	1024
+
+/* A spinner's gap record: the largest gap of the current window. */
+struct qpwb_gaps {
+	u64 prev, window_end, max;
+};
+
+static void qpwb_gaps_start(struct qpwb_gaps *g, struct qpwb_ctx *ctx)
+{
+	g->prev = local_clock();
+	g->window_end = g->prev + ctx->gap_window_ns;
+	g->max = 0;
+}
+
+static void qpwb_gaps_note(struct qpwb_gaps *g, struct qpwb_ctx *ctx, struct qpwbench_hist *h,
+			   u64 now)
+{
+	g->max = max(g->max, now - g->prev);
+	g->prev = now;
+	if (now < g->window_end)
+		return;
+	qpwbench_hist_add(h, g->max * 1000);
+	g->max = 0;
+	g->window_end = now + ctx->gap_window_ns;
+}
 
 static void qpwb_fifo_fn(struct qpwb_thread *t)
 {
@@ -605,78 +764,83 @@ static void qpwb_fifo_fn(struct qpwb_thread *t)
 	struct qpwb_pcpu *pcp = per_cpu_ptr(qpwb_pcpu, t->cpu);
 	unsigned long nvcsw, nivcsw;
 	u64 since = 0, spins = 0;
+	struct qpwb_gaps g;
 
 	sched_set_fifo(current);
 	nvcsw = current->nvcsw;
 	nivcsw = current->nivcsw;
 	atomic_inc(&ctx->owners_ready);
+	qpwb_gaps_start(&g, ctx);
 	while (!qpwb_owner_should_stop(ctx)) {
 		bool waiting = qpwb_work_pending(pcp) ||
 			       (++spins % QPWB_FIFO_BUSY_EVERY == 0 && qpwb_work_busy(pcp));
 		u64 now;
 
 		cond_resched();
+		now = local_clock();
+		qpwb_gaps_note(&g, ctx, &t->owner->gaps, now);
 		if (!waiting) {
 			since = 0;
 			cpu_relax();
 			continue;
 		}
-		now = local_clock();
 		if (!since)
 			since = now;
 		if (now - since < ctx->wait_bound_ns)
 			continue;
 		WRITE_ONCE(pcp->stalls, pcp->stalls + 1);
-		while (qpwb_work_busy(pcp))
+		/* A stop ends the wait too: flush_work() then returns once we are gone. */
+		while (qpwb_work_busy(pcp) && !qpwb_owner_should_stop(ctx))
 			usleep_range(50, 100);
 		since = 0;
 	}
+	/* The last, partial window. */
+	if (g.max)
+		qpwbench_hist_add(&t->owner->gaps, g.max * 1000);
 	t->owner->switches = current->nvcsw + current->nivcsw - nvcsw - nivcsw;
 	t->owner->preemptions = current->nivcsw - nivcsw;
 	sched_set_normal(current, 0);
 }
 
-/* remote and drain-all with owners: thread 0 drains, one owner per other CPU of .cpus. */
-static int qpwb_scenario_owned(struct qpwb_ctx *ctx)
+/*
+ * A target load: thread 0 runs @drainer on the caller, a load thread
+ * (owner or FIFO spinner) each other CPU of .cpus.
+ */
+static int qpwb_scenario_loaded(struct qpwb_ctx *ctx, void (*drainer)(struct qpwb_thread *))
 {
 	int n = cpumask_weight(ctx->cpus) + 1, i = 0, cpu, ret;
-	struct qpwb_thread *th = kcalloc(n, sizeof(*th), GFP_KERNEL);
+	struct qpwb_thread *th = qpwb_alloc_threads(ctx, n, true);
 
 	if (!th)
 		return -ENOMEM;
-	th[i].fn = qpwb_drain_fn;
+	th[i].fn = drainer;
 	th[i++].cpu = ctx->args->caller_cpu;
-	ret = -ENOMEM;
 	for_each_cpu(cpu, ctx->cpus) {
 		if (cpu == ctx->args->caller_cpu)
 			continue;
 		th[i].fn = ctx->args->target_load == QPWBENCH_LOAD_FIFO ? qpwb_fifo_fn : qpwb_owner_fn;
-		th[i].cpu = cpu;
-		th[i].owner = kzalloc(sizeof(*th[i].owner), GFP_KERNEL);
-		if (!th[i++].owner)
-			goto out;
+		th[i++].cpu = cpu;
 	}
 	n = i;
 	ctx->n_owners = n - 1;
 	ret = qpwb_run_threads(ctx, th, n);
+	if (ctx->orphaned)
+		return ret;
 	for (i = 1; i < n; i++) {
 		qpwbench_hist_merge(&ctx->ds->owner, &th[i].owner->during);
 		qpwbench_hist_merge(&ctx->ds->owner_alone, &th[i].owner->alone);
+		qpwbench_hist_merge(&ctx->ds->target_gap, &th[i].owner->gaps);
 		atomic64_add(th[i].owner->ops, &ctx->ops_done);
 		ctx->res->target_switches += th[i].owner->switches;
 		ctx->res->target_preemptions += th[i].owner->preemptions;
 	}
-out:
-	for (i = 1; i < n; i++)
-		kfree(th[i].owner);
-	kfree(th);
 	return ret;
 }
 
 static int qpwb_scenario_stress(struct qpwb_ctx *ctx)
 {
-	int n = cpumask_weight(ctx->cpus) + 1, i = 0, cpu, ret;
-	struct qpwb_thread *th = kcalloc(n, sizeof(*th), GFP_KERNEL);
+	int n = cpumask_weight(ctx->cpus) + 1, i = 0, cpu;
+	struct qpwb_thread *th = qpwb_alloc_threads(ctx, n, false);
 
 	if (!th)
 		return -ENOMEM;
@@ -687,9 +851,7 @@ static int qpwb_scenario_stress(struct qpwb_ctx *ctx)
 		th[i++].cpu = cpu;
 	}
 	atomic_set(&ctx->workers_left, n - 1);
-	ret = qpwb_run_threads(ctx, th, n);
-	kfree(th);
-	return ret;
+	return qpwb_run_threads(ctx, th, n);
 }
 
 /*
@@ -738,6 +900,9 @@ int qpwb_run_prepare(const struct qpwbench_run *run)
 	const struct qpwb_variant *v = qpwb_variant(run->variant);
 	int ret;
 
+	/* Threads of an earlier run are still ending: they see qpwb_stop. */
+	if (atomic_read(&qpwb_orphans))
+		return -EBUSY;
 	WRITE_ONCE(qpwb_stop, false);
 	WRITE_ONCE(qpwb_cpu_offlined, false);
 	ret = qpwb_quiesce(QPWB_SETTLE_BOUND_NS);
@@ -753,7 +918,8 @@ int qpwb_run_prepare(const struct qpwbench_run *run)
  * Run one validated, prepared request, with the run mutex held. The CPU
  * hotplug lock is not held: a CPU of @cpus going offline ends the run
  * early through qpwb_run_abort() (QPWBENCH_RES_CPU_OFFLINE).
- * @raw holds run->samples_cap samples (NULL when 0).
+ * @raw holds run->samples_cap samples (NULL when 0). The run works on
+ * copies of @run, @ds, @cpus and @raw, written back when it succeeds.
  */
 int qpwb_run_scenario(struct qpwbench_run *run, struct qpwbench_drain_stats *ds,
 		      const struct cpumask *cpus, u64 *raw)
@@ -764,24 +930,31 @@ int qpwb_run_scenario(struct qpwbench_run *run, struct qpwbench_drain_stats *ds,
 	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
 	if (!ctx)
 		return -ENOMEM;
-	if (!zalloc_cpumask_var(&ctx->queued, GFP_KERNEL)) {
-		kfree(ctx);
+	refcount_set(&ctx->refs, 1);
+	ctx->run = *run;
+	memset(&ctx->run.result, 0, sizeof(ctx->run.result));
+	ctx->ds = kvzalloc(sizeof(*ctx->ds), GFP_KERNEL);
+	if (raw)
+		ctx->raw = kvmalloc_array(run->samples_cap, sizeof(*raw), GFP_KERNEL);
+	if (!zalloc_cpumask_var(&ctx->queued, GFP_KERNEL) ||
+	    !zalloc_cpumask_var(&ctx->cpus_copy, GFP_KERNEL) || !ctx->ds || (raw && !ctx->raw)) {
+		qpwb_ctx_put(ctx);
 		return -ENOMEM;
 	}
+	cpumask_copy(ctx->cpus_copy, cpus);
 	ctx->drain_empty = run->drain_flags & QPWBENCH_DRAIN_EMPTY;
-	ctx->args = run;
+	ctx->args = &ctx->run;
 	ctx->v = qpwb_variant(run->variant);
 	ctx->local_ops = ctx->v->local_ops[run->lock_mode];
-	ctx->cpus = cpus;
-	ctx->res = &run->result;
-	ctx->raw = raw;
+	ctx->cpus = ctx->cpus_copy;
+	ctx->res = &ctx->run.result;
 	ctx->raw_cap = raw ? run->samples_cap : 0;
-	ctx->ds = ds;
 	ctx->wait_bound_ns = run->wait_bound_ns ?: QPWBENCH_DEFAULT_WAIT_BOUND_NS;
+	ctx->gap_window_ns = run->scenario == QPWBENCH_SCENARIO_INTERFERENCE ?
+			     div64_u64(NSEC_PER_SEC, run->rate_hz) : QPWBENCH_GAP_WINDOW_NS;
 	ctx->deadline_ns = ktime_get_ns() + QPWBENCH_RUN_CAP_NS;
 	init_completion(&ctx->done);
 	atomic64_set(&ctx->ops_done, 0);
-	memset(&run->result, 0, sizeof(run->result));
 
 	switch (run->scenario) {
 	case QPWBENCH_SCENARIO_LOCAL:
@@ -790,7 +963,7 @@ int qpwb_run_scenario(struct qpwbench_run *run, struct qpwbench_drain_stats *ds,
 	case QPWBENCH_SCENARIO_REMOTE:
 	case QPWBENCH_SCENARIO_DRAIN_ALL:
 		if (run->target_load != QPWBENCH_LOAD_NONE)
-			ret = qpwb_scenario_owned(ctx);
+			ret = qpwb_scenario_loaded(ctx, qpwb_drain_fn);
 		else
 			ret = qpwb_scenario_drainer(ctx, qpwb_drain_fn);
 		break;
@@ -798,7 +971,10 @@ int qpwb_run_scenario(struct qpwbench_run *run, struct qpwbench_drain_stats *ds,
 		ret = qpwb_scenario_stress(ctx);
 		break;
 	case QPWBENCH_SCENARIO_INTERFERENCE:
-		ret = qpwb_scenario_drainer(ctx, qpwb_interference_fn);
+		if (run->target_load != QPWBENCH_LOAD_NONE)
+			ret = qpwb_scenario_loaded(ctx, qpwb_interference_fn);
+		else
+			ret = qpwb_scenario_drainer(ctx, qpwb_interference_fn);
 		break;
 	default:
 		ret = -EINVAL;
@@ -806,11 +982,14 @@ int qpwb_run_scenario(struct qpwbench_run *run, struct qpwbench_drain_stats *ds,
 	if (!ret)
 		ret = qpwb_account(ctx);
 	if (!ret) {
-		run->result.samples_kept = min_t(u64, run->result.hist.count, ctx->raw_cap);
+		ctx->res->samples_kept = min_t(u64, ctx->res->hist.count, ctx->raw_cap);
 		if (READ_ONCE(qpwb_cpu_offlined))
-			run->result.flags |= QPWBENCH_RES_CPU_OFFLINE;
+			ctx->res->flags |= QPWBENCH_RES_CPU_OFFLINE;
+		run->result = *ctx->res;
+		*ds = *ctx->ds;
+		if (raw)
+			memcpy(raw, ctx->raw, (size_t)ctx->res->samples_kept * sizeof(*raw));
 	}
-	free_cpumask_var(ctx->queued);
-	kfree(ctx);
+	qpwb_ctx_put(ctx);
 	return ret;
 }

@@ -7,6 +7,13 @@
  * largest gap between two reads of its clock (metric target_gap: how long
  * something else had its CPU) and its context switches (metric
  * target_ctx_switches). Needs root (SCHED_FIFO) and two CPUs.
+ *
+ * On the module the spinners are its own (QPWBENCH_LOAD_FIFO): it can
+ * make them give their CPU up at the wait bound, so a queued drain never
+ * waits for RT throttling, and they end with the run. It merges their
+ * records: one row per metric over all targets (gaps of every spinner;
+ * switches summed). The user model has no FIFO load: the harness runs
+ * them, one row per target.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,25 +25,51 @@
 #define INTERFERENCE_DEFAULT_DURATION	(1000ULL * 1000000ULL)
 #define NSEC_PER_SEC			1000000000ULL
 
+/* The module's spinners' rows: one per metric over all targets. */
+static int interference_kmod_rows(struct scenario_env *env, const unsigned int *targets,
+				  unsigned int n, enum qpwbench_variant v, unsigned int caller,
+				  const struct qpwbench_run *run, const struct qpwbench_drain_stats *ds)
+{
+	struct scenario_row row = {
+		.scenario = QPWBENCH_SCENARIO_INTERFERENCE, .variant = v,
+		.cpus = targets, .n_cpus = n,
+		.distance = n == 1 ? scenario_distance(env, caller, targets[0]) : NULL,
+		.metric = &METRIC_TARGET_GAP,
+		.target_load = target_load_name(TARGET_LOAD_FIFO),
+	};
+
+	hist_stats(&ds->target_gap, 1000.0, &row.stats);
+	if (scenario_row(env, &row))
+		return EXIT_FAILED;
+	row.metric = &METRIC_TARGET_CTX_SWITCHES;
+	stats_single(&row.stats, (double)run->result.target_switches);
+	return scenario_row(env, &row) ? EXIT_FAILED : EXIT_OK;
+}
+
 static int interference_variant(struct scenario_env *env, const struct interference_params *p,
 				unsigned int caller, const unsigned int *targets, unsigned int n,
 				enum qpwbench_variant v)
 {
 	struct spinners *spin = malloc(sizeof(*spin));
+	struct qpwbench_drain_stats *ds = calloc(1, sizeof(*ds));
+	bool kmod = scenario_kmod(env);
 	struct qpwbench_run run;
 	const struct qpwbench_result *res = &run.result;
 	struct stats drain;
 	char err[256];
 	int rc;
 
-	if (!spin) {
+	if (!spin || !ds) {
 		scenario_error(env, "out of memory");
+		free(spin);
+		free(ds);
 		return EXIT_FAILED;
 	}
-	if (target_load_start(spin, TARGET_LOAD_FIFO, targets, n, NSEC_PER_SEC / p->rate_hz,
-			      err, sizeof(err))) {
+	if (target_load_start(spin, kmod ? TARGET_LOAD_IDLE : TARGET_LOAD_FIFO, targets, n,
+			      NSEC_PER_SEC / p->rate_hz, err, sizeof(err))) {
 		scenario_error(env, "the RT spinner on the targets: %s", err);
 		free(spin);
+		free(ds);
 		return EXIT_USAGE;
 	}
 	scenario_request(&run, QPWBENCH_SCENARIO_INTERFERENCE, v, caller, targets, n);
@@ -49,10 +82,16 @@ static int interference_variant(struct scenario_env *env, const struct interfere
 	 * interference of each mechanism shows.
 	 */
 	run.drain_flags = QPWBENCH_DRAIN_EMPTY;
+	if (kmod) {
+		run.target_load = QPWBENCH_LOAD_FIFO;
+		run.drain_stats = (uintptr_t)ds;
+	}
 	target_load_record(spin);
 	rc = scenario_run(env, &run);
 	target_load_stop(spin);
-	for (unsigned int i = 0; i < n && !rc; i++) {
+	if (kmod && !rc)
+		rc = interference_kmod_rows(env, targets, n, v, caller, &run, ds);
+	for (unsigned int i = 0; i < n && !rc && !kmod; i++) {
 		const struct spinner_record *rec = &spin->rec[i];
 		struct scenario_row row = {
 			.scenario = QPWBENCH_SCENARIO_INTERFERENCE, .variant = v,
@@ -78,25 +117,8 @@ static int interference_variant(struct scenario_env *env, const struct interfere
 			      res->stalls, res->ran_on_target, res->ran_on_caller);
 	}
 	free(spin);
+	free(ds);
 	return rc;
-}
-
-/*
- * The module's workqueue drains wait in flush_work(), without a bound, for
- * a kworker that this command's FIFO spinners starve: only RT throttling
- * (sched_rt_runtime_us, not -1) lets it run, and then the run ends.
- */
-static bool rt_throttling_off(void)
-{
-	FILE *f = fopen("/proc/sys/kernel/sched_rt_runtime_us", "r");
-	long v = 0;
-
-	if (!f)
-		return false;
-	if (fscanf(f, "%ld", &v) != 1)
-		v = 0;
-	fclose(f);
-	return v < 0;
 }
 
 int interference_measure(struct scenario_env *env, const struct interference_params *p)
@@ -106,10 +128,6 @@ int interference_measure(struct scenario_env *env, const struct interference_par
 	unsigned int n = 0;
 	int rc = EXIT_OK;
 
-	if (scenario_kmod(env) && rt_throttling_off()) {
-		scenario_error(env, "on the module, workqueue drains of a CPU a SCHED_FIFO spinner holds wait until RT throttling lets the kworker run, and sched_rt_runtime_us is -1: set it (e.g. 950000) first");
-		return EXIT_USAGE;
-	}
 	targets = malloc(p->c.n_cpus * sizeof(*targets));
 	if (!targets) {
 		scenario_error(env, "out of memory");

@@ -102,7 +102,8 @@ static bool model_args_valid(const struct qpwbench_run *r)
 	    ((r->drain_flags & QPWBENCH_DRAIN_FILL) && r->target_load != QPWBENCH_LOAD_OWNER))
 		return false;
 	if (r->target_load != QPWBENCH_LOAD_NONE && r->scenario != QPWBENCH_SCENARIO_REMOTE &&
-	    r->scenario != QPWBENCH_SCENARIO_DRAIN_ALL)
+	    r->scenario != QPWBENCH_SCENARIO_DRAIN_ALL &&
+	    (r->scenario != QPWBENCH_SCENARIO_INTERFERENCE || r->target_load != QPWBENCH_LOAD_FIFO))
 		return false;
 	if (r->fill > QPWBENCH_BATCH_ENTRIES || r->owner_rate_hz > QPWBENCH_MAX_OWNER_RATE_HZ ||
 	    r->owner_hold_ns > QPWBENCH_MAX_OWNER_HOLD_NS)

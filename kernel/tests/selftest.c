@@ -302,6 +302,7 @@ static void test_owner_fill(int fd, __u64 hold_ns)
 static void test_scenarios(int fd)
 {
 	const unsigned int it = 100, warm = 5, batch = 16;
+	static struct qpwbench_drain_stats ds;
 
 	for (unsigned int v = 0; v < QPWBENCH_NR_VARIANTS; v++) {
 		struct qpwbench_run r;
@@ -408,6 +409,49 @@ static void test_scenarios(int fd)
 				 (unsigned long long)res->stalls, res->elapsed_ns / 1e6);
 			check_placement(name, v, res, res->hist.count * (ncpus - 1), 0);
 		}
+
+		/*
+		 * The same with the module's FIFO spinners on the targets: every
+		 * drain completes or stalls (the spinner gives its CPU up at the
+		 * bound), each spinner records gap windows, inline drains never
+		 * take its CPU.
+		 */
+		snprintf(name, sizeof(name), "interference-fifo-%s", qt_variant_names[v]);
+		qt_run_init(&r, QPWBENCH_SCENARIO_INTERFERENCE, v);
+		r.caller_cpu = cpus[0];
+		r.drain_flags = QPWBENCH_DRAIN_EMPTY;
+		r.target_load = QPWBENCH_LOAD_FIFO;
+		r.wait_bound_ns = 2000000;
+		r.rate_hz = 1000;
+		r.duration_ns = 50000000;
+		r.drain_stats = (uintptr_t)&ds;
+		memset(&ds, 0, sizeof(ds));
+		for (unsigned int i = 1; i < ncpus; i++)
+			qpwbench_mask_set(r.cpus, cpus[i]);
+		ret = qt_run(fd, &r);
+		if (qt_check(!ret, name, "run: %s", errname(ret))) {
+			printf("     %s: %llu drains, %llu stalls; spinner gap p50 %.1f us max %.1f us over %llu windows, %llu switches (%llu involuntary)\n",
+			       name, (unsigned long long)res->hist.count,
+			       (unsigned long long)res->stalls, qt_hist_quantile(&ds.target_gap, 0.5) / 1e6,
+			       ds.target_gap.max / 1e6, (unsigned long long)ds.target_gap.count,
+			       (unsigned long long)res->target_switches,
+			       (unsigned long long)res->target_preemptions);
+			qt_check(res->hist.count + res->stalls >= 1 && ds.target_gap.count >= ncpus - 1 &&
+				 conserved(res), name,
+				 "%llu drains %llu stalls, %llu gap windows, conservation",
+				 (unsigned long long)res->hist.count, (unsigned long long)res->stalls,
+				 (unsigned long long)ds.target_gap.count);
+			if (drains_inline(v) || v == QPWBENCH_VARIANT_GLOBAL)
+				qt_check(!res->stalls && !res->ran_on_target, name,
+					 "inline: no stall, nothing ran on the targets (%llu, %llu)",
+					 (unsigned long long)res->stalls,
+					 (unsigned long long)res->ran_on_target);
+			else
+				qt_check(!res->ran_on_caller && res->target_switches >= res->stalls, name,
+					 "queued: ran on the targets, %llu switches for %llu stalls",
+					 (unsigned long long)res->target_switches,
+					 (unsigned long long)res->stalls);
+		}
 	}
 	test_owner_fill(fd, 0);
 	test_owner_fill(fd, 5000);
@@ -484,6 +528,15 @@ static void test_bad_inputs(int fd)
 	r.drain_flags = QPWBENCH_DRAIN_FILL;		expect_errno(fd, "fill-on-stress", &r, EINVAL);
 	valid_run(&r); r.scenario = QPWBENCH_SCENARIO_LOCAL; r.batch = 1;
 	r.target_load = QPWBENCH_LOAD_FIFO;		expect_errno(fd, "load-on-local", &r, EINVAL);
+	valid_run(&r); r.scenario = QPWBENCH_SCENARIO_STRESS;
+	r.target_load = QPWBENCH_LOAD_FIFO;		expect_errno(fd, "fifo-on-stress", &r, EINVAL);
+	/* interference runs the module's FIFO spinners, and nothing else. */
+	valid_run(&r); r.scenario = QPWBENCH_SCENARIO_INTERFERENCE; r.rate_hz = 100;
+	r.duration_ns = 1000000; r.target_load = QPWBENCH_LOAD_OWNER;
+	expect_errno(fd, "owner-on-interference", &r, EINVAL);
+	valid_run(&r); r.scenario = QPWBENCH_SCENARIO_INTERFERENCE; r.rate_hz = 100;
+	r.duration_ns = 1000000; r.target_load = QPWBENCH_LOAD_FIFO; r.owner_hold_ns = 1000;
+	expect_errno(fd, "hold-on-interference", &r, EINVAL);
 	valid_run(&r); r.lock_mode = QPWBENCH_NR_LOCK_MODES;
 	expect_errno(fd, "unknown-lock-mode", &r, EINVAL);
 	valid_run(&r); r.lock_mode = UINT_MAX;	expect_errno(fd, "unknown-lock-mode-max", &r, EINVAL);

@@ -32,6 +32,7 @@
 	S(qpwbench_drain_stats)						\
 	F(qpwbench_drain_stats, drained) F(qpwbench_drain_stats, owner)	\
 	F(qpwbench_drain_stats, owner_alone)				\
+	F(qpwbench_drain_stats, target_gap)				\
 	S(qpwbench_run)							\
 	F(qpwbench_run, size) F(qpwbench_run, version)			\
 	F(qpwbench_run, scenario) F(qpwbench_run, variant)		\

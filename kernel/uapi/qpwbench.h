@@ -12,7 +12,7 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-#define QPWBENCH_ABI_VERSION	8
+#define QPWBENCH_ABI_VERSION	9
 #define QPWBENCH_DEVICE		"/dev/qpwbench"
 
 /*
@@ -227,7 +227,16 @@ struct qpwbench_drain_stats {
 	/* Owner: per-op cost (ps) while the drains run, and alone before them. */
 	struct qpwbench_hist owner;
 	struct qpwbench_hist owner_alone;
+	/*
+	 * QPWBENCH_LOAD_FIFO: the spinners' largest gap between two reads of
+	 * their clock (ps), one sample per window and spinner: how long
+	 * something else had the CPU (or the spinner gave it up at the wait
+	 * bound). The window is the drain period for interference,
+	 * QPWBENCH_GAP_WINDOW_NS for remote and drain-all.
+	 */
+	struct qpwbench_hist target_gap;
 };
+#define QPWBENCH_GAP_WINDOW_NS		1000000ULL
 
 /*
  * A run that reaches QPWBENCH_RUN_CAP_NS ends early with what it has and
@@ -255,8 +264,8 @@ struct qpwbench_drain_stats {
 
 /*
  * What the backend runs on the drained CPUs of remote and drain-all
- * besides the drainer (other scenarios: -EINVAL); the caller's own CPU
- * gets none.
+ * besides the drainer (FIFO also for interference; anything else: -EINVAL);
+ * the caller's own CPU gets none.
  *   NONE   nothing (the harness may run its own spinners there)
  *   OWNER  a pinned thread doing the variant's local ops, flat out or at
  *          .owner_rate_hz, so that a drain finds a filled batch whose lines
@@ -266,8 +275,9 @@ struct qpwbench_drain_stats {
  *          bounded itself) a SCHED_FIFO spinner kthread: the workqueue
  *          drains wait in flush_work() for a kworker it keeps off its
  *          CPU, so once drain work has waited .wait_bound_ns on it the
- *          spinner sleeps until the work has run; that drain counts in
- *          .stalls. Its context switches go to target_switches.
+ *          spinner sleeps until the work has run (or the run stops);
+ *          that drain counts in .stalls. Its context switches go to
+ *          target_switches, its gaps to drain_stats.target_gap.
  */
 #define QPWBENCH_LOAD_NONE		0
 #define QPWBENCH_LOAD_OWNER		1
@@ -337,6 +347,10 @@ struct qpwbench_drain_stats {
  *               shows that drains overlapped the ops.
  * interference: .caller_cpu drains .cpus at .rate_hz for .duration_ns;
  *               ran_on_target/ran_on_caller say where the work executed.
+ *               With QPWBENCH_LOAD_FIFO (the module's spinners, which the
+ *               run can release: none of its waits depends on RT
+ *               throttling) .drain_stats gets their gaps, the result
+ *               their context switches.
  *
  * .samples, when not 0, points to .samples_cap __u64 (at most
  * QPWBENCH_MAX_RAW_SAMPLES) that receive the first recorded samples, in
@@ -344,7 +358,8 @@ struct qpwbench_drain_stats {
  *
  * Fields a scenario does not use are ignored, but still checked against
  * their caps. Errors: -EINVAL (size, version, scenario, variant, flags,
- * target_load (or one outside remote and drain-all), drain_flags, lock_mode,
+ * target_load (or one outside remote and drain-all, but FIFO on
+ * interference), drain_flags, lock_mode,
  * owner_hold_ns without owners or with
  * a lock_mode other than PLAIN, padding, a required count that is 0, empty mask,
  * a remote run not naming exactly one target other than the caller,
@@ -352,9 +367,18 @@ struct qpwbench_drain_stats {
  * .drain_stats not writable), -EOPNOTSUPP (a lock_mode this backend
  * cannot run), -ENODEV (a CPU that is
  * not online), -EBUSY (another run is active, or drain work that a stalled
- * run left behind is still running on its CPU), -ETIMEDOUT (this run's
- * drain work did not settle: no counts), -EINTR (fatal signal).
+ * run left behind is still running on its CPU, or threads of a run that
+ * timed out are still ending), -ETIMEDOUT (this run's drain work did not
+ * settle, or its threads did not end within QPWBENCH_STOP_BOUND_NS of the
+ * stop: no counts), -EINTR (fatal signal).
+ *
+ * No wait of the ioctl outlives a stop (fatal signal, run cap, CPU going
+ * offline) by more than QPWBENCH_STOP_BOUND_NS: a thread still blocked
+ * then (a drainer in flush_work() whose kworker an RT task that is not
+ * the module's keeps off its CPU) is left to end on its own; it owns what
+ * it touches, and until it has ended new runs get -EBUSY.
  */
+#define QPWBENCH_STOP_BOUND_NS		(10ULL * 1000000000ULL)
 struct qpwbench_run {
 	__u32 size;		/* sizeof(struct qpwbench_run) */
 	__u32 version;		/* QPWBENCH_ABI_VERSION */

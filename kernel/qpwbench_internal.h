@@ -55,9 +55,16 @@ struct qpwb_pcpu {
 	struct work_struct wq_work ____cacheline_aligned;	/* wq */
 	struct qpw_struct qpw_work;	/* qpw */
 	struct pw_struct pw_work;	/* qpw-on / qpw-off */
-	/* The drainer asks this CPU's owner for a fill (a new sequence), the owner answers. */
+	/*
+	 * The drainer asks this CPU's owner for a fill (a new sequence), the
+	 * owner answers (OWNER_PREEMPTED: its FIFO task does, once it runs).
+	 */
 	unsigned int fill_req ____cacheline_aligned;
 	unsigned int fill_done;
+	/* OWNER_PREEMPTED: the owner wakes its FIFO task for a request. */
+	unsigned int kick;
+	/* ...and holds its lock, preempted, while this is set. */
+	bool preempting;
 };
 
 /* The shared list behind a global lock (the LRU list behind lru_lock). */
@@ -79,8 +86,12 @@ struct qpwb_variant {
 	 * (trylock: no local_trylock() before 6.16, the run gets -EOPNOTSUPP).
 	 */
 	void (*local_ops[QPWBENCH_NR_LOCK_MODES])(u64 seq, u32 n);
-	/* One plain local op of @val that keeps its lock @hold_ns (owner_hold_ns). */
-	void (*held_op)(u64 val, u64 hold_ns);
+	/*
+	 * One plain local op of @val that calls @in_cs(@arg) with its lock
+	 * held: the owner's hold (owner_hold_ns), or its wakeup of the FIFO
+	 * task that preempts it there (QPWBENCH_LOAD_OWNER_PREEMPTED).
+	 */
+	void (*held_op)(u64 val, void (*in_cs)(void *arg), void *arg);
 	/* Start draining @cpu: queue the work, or do it inline on the caller. */
 	void (*queue_drain)(int cpu);
 	/* Wait until @cpu's drain is done (flush_work(): no bound, no giving up). */

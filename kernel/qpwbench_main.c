@@ -67,6 +67,8 @@ static int qpwb_cpu_down_prep(unsigned int cpu)
 static long qpwb_check_args(const struct qpwbench_run *r)
 {
 	bool drains = r->scenario != QPWBENCH_SCENARIO_LOCAL;
+	bool preempted = r->target_load == QPWBENCH_LOAD_OWNER_PREEMPTED;
+	bool owners = r->target_load == QPWBENCH_LOAD_OWNER || preempted;
 
 	if (r->size != sizeof(*r) || r->version != QPWBENCH_ABI_VERSION)
 		return -EINVAL;
@@ -86,11 +88,13 @@ static long qpwb_check_args(const struct qpwbench_run *r)
 	    (r->scenario != QPWBENCH_SCENARIO_INTERFERENCE || r->target_load != QPWBENCH_LOAD_FIFO))
 		return -EINVAL;
 	/* A fill is the owners' work: it needs them. */
-	if ((r->drain_flags & QPWBENCH_DRAIN_FILL) && r->target_load != QPWBENCH_LOAD_OWNER)
+	if ((r->drain_flags & QPWBENCH_DRAIN_FILL) && !owners)
 		return -EINVAL;
 	/* A hold is the owners' too, and is timed in the plain lock form only. */
-	if (r->owner_hold_ns &&
-	    (r->target_load != QPWBENCH_LOAD_OWNER || r->lock_mode != QPWBENCH_LOCK_PLAIN))
+	if (r->owner_hold_ns && (!owners || r->lock_mode != QPWBENCH_LOCK_PLAIN))
+		return -EINVAL;
+	/* The FIFO task's spin bound is required; those owners answer drains, at no rate. */
+	if (preempted && (!r->owner_hold_ns || r->owner_rate_hz))
 		return -EINVAL;
 	if (r->iterations > QPWBENCH_MAX_ITERATIONS || r->warmup > QPWBENCH_MAX_WARMUP ||
 	    r->duration_ns > QPWBENCH_MAX_DURATION_NS || r->rate_hz > QPWBENCH_MAX_RATE_HZ ||
@@ -116,6 +120,9 @@ static long qpwb_check_args(const struct qpwbench_run *r)
 	}
 	/* A known mode this kernel has no form of (trylock before local_trylock()). */
 	if (!qpwb_variant(r->variant)->local_ops[r->lock_mode])
+		return -EOPNOTSUPP;
+	/* !RT: the owner holds its lock with preemption off, the FIFO task cannot preempt it there. */
+	if (preempted && !IS_ENABLED(CONFIG_PREEMPT_RT))
 		return -EOPNOTSUPP;
 	return 0;
 }

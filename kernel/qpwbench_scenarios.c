@@ -25,6 +25,7 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/timex.h>
+#include <uapi/linux/sched/types.h>
 
 #include "qpwbench_internal.h"
 
@@ -90,7 +91,8 @@ struct qpwb_ctx {
 	atomic64_t ops_done;
 	bool drain_empty;		/* QPWBENCH_DRAIN_EMPTY */
 	cpumask_var_t queued;		/* the drainer's: CPUs the current drain queued on */
-	/* QPWBENCH_LOAD_OWNER */
+	/* QPWBENCH_LOAD_OWNER (and _PREEMPTED); n_owners counts FIFO tasks too */
+	bool preempted;			/* QPWBENCH_LOAD_OWNER_PREEMPTED */
 	int n_owners;
 	atomic_t owners_ready;		/* owners done with their alone phase */
 	bool drains_over;		/* the drainer is done: owners stop */
@@ -103,6 +105,7 @@ struct qpwb_thread {
 	struct task_struct *task;
 	int cpu;
 	struct qpwb_owner *owner;	/* owner threads */
+	struct qpwb_thread *peer;	/* OWNER_PREEMPTED: an owner's FIFO task */
 };
 
 /* --- measurement helpers --------------------------------------------------- */
@@ -270,6 +273,22 @@ static bool qpwb_request_fill(struct qpwb_ctx *ctx)
 }
 
 /*
+ * OWNER_PREEMPTED: targets whose owner holds its lock, preempted by its FIFO
+ * task, as the drain begins (read before the timing, as the fill is made).
+ */
+static u64 qpwb_held_now(struct qpwb_ctx *ctx)
+{
+	u64 n = 0;
+	int cpu;
+
+	for_each_cpu(cpu, ctx->cpus)
+		if (cpu != ctx->args->caller_cpu &&
+		    READ_ONCE(per_cpu_ptr(qpwb_pcpu, cpu)->preempting))
+			n++;
+	return n;
+}
+
+/*
  * Drain every CPU in @cpus once, as lru_add_drain_all() does: queue (or run
  * inline) on every CPU that needs it (cpu_needs_drain(): a racy peek at the
  * batch, unless QPWBENCH_DRAIN_EMPTY), then flush_work() each of those. A
@@ -285,6 +304,8 @@ static bool qpwb_drain_all(struct qpwb_ctx *ctx, bool record)
 
 	if ((ctx->args->drain_flags & QPWBENCH_DRAIN_FILL) && !qpwb_request_fill(ctx))
 		return false;
+	if (ctx->preempted)
+		res->held_drains += qpwb_held_now(ctx);
 	d0 = qpwb_drained_so_far(ctx);
 	s0 = qpwb_stalls_so_far(ctx);
 	cpumask_clear(ctx->queued);
@@ -330,6 +351,19 @@ static void qpwb_drain_fn(struct qpwb_thread *t)
 	u64 total = (u64)ctx->args->warmup + ctx->args->iterations;
 	u64 i;
 
+	/*
+	 * OWNER_PREEMPTED: above the FIFO tasks, so that priority inheritance
+	 * lifts an owner this drainer blocks on above its FIFO task, as an RT
+	 * drainer would; a SCHED_OTHER drainer would wait out their spins.
+	 */
+	struct sched_attr fifo = {
+		.size = sizeof(fifo),
+		.sched_policy = SCHED_FIFO,
+		.sched_priority = MAX_RT_PRIO / 2 + 1,
+	};
+
+	if (ctx->preempted)
+		WARN_ON_ONCE(sched_setattr_nocheck(current, &fifo));
 	qpwb_wait_owners(ctx);
 	for (i = 0; i < total && !qpwb_should_stop(); i++) {
 		if (!qpwb_drain_all(ctx, i >= ctx->args->warmup))
@@ -338,6 +372,8 @@ static void qpwb_drain_fn(struct qpwb_thread *t)
 	}
 	/* The owners only have to stop: nothing they read is published by this. */
 	WRITE_ONCE(ctx->drains_over, true);
+	if (ctx->preempted)
+		sched_set_normal(current, 0);
 }
 
 static bool qpwb_owner_should_stop(struct qpwb_ctx *ctx)
@@ -345,17 +381,50 @@ static bool qpwb_owner_should_stop(struct qpwb_ctx *ctx)
 	return READ_ONCE(ctx->drains_over) || qpwb_should_stop();
 }
 
+/* Spin with the lock held: the owner_hold_ns part of a held op. */
+static void qpwb_hold_cs(void *arg)
+{
+	u64 end = local_clock() + *(const u64 *)arg;
+
+	while (local_clock() < end)
+		cpu_relax();
+}
+
 /* @nr owner ops; the one of each QPWBENCH_OWNER_HOLD_EVERY keeps its lock .owner_hold_ns. */
 static void qpwb_owner_ops_held(struct qpwb_ctx *ctx, u64 seq, u32 nr)
 {
+	u64 hold = ctx->args->owner_hold_ns;
 	u32 i;
 
 	for (i = 0; i < nr; i++) {
 		if ((seq + i) % QPWBENCH_OWNER_HOLD_EVERY == QPWBENCH_OWNER_HOLD_EVERY - 1)
-			ctx->v->held_op(seq + i, ctx->args->owner_hold_ns);
+			ctx->v->held_op(seq + i, qpwb_hold_cs, &hold);
 		else
 			ctx->local_ops(seq + i, 1);
 	}
+}
+
+/* OWNER_PREEMPTED: what the owner's critical section does for request @req. */
+struct qpwb_kick {
+	struct qpwb_pcpu *pcp;
+	struct task_struct *fifo;
+	unsigned int req;
+};
+
+/*
+ * With the lock held: mark it held, wake the FIFO task. On RT it preempts us
+ * inside wake_up_process() (the lock sleeps, so we are preemptible), and we
+ * run on only when it sleeps again or priority inheritance lifts us above
+ * it; then the FIFO task's spin ends (it watches .preempting).
+ */
+static void qpwb_kick_cs(void *arg)
+{
+	struct qpwb_kick *k = arg;
+
+	WRITE_ONCE(k->pcp->preempting, true);
+	WRITE_ONCE(k->pcp->kick, k->req);
+	wake_up_process(k->fifo);
+	WRITE_ONCE(k->pcp->preempting, false);
 }
 
 /*
@@ -368,7 +437,7 @@ static void qpwb_owner_step(struct qpwb_ctx *ctx, u64 *seq, u32 nr, struct qpwbe
 	u64 t0, t1;
 
 	t0 = local_clock();
-	if (ctx->args->owner_hold_ns)
+	if (ctx->args->owner_hold_ns && !ctx->preempted)
 		qpwb_owner_ops_held(ctx, *seq, nr);
 	else
 		ctx->local_ops(*seq, nr);
@@ -387,7 +456,9 @@ static void qpwb_owner_step(struct qpwb_ctx *ctx, u64 *seq, u32 nr, struct qpwbe
  * QPWBENCH_LOAD_OWNER on one target: the variant's local ops, alone for
  * QPWB_OWNER_ALONE_SAMPLES steps, then for as long as the drainer drains;
  * with QPWBENCH_DRAIN_FILL, .fill ops per request of the drainer instead,
- * spinning in between (a busy target either way).
+ * spinning in between (a busy target either way). OWNER_PREEMPTED: per
+ * request, .fill ops (QPWBENCH_DRAIN_FILL) and one held op in which its FIFO
+ * task preempts it; that task answers the request.
  */
 static void qpwb_owner_fn(struct qpwb_thread *t)
 {
@@ -395,7 +466,7 @@ static void qpwb_owner_fn(struct qpwb_thread *t)
 	struct qpwb_owner *o = t->owner;
 	struct qpwb_pcpu *pcp = per_cpu_ptr(qpwb_pcpu, t->cpu);
 	bool fill = ctx->args->drain_flags & QPWBENCH_DRAIN_FILL;
-	u32 chunk = fill ? ctx->args->fill : QPWB_OWNER_CHUNK;
+	u32 chunk = fill ? ctx->args->fill : ctx->preempted ? 0 : QPWB_OWNER_CHUNK;
 	u64 first = (u64)t->cpu << 40, seq = first, next = local_clock();
 	unsigned int seen = 0, i;
 
@@ -405,7 +476,7 @@ static void qpwb_owner_fn(struct qpwb_thread *t)
 	while (!qpwb_owner_should_stop(ctx)) {
 		unsigned int req;
 
-		if (!fill) {
+		if (!fill && !ctx->preempted) {
 			qpwb_owner_step(ctx, &seq, chunk, &o->during, &next);
 			continue;
 		}
@@ -417,6 +488,12 @@ static void qpwb_owner_fn(struct qpwb_thread *t)
 		if (chunk)
 			qpwb_owner_step(ctx, &seq, chunk, &o->during, &next);
 		seen = req;
+		if (ctx->preempted) {
+			struct qpwb_kick k = { .pcp = pcp, .fifo = t->peer->task, .req = req };
+
+			ctx->v->held_op(seq++, qpwb_kick_cs, &k);
+			continue;
+		}
 		/* Release: the entries before the answer (pairs with qpwb_request_fill()). */
 		smp_store_release(&pcp->fill_done, req);
 	}
@@ -803,12 +880,86 @@ static void qpwb_fifo_fn(struct qpwb_thread *t)
 }
 
 /*
+ * OWNER_PREEMPTED: one activation of the FIFO task, woken by the owner
+ * inside its critical section for request @req. It answers the request
+ * (the drain may begin: the owner is off its CPU, holding its lock) and
+ * spins until the owner has run again past its wakeup (priority
+ * inheritance lifted it: an involuntary switch of ours), at most
+ * .owner_hold_ns, or until queued drain work has waited the wait bound
+ * (a stall: it then sleeps, and the kworker can run). Its largest gap
+ * between two clock reads is one target_gap sample.
+ */
+static void qpwb_preempt_spin(struct qpwb_ctx *ctx, struct qpwb_pcpu *pcp,
+			      struct qpwb_owner *o, unsigned int req)
+{
+	u64 start = local_clock(), prev = start, now = start, max_gap = 0, since = 0;
+
+	/* Release: the owner's entries before the answer (pairs with qpwb_request_fill()). */
+	smp_store_release(&pcp->fill_done, req);
+	while (READ_ONCE(pcp->preempting) && now - start < ctx->args->owner_hold_ns &&
+	       !qpwb_owner_should_stop(ctx)) {
+		cpu_relax();
+		now = local_clock();
+		max_gap = max(max_gap, now - prev);
+		prev = now;
+		if (!qpwb_work_pending(pcp)) {
+			since = 0;
+			continue;
+		}
+		if (!since)
+			since = now;
+		if (now - since >= ctx->wait_bound_ns) {
+			WRITE_ONCE(pcp->stalls, pcp->stalls + 1);
+			break;
+		}
+	}
+	qpwbench_hist_add(&o->gaps, max_gap * 1000);
+}
+
+/*
+ * OWNER_PREEMPTED: the FIFO task beside an owner (its peer). Priority 50,
+ * as the FIFO spinner's; the drainer runs at 51 (qpwb_drain_fn()).
+ */
+static void qpwb_preempter_fn(struct qpwb_thread *t)
+{
+	struct qpwb_ctx *ctx = t->ctx;
+	struct qpwb_pcpu *pcp = per_cpu_ptr(qpwb_pcpu, t->cpu);
+	unsigned long nvcsw, nivcsw;
+	unsigned int seen = 0, kick;
+
+	sched_set_fifo(current);
+	nvcsw = current->nvcsw;
+	nivcsw = current->nivcsw;
+	atomic_inc(&ctx->owners_ready);
+	for (;;) {
+		/* Until the owner wakes us (qpwb_kick_cs()); the end of the drains is polled. */
+		for (;;) {
+			set_current_state(TASK_INTERRUPTIBLE);
+			kick = READ_ONCE(pcp->kick);
+			if (kick != seen || qpwb_owner_should_stop(ctx))
+				break;
+			schedule_timeout(1);
+		}
+		__set_current_state(TASK_RUNNING);
+		if (kick == seen)
+			break;
+		seen = kick;
+		qpwb_preempt_spin(ctx, pcp, t->owner, kick);
+	}
+	t->owner->switches = current->nvcsw + current->nivcsw - nvcsw - nivcsw;
+	t->owner->preemptions = current->nivcsw - nivcsw;
+	sched_set_normal(current, 0);
+}
+
+/*
  * A target load: thread 0 runs @drainer on the caller, a load thread
- * (owner or FIFO spinner) each other CPU of .cpus.
+ * (owner or FIFO spinner) each other CPU of .cpus; OWNER_PREEMPTED adds a
+ * FIFO task beside each owner.
  */
 static int qpwb_scenario_loaded(struct qpwb_ctx *ctx, void (*drainer)(struct qpwb_thread *))
 {
-	int n = cpumask_weight(ctx->cpus) + 1, i = 0, cpu, ret;
+	int per = ctx->preempted ? 2 : 1;
+	int n = cpumask_weight(ctx->cpus) * per + 1, i = 0, cpu, ret;
 	struct qpwb_thread *th = qpwb_alloc_threads(ctx, n, true);
 
 	if (!th)
@@ -819,6 +970,11 @@ static int qpwb_scenario_loaded(struct qpwb_ctx *ctx, void (*drainer)(struct qpw
 		if (cpu == ctx->args->caller_cpu)
 			continue;
 		th[i].fn = ctx->args->target_load == QPWBENCH_LOAD_FIFO ? qpwb_fifo_fn : qpwb_owner_fn;
+		th[i++].cpu = cpu;
+		if (!ctx->preempted)
+			continue;
+		th[i - 1].peer = &th[i];
+		th[i].fn = qpwb_preempter_fn;
 		th[i++].cpu = cpu;
 	}
 	n = i;
@@ -943,6 +1099,7 @@ int qpwb_run_scenario(struct qpwbench_run *run, struct qpwbench_drain_stats *ds,
 	}
 	cpumask_copy(ctx->cpus_copy, cpus);
 	ctx->drain_empty = run->drain_flags & QPWBENCH_DRAIN_EMPTY;
+	ctx->preempted = run->target_load == QPWBENCH_LOAD_OWNER_PREEMPTED;
 	ctx->args = &ctx->run;
 	ctx->v = qpwb_variant(run->variant);
 	ctx->local_ops = ctx->v->local_ops[run->lock_mode];

@@ -14,7 +14,6 @@
 #include <linux/delay.h>
 #include <linux/ktime.h>
 #include <linux/percpu.h>
-#include <linux/sched/clock.h>
 #include <linux/sched/signal.h>
 #include <linux/version.h>
 
@@ -107,15 +106,6 @@ static void qpwb_drain_locked(struct qpwb_pcpu *pcp)
 	qpwb_batch_flush(&pcp->batch);
 }
 
-/* Spin with the lock held: the owner_hold_ns part of a held op. */
-static void qpwb_hold(u64 ns)
-{
-	u64 end = local_clock() + ns;
-
-	while (local_clock() < end)
-		cpu_relax();
-}
-
 /* --- wq: local_lock + workqueue (mainline) --------------------------------- */
 
 static __always_inline void wq_local_op(u64 val)
@@ -138,11 +128,11 @@ static __always_inline void wq_local_op_irqsave(u64 val)
 
 QPWB_DEFINE_LOCAL_OPS(wq_local_ops_irqsave, wq_local_op_irqsave)
 
-static void wq_held_op(u64 val, u64 hold_ns)
+static void wq_held_op(u64 val, void (*in_cs)(void *arg), void *arg)
 {
 	local_lock(&qpwb_pcpu->llock);
 	qpwb_batch_add(&this_cpu_ptr(qpwb_pcpu)->batch, val);
-	qpwb_hold(hold_ns);
+	in_cs(arg);
 	local_unlock(&qpwb_pcpu->llock);
 }
 
@@ -201,11 +191,11 @@ static __always_inline void qpw_local_op_irqsave(u64 val)
 
 QPWB_DEFINE_LOCAL_OPS(qpw_local_ops_irqsave, qpw_local_op_irqsave)
 
-static void qpw_held_op(u64 val, u64 hold_ns)
+static void qpw_held_op(u64 val, void (*in_cs)(void *arg), void *arg)
 {
 	qpw_lock(&qpwb_pcpu->llock, smp_processor_id());
 	qpwb_batch_add(&this_cpu_ptr(qpwb_pcpu)->batch, val);
-	qpwb_hold(hold_ns);
+	in_cs(arg);
 	qpw_unlock(&qpwb_pcpu->llock, smp_processor_id());
 }
 
@@ -260,11 +250,11 @@ static __always_inline void pw_local_op_irqsave(u64 val)
 
 QPWB_DEFINE_LOCAL_OPS(pw_local_ops_irqsave, pw_local_op_irqsave)
 
-static void pw_held_op(u64 val, u64 hold_ns)
+static void pw_held_op(u64 val, void (*in_cs)(void *arg), void *arg)
 {
 	pw_lock_local(&qpwb_pcpu->pwlock);
 	qpwb_batch_add(&this_cpu_ptr(qpwb_pcpu)->batch, val);
-	qpwb_hold(hold_ns);
+	in_cs(arg);
 	pw_unlock_local(&qpwb_pcpu->pwlock);
 }
 
@@ -329,12 +319,12 @@ static __always_inline void global_local_op_irqsave(u64 val)
 
 QPWB_DEFINE_LOCAL_OPS(global_local_ops_irqsave, global_local_op_irqsave)
 
-static void global_held_op(u64 val, u64 hold_ns)
+static void global_held_op(u64 val, void (*in_cs)(void *arg), void *arg)
 {
 	spin_lock(&qpwb_sink.lock);
 	qpwb_sink.sum += val;
 	qpwb_sink.count++;
-	qpwb_hold(hold_ns);
+	in_cs(arg);
 	spin_unlock(&qpwb_sink.lock);
 }
 
@@ -428,6 +418,8 @@ void qpwb_reset(void)
 		pcp->stalls = 0;
 		pcp->fill_req = 0;
 		pcp->fill_done = 0;
+		pcp->kick = 0;
+		pcp->preempting = false;
 	}
 	qpwb_sink.count = 0;
 	qpwb_sink.sum = 0;

@@ -86,6 +86,12 @@ static int kmod_run(struct qpwbench_run *run, char *err, size_t errlen)
 	case EINTR:
 		snprintf(err, errlen, "kmod backend: the run was interrupted by a fatal signal");
 		break;
+	case EOPNOTSUPP:
+		if (run->target_load == QPWBENCH_LOAD_OWNER_PREEMPTED)
+			snprintf(err, errlen, "kmod backend: --target-load owner-preempted needs a PREEMPT_RT kernel (elsewhere the owner holds its lock with preemption off: no FIFO task can preempt it there)");
+		else
+			snprintf(err, errlen, "kmod backend: --lock-mode: this kernel has no form of it");
+		break;
 	default:
 		snprintf(err, errlen, "kmod backend: run: %s", strerror(e));
 	}

@@ -190,7 +190,8 @@ static const struct opts_command drain_all_command = {
 	.own = drain_all_options,
 	.own_help = SCENARIO_HELP_CALLER("")
 		    SCENARIO_HELP_WAIT_BOUND(SCENARIO_WAIT_BOUND_MS_STR ", " SCENARIO_WAIT_BOUND_FIFO_MS_STR " with a fifo load")
-		    "  --target-load LIST   what runs on the drained CPUs: owner, idle, busy, fifo, or all (default owner)\n"
+		    "  --target-load LIST   what runs on the drained CPUs: owner, idle, busy, fifo, owner-preempted\n"
+		    "                       (module on PREEMPT_RT), or all (all but owner-preempted; default owner)\n"
 		    SCENARIO_HELP_DRAIN_OPTIONS,
 	.handle = drain_all_option,
 	.default_plan = DRAIN_ALL_DEFAULT_PLAN,

@@ -125,7 +125,9 @@ static const struct opts_command remote_command = {
 		  OPT_ITERATIONS | OPT_WARMUP,
 	.own = remote_options,
 	.own_help = "  --target-load LIST   owner (the variant's local ops on the target), idle, busy (SCHED_OTHER\n"
-		    "                       spinner), fifo (SCHED_FIFO spinner, root), or all (default owner)\n"
+		    "                       spinner), fifo (SCHED_FIFO spinner, root), owner-preempted (module on\n"
+		    "                       PREEMPT_RT: a FIFO task preempts the owner holding its lock), or all\n"
+		    "                       (all but owner-preempted; default owner)\n"
 		    SCENARIO_HELP_WAIT_BOUND(SCENARIO_WAIT_BOUND_MS_STR ", " SCENARIO_WAIT_BOUND_FIFO_MS_STR " with a fifo load")
 		    SCENARIO_HELP_DRAIN_OPTIONS,
 	.handle = remote_option,

@@ -22,6 +22,8 @@ const struct metric METRIC_LOST_OPS = { "lost_ops", "count" };
 const struct metric METRIC_DRAINED_ENTRIES = { "drained_entries", "count" };
 const struct metric METRIC_OWNER_OP_COST = { "owner_op_cost", "ns" };
 const struct metric METRIC_OWNER_OP_COST_ALONE = { "owner_op_cost_alone", "ns" };
+const struct metric METRIC_TARGET_INVOLUNTARY_SWITCHES = { "target_involuntary_switches", "count" };
+const struct metric METRIC_HELD_DRAINS = { "held_drains", "count" };
 
 #define NAME_ENTRY(id, name) name,
 static const char *const scenario_names[] = { QPWBENCH_SCENARIOS(NAME_ENTRY) };
@@ -505,12 +507,19 @@ int scenario_drain_option(struct ubench_opts *o, unsigned int i, const char *arg
 int scenario_check_drain_opts(struct scenario_env *env, const bool load[TARGET_NR_LOADS],
 			      const struct drain_opts *d)
 {
-	if ((d->fill_set || d->owner_rate_hz || d->owner_hold_ns) && !load[TARGET_LOAD_OWNER]) {
-		scenario_error(env, "--fill, --owner-rate and --owner-hold need --target-load owner");
+	bool owners = load[TARGET_LOAD_OWNER] || load[TARGET_LOAD_OWNER_PREEMPTED];
+
+	if ((d->fill_set || d->owner_hold_ns) && !owners) {
+		scenario_error(env, "--fill and --owner-hold need --target-load owner or owner-preempted");
 		return EXIT_USAGE;
 	}
-	if (d->owner_hold_ns && env->lock_mode != QPWBENCH_LOCK_PLAIN) {
-		scenario_error(env, "--owner-hold holds the plain lock: not with --lock-mode");
+	if (d->owner_rate_hz && !load[TARGET_LOAD_OWNER]) {
+		scenario_error(env, "--owner-rate needs --target-load owner");
+		return EXIT_USAGE;
+	}
+	if ((d->owner_hold_ns || load[TARGET_LOAD_OWNER_PREEMPTED]) &&
+	    env->lock_mode != QPWBENCH_LOCK_PLAIN) {
+		scenario_error(env, "--owner-hold and owner-preempted hold the plain lock: not with --lock-mode");
 		return EXIT_USAGE;
 	}
 	return 0;
@@ -529,10 +538,14 @@ void scenario_request_load(const struct scenario_env *env, struct qpwbench_run *
 	run->target_load = target_load_backend(load, scenario_kmod(env));
 	if (d->drain_empty)
 		run->drain_flags |= QPWBENCH_DRAIN_EMPTY;
-	if (load != TARGET_LOAD_OWNER)
+	if (load == TARGET_LOAD_OWNER_PREEMPTED)
+		run->owner_hold_ns = d->owner_hold_ns ? d->owner_hold_ns : SCENARIO_PREEMPT_SPIN_NS;
+	else if (load == TARGET_LOAD_OWNER)
+		run->owner_hold_ns = d->owner_hold_ns;
+	else
 		return;
-	run->owner_rate_hz = d->owner_rate_hz;
-	run->owner_hold_ns = d->owner_hold_ns;
+	if (load == TARGET_LOAD_OWNER)
+		run->owner_rate_hz = d->owner_rate_hz;
 	if (d->fill_set) {
 		run->drain_flags |= QPWBENCH_DRAIN_FILL;
 		run->fill = d->fill;
@@ -543,13 +556,14 @@ int scenario_loads_option(struct ubench_opts *o, const char *arg, bool load[TARG
 {
 	char buf[64], *save = NULL;
 
+	/* all but owner-preempted, which needs the module on PREEMPT_RT: named only. */
 	if (!strcmp(arg, "all")) {
 		for (unsigned int i = 0; i < TARGET_NR_LOADS; i++)
-			load[i] = true;
+			load[i] = i != TARGET_LOAD_OWNER_PREEMPTED;
 		return 0;
 	}
 	if (strlen(arg) >= sizeof(buf) || !arg[0]) {
-		opts_error(o, "--target-load: expected a list of idle, busy, fifo, owner, or all");
+		opts_error(o, "--target-load: expected a list of idle, busy, fifo, owner, owner-preempted, or all");
 		return -1;
 	}
 	if (arg[0] == ',' || arg[strlen(arg) - 1] == ',' || strstr(arg, ",,")) {
@@ -562,7 +576,7 @@ int scenario_loads_option(struct ubench_opts *o, const char *arg, bool load[TARG
 		enum target_load l;
 
 		if (target_load_parse(name, &l)) {
-			opts_error(o, "--target-load: unknown load '%s' (idle, busy, fifo, owner, all)",
+			opts_error(o, "--target-load: unknown load '%s' (idle, busy, fifo, owner, owner-preempted, all)",
 				   name);
 			return -1;
 		}
@@ -583,8 +597,22 @@ int scenario_drain_rows(struct scenario_env *env, const struct scenario_row *lat
 	hist_stats(&ds->drained, 1, &row.stats);
 	if (scenario_row(env, &row))
 		return EXIT_FAILED;
-	if (run->target_load != QPWBENCH_LOAD_OWNER)
+	if (run->target_load == QPWBENCH_LOAD_OWNER_PREEMPTED) {
+		row.metric = &METRIC_TARGET_GAP;
+		hist_stats(&ds->target_gap, 1000, &row.stats);
+		if (scenario_row(env, &row))
+			return EXIT_FAILED;
+		row.metric = &METRIC_TARGET_INVOLUNTARY_SWITCHES;
+		stats_single(&row.stats, (double)run->result.target_preemptions);
+		if (scenario_row(env, &row))
+			return EXIT_FAILED;
+		row.metric = &METRIC_HELD_DRAINS;
+		stats_single(&row.stats, (double)run->result.held_drains);
+		if (scenario_row(env, &row))
+			return EXIT_FAILED;
+	} else if (run->target_load != QPWBENCH_LOAD_OWNER) {
 		return EXIT_OK;
+	}
 	row.metric = &METRIC_OWNER_OP_COST;
 	hist_stats(&ds->owner, 1000, &row.stats);
 	if (scenario_row(env, &row))
@@ -596,8 +624,9 @@ int scenario_drain_rows(struct scenario_env *env, const struct scenario_row *lat
 
 uint64_t scenario_wait_bound_ns(enum target_load load)
 {
-	return (load == TARGET_LOAD_FIFO ? SCENARIO_WAIT_BOUND_FIFO_MS : SCENARIO_WAIT_BOUND_MS) *
-	       1000000ULL;
+	bool fifo = load == TARGET_LOAD_FIFO || load == TARGET_LOAD_OWNER_PREEMPTED;
+
+	return (fifo ? SCENARIO_WAIT_BOUND_FIFO_MS : SCENARIO_WAIT_BOUND_MS) * 1000000ULL;
 }
 
 unsigned int scenario_caller(const struct scenario_common *c, unsigned int caller)

@@ -38,6 +38,9 @@ extern const struct metric METRIC_LOST_OPS;		/* stress */
 extern const struct metric METRIC_DRAINED_ENTRIES;	/* remote, drain-all */
 extern const struct metric METRIC_OWNER_OP_COST;	/* remote, drain-all with owners */
 extern const struct metric METRIC_OWNER_OP_COST_ALONE;	/* the same, before any drain */
+/* remote, drain-all with owner-preempted: what the FIFO task saw, and the drains that met the held lock */
+extern const struct metric METRIC_TARGET_INVOLUNTARY_SWITCHES;
+extern const struct metric METRIC_HELD_DRAINS;
 
 /*
  * Default wait bounds (--wait-bound): how long a workqueue drain waits for
@@ -52,6 +55,12 @@ extern const struct metric METRIC_OWNER_OP_COST_ALONE;	/* the same, before any d
  */
 #define SCENARIO_WAIT_BOUND_MS		100
 #define SCENARIO_WAIT_BOUND_FIFO_MS	10
+/*
+ * owner-preempted without --owner-hold: the FIFO task's longest spin, well
+ * below the FIFO wait bound, so a queued drain waits it out (its latency)
+ * rather than stall.
+ */
+#define SCENARIO_PREEMPT_SPIN_NS	1000000ULL
 /* The default wait bound with load on the targets. */
 uint64_t scenario_wait_bound_ns(enum target_load load);
 
@@ -239,7 +248,8 @@ struct drain_opts {
 	"  --fill K             owner load: each owner adds exactly K entries (0.." SCENARIO_STR(QPWBENCH_BATCH_ENTRIES) ") before each drain\n" \
 	"  --owner-rate HZ      owner load: local ops per second per owner (default: flat out)\n" \
 	"  --drain-empty        drain CPUs whose batch is empty too (lru_cache_disable()); default: skip them (cpu_needs_drain())\n" \
-	"  --owner-hold TIME    owner load: keep the lock TIME inside one op in " SCENARIO_STR(QPWBENCH_OWNER_HOLD_EVERY) " (plain lock mode; up to 10ms)\n"
+	"  --owner-hold TIME    owner load: keep the lock TIME inside one op in " SCENARIO_STR(QPWBENCH_OWNER_HOLD_EVERY) " (plain lock mode; up to 10ms);\n" \
+	"                       owner-preempted: the FIFO task's longest spin per drain (default 1ms)\n"
 /* Parse option base + i (i < SCENARIO_DRAIN_OPTIONS_N); 0 or -1 after opts_error(). */
 int scenario_drain_option(struct ubench_opts *o, unsigned int i, const char *arg,
 			  struct drain_opts *d);

@@ -5,7 +5,8 @@
  * remote and interference scenarios put there), or an owner: a thread of
  * the backend (a kthread of the module) doing the variant's local ops, so
  * that drains find filled batches (QPWBENCH_LOAD_OWNER; the harness starts
- * nothing for it). Spinners are harness threads (core/threads.h pins them
+ * nothing for it), or owner-preempted: an owner and a FIFO task of the
+ * module that preempts it inside its critical section (module on RT only). Spinners are harness threads (core/threads.h pins them
  * and sets their policy); they can also record what the target experienced
  * while a measurement runs:
  *
@@ -30,7 +31,8 @@
 	X(IDLE, "idle")		\
 	X(BUSY, "busy")		\
 	X(FIFO, "fifo")		\
-	X(OWNER, "owner")
+	X(OWNER, "owner")	\
+	X(OWNER_PREEMPTED, "owner-preempted")
 
 #define TARGET_LOAD_ENUM(id, name) TARGET_LOAD_##id,
 enum target_load {
@@ -52,6 +54,8 @@ static inline __u32 target_load_backend(enum target_load load, bool kmod)
 {
 	if (load == TARGET_LOAD_OWNER)
 		return QPWBENCH_LOAD_OWNER;
+	if (load == TARGET_LOAD_OWNER_PREEMPTED)
+		return QPWBENCH_LOAD_OWNER_PREEMPTED;
 	return load == TARGET_LOAD_FIFO && kmod ? QPWBENCH_LOAD_FIFO : QPWBENCH_LOAD_NONE;
 }
 

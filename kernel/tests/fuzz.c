@@ -91,6 +91,8 @@ static bool mask_online(const __u64 *mask)
 static bool model_args_valid(const struct qpwbench_run *r)
 {
 	bool local = r->scenario == QPWBENCH_SCENARIO_LOCAL;
+	bool preempted = r->target_load == QPWBENCH_LOAD_OWNER_PREEMPTED;
+	bool owners = r->target_load == QPWBENCH_LOAD_OWNER || preempted;
 
 	if (r->size != sizeof(*r) || r->version != QPWBENCH_ABI_VERSION ||
 	    (r->flags & ~QPWBENCH_RUN_FLAGS) || (r->flags && !local) || r->__pad ||
@@ -99,7 +101,7 @@ static bool model_args_valid(const struct qpwbench_run *r)
 		return false;
 	if (r->lock_mode >= QPWBENCH_NR_LOCK_MODES || r->target_load >= QPWBENCH_NR_LOADS ||
 	    (r->drain_flags & ~QPWBENCH_DRAIN_FLAGS) ||
-	    ((r->drain_flags & QPWBENCH_DRAIN_FILL) && r->target_load != QPWBENCH_LOAD_OWNER))
+	    ((r->drain_flags & QPWBENCH_DRAIN_FILL) && !owners))
 		return false;
 	if (r->target_load != QPWBENCH_LOAD_NONE && r->scenario != QPWBENCH_SCENARIO_REMOTE &&
 	    r->scenario != QPWBENCH_SCENARIO_DRAIN_ALL &&
@@ -108,8 +110,9 @@ static bool model_args_valid(const struct qpwbench_run *r)
 	if (r->fill > QPWBENCH_BATCH_ENTRIES || r->owner_rate_hz > QPWBENCH_MAX_OWNER_RATE_HZ ||
 	    r->owner_hold_ns > QPWBENCH_MAX_OWNER_HOLD_NS)
 		return false;
-	if (r->owner_hold_ns &&
-	    (r->target_load != QPWBENCH_LOAD_OWNER || r->lock_mode != QPWBENCH_LOCK_PLAIN))
+	if (r->owner_hold_ns && (!owners || r->lock_mode != QPWBENCH_LOCK_PLAIN))
+		return false;
+	if (preempted && (!r->owner_hold_ns || r->owner_rate_hz))
 		return false;
 	if (r->iterations > QPWBENCH_MAX_ITERATIONS || r->warmup > QPWBENCH_MAX_WARMUP ||
 	    r->duration_ns > QPWBENCH_MAX_DURATION_NS || r->rate_hz > QPWBENCH_MAX_RATE_HZ ||
@@ -152,6 +155,9 @@ static void make_cheap(struct qpwbench_run *r)
 		r->owner_rate_hz = r->owner_rate_hz % 1000000 + 100000;
 	/* Holds short enough that a drain meeting one is not slow. */
 	r->owner_hold_ns %= 20000;
+	/* ...and the FIFO task's spin, which owner-preempted needs. */
+	if (r->target_load == QPWBENCH_LOAD_OWNER_PREEMPTED)
+		r->owner_hold_ns += 1;
 }
 
 static unsigned int rnd_cpu(void)
@@ -218,15 +224,21 @@ static void fuzz_run(int fd)
 	/* Cheap counts keep every verdict, and keep a wrongly accepted run short. */
 	if (model_args_valid(&r))
 		make_cheap(&r);
-	/* A well-formed trylock run: the module has no local_trylock() to run it with. */
-	unsupported = model_args_valid(&r) && r.lock_mode == QPWBENCH_LOCK_TRYLOCK;
+	/*
+	 * A well-formed trylock run: the module has no local_trylock() to run
+	 * it with; owner-preempted off PREEMPT_RT: no preemptible lock holder.
+	 */
+	unsupported = model_args_valid(&r) && (r.lock_mode == QPWBENCH_LOCK_TRYLOCK ||
+					       (r.target_load == QPWBENCH_LOAD_OWNER_PREEMPTED &&
+						!info.preempt_rt));
 	valid = !unsupported && model_valid(&r);
 	ret = qt_run(fd, &r);
 	calls++;
 	if (ret == -EBUSY && nthreads > 1 && model_args_valid(&r))
 		return;	/* another thread's run */
 	if (unsupported && ret != -EOPNOTSUPP) {
-		misbehave("trylock run got %s, not EOPNOTSUPP", ret ? strerror(-ret) : "success");
+		misbehave("trylock or !RT owner-preempted run got %s, not EOPNOTSUPP",
+			  ret ? strerror(-ret) : "success");
 	} else if (!unsupported && valid && ret) {
 		misbehave("valid %s/%s request rejected: %s", qt_scenario_names[r.scenario],
 			  qt_variant_names[r.variant], strerror(-ret));

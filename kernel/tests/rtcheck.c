@@ -14,6 +14,17 @@
  * lock from the caller and must complete without a stall, without running
  * anything on the target, and without a single context switch of the
  * spinner (no involuntary one: nothing preempted it).
+ *
+ * Then the owner-preempted load (QPWBENCH_LOAD_OWNER_PREEMPTED): an owner on
+ * --target and a SCHED_FIFO task (priority 50) that preempts it inside its
+ * critical section before every drain. On PREEMPT_RT inline drainers (at
+ * priority 51) block on the owner's sleeping lock, priority inheritance
+ * lifts the owner above the FIFO task, and every drain completes: no stall,
+ * every entry conserved, and the FIFO task switched out involuntarily at
+ * least once per drain that met the held lock. Queued drains' kworkers
+ * cannot preempt it: 0 involuntary switches, and the drains stall at the
+ * bound (its spin, 10 ms, is longer). Elsewhere the load must be refused
+ * with EOPNOTSUPP (a !RT lock holder cannot be preempted).
  * Prints the figures; exit 0 when every variant behaved as its mechanism
  * says, 1 otherwise, 77 when it cannot run here (reason printed).
  */
@@ -44,6 +55,90 @@ static unsigned long parse_arg(const char *opt, const char *val, unsigned long m
 		exit(2);
 	}
 	return v;
+}
+
+/* Run @r, retrying while work an earlier variant left is settling. */
+static int run_settled(int fd, struct qpwbench_run *r)
+{
+	int ret, tries = 0;
+
+	while ((ret = qt_run(fd, r)) == -EBUSY && ++tries < 50)
+		usleep(100000);
+	return ret;
+}
+
+static void owner_preempted(int fd, unsigned int caller, unsigned int target,
+			    unsigned long drains, unsigned long bound_ms, bool rt)
+{
+	static struct qpwbench_drain_stats ds;
+
+	for (unsigned int v = 0; v < QPWBENCH_NR_VARIANTS; v++) {
+		bool inline_drain = v == QPWBENCH_VARIANT_QPW_ON || (v == QPWBENCH_VARIANT_QPW && rt);
+		const struct qpwbench_result *res;
+		struct qpwbench_run r;
+		char name[64];
+		int ret;
+
+		if (v == QPWBENCH_VARIANT_GLOBAL)
+			continue;	/* nothing to drain */
+		snprintf(name, sizeof(name), "preempted-%s", qt_variant_names[v]);
+		qt_run_init(&r, QPWBENCH_SCENARIO_REMOTE, v);
+		r.caller_cpu = caller;
+		r.target_load = QPWBENCH_LOAD_OWNER_PREEMPTED;
+		r.drain_flags = QPWBENCH_DRAIN_FILL;
+		r.fill = 8;
+		/* The FIFO task's spin: longer than the bound, so a queued drain stalls. */
+		r.owner_hold_ns = QPWBENCH_MAX_OWNER_HOLD_NS;
+		r.iterations = drains;
+		r.wait_bound_ns = (bound_ms < 10 ? bound_ms : 2) * 1000000ULL;
+		r.drain_stats = (uintptr_t)&ds;
+		qpwbench_mask_set(r.cpus, target);
+		ret = run_settled(fd, &r);
+		if (!rt) {
+			qt_check(ret == -EOPNOTSUPP, name, "not PREEMPT_RT: refused with %s, want EOPNOTSUPP",
+				 ret ? strerror(-ret) : "success");
+			continue;
+		}
+		if (!qt_check(!ret, name, "run: %s", strerror(-ret)))
+			continue;
+		res = &r.result;
+		printf("     %s: drain p50 %.1f us max %.1f us; drains %llu stalls %llu held %llu "
+		       "on_target %llu on_caller %llu; FIFO task gap p50 %.1f us max %.1f us, "
+		       "switches %llu (involuntary %llu)\n", name,
+		       qt_hist_quantile(&res->hist, 0.5) / 1e6, res->hist.max / 1e6,
+		       (unsigned long long)res->drains, (unsigned long long)res->stalls,
+		       (unsigned long long)res->held_drains, (unsigned long long)res->ran_on_target,
+		       (unsigned long long)res->ran_on_caller,
+		       qt_hist_quantile(&ds.target_gap, 0.5) / 1e6, ds.target_gap.max / 1e6,
+		       (unsigned long long)res->target_switches,
+		       (unsigned long long)res->target_preemptions);
+		qt_check(res->ops_done == res->ops_drained + res->ops_remaining &&
+			 res->entries_drained > 0, name,
+			 "conservation: done %llu drained %llu remaining %llu, %llu entries drained",
+			 (unsigned long long)res->ops_done, (unsigned long long)res->ops_drained,
+			 (unsigned long long)res->ops_remaining,
+			 (unsigned long long)res->entries_drained);
+		qt_check(res->held_drains >= 1 && res->held_drains <= drains, name,
+			 "%llu of %lu drains met the held, preempted lock",
+			 (unsigned long long)res->held_drains, drains);
+		if (inline_drain) {
+			qt_check(res->stalls == 0 && res->drains == drains && res->ran_on_caller == drains,
+				 name, "every drain finished inline: %llu drains, %llu stalls",
+				 (unsigned long long)res->drains, (unsigned long long)res->stalls);
+			qt_check(res->target_preemptions >= res->held_drains, name,
+				 "priority inheritance preempted the FIFO task: %llu involuntary switches for %llu held drains",
+				 (unsigned long long)res->target_preemptions,
+				 (unsigned long long)res->held_drains);
+		} else {
+			qt_check(res->target_preemptions == 0, name,
+				 "the kworker never preempted the FIFO task: %llu involuntary switches",
+				 (unsigned long long)res->target_preemptions);
+			qt_check(res->stalls >= 1 && res->ran_on_caller == 0, name,
+				 "the drains stalled instead: %llu stalls of %lu drains",
+				 (unsigned long long)res->stalls, drains);
+		}
+		usleep(100000);
+	}
 }
 
 int main(int argc, char **argv)
@@ -158,6 +253,7 @@ int main(int argc, char **argv)
 		/* Let the queued work that stalled run before the next variant. */
 		usleep(100000);
 	}
+	owner_preempted(fd, (unsigned int)caller, (unsigned int)target, drains, bound_ms, rt);
 	close(fd);
 	return qt_finish();
 usage:

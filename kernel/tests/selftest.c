@@ -537,6 +537,26 @@ static void test_bad_inputs(int fd)
 	valid_run(&r); r.scenario = QPWBENCH_SCENARIO_INTERFERENCE; r.rate_hz = 100;
 	r.duration_ns = 1000000; r.target_load = QPWBENCH_LOAD_FIFO; r.owner_hold_ns = 1000;
 	expect_errno(fd, "hold-on-interference", &r, EINVAL);
+	/* owner-preempted: the FIFO task's spin is required, the owner answers drains at no rate. */
+	valid_run(&r); r.target_load = QPWBENCH_LOAD_OWNER_PREEMPTED;
+	expect_errno(fd, "preempted-without-hold", &r, EINVAL);
+	valid_run(&r); r.target_load = QPWBENCH_LOAD_OWNER_PREEMPTED; r.owner_hold_ns = 1000;
+	r.owner_rate_hz = 1000;			expect_errno(fd, "preempted-with-rate", &r, EINVAL);
+	valid_run(&r); r.target_load = QPWBENCH_LOAD_OWNER_PREEMPTED; r.owner_hold_ns = 1000;
+	r.lock_mode = QPWBENCH_LOCK_IRQSAVE;	expect_errno(fd, "preempted-not-plain", &r, EINVAL);
+	valid_run(&r); r.scenario = QPWBENCH_SCENARIO_INTERFERENCE; r.rate_hz = 100;
+	r.duration_ns = 1000000; r.target_load = QPWBENCH_LOAD_OWNER_PREEMPTED;
+	r.owner_hold_ns = 1000;			expect_errno(fd, "preempted-on-interference", &r, EINVAL);
+	valid_run(&r); r.scenario = QPWBENCH_SCENARIO_STRESS;
+	r.target_load = QPWBENCH_LOAD_OWNER_PREEMPTED; r.owner_hold_ns = 1000;
+	expect_errno(fd, "preempted-on-stress", &r, EINVAL);
+	valid_run(&r); r.target_load = QPWBENCH_NR_LOADS;
+	expect_errno(fd, "unknown-target-load", &r, EINVAL);
+	/* Well formed: runs on PREEMPT_RT (rtcheck checks what it does), refused elsewhere. */
+	valid_run(&r); r.target_load = QPWBENCH_LOAD_OWNER_PREEMPTED; r.owner_hold_ns = 1000;
+	r.drain_flags = QPWBENCH_DRAIN_FILL; r.fill = 4;
+	expect_errno(fd, preempt_rt ? "preempted-runs-on-rt" : "preempted-needs-rt", &r,
+		     preempt_rt ? 0 : EOPNOTSUPP);
 	valid_run(&r); r.lock_mode = QPWBENCH_NR_LOCK_MODES;
 	expect_errno(fd, "unknown-lock-mode", &r, EINVAL);
 	valid_run(&r); r.lock_mode = UINT_MAX;	expect_errno(fd, "unknown-lock-mode-max", &r, EINVAL);

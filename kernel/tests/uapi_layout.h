@@ -29,6 +29,7 @@
 	F(qpwbench_result, entries_drained)				\
 	F(qpwbench_result, target_switches)				\
 	F(qpwbench_result, target_preemptions)				\
+	F(qpwbench_result, held_drains)					\
 	S(qpwbench_drain_stats)						\
 	F(qpwbench_drain_stats, drained) F(qpwbench_drain_stats, owner)	\
 	F(qpwbench_drain_stats, owner_alone)				\

@@ -12,7 +12,7 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-#define QPWBENCH_ABI_VERSION	9
+#define QPWBENCH_ABI_VERSION	10
 #define QPWBENCH_DEVICE		"/dev/qpwbench"
 
 /*
@@ -214,6 +214,12 @@ struct qpwbench_result {
 	 */
 	__u64 target_switches;
 	__u64 target_preemptions;
+	/*
+	 * QPWBENCH_LOAD_OWNER_PREEMPTED: target drains (warm-up included)
+	 * that began while the FIFO task held the owner off its CPU inside
+	 * its critical section: drains that met a held, preempted lock.
+	 */
+	__u64 held_drains;
 };
 
 /*
@@ -233,6 +239,8 @@ struct qpwbench_drain_stats {
 	 * something else had the CPU (or the spinner gave it up at the wait
 	 * bound). The window is the drain period for interference,
 	 * QPWBENCH_GAP_WINDOW_NS for remote and drain-all.
+	 * QPWBENCH_LOAD_OWNER_PREEMPTED: the FIFO task's largest gap per
+	 * activation (one sample per drain and target).
 	 */
 	struct qpwbench_hist target_gap;
 };
@@ -276,20 +284,45 @@ struct qpwbench_drain_stats {
  *          drains wait in flush_work() for a kworker it keeps off its
  *          CPU, so once drain work has waited .wait_bound_ns on it the
  *          spinner sleeps until the work has run (or the run stops);
- *          that drain counts in .stalls. Its context switches go to
+	 *          that drain counts in .stalls. Its context switches go to
  *          target_switches, its gaps to drain_stats.target_gap.
+ *   OWNER_PREEMPTED (module on PREEMPT_RT only: elsewhere -EOPNOTSUPP;
+ *          remote and drain-all) an owner as with OWNER and a SCHED_FIFO
+ *          task (priority 50, the FIFO spinner's) on the same CPU. Before
+ *          each drain the owner adds .fill entries (QPWBENCH_DRAIN_FILL) and
+ *          one more in a plain-locked op, inside whose critical section it
+ *          wakes the FIFO task, which preempts it there: on RT the per-CPU
+ *          locks sleep, so the owner is off its CPU holding the lock. The
+ *          FIFO task spins until the owner has released the lock, at most
+ *          .owner_hold_ns (required), then sleeps until the next drain; it
+ *          too gives up once queued drain work has waited .wait_bound_ns
+ *          (a stall, as with FIFO), so flush_work() always returns. The
+ *          drain is timed once the FIFO task runs. An inline drainer
+ *          blocks on the owner's lock; priority inheritance lifts the
+ *          owner above the FIFO task only because the drainer runs
+ *          SCHED_FIFO at priority 51 under this load (a SCHED_OTHER drainer
+ *          would boost it to SCHED_OTHER only, and wait out the spin). A
+ *          workqueue drain's kworker cannot preempt the FIFO task. The FIFO
+ *          task's gaps go to drain_stats.target_gap, its context switches
+ *          to target_switches (involuntary: target_preemptions), the
+ *          drains that met the held lock to held_drains. On !RT the owner
+ *          holds its lock with preemption off, and the FIFO task could not
+ *          run inside the critical section: refused, not run as something
+ *          else.
  */
 #define QPWBENCH_LOAD_NONE		0
 #define QPWBENCH_LOAD_OWNER		1
 #define QPWBENCH_LOAD_FIFO		2
-#define QPWBENCH_NR_LOADS		3
+#define QPWBENCH_LOAD_OWNER_PREEMPTED	3
+#define QPWBENCH_NR_LOADS		4
 #define QPWBENCH_MAX_OWNER_RATE_HZ	1000000000ULL
 /*
  * .owner_hold_ns: an owner keeps its lock that long inside one local op in
  * QPWBENCH_OWNER_HOLD_EVERY (the op adding the entry whose value is
  * EVERY - 1 mod EVERY: once per batch's worth of ops, as the op that
  * flushes a full stock holds longest), so a drain can meet a held lock.
- * Owner load and lock_mode PLAIN only.
+ * Owner load and lock_mode PLAIN only. With OWNER_PREEMPTED it is instead
+ * the FIFO task's longest spin (required; lock_mode PLAIN only).
  */
 #define QPWBENCH_OWNER_HOLD_EVERY	64
 #define QPWBENCH_MAX_OWNER_HOLD_NS	10000000ULL
@@ -297,7 +330,8 @@ struct qpwbench_drain_stats {
 /*
  * .drain_flags. EMPTY: drain every CPU, as lru_cache_disable() does;
  * without it a drain skips CPUs whose batch is empty, as cpu_needs_drain()
- * does. FILL: the owners fill exactly .fill entries before each drain.
+ * does. FILL: the owners fill exactly .fill entries before each drain
+ * (OWNER or OWNER_PREEMPTED).
  */
 #define QPWBENCH_DRAIN_EMPTY		(1U << 0)
 #define QPWBENCH_DRAIN_FILL		(1U << 1)
@@ -361,11 +395,12 @@ struct qpwbench_drain_stats {
  * target_load (or one outside remote and drain-all, but FIFO on
  * interference), drain_flags, lock_mode,
  * owner_hold_ns without owners or with
- * a lock_mode other than PLAIN, padding, a required count that is 0, empty mask,
+ * a lock_mode other than PLAIN, OWNER_PREEMPTED without owner_hold_ns or
+ * with owner_rate_hz, padding, a required count that is 0, empty mask,
  * a remote run not naming exactly one target other than the caller,
  * samples_cap without samples), -E2BIG (over a cap), -EFAULT (.samples or
  * .drain_stats not writable), -EOPNOTSUPP (a lock_mode this backend
- * cannot run), -ENODEV (a CPU that is
+ * cannot run, OWNER_PREEMPTED off PREEMPT_RT or on the user model), -ENODEV (a CPU that is
  * not online), -EBUSY (another run is active, or drain work that a stalled
  * run left behind is still running on its CPU, or threads of a run that
  * timed out are still ending), -ETIMEDOUT (this run's drain work did not

@@ -34,8 +34,9 @@
  *             timings carry its noise), tcg (QEMU TCG: timings are not the
  *             hardware's), tcg-icount (TCG with -icount: guest time counts
  *             instructions)
- *   target    target_load: what ran on the measured targets (remote: idle,
- *             busy or fifo; interference: fifo), n/a for scenarios that do
+ *   target    target_load: what ran on the measured targets (remote and
+ *             drain-all: owner, idle, busy, fifo or owner-preempted;
+ *             interference: fifo), n/a for scenarios that do
  *             not load their targets; in every file, so that the rows of
  *             any command (a sweep's c2c and remote rows) share one header
  *   trigger   the kernel path a trigger-scenario row measured (fadvise,

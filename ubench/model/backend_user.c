@@ -140,6 +140,8 @@ static int user_open(char *err, size_t errlen)
 static int check_args(const struct qpwbench_run *r, char *err, size_t errlen)
 {
 	bool drains = r->scenario != QPWBENCH_SCENARIO_LOCAL;
+	bool preempted = r->target_load == QPWBENCH_LOAD_OWNER_PREEMPTED;
+	bool owners = r->target_load == QPWBENCH_LOAD_OWNER || preempted;
 
 	if (r->size != sizeof(*r) || r->version != QPWBENCH_ABI_VERSION) {
 		snprintf(err, errlen, "run request: size %u / version %u, expected %zu / %u",
@@ -160,7 +162,7 @@ static int check_args(const struct qpwbench_run *r, char *err, size_t errlen)
 	if (r->target_load >= QPWBENCH_NR_LOADS || r->target_load == QPWBENCH_LOAD_FIFO ||
 	    (r->drain_flags & ~QPWBENCH_DRAIN_FLAGS) ||
 	    r->lock_mode >= QPWBENCH_NR_LOCK_MODES || ((r->drain_flags & QPWBENCH_DRAIN_FILL) &&
-			  r->target_load != QPWBENCH_LOAD_OWNER)) {
+			  !owners)) {
 		snprintf(err, errlen, "run request: target load %u, drain flags %#x, lock mode %u out of range (a fill needs owners)",
 			 r->target_load, r->drain_flags, r->lock_mode);
 		return -EINVAL;
@@ -170,9 +172,12 @@ static int check_args(const struct qpwbench_run *r, char *err, size_t errlen)
 		snprintf(err, errlen, "run request: only remote and drain-all run a target load");
 		return -EINVAL;
 	}
-	if (r->owner_hold_ns &&
-	    (r->target_load != QPWBENCH_LOAD_OWNER || r->lock_mode != QPWBENCH_LOCK_PLAIN)) {
+	if (r->owner_hold_ns && (!owners || r->lock_mode != QPWBENCH_LOCK_PLAIN)) {
 		snprintf(err, errlen, "run request: an owner hold needs owners and the plain lock mode");
+		return -EINVAL;
+	}
+	if (preempted && (!r->owner_hold_ns || r->owner_rate_hz)) {
+		snprintf(err, errlen, "run request: owner-preempted needs a hold (the FIFO task's spin) and no owner rate");
 		return -EINVAL;
 	}
 	if (r->lock_mode == QPWBENCH_LOCK_IRQSAVE) {
@@ -210,6 +215,11 @@ static int check_args(const struct qpwbench_run *r, char *err, size_t errlen)
 			snprintf(err, errlen, "iterations must be at least 1");
 			return -EINVAL;
 		}
+	}
+	/* The model's locks are futex-based and not preempted by a FIFO task inside them as RT's are. */
+	if (preempted) {
+		snprintf(err, errlen, "--target-load owner-preempted: the user model has no PREEMPT_RT sleeping lock whose holder a FIFO task preempts; use --backend kmod on a PREEMPT_RT kernel");
+		return -EOPNOTSUPP;
 	}
 	return 0;
 }

@@ -325,6 +325,13 @@ static const struct bad_request bad_requests[] = {
 	  .cpu_mask = 2, .duration_ns = 1000, .rate_hz = 100, .target_load = QPWBENCH_LOAD_OWNER },
 	{ "owner load on stress", -EINVAL, .scenario = QPWBENCH_SCENARIO_STRESS, .cpu_mask = 1,
 	  .iterations = 1, .target_load = QPWBENCH_LOAD_OWNER },
+	{ "owner-preempted (no RT sleeping lock in the model)", -EOPNOTSUPP, REMOTE, .cpu_mask = 2,
+	  .iterations = 1, .target_load = QPWBENCH_LOAD_OWNER_PREEMPTED, .owner_hold_ns = 1000 },
+	{ "owner-preempted without its spin", -EINVAL, REMOTE, .cpu_mask = 2, .iterations = 1,
+	  .target_load = QPWBENCH_LOAD_OWNER_PREEMPTED },
+	{ "FIFO load on interference (the model has none)", -EINVAL,
+	  .scenario = QPWBENCH_SCENARIO_INTERFERENCE, .cpu_mask = 2, .duration_ns = 1000,
+	  .rate_hz = 100, .target_load = QPWBENCH_LOAD_FIFO },
 	{ "null-op flag on a drain", -EINVAL, .scenario = QPWBENCH_SCENARIO_DRAIN_ALL, .cpu_mask = 1,
 	  .iterations = 1, .flags = QPWBENCH_RUN_NULL_OP },
 };

@@ -256,6 +256,18 @@ for bad in "--target-load idle --owner-hold 1us" "--owner-hold 1us --lock-mode t
 	rc=$?
 	[[ $rc == 2 ]] || fail "remote $bad: exit $rc, want 2"
 done
+# owner-preempted: the user model refuses it (one line, exit 2), as do bad combinations.
+for cmd in remote drain-all; do
+	out=$("$ubench" $cmd --backend user --cpus 0,1 --iterations 5 --target-load owner-preempted 2>&1 >/dev/null)
+	rc=$?
+	[[ $rc == 2 && $(wc -l <<<"$out") == 1 && $out == *owner-preempted* ]] ||
+		fail "$cmd --target-load owner-preempted on the user backend: exit $rc, want 2 and one line: $out"
+done
+for bad in "--target-load owner-preempted --owner-rate 1000" "--target-load owner-preempted --lock-mode trylock"; do
+	out=$("$ubench" remote --backend user --cpus 0,1 --iterations 5 $bad 2>&1 >/dev/null)
+	rc=$?
+	[[ $rc == 2 && $(wc -l <<<"$out") == 1 ]] || fail "remote $bad: exit $rc, want 2 and one line: $out"
+done
 for mode in irqsave bogus; do
 	out=$("$ubench" local --backend user --cpus 0 --iterations 20 --lock-mode $mode 2>&1 >/dev/null)
 	rc=$?

@@ -10,13 +10,18 @@
  * kind of bad argument with its exact errno; the module's histograms hold
  * to the uapi bucket rule as compiled here; EBUSY for a concurrent run; a
  * run killed by SIGKILL releases the device; CPU hotplug around and during
- * runs; with --run-cap, a run stopped by the 60 s cap. Exit 0 all passed,
+ * runs; a run killed while its drain waits in flush_work() behind an RT task
+ * that is not the module's returns, and its thread, left to end on its own,
+ * blocks new runs (EBUSY) only until that task lets the work run; with
+ * --run-cap, a run stopped by the 60 s cap. Exit 0 all passed,
  * 1 any failed, 77 no device (reason printed).
  * Timings are printed, never judged.
  */
 #include <limits.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <sys/wait.h>
 
@@ -725,6 +730,134 @@ static void test_fatal_signal(void)
 	close(fd);
 }
 
+/* An RT task that is not the module's, on the drained CPU: a SCHED_FIFO spinner of ours. */
+static atomic_bool foreign_spin;
+
+static void *foreign_spinner_main(void *arg)
+{
+	(void)arg;
+	while (atomic_load(&foreign_spin))
+		;
+	return NULL;
+}
+
+static bool write_long(const char *path, long v)
+{
+	FILE *f = fopen(path, "w");
+	bool ok;
+
+	if (!f)
+		return false;
+	ok = fprintf(f, "%ld\n", v) > 0;
+	return fclose(f) == 0 && ok;
+}
+
+/*
+ * A drain that can never finish: the target's kworker is kept off its CPU by
+ * a SCHED_FIFO spinner of ours with RT throttling off. Killing the run's
+ * process must end the ioctl anyway (the module leaves the blocked thread
+ * to end on its own); new runs get EBUSY while it is blocked and run again
+ * once the spinner lets the work run.
+ */
+static void test_orphan(int fd)
+{
+	const char *rt_runtime = "/proc/sys/kernel/sched_rt_runtime_us";
+	struct sched_param prio = { .sched_priority = 10 };
+	unsigned int caller = cpus[0], target = cpus[ncpus - 1];
+	double t_kill, t_reaped, until;
+	struct qpwbench_run r;
+	pthread_attr_t attr;
+	cpu_set_t set, old_set;
+	bool started = false, blocked;
+	long old_runtime = -2;
+	int status, ret;
+	pthread_t spinner;
+	FILE *f;
+	pid_t pid;
+
+	if (ncpus < 2) {
+		printf("skip orphan-after-kill: needs two CPUs\n");
+		return;
+	}
+	f = fopen(rt_runtime, "r");
+	if (!f || fscanf(f, "%ld", &old_runtime) != 1 || !write_long(rt_runtime, -1)) {
+		printf("skip orphan-after-kill: cannot turn RT throttling off (%s)\n", rt_runtime);
+		if (f)
+			fclose(f);
+		return;
+	}
+	fclose(f);
+	/* We stay on the caller's CPU: the target will be the spinner's alone. */
+	sched_getaffinity(0, sizeof(old_set), &old_set);
+	CPU_ZERO(&set);
+	CPU_SET(caller, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+	CPU_ZERO(&set);
+	CPU_SET(target, &set);
+	atomic_store(&foreign_spin, true);
+	pthread_attr_init(&attr);
+	pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
+	pthread_attr_setinheritsched(&attr, PTHREAD_EXPLICIT_SCHED);
+	pthread_attr_setschedpolicy(&attr, SCHED_FIFO);
+	pthread_attr_setschedparam(&attr, &prio);
+	ret = pthread_create(&spinner, &attr, foreign_spinner_main, NULL);
+	pthread_attr_destroy(&attr);
+	if (ret) {
+		printf("skip orphan-after-kill: SCHED_FIFO spinner: %s\n", strerror(ret));
+		goto out_affinity;
+	}
+	pid = fork();
+	if (pid == 0) {
+		fd = open(QPWBENCH_DEVICE, O_RDWR | O_CLOEXEC);
+		qt_run_init(&r, QPWBENCH_SCENARIO_INTERFERENCE, QPWBENCH_VARIANT_WQ);
+		r.caller_cpu = caller;
+		r.rate_hz = 1000;
+		r.duration_ns = 30000000000ULL;
+		r.drain_flags = QPWBENCH_DRAIN_EMPTY;
+		qpwbench_mask_set(r.cpus, target);
+		while (qt_run(fd, &r) == -EBUSY)
+			usleep(1000);
+		_exit(3);	/* the drain must not finish: the parent kills us */
+	}
+	if (pid > 0) {
+		until = qt_now() + 5;
+		while (!started && qt_now() < until) {
+			usleep(20000);
+			valid_run(&r);
+			started = qt_run(fd, &r) == -EBUSY;
+		}
+		usleep(200000);
+		t_kill = qt_now();
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		t_reaped = qt_now();
+		qt_check(started && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+			 "orphan-after-kill", "child killed with its drain in flush_work(), reaped after %.3f s",
+			 t_reaped - t_kill);
+		valid_run(&r);
+		ret = qt_run(fd, &r);
+		blocked = ret == -EBUSY;
+	}
+	atomic_store(&foreign_spin, false);
+	pthread_join(spinner, NULL);
+	if (pid < 0) {
+		qt_check(false, "orphan-after-kill", "fork: %s", strerror(errno));
+		goto out_affinity;
+	}
+	qt_check(blocked, "orphan-blocks-runs", "a run while the left thread is blocked: %s, want EBUSY",
+		 errname(ret));
+	until = qt_now() + 10;
+	do {
+		valid_run(&r);
+		ret = qt_run(fd, &r);
+	} while (ret == -EBUSY && qt_now() < until && !usleep(10000));
+	qt_check(ret == 0, "orphan-ends", "once the RT task let the work run, the next run: %s",
+		 errname(ret));
+out_affinity:
+	sched_setaffinity(0, sizeof(old_set), &old_set);
+	write_long(rt_runtime, old_runtime);
+}
+
 static bool write_online(unsigned int cpu, const char *val)
 {
 	char path[96];
@@ -862,6 +995,7 @@ int main(int argc, char **argv)
 	test_stress(fd, ops / 4 + 1, QPWBENCH_LOCK_IRQSAVE);
 	test_busy(fd);
 	test_fatal_signal();
+	test_orphan(fd);
 	test_hotplug(fd);
 	if (run_cap)
 		test_run_cap(fd);

@@ -51,8 +51,11 @@ if [[ $(nproc) -lt 2 ]]; then
 fi
 
 csv=$tmp/remote.csv
+# --fill: every drain finds entries, so none is skipped (cpu_needs_drain()) and
+# every wq drain wakes the target's worker; a flat-out owner is often off its
+# CPU when the drain peeks, and a skipped drain switches nothing.
 if ! "$ubench" remote --backend user --cpus 0,1 --variant wq,qpw-on --iterations 50 --warmup 5 \
-	--events ctx-switches,cycles --csv "$csv" >"$tmp/text" 2>"$tmp/err"; then
+	--fill 8 --events ctx-switches,cycles --csv "$csv" >"$tmp/text" 2>"$tmp/err"; then
 	echo "FAIL: ubench remote --events: $(cat "$tmp/err")"
 	fail=1
 fi

@@ -302,7 +302,9 @@ static bool qpwb_drain_all(struct qpwb_ctx *ctx, bool record)
 	u64 stalls, t0, t1, c0, c1, d0, s0;
 	int cpu;
 
-	if ((ctx->args->drain_flags & QPWBENCH_DRAIN_FILL) && !qpwb_request_fill(ctx))
+	/* OWNER_PREEMPTED: the request also has each owner preempted, holding its lock. */
+	if (((ctx->args->drain_flags & QPWBENCH_DRAIN_FILL) || ctx->preempted) &&
+	    !qpwb_request_fill(ctx))
 		return false;
 	if (ctx->preempted)
 		res->held_drains += qpwb_held_now(ctx);

@@ -557,11 +557,23 @@ static void test_bad_inputs(int fd)
 	expect_errno(fd, "preempted-on-stress", &r, EINVAL);
 	valid_run(&r); r.target_load = QPWBENCH_NR_LOADS;
 	expect_errno(fd, "unknown-target-load", &r, EINVAL);
-	/* Well formed: runs on PREEMPT_RT (rtcheck checks what it does), refused elsewhere. */
-	valid_run(&r); r.target_load = QPWBENCH_LOAD_OWNER_PREEMPTED; r.owner_hold_ns = 1000;
-	r.drain_flags = QPWBENCH_DRAIN_FILL; r.fill = 4;
-	expect_errno(fd, preempt_rt ? "preempted-runs-on-rt" : "preempted-needs-rt", &r,
-		     preempt_rt ? 0 : EOPNOTSUPP);
+	/*
+	 * Well formed, without a fill: refused off PREEMPT_RT; on RT every
+	 * drain still has the owners add one entry, preempted while adding it
+	 * (rtcheck checks what the drains do then).
+	 */
+	valid_run(&r); all_cpus(&r); r.variant = QPWBENCH_VARIANT_QPW_ON; r.iterations = 5;
+	r.target_load = QPWBENCH_LOAD_OWNER_PREEMPTED; r.owner_hold_ns = QPWBENCH_MAX_OWNER_HOLD_NS;
+	ret = qt_run(fd, &r);
+	if (!preempt_rt)
+		qt_check(ret == -EOPNOTSUPP, "preempted-needs-rt", "got %s, want EOPNOTSUPP",
+			 errname(ret));
+	else
+		qt_check(!ret && conserved(&r.result) && r.result.held_drains >= 1 &&
+			 r.result.entries_drained >= 1, "preempted-without-fill",
+			 "%s: %llu held drains, %llu entries drained, conservation",
+			 errname(ret), (unsigned long long)r.result.held_drains,
+			 (unsigned long long)r.result.entries_drained);
 	valid_run(&r); r.lock_mode = QPWBENCH_NR_LOCK_MODES;
 	expect_errno(fd, "unknown-lock-mode", &r, EINVAL);
 	valid_run(&r); r.lock_mode = UINT_MAX;	expect_errno(fd, "unknown-lock-mode-max", &r, EINVAL);

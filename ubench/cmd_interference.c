@@ -12,7 +12,8 @@
  * make them give their CPU up at the wait bound, so a queued drain never
  * waits for RT throttling, and they end with the run. It merges their
  * records: one row per metric over all targets (gaps of every spinner;
- * switches summed). The user model has no FIFO load: the harness runs
+ * switches as a mean per target, what the user model's per-target rows
+ * give the report). The user model has no FIFO load: the harness runs
  * them, one row per target.
  */
 #include <stdio.h>
@@ -42,7 +43,7 @@ static int interference_kmod_rows(struct scenario_env *env, const unsigned int *
 	if (scenario_row(env, &row))
 		return EXIT_FAILED;
 	row.metric = &METRIC_TARGET_CTX_SWITCHES;
-	stats_single(&row.stats, (double)run->result.target_switches);
+	stats_single(&row.stats, (double)run->result.target_switches / n);
 	return scenario_row(env, &row) ? EXIT_FAILED : EXIT_OK;
 }
 

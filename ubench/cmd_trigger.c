@@ -249,11 +249,14 @@ static void *target_fn(void *arg)
 				/*
 				 * A trigger still in the kernel after --hold waits for this
 				 * CPU (its work queued behind us): step aside until it returns,
-				 * as an RT task that sleeps now and then would.
+				 * as an RT task that sleeps now and then would. now may
+				 * predate fired_at_ns (read before the caller fired; QEMU's
+				 * round-robin vCPUs under -icount switch just there): that
+				 * is no wait, not a wrapped-around huge one.
 				 */
 				if (atomic_load_explicit(&r->fired, memory_order_acquire) &&
 				    !atomic_load_explicit(&r->returned, memory_order_acquire) &&
-				    now - r->fired_at_ns > r->p->hold_ns) {
+				    now > r->fired_at_ns && now - r->fired_at_ns > r->p->hold_ns) {
 					tg->gave_way = true;
 					while (!atomic_load(&r->returned) && !atomic_load(&r->stop_spin))
 						sleep_ns(1000000);

@@ -695,48 +695,83 @@ static void test_busy(int fd)
 		 (unsigned long long)bg.r.result.hist.count);
 }
 
-static void test_fatal_signal(void)
+/*
+ * A child in a 30 s wq interference run from @caller on @target (it must
+ * not finish: the parent kills it); -1 if fork failed.
+ */
+static pid_t fork_long_run(unsigned int caller, unsigned int target, __u32 drain_flags)
 {
 	struct qpwbench_run r;
-	double t_kill, t_reaped, until;
-	bool started = false;
-	int status, fd, ret = -EBUSY;
 	pid_t pid = fork();
+	int fd;
 
-	if (pid < 0) {
-		qt_check(false, "sigkill-run", "fork: %s", strerror(errno));
-		return;
-	}
-	if (pid == 0) {
-		fd = open(QPWBENCH_DEVICE, O_RDWR | O_CLOEXEC);
-		qt_run_init(&r, QPWBENCH_SCENARIO_INTERFERENCE, QPWBENCH_VARIANT_WQ);
-		r.caller_cpu = cpus[0];
-		r.rate_hz = 1000;
-		r.duration_ns = 30000000000ULL;
-		qpwbench_mask_set(r.cpus, cpus[ncpus - 1]);
-		while (qt_run(fd, &r) == -EBUSY)
-			usleep(1000);
-		_exit(3);	/* the run must not finish: the parent kills us */
-	}
-	fd = qt_open();
-	until = qt_now() + 5;
+	if (pid)
+		return pid;
+	fd = open(QPWBENCH_DEVICE, O_RDWR | O_CLOEXEC);
+	qt_run_init(&r, QPWBENCH_SCENARIO_INTERFERENCE, QPWBENCH_VARIANT_WQ);
+	r.caller_cpu = caller;
+	r.rate_hz = 1000;
+	r.duration_ns = 30000000000ULL;
+	r.drain_flags = drain_flags;
+	qpwbench_mask_set(r.cpus, target);
+	while (qt_run(fd, &r) == -EBUSY)
+		usleep(1000);
+	_exit(3);
+}
+
+/*
+ * Once @pid's run has started (the device answers EBUSY), SIGKILL it and
+ * reap it. Whether it ran and died of the signal; @t_kill: when it was sent.
+ */
+static bool kill_mid_run(int fd, pid_t pid, double *t_kill, double *reaped_after)
+{
+	struct qpwbench_run r;
+	double until = qt_now() + 5;
+	bool started = false;
+	int status;
+
 	while (!started && qt_now() < until) {
 		usleep(20000);
 		valid_run(&r);
 		started = qt_run(fd, &r) == -EBUSY;
 	}
 	usleep(200000);
-	t_kill = qt_now();
+	*t_kill = qt_now();
 	kill(pid, SIGKILL);
 	waitpid(pid, &status, 0);
-	t_reaped = qt_now();
-	qt_check(started && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "sigkill-run",
-		 "child killed mid-run, reaped after %.3f s", t_reaped - t_kill);
-	until = qt_now() + 10;
+	*reaped_after = qt_now() - *t_kill;
+	return started && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+}
+
+/* A valid run, retried while the device answers EBUSY, for up to 10 s. */
+static int run_when_free(int fd)
+{
+	struct qpwbench_run r;
+	double until = qt_now() + 10;
+	int ret;
+
 	do {
 		valid_run(&r);
 		ret = qt_run(fd, &r);
 	} while (ret == -EBUSY && qt_now() < until && !usleep(10000));
+	return ret;
+}
+
+static void test_fatal_signal(void)
+{
+	pid_t pid = fork_long_run(cpus[0], cpus[ncpus - 1], 0);
+	double t_kill, reaped_after;
+	bool killed;
+	int fd, ret;
+
+	if (pid < 0) {
+		qt_check(false, "sigkill-run", "fork: %s", strerror(errno));
+		return;
+	}
+	fd = qt_open();
+	killed = kill_mid_run(fd, pid, &t_kill, &reaped_after);
+	qt_check(killed, "sigkill-run", "child killed mid-run, reaped after %.3f s", reaped_after);
+	ret = run_when_free(fd);
 	qt_check(ret == 0, "sigkill-device-reusable", "next run %s %.3f s after the kill",
 		 errname(ret), qt_now() - t_kill);
 	close(fd);
@@ -776,13 +811,13 @@ static void test_orphan(int fd)
 	const char *rt_runtime = "/proc/sys/kernel/sched_rt_runtime_us";
 	struct sched_param prio = { .sched_priority = 10 };
 	unsigned int caller = cpus[0], target = cpus[ncpus - 1];
-	double t_kill, t_reaped, until;
+	double t_kill, reaped_after;
 	struct qpwbench_run r;
 	pthread_attr_t attr;
 	cpu_set_t set, old_set;
-	bool started = false, blocked;
+	bool killed, blocked;
 	long old_runtime = -2;
-	int status, ret;
+	int ret;
 	pthread_t spinner;
 	FILE *f;
 	pid_t pid;
@@ -818,34 +853,13 @@ static void test_orphan(int fd)
 		printf("skip orphan-after-kill: SCHED_FIFO spinner: %s\n", strerror(ret));
 		goto out_affinity;
 	}
-	pid = fork();
-	if (pid == 0) {
-		fd = open(QPWBENCH_DEVICE, O_RDWR | O_CLOEXEC);
-		qt_run_init(&r, QPWBENCH_SCENARIO_INTERFERENCE, QPWBENCH_VARIANT_WQ);
-		r.caller_cpu = caller;
-		r.rate_hz = 1000;
-		r.duration_ns = 30000000000ULL;
-		r.drain_flags = QPWBENCH_DRAIN_EMPTY;
-		qpwbench_mask_set(r.cpus, target);
-		while (qt_run(fd, &r) == -EBUSY)
-			usleep(1000);
-		_exit(3);	/* the drain must not finish: the parent kills us */
-	}
+	/* Its drain waits in flush_work() behind the spinner. */
+	pid = fork_long_run(caller, target, QPWBENCH_DRAIN_EMPTY);
 	if (pid > 0) {
-		until = qt_now() + 5;
-		while (!started && qt_now() < until) {
-			usleep(20000);
-			valid_run(&r);
-			started = qt_run(fd, &r) == -EBUSY;
-		}
-		usleep(200000);
-		t_kill = qt_now();
-		kill(pid, SIGKILL);
-		waitpid(pid, &status, 0);
-		t_reaped = qt_now();
-		qt_check(started && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
-			 "orphan-after-kill", "child killed with its drain in flush_work(), reaped after %.3f s",
-			 t_reaped - t_kill);
+		killed = kill_mid_run(fd, pid, &t_kill, &reaped_after);
+		qt_check(killed, "orphan-after-kill",
+			 "child killed with its drain in flush_work(), reaped after %.3f s",
+			 reaped_after);
 		valid_run(&r);
 		ret = qt_run(fd, &r);
 		blocked = ret == -EBUSY;
@@ -858,11 +872,7 @@ static void test_orphan(int fd)
 	}
 	qt_check(blocked, "orphan-blocks-runs", "a run while the left thread is blocked: %s, want EBUSY",
 		 errname(ret));
-	until = qt_now() + 10;
-	do {
-		valid_run(&r);
-		ret = qt_run(fd, &r);
-	} while (ret == -EBUSY && qt_now() < until && !usleep(10000));
+	ret = run_when_free(fd);
 	qt_check(ret == 0, "orphan-ends", "once the RT task let the work run, the next run: %s",
 		 errname(ret));
 out_affinity:

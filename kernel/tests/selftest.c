@@ -779,12 +779,13 @@ static void test_fatal_signal(void)
 
 /* An RT task that is not the module's, on the drained CPU: a SCHED_FIFO spinner of ours. */
 static atomic_bool foreign_spin;
+static atomic_int foreign_cpu = -1;	/* where it spins: the test waits to see the target */
 
 static void *foreign_spinner_main(void *arg)
 {
 	(void)arg;
 	while (atomic_load(&foreign_spin))
-		;
+		atomic_store(&foreign_cpu, sched_getcpu());
 	return NULL;
 }
 
@@ -847,12 +848,17 @@ static void test_orphan(int fd)
 	pthread_attr_setinheritsched(&attr, PTHREAD_EXPLICIT_SCHED);
 	pthread_attr_setschedpolicy(&attr, SCHED_FIFO);
 	pthread_attr_setschedparam(&attr, &prio);
+	atomic_store(&foreign_cpu, -1);
 	ret = pthread_create(&spinner, &attr, foreign_spinner_main, NULL);
 	pthread_attr_destroy(&attr);
 	if (ret) {
 		printf("skip orphan-after-kill: SCHED_FIFO spinner: %s\n", strerror(ret));
 		goto out_affinity;
 	}
+	/* A drain queued before the spinner holds the target would just run. */
+	for (double until = qt_now() + 5; atomic_load(&foreign_cpu) != (int)target &&
+	     qt_now() < until;)
+		usleep(1000);
 	/* Its drain waits in flush_work() behind the spinner. */
 	pid = fork_long_run(caller, target, QPWBENCH_DRAIN_EMPTY);
 	if (pid > 0) {
@@ -933,8 +939,12 @@ static void test_hotplug(int fd)
 	 */
 	qt_run_init(&bg.r, QPWBENCH_SCENARIO_STRESS, QPWBENCH_VARIANT_WQ);
 	bg.r.caller_cpu = cpus[0];
-	/* About two seconds of ops, so the offline request lands mid-run. */
-	bg.r.iterations = stress_rate > 0 ? (__u64)(2 * stress_rate) : 300000;
+	/*
+	 * About 20 s of ops, so the offline request lands mid-run even where
+	 * taking a CPU down takes seconds (arm64 under TCG); the offline ends
+	 * the run early.
+	 */
+	bg.r.iterations = stress_rate > 0 ? (__u64)(20 * stress_rate) : 3000000;
 	if (bg.r.iterations < 100000)
 		bg.r.iterations = 100000;
 	if (bg.r.iterations > QPWBENCH_MAX_ITERATIONS)

@@ -261,6 +261,7 @@ static void test_owner_fill(int fd, __u64 hold_ns)
 		const struct qpwbench_result *res = &r.result;
 		__u64 want = v == QPWBENCH_VARIANT_GLOBAL ? 0 : (__u64)fill * (ncpus - 1);
 		char name[64];
+		bool capped;
 		int ret;
 
 		snprintf(name, sizeof(name), "owner-fill-%s%s", qt_variant_names[v],
@@ -283,16 +284,27 @@ static void test_owner_fill(int fd, __u64 hold_ns)
 		check_bucket_rule(name, &ds.drained);
 		check_bucket_rule(name, &ds.owner);
 		check_bucket_rule(name, &ds.owner_alone);
-		qt_check(ds.drained.count + res->stalls >= it && ds.drained.count == res->hist.count &&
+		/*
+		 * Under TCG a queued drain behind a busy owner can take seconds (an
+		 * arm64 RT guest: p50 1.6 s, max 4 s), so the 60 s run cap may end
+		 * the run with what it has (QPWBENCH_RES_INTERRUPTED): then every
+		 * drain it recorded must still be right, and there must be some.
+		 */
+		capped = res->flags & QPWBENCH_RES_INTERRUPTED;
+		qt_check((capped ? ds.drained.count >= 10 : ds.drained.count + res->stalls >= it) &&
+			 ds.drained.count == res->hist.count &&
 			 ds.drained.min == want && ds.drained.max == want, name,
-			 "%llu drains found %llu..%llu entries, want %llu",
-			 (unsigned long long)ds.drained.count, (unsigned long long)ds.drained.min,
+			 "%llu drains%s found %llu..%llu entries, want %llu",
+			 (unsigned long long)ds.drained.count, capped ? " (run cap)" : "",
+			 (unsigned long long)ds.drained.min,
 			 (unsigned long long)ds.drained.max, (unsigned long long)want);
-		qt_check(conserved(res) && res->ops_done >= (__u64)(it + warm) * fill * (ncpus - 1),
+		qt_check(conserved(res) && res->ops_done >= (capped ? ds.drained.count : it + warm) *
+			 (__u64)fill * (ncpus - 1),
 			 name, "owner ops %llu drained %llu remaining %llu",
 			 (unsigned long long)res->ops_done, (unsigned long long)res->ops_drained,
 			 (unsigned long long)res->ops_remaining);
-		qt_check(ds.owner.count >= it && ds.owner_alone.count > 0, name,
+		qt_check(ds.owner.count >= (capped ? ds.drained.count : it) &&
+			 ds.owner_alone.count > 0, name,
 			 "owner cost samples %llu, alone %llu", (unsigned long long)ds.owner.count,
 			 (unsigned long long)ds.owner_alone.count);
 		if (hold_ns)

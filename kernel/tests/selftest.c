@@ -17,6 +17,7 @@
  * 1 any failed, 77 no device (reason printed).
  * Timings are printed, never judged.
  */
+#include <dirent.h>
 #include <limits.h>
 #include <pthread.h>
 #include <sched.h>
@@ -812,23 +813,57 @@ static bool write_long(const char *path, long v)
 	return fclose(f) == 0 && ok;
 }
 
+/* Whether a task named @comm exists (a /proc/PID/comm line). */
+static bool task_named(const char *comm)
+{
+	DIR *proc = opendir("/proc");
+	struct dirent *e;
+	bool found = false;
+
+	while (proc && !found && (e = readdir(proc))) {
+		char path[300], line[64] = "";
+		FILE *f;
+
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/comm", e->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		found = fgets(line, sizeof(line), f) && !strncmp(line, comm, strlen(comm)) &&
+			line[strlen(comm)] == '\n';
+		fclose(f);
+	}
+	if (proc)
+		closedir(proc);
+	return found;
+}
+
 /*
  * A drain that can never finish: the target's kworker is kept off its CPU by
  * a SCHED_FIFO spinner of ours with RT throttling off. Killing the run's
  * process must end the ioctl anyway (the module leaves the blocked thread
  * to end on its own); new runs get EBUSY while it is blocked and run again
  * once the spinner lets the work run.
+ *
+ * The spinner starts only once the run's drainer exists: the kthread
+ * kthreadd forks for it may start on the target (an arm64 6.1 guest put it
+ * there every time, as the CFS idlest CPU beside an RT hog), and would then
+ * never run to be bound to the caller, the run stuck in its creation rather
+ * than in flush_work(). The drains queued after the spinner holds the
+ * target wait.
  */
 static void test_orphan(int fd)
 {
 	const char *rt_runtime = "/proc/sys/kernel/sched_rt_runtime_us";
 	struct sched_param prio = { .sched_priority = 10 };
 	unsigned int caller = cpus[0], target = cpus[ncpus - 1];
-	double t_kill, reaped_after;
+	double t_kill, reaped_after, until;
+	bool killed = false, blocked = false;
+	char drainer[32];
 	struct qpwbench_run r;
 	pthread_attr_t attr;
 	cpu_set_t set, old_set;
-	bool killed, blocked;
 	long old_runtime = -2;
 	int ret;
 	pthread_t spinner;
@@ -852,42 +887,45 @@ static void test_orphan(int fd)
 	CPU_ZERO(&set);
 	CPU_SET(caller, &set);
 	sched_setaffinity(0, sizeof(set), &set);
+	pid = fork_long_run(caller, target, QPWBENCH_DRAIN_EMPTY);
+	if (pid < 0) {
+		qt_check(false, "orphan-after-kill", "fork: %s", strerror(errno));
+		goto out_affinity;
+	}
+	/* The module names its thread once kthread_create_on_cpu() returned. */
+	snprintf(drainer, sizeof(drainer), "qpwbench/%u", caller);
+	until = qt_now() + 10;
+	while (!task_named(drainer) && qt_now() < until)
+		usleep(1000);
 	CPU_ZERO(&set);
 	CPU_SET(target, &set);
 	atomic_store(&foreign_spin, true);
+	atomic_store(&foreign_cpu, -1);
 	pthread_attr_init(&attr);
 	pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
 	pthread_attr_setinheritsched(&attr, PTHREAD_EXPLICIT_SCHED);
 	pthread_attr_setschedpolicy(&attr, SCHED_FIFO);
 	pthread_attr_setschedparam(&attr, &prio);
-	atomic_store(&foreign_cpu, -1);
 	ret = pthread_create(&spinner, &attr, foreign_spinner_main, NULL);
 	pthread_attr_destroy(&attr);
 	if (ret) {
 		printf("skip orphan-after-kill: SCHED_FIFO spinner: %s\n", strerror(ret));
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		run_when_free(fd);
 		goto out_affinity;
 	}
-	/* A drain queued before the spinner holds the target would just run. */
-	for (double until = qt_now() + 5; atomic_load(&foreign_cpu) != (int)target &&
-	     qt_now() < until;)
+	while (atomic_load(&foreign_cpu) != (int)target && qt_now() < until)
 		usleep(1000);
-	/* Its drain waits in flush_work() behind the spinner. */
-	pid = fork_long_run(caller, target, QPWBENCH_DRAIN_EMPTY);
-	if (pid > 0) {
-		killed = kill_mid_run(fd, pid, &t_kill, &reaped_after);
-		qt_check(killed, "orphan-after-kill",
-			 "child killed with its drain in flush_work(), reaped after %.3f s",
-			 reaped_after);
-		valid_run(&r);
-		ret = qt_run(fd, &r);
-		blocked = ret == -EBUSY;
-	}
+	/* Its next drain waits in flush_work() behind the spinner. */
+	killed = kill_mid_run(fd, pid, &t_kill, &reaped_after);
+	qt_check(killed, "orphan-after-kill",
+		 "child killed with its drain in flush_work(), reaped after %.3f s", reaped_after);
+	valid_run(&r);
+	ret = qt_run(fd, &r);
+	blocked = ret == -EBUSY;
 	atomic_store(&foreign_spin, false);
 	pthread_join(spinner, NULL);
-	if (pid < 0) {
-		qt_check(false, "orphan-after-kill", "fork: %s", strerror(errno));
-		goto out_affinity;
-	}
 	qt_check(blocked, "orphan-blocks-runs", "a run while the left thread is blocked: %s, want EBUSY",
 		 errname(ret));
 	ret = run_when_free(fd);

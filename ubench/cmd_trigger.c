@@ -30,6 +30,11 @@
  *                        target stepped aside (--hold): their work waited
  *                        behind the RT task
  *   trigger_latency      the caller's time in the trigger (emulated under TCG)
+ *   trigger_caller_cpu   the caller thread's CPU time in the trigger: the
+ *                        drain's cost on the caller, the sleep in
+ *                        flush_work() left out
+ * Under tcg-icount the time rows are in insns (run_meta_time_unit()).
+ * Caller rows (cpus = the caller) have n_cpus = the CPUs online.
  *   trigger_calls        calls of the remote-drain functions the caller made
  *                        (function tracer; variant: the kernel function)
  *
@@ -120,6 +125,7 @@ struct trigger_run {
 	atomic_uint filled, reported;
 	atomic_bool fired, returned, stop_spin, quit;
 	uint64_t fired_at_ns;
+	unsigned int n_online;
 	char thread_err[256];
 	atomic_bool thread_failed;
 	uint64_t round;
@@ -289,13 +295,13 @@ static int wait_targets(struct trigger_run *r, atomic_uint *counter, unsigned in
 	return 0;
 }
 
-static int row(struct trigger_run *r, const char *trigger, const char *variant,
-	       const unsigned int *cpu, const char *metric, const char *unit, double *v,
-	       size_t n)
+static int emit(struct trigger_run *r, const char *trigger, const char *variant,
+		const unsigned int *cpu, unsigned int n_cpus, const char *metric, const char *unit,
+		double *v, size_t n)
 {
 	struct output_row o = {
 		.scenario = "trigger", .backend = "kernel", .variant = variant,
-		.cpus = cpu, .n_cpus = 1, .metric = metric, .unit = unit,
+		.cpus = cpu, .n_cpus = n_cpus, .metric = metric, .unit = unit,
 		.target_load = target_load_name(r->p->load), .trigger = trigger,
 		/* Timed with clock_gettime(), whose step and overhead are not measured here. */
 		.resolution_ns = NAN, .timer_overhead_ns = NAN,
@@ -308,6 +314,24 @@ static int row(struct trigger_run *r, const char *trigger, const char *variant,
 		return EXIT_FAILED;
 	}
 	return 0;
+}
+
+/* A target's row: cpus = that target. */
+static int row(struct trigger_run *r, const char *trigger, const char *variant,
+	       const unsigned int *cpu, const char *metric, const char *unit, double *v,
+	       size_t n)
+{
+	return emit(r, trigger, variant, cpu, 1, metric, unit, v, n);
+}
+
+/*
+ * The caller's row: cpus = the caller; n_cpus = the CPUs online when it
+ * fired, which a drain-all walks (the drain-cost comparison's x axis).
+ */
+static int caller_row(struct trigger_run *r, const char *trigger, const char *variant,
+		      const char *metric, const char *unit, double *v, size_t n)
+{
+	return emit(r, trigger, variant, &r->p->caller, r->n_online, metric, unit, v, n);
 }
 
 /* Index of name in c[0..*n), added with zero counts when new; -1 when full. */
@@ -335,13 +359,15 @@ static int trigger_one(struct trigger_run *r, const struct trigger *tr)
 	const struct trigger_params *p = r->p;
 	size_t rounds = p->count;
 	double *latency = calloc(rounds, sizeof(double)), *tmp = calloc(rounds, sizeof(double));
+	double *caller_cpu = calloc(rounds, sizeof(double));
+	const char *unit = run_meta_time_unit(run_meta_get());
 	struct tracefs_count calls[TRIGGER_MAX_NAMES];
 	double *calls_per_round[TRIGGER_MAX_NAMES] = { 0 };
 	unsigned int n_calls = 0, stalled_rounds = 0;
 	char err[256];
 	int rc = 0;
 
-	if (!latency || !tmp) {
+	if (!latency || !tmp || !caller_cpu) {
 		run_error("out of memory");
 		rc = EXIT_FAILED;
 	}
@@ -363,6 +389,7 @@ static int trigger_one(struct trigger_run *r, const struct trigger *tr)
 		}
 	}
 	for (size_t k = 0; k < rounds && !rc; k++) {
+		struct timespec c0, c1;
 		uint64_t t0, t1;
 		bool stalled = false;
 
@@ -394,6 +421,8 @@ static int trigger_one(struct trigger_run *r, const struct trigger *tr)
 		rc = wait_targets(r, &r->filled, p->n_targets);
 		if (rc)
 			break;
+		r->n_online = (unsigned int)sysconf(_SC_NPROCESSORS_ONLN);
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
 		t0 = timer_clock_ns();
 		r->fired_at_ns = t0;
 		atomic_store_explicit(&r->fired, true, memory_order_release);
@@ -402,8 +431,10 @@ static int trigger_one(struct trigger_run *r, const struct trigger *tr)
 			rc = EXIT_USAGE;
 		}
 		t1 = timer_clock_ns();
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
 		atomic_store_explicit(&r->returned, true, memory_order_release);
 		latency[k] = (double)(t1 - t0);
+		caller_cpu[k] = (double)(c1.tv_sec - c0.tv_sec) * 1e9 + (double)(c1.tv_nsec - c0.tv_nsec);
 		atomic_store_explicit(&r->stop_spin, true, memory_order_release);
 		for (unsigned int i = 0; i < p->n_targets && p->load != TARGET_LOAD_IDLE; i++)
 			sem_post(&r->t[i].stop);
@@ -526,10 +557,10 @@ static int trigger_one(struct trigger_run *r, const struct trigger *tr)
 				 tg->inv, rounds);
 			stats_of_values(memcpy(tmp, tg->gap, rounds * sizeof(double)), rounds, &s);
 			if (r->text)
-				printf(", largest gap %.0f ns%s", s.max,
+				printf(", largest gap %.0f %s%s", s.max, unit,
 				       run_meta_get()->emulated[0] == 'n' ? "" : " (emulated)");
 			if (!rc)
-				rc = row(r, tr->name, TRIGGER_NO_FUNCTION, &tg->cpu, "target_gap", "ns", tg->gap, rounds);
+				rc = row(r, tr->name, TRIGGER_NO_FUNCTION, &tg->cpu, "target_gap", unit, tg->gap, rounds);
 			stats_of_values(memcpy(tmp, tg->stalled, rounds * sizeof(double)), rounds, &s);
 			if (r->text)
 				printf(", stepped aside for %.0f of %zu triggers\n", s.mean * (double)rounds, rounds);
@@ -542,10 +573,18 @@ static int trigger_one(struct trigger_run *r, const struct trigger *tr)
 
 		stats_of_values(memcpy(tmp, latency, rounds * sizeof(double)), rounds, &s);
 		if (r->text)
-			printf("  caller: trigger latency p50 %.0f ns, max %.0f ns%s; %u of %zu waited for a target\n",
-			       s.p50, s.max, run_meta_get()->emulated[0] == 'n' ? "" : " (emulated)",
+			printf("  caller: trigger latency p50 %.0f %s, max %.0f %s%s; %u of %zu waited for a target\n",
+			       s.p50, unit, s.max, unit, run_meta_get()->emulated[0] == 'n' ? "" : " (emulated)",
 			       stalled_rounds, rounds);
-		rc = row(r, tr->name, TRIGGER_NO_FUNCTION, &p->caller, "trigger_latency", "ns", latency, rounds);
+		rc = caller_row(r, tr->name, TRIGGER_NO_FUNCTION, "trigger_latency", unit, latency, rounds);
+		stats_of_values(memcpy(tmp, caller_cpu, rounds * sizeof(double)), rounds, &s);
+		if (r->text)
+			printf("  caller: CPU time in the trigger p50 %.0f %s, max %.0f %s%s, %u CPUs online\n",
+			       s.p50, unit, s.max, unit, run_meta_get()->emulated[0] == 'n' ? "" : " (emulated)",
+			       r->n_online);
+		if (!rc)
+			rc = caller_row(r, tr->name, TRIGGER_NO_FUNCTION, "trigger_caller_cpu", unit, caller_cpu,
+					rounds);
 	}
 	if (!rc && r->tfs.functions && r->text) {
 		printf("  caller reached:");
@@ -559,8 +598,8 @@ static int trigger_one(struct trigger_run *r, const struct trigger *tr)
 		printf("%s\n", n_calls ? " per trigger" : " none of the traced functions");
 	}
 	for (unsigned int c = 0; c < n_calls && !rc; c++)
-		rc = row(r, tr->name, calls[c].name, &p->caller, "trigger_calls", "count",
-			 calls_per_round[c], rounds);
+		rc = caller_row(r, tr->name, calls[c].name, "trigger_calls", "count", calls_per_round[c],
+				rounds);
 	for (unsigned int c = 0; c < n_calls; c++)
 		free(calls_per_round[c]);
 	for (unsigned int i = 0; i < p->n_targets; i++) {
@@ -578,6 +617,7 @@ static int trigger_one(struct trigger_run *r, const struct trigger *tr)
 		tg->gap = tg->inv = tg->stalled = tg->runs = tg->noise_all = tg->noise_kworker = NULL;
 	}
 	free(latency);
+	free(caller_cpu);
 	free(tmp);
 	fflush(stdout);
 	return rc;

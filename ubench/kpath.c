@@ -121,7 +121,7 @@ int main(int argc, char **argv)
 	const char *loop = "all", *csv = NULL;
 	unsigned int ops = 256, samples = 200, cpu = 0;
 	const struct run_meta *meta = run_meta_get();
-	const char *unit = !strcmp(meta->emulated, "tcg-icount") ? "insns" : "ns";
+	const char *unit = run_meta_time_unit(meta);
 	struct output out;
 	char err[256];
 	cpu_set_t set;

@@ -45,9 +45,16 @@ def _fmt(v, digits=1):
     return "–" if v is None else f"{v:,.{digits}f}"
 
 
+def _load(r):
+    return r.extra.get("target_load", "n/a")
+
+
 def interference(rows):
-    """Trigger x kernel: work items run on the isolated target per trigger."""
-    mine = [r for r in rows if r.scenario == "trigger" and is_ours(r.config.kernel)]
+    """Trigger x kernel: work items run on the isolated target per trigger,
+    under a target load (idle targets are the drain-cost runs' and rtla's
+    witness's: no spinner there to interfere with)."""
+    mine = [r for r in rows if r.scenario == "trigger" and is_ours(r.config.kernel)
+            and _load(r) != "idle"]
     if not mine:
         return None
     by = {}
@@ -135,6 +142,70 @@ def fast_path(rows):
                "spinlock."])
 
 
+def _slope(points):
+    """Least-squares slope of [(x, y)]; None below two distinct x."""
+    if len({x for x, _ in points}) < 2:
+        return None
+    mx = sum(x for x, _ in points) / len(points)
+    my = sum(y for _, y in points) / len(points)
+    return (sum((x - mx) * (y - my) for x, y in points)
+            / sum((x - mx) ** 2 for x, _ in points))
+
+
+def drain_cost(rows):
+    """Trigger x kernel x CPUs online (scripts/drain-cost): the whole
+    drain's instructions and the caller's share, with the cost per added
+    CPU."""
+    metrics = ("trigger_latency", "trigger_caller_cpu")
+    mine = [r for r in rows if r.scenario == "trigger" and is_ours(r.config.kernel)
+            and _load(r) == "idle" and r.metric in metrics and r.unit == "insns"
+            and r.get("p50") is not None]
+    if not mine:
+        return None
+    cell = {}
+    for r in mine:
+        cell.setdefault((r.extra.get("trigger", "n/a"), r.config.kernel, r.n_cpus, r.metric),
+                        []).append(r.get("p50"))
+    # Several runs of one point: their median p50.
+    p50 = {k: sorted(v)[len(v) // 2] for k, v in cell.items()}
+    points = sorted({k[:3] for k in p50}, key=lambda k: (k[0], _order(k[1]), k[2]))
+    out, notes = [], []
+    for trigger, kernel, n in points:
+        whole = p50.get((trigger, kernel, n, metrics[0]))
+        caller = p50.get((trigger, kernel, n, metrics[1]))
+        stock = p50.get((trigger, stock_of(kernel), n, metrics[0]))
+        stock_caller = p50.get((trigger, stock_of(kernel), n, metrics[1]))
+        mine_stock = kernel == stock_of(kernel)
+        out.append([trigger, kernel_label(kernel), str(n), _fmt(whole, 0),
+                    "1 (stock)" if mine_stock else (f"{whole / stock:.3f}×" if whole and stock else "–"),
+                    _fmt(caller, 0),
+                    "1 (stock)" if mine_stock else
+                    (f"{caller / stock_caller:.3f}×" if caller and stock_caller else "–")])
+    for trigger, kernel in sorted({k[:2] for k in points}, key=lambda k: (k[0], _order(k[1]))):
+        per_cpu = [_slope([(n, p50[(t, k, n, m)]) for (t, k, n, m) in p50
+                           if t == trigger and k == kernel and m == metric])
+                   for metric in metrics]
+        if per_cpu[0] is not None:
+            notes.append(f"{trigger}, {kernel_label(kernel)}: {_fmt(per_cpu[0], 0)} insns of the "
+                         f"whole drain and {_fmt(per_cpu[1], 0)} of the caller's per added CPU "
+                         "(least-squares slope of the p50s).")
+    return Table(
+        title=f"{TITLE}: drain cost against CPUs",
+        columns=["trigger", "kernel", "CPUs online", "whole trigger, every CPU (p50 insns)",
+                 "ratio to stock", "the caller's CPU time (p50 insns)", "ratio to stock"],
+        rows=out, emulated=[True] * len(out),
+        intro=("scripts/drain-cost: a guest of N CPUs under QEMU -icount fires each trigger from "
+               "CPU 0 while CPUs 1..N-1, refilled before every trigger, sleep. PW locks "
+               "(pwlocks=1) drain every CPU inline on the caller, one after another; stock 7.2 "
+               "queues a work item on each and waits. Under -icount the vCPUs run one at a time "
+               "and a guest nanosecond is one instruction, so the trigger's time is every CPU's "
+               "instructions while it ran (the whole drain's work, wherever it ran, not its "
+               "latency: the workqueue's parallelism cannot show) and the caller's CPU time is "
+               "its share. Instructions see no cache misses: the remote lines an inline drain "
+               "pulls cost nothing here."),
+        notes=notes)
+
+
 def tables(rows):
     """The section's tables that have data."""
-    return [t for t in (interference(rows), fast_path(rows)) if t is not None]
+    return [t for t in (interference(rows), fast_path(rows), drain_cost(rows)) if t is not None]

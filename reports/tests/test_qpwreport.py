@@ -352,6 +352,27 @@ class Kernel72Test(TempDir):
             self.assertNotIn("The proposal on a real kernel", f.read())
 
 
+class DrainCostTest(TempDir):
+    """The drain-cost table from scripts/drain-cost's rows (drain_cost.csv:
+    stock and pwlocks=1 at 2 and 4 CPUs, idle targets, insns)."""
+
+    def test_table(self):
+        from qpwrep import kernel72
+        rows = data.load_csv(fixture("drain_cost.csv"))
+        self.assertIsNone(kernel72.interference(rows))
+        self.assertIsNone(kernel72.fast_path(rows))
+        t = kernel72.drain_cost(rows)
+        by = {(r[1], r[2]): r for r in t.rows}
+        self.assertEqual(by[("7.2.13-rt (stock)", "4")][3], "140,000")
+        self.assertEqual(by[("7.2.13-rt (stock)", "4")][4], "1 (stock)")
+        self.assertEqual(by[("7.2.13-rt + PW locks, pwlocks=1", "4")][4], f"{110000 / 140000:.3f}×")
+        self.assertEqual(by[("7.2.13-rt + PW locks, pwlocks=1", "2")][6], "4.000×")
+        self.assertIn("drop-caches, 7.2.13-rt (stock): 20,000 insns of the whole drain and 2,000 of "
+                      "the caller's per added CPU", t.notes[0])
+        self.assertIn("pwlocks=1: 10,000 insns of the whole drain and 10,000", t.notes[1])
+        self.assertTrue(all(t.emulated))
+
+
 class TriggerTest(TempDir):
     """The trigger section from vm-trigger guests' rows (trigger.csv: 6.12-rt
     with CPU 1 isolated, CPU 2 a control, and rtla's witness run; arm64 6.1)."""

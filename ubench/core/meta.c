@@ -291,6 +291,11 @@ const struct run_meta *run_meta_get(void)
 	return &process_meta;
 }
 
+const char *run_meta_time_unit(const struct run_meta *m)
+{
+	return strcmp(m->emulated, "tcg-icount") ? "ns" : "insns";
+}
+
 void run_meta_date(char *buf, size_t len)
 {
 	time_t now = time(NULL);

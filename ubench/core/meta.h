@@ -50,6 +50,13 @@ void run_meta_collect(struct run_meta *m);
 /* The process-wide copy, collected on first use. */
 const struct run_meta *run_meta_get(void);
 
+/*
+ * The unit of a guest time: "insns" under tcg-icount (QEMU -icount shift=0
+ * advances the guest clock one nanosecond per instruction executed, by any
+ * vCPU: they run one at a time), else "ns".
+ */
+const char *run_meta_time_unit(const struct run_meta *m);
+
 /* Now as ISO-8601 UTC, e.g. 2026-11-28T05:21:23Z (buf >= 21 bytes). */
 void run_meta_date(char *buf, size_t len);
 

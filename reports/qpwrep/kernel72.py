@@ -200,9 +200,11 @@ def drain_cost(rows):
                "queues a work item on each and waits. Under -icount the vCPUs run one at a time "
                "and a guest nanosecond is one instruction, so the trigger's time is every CPU's "
                "instructions while it ran (the whole drain's work, wherever it ran, not its "
-               "latency: the workqueue's parallelism cannot show) and the caller's CPU time is "
-               "its share. Instructions see no cache misses: the remote lines an inline drain "
-               "pulls cost nothing here."),
+               "latency: the workqueue's parallelism cannot show; idle time skipped to the next "
+               "timer counts too) and the caller's CPU time is its share (read around the "
+               "trigger's clock reads, so it can exceed the trigger's time when the caller does "
+               "all the work). Instructions see no cache misses: the remote lines an inline "
+               "drain pulls cost nothing here."),
         notes=notes)
 
 

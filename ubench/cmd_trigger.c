@@ -34,7 +34,8 @@
  *                        drain's cost on the caller, the sleep in
  *                        flush_work() left out
  * Under tcg-icount the time rows are in insns (run_meta_time_unit()).
- * Caller rows (cpus = the caller) have n_cpus = the CPUs online.
+ * Target rows have cpus = the target; the caller's (trigger_latency,
+ * trigger_caller_cpu, trigger_calls) cpus = the caller, then the targets.
  *   trigger_calls        calls of the remote-drain functions the caller made
  *                        (function tracer; variant: the kernel function)
  *
@@ -125,7 +126,7 @@ struct trigger_run {
 	atomic_uint filled, reported;
 	atomic_bool fired, returned, stop_spin, quit;
 	uint64_t fired_at_ns;
-	unsigned int n_online;
+	unsigned int caller_and_targets[1 + TRIGGER_MAX_TARGETS];
 	char thread_err[256];
 	atomic_bool thread_failed;
 	uint64_t round;
@@ -324,14 +325,12 @@ static int row(struct trigger_run *r, const char *trigger, const char *variant,
 	return emit(r, trigger, variant, cpu, 1, metric, unit, v, n);
 }
 
-/*
- * The caller's row: cpus = the caller; n_cpus = the CPUs online when it
- * fired, which a drain-all walks (the drain-cost comparison's x axis).
- */
+/* The caller's row: cpus = the caller, then the targets it fired at. */
 static int caller_row(struct trigger_run *r, const char *trigger, const char *variant,
 		      const char *metric, const char *unit, double *v, size_t n)
 {
-	return emit(r, trigger, variant, &r->p->caller, r->n_online, metric, unit, v, n);
+	return emit(r, trigger, variant, r->caller_and_targets, 1 + r->p->n_targets, metric, unit,
+		    v, n);
 }
 
 /* Index of name in c[0..*n), added with zero counts when new; -1 when full. */
@@ -421,7 +420,6 @@ static int trigger_one(struct trigger_run *r, const struct trigger *tr)
 		rc = wait_targets(r, &r->filled, p->n_targets);
 		if (rc)
 			break;
-		r->n_online = (unsigned int)sysconf(_SC_NPROCESSORS_ONLN);
 		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
 		t0 = timer_clock_ns();
 		r->fired_at_ns = t0;
@@ -579,9 +577,8 @@ static int trigger_one(struct trigger_run *r, const struct trigger *tr)
 		rc = caller_row(r, tr->name, TRIGGER_NO_FUNCTION, "trigger_latency", unit, latency, rounds);
 		stats_of_values(memcpy(tmp, caller_cpu, rounds * sizeof(double)), rounds, &s);
 		if (r->text)
-			printf("  caller: CPU time in the trigger p50 %.0f %s, max %.0f %s%s, %u CPUs online\n",
-			       s.p50, unit, s.max, unit, run_meta_get()->emulated[0] == 'n' ? "" : " (emulated)",
-			       r->n_online);
+			printf("  caller: CPU time in the trigger p50 %.0f %s, max %.0f %s%s\n",
+			       s.p50, unit, s.max, unit, run_meta_get()->emulated[0] == 'n' ? "" : " (emulated)");
 		if (!rc)
 			rc = caller_row(r, tr->name, TRIGGER_NO_FUNCTION, "trigger_caller_cpu", unit, caller_cpu,
 					rounds);
@@ -1011,6 +1008,8 @@ int cmd_trigger(int argc, char **argv)
 		char err[256];
 
 		r.p = &p;
+		r.caller_and_targets[0] = p.caller;
+		memcpy(&r.caller_and_targets[1], p.targets, p.n_targets * sizeof(p.targets[0]));
 		output_init(&r.out, run_meta_get());
 		if (output_start(&r.out, o.csv, o.json, err, sizeof(err))) {
 			run_error("%s", err);

@@ -45,6 +45,10 @@ def _fmt(v, digits=1):
     return "–" if v is None else f"{v:,.{digits}f}"
 
 
+# The caller's rows of a trigger run; the others are per target CPU.
+CALLER_METRICS = ("trigger_latency", "trigger_caller_cpu", "trigger_calls")
+
+
 def _load(r):
     return r.extra.get("target_load", "n/a")
 
@@ -57,9 +61,14 @@ def interference(rows):
             and _load(r) != "idle"]
     if not mine:
         return None
-    by = {}
+    # Per target CPU; the caller's rows (cpus: the caller, then the targets) go
+    # to every target row of their trigger and kernel.
+    by, caller = {}, {}
     for r in mine:
-        by.setdefault((r.extra.get("trigger", "n/a"), r.config.kernel, r.cpus), []).append(r)
+        if r.metric in CALLER_METRICS:
+            caller.setdefault((r.extra.get("trigger", "n/a"), r.config.kernel), []).append(r)
+        else:
+            by.setdefault((r.extra.get("trigger", "n/a"), r.config.kernel, r.cpus), []).append(r)
     out, emulated = [], []
     for (trigger, kernel, cpus) in sorted(by, key=lambda k: (k[0], _order(k[1]), k[2])):
         rs = by[(trigger, kernel, cpus)]
@@ -67,7 +76,8 @@ def interference(rows):
         total = work.get("all")
         named = sorted((v, r) for v, r in work.items() if v != "all" and (r.get("mean") or 0) > 0)
         switches = next((r for r in rs if r.metric == "target_involuntary_switches"), None)
-        latency = next((r for r in rs if r.metric == "trigger_latency"), None)
+        latency = next((r for r in caller.get((trigger, kernel), [])
+                        if r.metric == "trigger_latency"), None)
         out.append([trigger, kernel_label(kernel), ",".join(map(str, cpus)),
                     (f"{_fmt(total.get('mean'), 2)} (min {_fmt(total.get('min'), 0)}, "
                      f"max {_fmt(total.get('max'), 0)}, {int(total.get('samples') or 0)} triggers)"
@@ -153,7 +163,8 @@ def _slope(points):
 
 
 def drain_cost(rows):
-    """Trigger x kernel x CPUs online (scripts/drain-cost): the whole
+    """Trigger x kernel x CPUs (scripts/drain-cost: the caller and every other
+    CPU as a target, so the caller rows' n_cpus is the guest's): the whole
     drain's instructions and the caller's share, with the cost per added
     CPU."""
     metrics = ("trigger_latency", "trigger_caller_cpu")
@@ -191,7 +202,7 @@ def drain_cost(rows):
                          "(least-squares slope of the p50s).")
     return Table(
         title=f"{TITLE}: drain cost against CPUs",
-        columns=["trigger", "kernel", "CPUs online", "whole trigger, every CPU (p50 insns)",
+        columns=["trigger", "kernel", "CPUs (caller + targets)", "whole trigger, every CPU (p50 insns)",
                  "ratio to stock", "the caller's CPU time (p50 insns)", "ratio to stock"],
         rows=out, emulated=[True] * len(out),
         intro=("scripts/drain-cost: a guest of N CPUs under QEMU -icount fires each trigger from "

@@ -329,6 +329,9 @@ class Kernel72Test(TempDir):
                          ["7.2.13-rt (stock)", "7.2.13-rt + PW locks, pwlocks=0",
                           "7.2.13-rt + PW locks, pwlocks=1"])
         self.assertIn("lru_add_drain_per_cpu 1.00", inter.rows[0][4])
+        # The caller's row (cpus 0,1) is no table row of its own: its time is the target's.
+        self.assertEqual(inter.rows[0][2], "1")
+        self.assertEqual(inter.rows[0][6], "1,600,000 insns")
         self.assertEqual(inter.rows[2][4], "none")
         self.assertTrue(inter.rows[2][3].startswith("0.00 (min 0, max 0, 20 triggers)"))
         fault = {r[1]: r for r in fast.rows if r[0] == "fault"}

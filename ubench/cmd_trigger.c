@@ -33,11 +33,12 @@
  *   trigger_caller_cpu   the caller thread's CPU time in the trigger: the
  *                        drain's cost on the caller, the sleep in
  *                        flush_work() left out
+ *   trigger_calls        calls of the remote-drain functions the caller made
+ *                        (function tracer; variant: the kernel function)
+ *
  * Under tcg-icount the time rows are in insns (run_meta_time_unit()).
  * Target rows have cpus = the target; the caller's (trigger_latency,
  * trigger_caller_cpu, trigger_calls) cpus = the caller, then the targets.
- *   trigger_calls        calls of the remote-drain functions the caller made
- *                        (function tracer; variant: the kernel function)
  *
  * Counts are per trigger (one sample per trigger). Needs root and tracefs.
  */

@@ -11,6 +11,7 @@ length, not a time."""
 
 import re
 
+from .analysis import target_load
 from .tables import Table
 
 TITLE = "The proposal on a real kernel"
@@ -49,16 +50,12 @@ def _fmt(v, digits=1):
 CALLER_METRICS = ("trigger_latency", "trigger_caller_cpu", "trigger_calls")
 
 
-def _load(r):
-    return r.extra.get("target_load", "n/a")
-
-
 def interference(rows):
     """Trigger x kernel: work items run on the isolated target per trigger,
     under a target load (idle targets are the drain-cost runs' and rtla's
     witness's: no spinner there to interfere with)."""
     mine = [r for r in rows if r.scenario == "trigger" and is_ours(r.config.kernel)
-            and _load(r) != "idle"]
+            and target_load(r) != "idle"]
     if not mine:
         return None
     # Per target CPU; the caller's rows (cpus: the caller, then the targets) go
@@ -169,7 +166,7 @@ def drain_cost(rows):
     CPU."""
     metrics = ("trigger_latency", "trigger_caller_cpu")
     mine = [r for r in rows if r.scenario == "trigger" and is_ours(r.config.kernel)
-            and _load(r) == "idle" and r.metric in metrics and r.unit == "insns"
+            and target_load(r) == "idle" and r.metric in metrics and r.unit == "insns"
             and r.get("p50") is not None]
     if not mine:
         return None

@@ -859,7 +859,7 @@ static void test_orphan(int fd)
 	struct sched_param prio = { .sched_priority = 10 };
 	unsigned int caller = cpus[0], target = cpus[ncpus - 1];
 	double t_kill, reaped_after, until;
-	bool killed = false, blocked = false;
+	bool killed, blocked;
 	char drainer[32];
 	struct qpwbench_run r;
 	pthread_attr_t attr;

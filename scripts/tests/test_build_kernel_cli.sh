@@ -6,10 +6,9 @@
 # Usage: test_build_kernel_cli.sh PATH/TO/scripts/build-kernel
 set -uo pipefail
 bk=${1:?usage: test_build_kernel_cli.sh PATH/TO/scripts/build-kernel}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# shellcheck source-path=SCRIPTDIR source=lib/refusal.sh
+. "$(dirname "$0")/lib/refusal.sh"
 export QPWBENCH_CACHE=$tmp/cache
-failures=0
 
 # Each case: environment assignment (or -), the arguments, then a fragment
 # the error line must contain.
@@ -27,18 +26,8 @@ for c in "${cases[@]}"; do
 	args=${rest%%|*} want=${rest#*|}
 	[[ $env == - ]] && env=
 	# shellcheck disable=SC2086 # split the argument list on purpose
-	timeout 30 env $env "$bk" $args >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-	lines=$(wc -l <"$tmp/err")
-	echo "build-kernel $env $args -> $rc: $(head -n1 "$tmp/err")"
-	if [[ $rc != 2 ]]; then
-		echo "FAIL: 'build-kernel $args' exited $rc, want 2"
-		failures=$((failures + 1))
-	elif [[ $lines != 1 ]] || ! grep -qF -- "$want" "$tmp/err"; then
-		echo "FAIL: 'build-kernel $args' should print one line containing '$want'"
-		failures=$((failures + 1))
-	fi
+	refused "build-kernel $env $args" "$want" env $env "$bk" $args
 done
-[[ ! -e $tmp/cache/debs && ! -e $tmp/cache/src ]] || { echo "FAIL: a refused invocation downloaded something"; failures=$((failures + 1)); }
+[[ ! -e $tmp/cache/debs && ! -e $tmp/cache/src ]] || fail "a refused invocation downloaded something"
 ((failures == 0)) || { echo "$failures failure(s)"; exit 1; }
 echo "all ${#cases[@]} bad invocations refused"

@@ -5,9 +5,8 @@
 # Usage: test_drain_cost_cli.sh PATH/TO/scripts/drain-cost
 set -uo pipefail
 dc=${1:?usage: test_drain_cost_cli.sh PATH/TO/scripts/drain-cost}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
+# shellcheck source-path=SCRIPTDIR source=lib/refusal.sh
+. "$(dirname "$0")/lib/refusal.sh"
 
 # Each case: the arguments, then a fragment the error line must contain.
 cases=(
@@ -27,22 +26,11 @@ cases=(
 for c in "${cases[@]}"; do
 	args=${c%%|*} want=${c#*|}
 	# shellcheck disable=SC2086 # split the argument list on purpose
-	timeout 30 "$dc" $args --out "$tmp/out" >"$tmp/stdout" 2>"$tmp/err"
-	rc=$?
-	lines=$(wc -l <"$tmp/err")
-	echo "drain-cost $args -> $rc: $(head -n1 "$tmp/err")"
-	if [[ $rc != 2 ]]; then
-		echo "FAIL: 'drain-cost $args' exited $rc, want 2"
-		failures=$((failures + 1))
-	elif [[ $lines != 1 ]] || ! grep -qF -- "$want" "$tmp/err"; then
-		echo "FAIL: 'drain-cost $args' should print one line containing '$want'"
-		failures=$((failures + 1))
-	elif [[ -e $tmp/out ]]; then
-		echo "FAIL: 'drain-cost $args' created its output directory before refusing"
-		failures=$((failures + 1))
+	if refused "drain-cost $args" "$want" "$dc" $args --out "$tmp/out" && [[ -e $tmp/out ]]; then
+		fail "'drain-cost $args' created its output directory before refusing"
 	fi
 done
 "$dc" --help >"$tmp/stdout" 2>&1 && grep -q "scripts/drain-cost \[--smp LIST\]" "$tmp/stdout" ||
-	{ echo "FAIL: --help does not print the usage"; failures=$((failures + 1)); }
+	fail "--help does not print the usage"
 echo "drain-cost-cli: $failures failure(s)"
 ((failures == 0))

@@ -7,9 +7,8 @@
 # Usage: test_vm_cli.sh PATH/TO/scripts/vm
 set -uo pipefail
 vm=${1:?usage: test_vm_cli.sh PATH/TO/scripts/vm}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
+# shellcheck source-path=SCRIPTDIR source=lib/refusal.sh
+. "$(dirname "$0")/lib/refusal.sh"
 host_mib=$(awk '/^MemTotal:/ { print int($2 / 1024) }' /proc/meminfo)
 
 # Each case: the arguments, then a fragment the error line must contain.
@@ -52,17 +51,7 @@ cases=(
 for c in "${cases[@]}"; do
 	args=${c%%|*} want=${c#*|}
 	# shellcheck disable=SC2086 # split the argument list on purpose
-	timeout 30 "$vm" $args >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-	lines=$(wc -l <"$tmp/err")
-	echo "vm $args -> $rc: $(head -n1 "$tmp/err")"
-	if [[ $rc != 2 ]]; then
-		echo "FAIL: 'vm $args' exited $rc, want 2"
-		failures=$((failures + 1))
-	elif [[ $lines != 1 ]] || ! grep -qF -- "$want" "$tmp/err"; then
-		echo "FAIL: 'vm $args' should print one line containing '$want'"
-		failures=$((failures + 1))
-	fi
+	refused "vm $args" "$want" "$vm" $args
 done
 
 # Good specs: scripts/qemu-topology's CPU count and QEMU arguments, one a line.
@@ -79,10 +68,7 @@ for c in "${good[@]}"; do
 	want=${c#*|}
 	got=$("$topology" --arch "$arch" --mem "$mem" "$spec" 2>&1 | tr '\n' ' ')
 	echo "qemu-topology $arch $mem $spec -> $got"
-	if [[ "$got" != "$want " ]]; then
-		echo "FAIL: want '$want'"
-		failures=$((failures + 1))
-	fi
+	[[ "$got" == "$want " ]] || fail "want '$want'"
 done
 ((failures == 0)) || { echo "$failures failure(s)"; exit 1; }
 echo "all ${#cases[@]} bad invocations refused, ${#good[@]} topologies built"

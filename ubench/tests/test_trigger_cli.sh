@@ -6,9 +6,9 @@
 # Usage: test_trigger_cli.sh PATH/TO/ubench
 set -uo pipefail
 ubench=${1:?usage: test_trigger_cli.sh PATH/TO/ubench}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
+# meson runs this script by its source path, so the helper is found from $0.
+# shellcheck source-path=SCRIPTDIR source=../../scripts/tests/lib/refusal.sh
+. "$(dirname "$0")/../../scripts/tests/lib/refusal.sh"
 
 # Each case: the arguments, then a fragment the error line must contain.
 cases=(
@@ -30,21 +30,12 @@ cases=(
 for c in "${cases[@]}"; do
 	args=${c%%|*} want=${c#*|}
 	# shellcheck disable=SC2086 # split the argument list on purpose
-	timeout 30 "$ubench" trigger $args >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-	echo "trigger $args -> $rc: $(head -n1 "$tmp/err")"
-	if [[ $rc != 2 ]]; then
-		echo "FAIL: 'trigger $args' exited $rc, want 2"
-		failures=$((failures + 1))
-	elif [[ $(wc -l <"$tmp/err") != 1 ]] || ! grep -qF -- "$want" "$tmp/err"; then
-		echo "FAIL: 'trigger $args' should print one line containing '$want'"
-		failures=$((failures + 1))
-	fi
+	refused "trigger $args" "$want" "$ubench" trigger $args
 done
 # Every trigger of the table is listed by --help.
-"$ubench" trigger --help >"$tmp/help" || { echo "FAIL: trigger --help"; failures=$((failures + 1)); }
+"$ubench" trigger --help >"$tmp/help" || fail "trigger --help"
 for t in fadvise drop-caches compact move-pages slab-shrink memcg-reclaim stat-refresh; do
-	grep -q "^ *$t " "$tmp/help" || { echo "FAIL: --help does not list $t"; failures=$((failures + 1)); }
+	grep -q "^ *$t " "$tmp/help" || fail "--help does not list $t"
 done
 ((failures == 0)) || { echo "$failures failure(s)"; exit 1; }
 echo "all ${#cases[@]} bad invocations refused"

@@ -20,6 +20,9 @@ cases=(
 	"QPWBENCH_KERNEL_JOBS=0|7.2-rt|QPWBENCH_KERNEL_JOBS must be 1-99"
 	"QPWBENCH_KERNEL_JOBS=x|7.2-rt|QPWBENCH_KERNEL_JOBS must be 1-99"
 	"-|--print 7.2-rt-pwlocks|is not built"
+	"-|arm64-rt|unknown kernel flavour 'arm64-rt'"
+	"-|7.2-rt-arm64|unknown kernel flavour '7.2-rt-arm64'"
+	"-|--print 7.2-arm64-rt-pwlocks|is not built"
 )
 for c in "${cases[@]}"; do
 	env=${c%%|*} rest=${c#*|}

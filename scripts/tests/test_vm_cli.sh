@@ -46,6 +46,9 @@ cases=(
 	"--kernel 7.2-rt --smp 256 -- true|at most 255 CPUs"
 	"--kernel 7.2-rt --abi 6.1.0-1 -- true|--abi is for Debian's kernels"
 	"--kernel 7.2-rt-pwlocks --append pwlocks=1;reboot -- true|--append takes kernel parameters"
+	"--kernel 7.2-arm64-rt --smp 513 -- true|at most 512 CPUs"
+	"--kernel 7.2-arm64-rt-pwlocks --abi 6.1.0-1 -- true|--abi is for Debian's kernels"
+	"--kernel 7.2-rt-arm64 -- true|unknown kernel '7.2-rt-arm64'"
 	"--kernel 7.3 -- true|unknown kernel '7.3'"
 )
 for c in "${cases[@]}"; do

@@ -7,13 +7,9 @@
 # Usage: test_perf_c2c.sh PATH/TO/scripts/perf-c2c
 set -uo pipefail
 script=${1:?usage: test_perf_c2c.sh PATH/TO/perf-c2c}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() {
-	echo "FAIL: $*"
-	failures=$((failures + 1))
-}
+# tmp, failures and fail(); meson runs this script by its source path.
+# shellcheck source-path=SCRIPTDIR source=../../scripts/tests/lib/refusal.sh
+. "$(dirname "$0")/../../scripts/tests/lib/refusal.sh"
 
 for args in "" "--" "-o" "true" "--bogus -- true"; do
 	# shellcheck disable=SC2086 # split the argument list on purpose

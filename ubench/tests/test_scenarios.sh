@@ -12,13 +12,9 @@
 set -uo pipefail
 ubench=${1:?usage: test_scenarios.sh PATH/TO/ubench [fifo]}
 mode=${2:-}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() {
-	echo "FAIL: $*"
-	failures=$((failures + 1))
-}
+# tmp, failures and fail(); meson runs this script by its source path.
+# shellcheck source-path=SCRIPTDIR source=../../scripts/tests/lib/refusal.sh
+. "$(dirname "$0")/../../scripts/tests/lib/refusal.sh"
 
 if (($(nproc) < 2)); then
 	echo "SKIP: needs CPUs 0 and 1"

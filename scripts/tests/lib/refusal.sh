@@ -3,7 +3,8 @@
 # Sourced by the command-line tests (scripts/tests/test_*_cli.sh,
 # ubench/tests/test_trigger_cli.sh): the project's rule for bad input is one
 # clear error line and exit 2, and each test checks it over a table of bad
-# invocations. This file owns what those loops share:
+# invocations. This file owns what those loops share (ubench's
+# test_scenarios.sh and test_perf_c2c.sh use its first three):
 #   tmp       a scratch directory, removed on exit (the sourcing test may
 #             keep its own files there, but not stdout or stderr: refused
 #             writes those)

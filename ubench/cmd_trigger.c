@@ -73,7 +73,8 @@
 
 #define TRIGGER_DEFAULT_COUNT		10
 #define TRIGGER_MAX_COUNT		10000
-#define TRIGGER_DEFAULT_FILL_PAGES	8
+/* 7 anonymous + 7 file folios stay below 6.1's batch of 15 (fill()). */
+#define TRIGGER_DEFAULT_FILL_PAGES	7
 #define TRIGGER_MAX_FILL_PAGES		1024
 #define TRIGGER_DEFAULT_HOLD_NS		(200ULL * 1000000ULL)
 #define TRIGGER_DEFAULT_SETTLE_NS	(20ULL * 1000000ULL)
@@ -177,6 +178,15 @@ static void sleep_ns(uint64_t ns)
  * memcg charge and stock), pages of --file at a new offset each round
  * (page cache folios in the LRU batch: what fadvise must drain), files
  * opened and closed (filp objects from this CPU's slab).
+ *
+ * What the fill puts in the LRU add batch must still be there when the
+ * trigger fires, or lru_add_drain_all() skips the CPU: a batch that fills
+ * up (15 folios on 6.1, 31 later) moves itself to the LRU, and a large
+ * folio flushes it too. So the fill starts from empty batches (MADV_COLD
+ * runs lru_add_drain() on this CPU: madvise_cold(), since 5.4) and adds a
+ * known number of small folios: the anonymous pages without THP, the file
+ * without readahead (file_open()'s POSIX_FADV_RANDOM). Readahead had added
+ * 0-30 more, so the batch was sometimes exactly full, hence empty.
  */
 static int fill(struct target *tg, uint64_t round, char *err, size_t errlen)
 {
@@ -190,6 +200,12 @@ static int fill(struct target *tg, uint64_t round, char *err, size_t errlen)
 	if (tg->anon == MAP_FAILED) {
 		tg->anon = NULL;
 		snprintf(err, errlen, "CPU %u: mmap: %s", tg->cpu, strerror(errno));
+		return -1;
+	}
+	/* EINVAL from MADV_NOHUGEPAGE: a kernel without THP (Debian's RT ones). */
+	if ((madvise(tg->anon, len, MADV_NOHUGEPAGE) && errno != EINVAL) ||
+	    madvise(tg->anon, len, MADV_COLD)) {
+		snprintf(err, errlen, "CPU %u: madvise: %s", tg->cpu, strerror(errno));
 		return -1;
 	}
 	for (size_t off = 0; off < len; off += PAGE)
@@ -688,7 +704,7 @@ static int file_open(struct trigger_run *r)
 	struct statfs sf;
 	struct stat st;
 	off_t size;
-	int fd = open(file, O_RDONLY | O_CLOEXEC);
+	int e, fd = open(file, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0) {
 		run_error("fadvise needs --file, a block device or a file on a block-backed filesystem: cannot open %s: %s%s",
@@ -713,6 +729,13 @@ static int file_open(struct trigger_run *r)
 	if (size < (off_t)(r->p->fill_pages * PAGE)) {
 		run_error("--file %s: %lld bytes, the fill reads %llu", file, (long long)size,
 			  (unsigned long long)(r->p->fill_pages * PAGE));
+		close(fd);
+		return EXIT_USAGE;
+	}
+	/* The fill reads one folio per page, none ahead (fill()). */
+	e = posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
+	if (e) {
+		run_error("--file %s: posix_fadvise(POSIX_FADV_RANDOM): %s", file, strerror(e));
 		close(fd);
 		return EXIT_USAGE;
 	}
@@ -980,7 +1003,8 @@ int cmd_trigger(int argc, char **argv)
 		 "  --target-load LOAD   fifo (default), busy or idle: what runs on a target between fills\n"
 		 "  --file PATH          block-backed pages the targets read (default %s)\n"
 		 "  --cgroup DIR         the memory cgroup the run moves into (default %s)\n"
-		 "  --fill-pages N       pages per fill (default %d)\n"
+		 "  --fill-pages N       anonymous pages and pages of --file per fill; above 7 they may\n"
+		 "                       fill the kernel's LRU batch (15 folios on 6.1), which then empties (default %d)\n"
 		 "  --hold TIME          a spinner steps aside when a trigger waits this long (default 200ms)\n"
 		 "  --settle TIME        after the trigger, time for unflushed work to run (default 20ms)\n"
 		 "  --no-ftrace          no function tracer (work items are still counted)\n",

@@ -782,7 +782,7 @@ static int trigger_measure(struct trigger_run *r)
 	}
 	if (!rc) {
 		memset(r->ctx.page, 1, PAGE);
-		if (madvise(r->ctx.page, PAGE, MADV_COLD) && errno == ENOSYS)
+		if (madvise(r->ctx.page, PAGE, MADV_NORMAL) && errno == ENOSYS)
 			r->no_advice = true;
 		if (pin_self(p->caller, err, sizeof(err))) {
 			run_error("--caller %u: %s", p->caller, err);

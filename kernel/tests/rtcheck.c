@@ -126,8 +126,17 @@ static void owner_preempted(int fd, unsigned int caller, unsigned int target,
 			qt_check(res->stalls == 0 && res->drains == drains && res->ran_on_caller == drains,
 				 name, "every drain finished inline: %llu drains, %llu stalls",
 				 (unsigned long long)res->drains, (unsigned long long)res->stalls);
-			qt_check(res->target_preemptions >= res->held_drains, name,
-				 "priority inheritance preempted the FIFO task: %llu involuntary switches for %llu held drains",
+			/*
+			 * Once per held drain, but for at most 1 in 10: a drain is
+			 * counted held when it begins, and if the caller then waits
+			 * for the host past the FIFO task's hold (owner_hold_ns), the
+			 * task sleeps and the owner runs without preempting it (a
+			 * vm-rt run: 19 for 20 held drains). Without priority
+			 * inheritance there would be no preemption at all.
+			 */
+			qt_check(res->target_preemptions * 10 >= res->held_drains * 9 &&
+				 res->target_preemptions >= 1, name,
+				 "priority inheritance preempted the FIFO task: %llu involuntary switches for %llu held drains (at least 9 in 10)",
 				 (unsigned long long)res->target_preemptions,
 				 (unsigned long long)res->held_drains);
 		} else {

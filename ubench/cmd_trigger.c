@@ -742,10 +742,8 @@ static int file_open(struct trigger_run *r)
 		return EXIT_USAGE;
 	}
 	/* The fill reads one folio per page, none ahead (fill()). */
-	e = posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
-	if (e == ENOSYS)
-		r->no_advice = true;
-	else if (e) {
+	e = r->no_advice ? 0 : posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
+	if (e) {
 		run_error("--file %s: posix_fadvise(POSIX_FADV_RANDOM): %s", file, strerror(e));
 		close(fd);
 		return EXIT_USAGE;
@@ -767,6 +765,8 @@ static int trigger_measure(struct trigger_run *r)
 		if (p->selected[i])
 			needs |= triggers[i].needs;
 	r->ctx.file_fd = -1;
+	/* CONFIG_ADVISE_SYSCALLS has both calls: madvise() of an empty range asks whether they are there. */
+	r->no_advice = madvise(NULL, 0, MADV_NORMAL) && errno == ENOSYS;
 	if (geteuid()) {
 		run_error("needs root (SCHED_FIFO, tracefs, /proc/sys/vm)");
 		return EXIT_USAGE;
@@ -786,8 +786,6 @@ static int trigger_measure(struct trigger_run *r)
 	}
 	if (!rc) {
 		memset(r->ctx.page, 1, PAGE);
-		if (madvise(r->ctx.page, PAGE, MADV_NORMAL) && errno == ENOSYS)
-			r->no_advice = true;
 		if (pin_self(p->caller, err, sizeof(err))) {
 			run_error("--caller %u: %s", p->caller, err);
 			rc = EXIT_USAGE;

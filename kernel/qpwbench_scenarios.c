@@ -84,6 +84,7 @@ struct qpwb_ctx {
 	u64 deadline_ns;		/* the run cap, ktime_get_ns() */
 	atomic_t ready;
 	bool go;
+	bool released;			/* the coordinator has woken every thread */
 	atomic_t running;
 	struct completion done;
 	bool draining;			/* stress: the drainer has begun */
@@ -238,11 +239,36 @@ static u64 qpwb_stalls_so_far(struct qpwb_ctx *ctx)
 	return sum;
 }
 
-/* A wait of the drainer or an owner for the other: spin, let others run. */
+/* An owner's wait for the drainer's next request: spin, let others run. */
 static void qpwb_wait_relax(void)
 {
 	cpu_relax();
 	cond_resched();
+}
+
+/*
+ * The drainer's wait for the run's other threads (owners ready, a fill
+ * answered): it spins for QPWB_DRAINER_SPIN_NS, so that a drain follows
+ * its fill at once (the FIFO task's spin is timed from its answer), then
+ * sleeps between looks. The OWNER_PREEMPTED drainer runs SCHED_FIFO 51;
+ * were it to spin for good, a thread it waits for that is blocked on a
+ * task of the drainer's CPU would never be answered: on PREEMPT_RT
+ * cond_resched() does nothing, and priority inheritance from a
+ * SCHED_OTHER waiter lifts that task nowhere.
+ * @since is 0 before the first look.
+ */
+#define QPWB_DRAINER_SPIN_NS	(100 * NSEC_PER_USEC)
+
+static void qpwb_drainer_wait(u64 *since)
+{
+	u64 now = local_clock();
+
+	if (!*since)
+		*since = now;
+	if (now - *since < QPWB_DRAINER_SPIN_NS)
+		qpwb_wait_relax();
+	else
+		usleep_range(20, 50);
 }
 
 /*
@@ -252,6 +278,7 @@ static void qpwb_wait_relax(void)
 static bool qpwb_request_fill(struct qpwb_ctx *ctx)
 {
 	unsigned int seq = ++ctx->fill_seq;
+	u64 since = 0;
 	int cpu;
 
 	for_each_cpu(cpu, ctx->cpus)
@@ -266,7 +293,7 @@ static bool qpwb_request_fill(struct qpwb_ctx *ctx)
 		while (smp_load_acquire(&pcp->fill_done) != seq) {
 			if (qpwb_should_stop())
 				return false;
-			qpwb_wait_relax();
+			qpwb_drainer_wait(&since);
 		}
 	}
 	return true;
@@ -342,8 +369,10 @@ static bool qpwb_drain_all(struct qpwb_ctx *ctx, bool record)
 /* The owners measure their cost alone first; FIFO spinners spin. */
 static void qpwb_wait_owners(struct qpwb_ctx *ctx)
 {
+	u64 since = 0;
+
 	while (atomic_read_acquire(&ctx->owners_ready) < ctx->n_owners && !qpwb_should_stop())
-		qpwb_wait_relax();
+		qpwb_drainer_wait(&since);
 }
 
 /* remote and drain-all: .warmup unrecorded drains, then .iterations. */
@@ -357,6 +386,7 @@ static void qpwb_drain_fn(struct qpwb_thread *t)
 	 * OWNER_PREEMPTED: above the FIFO tasks, so that priority inheritance
 	 * lifts an owner this drainer blocks on above its FIFO task, as an RT
 	 * drainer would; a SCHED_OTHER drainer would wait out their spins.
+	 * Only once the owners are ready: their start needs the CPUs.
 	 */
 	struct sched_attr fifo = {
 		.size = sizeof(fifo),
@@ -364,9 +394,9 @@ static void qpwb_drain_fn(struct qpwb_thread *t)
 		.sched_priority = MAX_RT_PRIO / 2 + 1,
 	};
 
+	qpwb_wait_owners(ctx);
 	if (ctx->preempted)
 		WARN_ON_ONCE(sched_setattr_nocheck(current, &fifo));
-	qpwb_wait_owners(ctx);
 	for (i = 0; i < total && !qpwb_should_stop(); i++) {
 		if (!qpwb_drain_all(ctx, i >= ctx->args->warmup))
 			break;
@@ -603,6 +633,18 @@ static int qpwb_thread_main(void *arg)
 	atomic_inc(&ctx->ready);
 	wake_up_all(&qpwb_barrier_wq);
 	wait_event_idle(qpwb_barrier_wq, READ_ONCE(ctx->go) || qpwb_should_stop());
+	/*
+	 * Nobody turns SCHED_FIFO or spins before the coordinator has woken
+	 * every thread. On PREEMPT_RT it wakes them inside the waitqueue's
+	 * sleeping spinlock, migrate-disabled and in an RCU read-side
+	 * section: a thread of the run that went SCHED_FIFO on its CPU then
+	 * kept it from waking the rest, and 500 ms later RCU priority boosting
+	 * made it SCHED_FIFO 1, out of the fair server's reach, for good
+	 * (vm-7.2-rt hung: the drainer spinning for owners never woken, their
+	 * CPU idle, RCU "Tasks blocked", rcub/0 hung; DESIGN, Lifetime).
+	 */
+	while (!smp_load_acquire(&ctx->released) && !qpwb_should_stop())
+		usleep_range(10, 20);
 	if (!qpwb_should_stop())
 		t->fn(t);
 	if (atomic_dec_and_test(&ctx->running))
@@ -709,6 +751,7 @@ static int qpwb_run_threads(struct qpwb_ctx *ctx, struct qpwb_thread *th, int n)
 	atomic_set(&ctx->ready, 0);
 	atomic_set(&ctx->running, n);
 	WRITE_ONCE(ctx->go, false);
+	WRITE_ONCE(ctx->released, false);
 	reinit_completion(&ctx->done);
 	for (i = 0; i < n; i++)
 		wake_up_process(th[i].task);
@@ -720,6 +763,8 @@ static int qpwb_run_threads(struct qpwb_ctx *ctx, struct qpwb_thread *th, int n)
 		t0 = ktime_get_ns();
 		WRITE_ONCE(ctx->go, true);
 		wake_up_all(&qpwb_barrier_wq);
+		/* Release: pairs with qpwb_thread_main(); no lock is held now. */
+		smp_store_release(&ctx->released, true);
 		left = wait_for_completion_killable_timeout(&ctx->done,
 							    qpwb_jiffies_left(ctx));
 		ctx->res->elapsed_ns += ktime_get_ns() - t0;

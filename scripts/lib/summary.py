@@ -11,8 +11,10 @@ test with its suites). Prints, in this order:
                                   counted below
   skipped NAME: REASON            one per skipped test; REASON is the test's
                                   own first output line with the word SKIP
-  part skipped NAME: PART: WHY    a part a test left out, from its
-                                  'QPWBENCH-PART-SKIPPED PART: WHY' lines
+  part skipped: PART: WHY [NAME, ...]
+                                  a part the tests NAME left out, from
+                                  their 'QPWBENCH-PART-SKIPPED PART: WHY'
+                                  lines (one summary line per PART: WHY)
   retried: N[: NAME (WHY), ...]   tests whose guest scripts/vm booted twice
                                   ('QPWBENCH-VM-RETRIED WHY' on its stderr)
   tests: N passed, N failed, N skipped
@@ -82,7 +84,8 @@ def output_lines(record):
 def summarize(records, suites, expected, ci):
     """The summary's lines and whether the run failed."""
     counts = {"passed": 0, "failed": 0, "skipped": 0}
-    steps_ok, steps_failed, skips, parts, retried = [], [], [], [], []
+    steps_ok, steps_failed, skips, retried = [], [], [], []
+    parts = {}  # 'PART: WHY' -> the tests that printed it, in order
     for r in records:
         # meson names a test 'project:suite / name' when several suites ran.
         name = r["name"].rsplit(" / ", 1)[-1]
@@ -94,8 +97,11 @@ def summarize(records, suites, expected, ci):
         if SETUP_SUITE in test_suites:
             (steps_ok if result in PASSED else steps_failed).append(name)
             continue
-        parts += [f"part skipped {name}: {line[len(PART_SKIPPED):]}"
-                  for line in lines if line.startswith(PART_SKIPPED)]
+        for line in lines:
+            if line.startswith(PART_SKIPPED):
+                tests = parts.setdefault(line[len(PART_SKIPPED):].strip(), [])
+                if name not in tests:
+                    tests.append(name)
         why_retried = [line[len(RETRIED):] for line in lines if line.startswith(RETRIED)]
         if why_retried:
             retried.append(f"{name} ({why_retried[0]})")
@@ -123,7 +129,8 @@ def summarize(records, suites, expected, ci):
                    + (f"; ok {', '.join(steps_ok)}" if steps_ok else ""))
     elif steps_ok:
         out.append(f"setup steps: ok ({', '.join(steps_ok)})")
-    out += skips + parts
+    out += skips
+    out += [f"part skipped: {part} [{', '.join(tests)}]" for part, tests in parts.items()]
     out.append(f"retried: {len(retried)}" + (f": {', '.join(retried)}" if retried else ""))
     out.append(f"tests: {counts['passed']} passed, {counts['failed']} failed, "
                f"{counts['skipped']} skipped")

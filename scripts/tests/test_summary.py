@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """scripts/lib/summary.py, run as scripts/test runs it, on the fixture run in
 summary/ (a CI run: the host kmod suite's 3 skips, a guest scripts/vm booted
-twice, a part a guest left out, two setup steps) and on variants of it.
+twice, parts guests left out, two setup steps) and on variants of it.
 
   test_summary.py [TestClass ...] [--build BUILD]
 
@@ -27,8 +27,8 @@ KMOD_REASON = "/dev/qpwbench absent (qpwbench.ko not loaded; the vm suite runs t
 QEMU_SKIP = {"name": "qpwbench:vm / vm-arm64", "result": "SKIP", "returncode": 77, "stdout": "",
              "stderr": "vm: SKIP: qemu-system-aarch64 is not installed (scripts/setup installs it)\n"}
 TOPO_SKIP = {"name": "qpwbench:unit / topo-files", "result": "SKIP", "returncode": 77,
-             "stdout": "SKIP: the shared topologies directory ../shared/topologies is missing "
-                       "(it sits beside the clone as ../shared)\n"}
+             "stdout": "SKIP: the real machines' topologies are not checked: ../shared/topologies "
+                       "is missing (they sit beside the clone, in ../shared/topologies)\n"}
 
 
 def run(extra=(), replace=(), expected=None, ci=False, testlog=None):
@@ -65,18 +65,22 @@ class FixtureTest(unittest.TestCase):
             f"skipped qpwbench-selftest: SKIP qpwbench-selftest: {KMOD_REASON}",
             f"skipped qpwbench-fuzz: SKIP qpwbench-fuzz: {KMOD_REASON}",
             f"skipped qpwbench-rtcheck: SKIP qpwbench-rtcheck: {KMOD_REASON}",
-            "part skipped vm-trigger-arm64: rtla-witness: rtla or the osnoise tracer missing in this guest",
+            # One line per part and reason, naming every test that left it out.
+            "part skipped: qpwbench-selftest run-cap: not asked for (--run-cap: a run of 60 s)"
+            " [vm-rt, vm-arm64]",
+            "part skipped: vm-trigger rtla-agrees: no rtla witness here (rtla or the osnoise tracer"
+            " missing) [vm-trigger-arm64]",
             "retried: 1: vm-rt (boot 1 stalled after 38.2s (RCU: CPU 0's timer wakeup didn't happen;"
             " no module loaded))",
-            # 4 tests: the setup steps are not counted.
-            "tests: 4 passed, 0 failed, 3 skipped",
+            # 5 tests: the setup steps are not counted.
+            "tests: 5 passed, 0 failed, 3 skipped",
         ])
 
     def test_no_retry(self):
         rc, out, _ = run(replace=[{"name": "qpwbench:vm / vm-rt", "result": "OK", "returncode": 0,
                                    "stdout": "vm-suite: 6 passed, 0 failed\n"}])
         self.assertEqual(rc, 0)
-        self.assertEqual(out[-2:], ["retried: 0", "tests: 4 passed, 0 failed, 3 skipped"])
+        self.assertEqual(out[-2:], ["retried: 0", "tests: 5 passed, 0 failed, 3 skipped"])
 
     def test_retried_failure_still_named(self):
         failed = {"name": "qpwbench:vm / vm-rt", "result": "FAIL", "returncode": 1, "stdout": "",
@@ -84,31 +88,31 @@ class FixtureTest(unittest.TestCase):
         rc, out, _ = run(replace=[failed])
         self.assertEqual(rc, 1)
         self.assertEqual(out[-2:], ["retried: 1: vm-rt (boot 1 stalled after 12.0s)",
-                                    "tests: 3 passed, 1 failed, 3 skipped"])
+                                    "tests: 4 passed, 1 failed, 3 skipped"])
 
     def test_expected_skips_pass(self):
         rc, out, _ = run(expected=self.EXPECTED)
         self.assertEqual(rc, 0)
         self.assertIn(f"skipped qpwbench-fuzz: SKIP qpwbench-fuzz: {KMOD_REASON} [expected]", out)
-        self.assertEqual(out[-1], "tests: 4 passed, 0 failed, 3 skipped")
+        self.assertEqual(out[-1], "tests: 5 passed, 0 failed, 3 skipped")
 
     def test_extra_skip_fails(self):
         rc, out, _ = run(replace=[TOPO_SKIP], expected=self.EXPECTED)
         self.assertEqual(rc, 1)
-        self.assertIn("skipped topo-files: SKIP: the shared topologies directory ../shared/topologies "
-                      "is missing (it sits beside the clone as ../shared) [FAILED, not an expected skip]",
+        self.assertIn("skipped topo-files: SKIP: the real machines' topologies are not checked: "
+                      "../shared/topologies is missing (they sit beside the clone, in ../shared/topologies) [FAILED, not an expected skip]",
                       out)
-        self.assertEqual(out[-1], "tests: 3 passed, 1 failed, 3 skipped")
+        self.assertEqual(out[-1], "tests: 4 passed, 1 failed, 3 skipped")
 
     def test_extra_skip_without_list_is_a_skip(self):
         rc, out, _ = run(replace=[TOPO_SKIP])
         self.assertEqual(rc, 0)
-        self.assertIn("skipped topo-files: SKIP: the shared topologies directory ../shared/topologies "
-                      "is missing (it sits beside the clone as ../shared)", out)
-        self.assertEqual(out[-1], "tests: 3 passed, 0 failed, 4 skipped")
+        self.assertIn("skipped topo-files: SKIP: the real machines' topologies are not checked: "
+                      "../shared/topologies is missing (they sit beside the clone, in ../shared/topologies)", out)
+        self.assertEqual(out[-1], "tests: 4 passed, 0 failed, 4 skipped")
 
     def test_qemu_missing_under_ci_fails(self):
-        rc, out, _ = run(extra=[QEMU_SKIP], ci=True)
+        rc, out, _ = run(replace=[QEMU_SKIP], ci=True)
         self.assertEqual(rc, 1)
         self.assertIn("skipped vm-arm64: vm: SKIP: qemu-system-aarch64 is not installed "
                       "(scripts/setup installs it) [FAILED under CI=true: CI must boot the vm "
@@ -116,7 +120,7 @@ class FixtureTest(unittest.TestCase):
         self.assertEqual(out[-1], "tests: 4 passed, 1 failed, 3 skipped")
 
     def test_qemu_missing_for_a_user_is_a_skip(self):
-        rc, out, _ = run(extra=[QEMU_SKIP])
+        rc, out, _ = run(replace=[QEMU_SKIP])
         self.assertEqual(rc, 0)
         self.assertEqual(out[-1], "tests: 4 passed, 0 failed, 4 skipped")
 
@@ -127,7 +131,7 @@ class FixtureTest(unittest.TestCase):
         self.assertEqual(rc, 1)
         self.assertIn("skipped hist: (nothing) [FAILED, no reason given: a skip must print one "
                       "line with SKIP and why]", out)
-        self.assertEqual(out[-1], "tests: 3 passed, 1 failed, 3 skipped")
+        self.assertEqual(out[-1], "tests: 4 passed, 1 failed, 3 skipped")
 
     def test_setup_step_failure(self):
         broken = {"name": "qpwbench:vm+setup / build-kernel-7.2", "result": "FAIL", "returncode": 1,
@@ -135,13 +139,13 @@ class FixtureTest(unittest.TestCase):
         rc, out, _ = run(replace=[broken])
         self.assertEqual(rc, 1)
         self.assertEqual(out[0], "setup steps: FAILED build-kernel-7.2; ok pwlocks-patches")
-        self.assertEqual(out[-1], "tests: 4 passed, 0 failed, 3 skipped")
+        self.assertEqual(out[-1], "tests: 5 passed, 0 failed, 3 skipped")
 
     def test_single_suite_names(self):
         # One suite run: meson names tests without 'project:suite / '.
-        rc, out, _ = run(extra=[{"name": "vm-arm64", "result": "OK", "returncode": 0, "stdout": ""}])
+        rc, out, _ = run(extra=[{"name": "vm-6.12", "result": "OK", "returncode": 0, "stdout": ""}])
         self.assertEqual(rc, 0)
-        self.assertEqual(out[-1], "tests: 5 passed, 0 failed, 3 skipped")
+        self.assertEqual(out[-1], "tests: 6 passed, 0 failed, 3 skipped")
 
     def test_expected_list_names_unknown_test(self):
         with tempfile.NamedTemporaryFile("w", suffix="-skips") as f:

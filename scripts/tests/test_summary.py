@@ -100,7 +100,7 @@ class FixtureTest(unittest.TestCase):
         rc, out, _ = run(replace=[TOPO_SKIP], expected=self.EXPECTED)
         self.assertEqual(rc, 1)
         self.assertIn("skipped topo-files: SKIP: the real machines' topologies are not checked: "
-                      "../shared/topologies is missing (they sit beside the clone, in ../shared/topologies) [FAILED, not an expected skip]",
+                      "../shared/topologies is missing (they sit beside the clone, in ../shared/topologies) [FAILED: not an expected skip]",
                       out)
         self.assertEqual(out[-1], "tests: 4 passed, 1 failed, 3 skipped")
 
@@ -115,8 +115,8 @@ class FixtureTest(unittest.TestCase):
         rc, out, _ = run(replace=[QEMU_SKIP], ci=True)
         self.assertEqual(rc, 1)
         self.assertIn("skipped vm-arm64: vm: SKIP: qemu-system-aarch64 is not installed "
-                      "(scripts/setup installs it) [FAILED under CI=true: CI must boot the vm "
-                      "suite's guests]", out)
+                      "(scripts/setup installs it) [FAILED: under CI=true the vm suite must boot "
+                      "its guests]", out)
         self.assertEqual(out[-1], "tests: 4 passed, 1 failed, 3 skipped")
 
     def test_qemu_missing_for_a_user_is_a_skip(self):
@@ -129,8 +129,8 @@ class FixtureTest(unittest.TestCase):
                   "stdout": "hist: nothing to do\n"}
         rc, out, _ = run(replace=[silent])
         self.assertEqual(rc, 1)
-        self.assertIn("skipped hist: (nothing) [FAILED, no reason given: a skip must print one "
-                      "line with SKIP and why]", out)
+        self.assertIn("skipped hist: (no reason printed) [FAILED: a skip must print one line "
+                      "with SKIP and why]", out)
         self.assertEqual(out[-1], "tests: 4 passed, 1 failed, 3 skipped")
 
     def test_setup_step_failure(self):

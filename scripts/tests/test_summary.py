@@ -65,7 +65,8 @@ class FixtureTest(unittest.TestCase):
             f"skipped qpwbench-selftest: SKIP qpwbench-selftest: {KMOD_REASON}",
             f"skipped qpwbench-fuzz: SKIP qpwbench-fuzz: {KMOD_REASON}",
             f"skipped qpwbench-rtcheck: SKIP qpwbench-rtcheck: {KMOD_REASON}",
-            # One line per part and reason, naming every test that left it out.
+            # One line per part and reason, naming every test that left it
+            # out once (vm-rt's two boots both printed it).
             "part skipped: qpwbench-selftest run-cap: not asked for (--run-cap: a run of 60 s)"
             " [vm-rt, vm-arm64]",
             "part skipped: vm-trigger rtla-agrees: no rtla witness here (rtla or the osnoise tracer"

@@ -52,6 +52,24 @@ static inline bool qt_check(bool ok, const char *name, const char *fmt, ...)
 	return ok;
 }
 
+/*
+ * A part that cannot run here while the rest passes: one line
+ * "QPWBENCH-PART-SKIPPED prog name: why", which scripts/test's summary
+ * (scripts/lib/summary.py) shows, so the part is not missed in silence.
+ */
+__attribute__((format(printf, 2, 3)))
+static inline void qt_part_skip(const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("QPWBENCH-PART-SKIPPED %s %s: ", qt_prog, name);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
 /* Final marker line (the vm suite matches it) and exit code. */
 static inline int qt_finish(void)
 {

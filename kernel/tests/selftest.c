@@ -871,12 +871,12 @@ static void test_orphan(int fd)
 	pid_t pid;
 
 	if (ncpus < 2) {
-		printf("skip orphan-after-kill: needs two CPUs\n");
+		qt_part_skip("orphan-after-kill", "needs two CPUs");
 		return;
 	}
 	f = fopen(rt_runtime, "r");
 	if (!f || fscanf(f, "%ld", &old_runtime) != 1 || !write_long(rt_runtime, -1)) {
-		printf("skip orphan-after-kill: cannot turn RT throttling off (%s)\n", rt_runtime);
+		qt_part_skip("orphan-after-kill", "cannot turn RT throttling off (%s)", rt_runtime);
 		if (f)
 			fclose(f);
 		return;
@@ -909,7 +909,7 @@ static void test_orphan(int fd)
 	ret = pthread_create(&spinner, &attr, foreign_spinner_main, NULL);
 	pthread_attr_destroy(&attr);
 	if (ret) {
-		printf("skip orphan-after-kill: SCHED_FIFO spinner: %s\n", strerror(ret));
+		qt_part_skip("orphan-after-kill", "SCHED_FIFO spinner: %s", strerror(ret));
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		run_when_free(fd);
@@ -972,7 +972,7 @@ static void test_hotplug(int fd)
 	pthread_t tid, otid;
 
 	if (ncpus < 2 || victim == 0 || !write_online(victim, "0")) {
-		printf("SKIP hotplug: cannot take a CPU offline here\n");
+		qt_part_skip("hotplug", "cannot take a CPU offline here");
 		return;
 	}
 	valid_run(&r); qpwbench_mask_set(r.cpus, victim);
@@ -1081,6 +1081,8 @@ int main(int argc, char **argv)
 	test_hotplug(fd);
 	if (run_cap)
 		test_run_cap(fd);
+	else
+		qt_part_skip("run-cap", "not asked for (--run-cap: a run of 60 s)");
 	close(fd);
 	return qt_finish();
 }

@@ -975,7 +975,7 @@ int main(int argc, char **argv)
 	if (argc == 3 && !strcmp(argv[1], "files")) {
 		topo_dir = argv[2];
 		if (stat(topo_dir, &st) || !S_ISDIR(st.st_mode)) {
-			printf("SKIP: the shared topologies directory %s is missing (it sits beside the clone as ../shared)\n",
+			printf("SKIP: the real machines' topologies are not checked: %s is missing (they sit beside the clone, in ../shared/topologies)\n",
 			       topo_dir);
 			return 77;
 		}

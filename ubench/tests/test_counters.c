@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <sched.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,20 @@
 #define SKIP 77
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
+/* Why the running case could not run here: main() names it in the closing
+ * SKIP line, the one scripts/test's summary shows. */
+static char case_skip_why[200];
+
+static int __attribute__((format(printf, 1, 2))) skip_case(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(case_skip_why, sizeof(case_skip_why), fmt, ap);
+	va_end(ap);
+	printf("    skip: %s\n", case_skip_why);
+	return SKIP;
+}
 
 static int parse(struct counter_set *set, const char *list, char *err, size_t errlen)
 {
@@ -171,7 +186,7 @@ static int case_c2c_candidates_known(void)
 		}
 	}
 	printf("    %zu candidates in %zu rows known to libpfm4\n", checked, counters_c2c_rows());
-	return checked ? 0 : SKIP;
+	return checked ? 0 : skip_case("no cache-to-cache candidate events for this architecture");
 }
 
 /*
@@ -406,7 +421,7 @@ static int case_model_encodings(void)
 
 	for (size_t i = 0; i < n; i++)
 		in_child("encoding", i, model_encodings[i].model, &skipped);
-	return skipped == n ? SKIP : 0;
+	return skipped == n ? skip_case("none of its %zu models is in this libpfm4 build", n) : 0;
 }
 
 static int case_model_defaults(void)
@@ -415,7 +430,7 @@ static int case_model_defaults(void)
 
 	for (size_t i = 0; i < n; i++)
 		in_child("default", i, model_defaults[i].model, &skipped);
-	return skipped == n ? SKIP : 0;
+	return skipped == n ? skip_case("none of its %zu models is in this libpfm4 build", n) : 0;
 }
 #endif /* QPWBENCH_HAVE_PFM */
 
@@ -624,10 +639,9 @@ static int case_cpu_context_switches(void)
 		return 0;
 	}
 	if (!counters_total(c, 0, &total, &why) && strstr(why, "not permitted")) {
-		printf("    skip: per-CPU events not permitted here (%s)\n", why);
 		counters_close(c);
 		sched_setaffinity(0, sizeof(old), &old);
-		return SKIP;
+		return skip_case("per-CPU events not permitted here (%s)", why);
 	}
 	counters_start(c);
 	sleep_many();
@@ -746,6 +760,7 @@ static const struct test_case {
 int main(int argc, char **argv)
 {
 	size_t ran = 0, skipped = 0;
+	char skips[1024] = "";
 
 #ifdef QPWBENCH_HAVE_PFM
 	if (argc == 4 && !strcmp(argv[1], MODEL_CHILD_ARG))
@@ -762,7 +777,11 @@ int main(int argc, char **argv)
 		printf("%s\n", cases[i].name);
 		ret = cases[i].run();
 		ran++;
-		skipped += ret == SKIP;
+		if (ret == SKIP) {
+			skipped++;
+			snprintf(skips + strlen(skips), sizeof(skips) - strlen(skips), "%s%s (%s)",
+				 *skips ? "; " : "", cases[i].name, case_skip_why);
+		}
 		printf("  %s\n", check_failures > before ? "FAIL" : ret == SKIP ? "skip" : "ok");
 	}
 	if (!ran) {
@@ -772,9 +791,9 @@ int main(int argc, char **argv)
 	printf("%d failure(s)\n", check_failures);
 	if (check_failures)
 		return 1;
-	/* A case that could not run here is not a pass: skip, with the reasons printed above. */
+	/* A case that could not run here is not a pass: skip, with the reasons. */
 	if (skipped) {
-		printf("SKIP: %zu of %zu case(s) could not run here (see 'skip' above)\n", skipped, ran);
+		printf("SKIP: %zu of %zu case(s) could not run here: %s\n", skipped, ran, skips);
 		return SKIP;
 	}
 	return 0;

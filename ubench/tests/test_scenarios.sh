@@ -106,7 +106,8 @@ if "${without_fifo[@]}" true 2>/dev/null; then
 		fail "FIFO refused: the error does not name --target-load fifo: $(cat "$tmp/err")"
 	echo "FIFO refused: $(cat "$tmp/err")"
 else
-	echo "FIFO refusal not checked: cannot drop SCHED_FIFO rights here (${without_fifo[*]})"
+	# scripts/test's summary shows this line (scripts/lib/summary.py).
+	echo "QPWBENCH-PART-SKIPPED scenarios fifo-refused: cannot drop SCHED_FIFO rights here (${without_fifo[*]})"
 fi
 
 # interference: a FIFO spinner on CPU 1 records gaps and context switches
@@ -121,7 +122,7 @@ if "$ubench" interference --backend user --cpus 0,1 --variant wq,qpw-on --durati
 	((windows >= 40)) || fail "interference: $windows gap windows in 100 ms at 500 Hz, want about 50"
 	check_rows "$tmp/interf.csv"
 elif grep -q 'SCHED_FIFO' "$tmp/err"; then
-	skipped="interference: $(cat "$tmp/err")"
+	skipped+="${skipped:+; }interference: $(cat "$tmp/err")"
 else
 	fail "interference: $(cat "$tmp/err")"
 fi

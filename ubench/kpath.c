@@ -9,7 +9,9 @@
  *            per-CPU sheaves, per call
  *   getppid  getppid(2): the bare syscall, the baseline to subtract
  *
- * Each sample times --ops ops with CLOCK_MONOTONIC; a row (scenario kpath,
+ * Each sample times --ops ops with the harness timer (core/timer.h: the
+ * one the row's timer column names, so its resolution_ns and
+ * timer_overhead_ns are that timer's, measured); a row (scenario kpath,
  * backend kernel, variant = the loop, metric op_cost) gives the spread of
  * the per-op figure over --samples samples. Under scripts/vm --icount
  * (QPWBENCH_EMULATED=tcg-icount) a guest nanosecond is one guest
@@ -27,26 +29,18 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "hist.h"
 #include "meta.h"
 #include "output.h"
+#include "timer.h"
 
 #define KPATH_MAX_SAMPLES 100000u
 #define KPATH_MAX_OPS 100000u
 #define KPATH_FAULT_PAGES 64u
 
 static long page_size;
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* ops pages: fault each in, unmap in batches of KPATH_FAULT_PAGES. */
 static int loop_fault(unsigned int ops)
@@ -158,6 +152,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "qpwbench-kpath: unknown loop '%s' (fault, getcwd, getppid, all)\n", loop);
 		return 2;
 	}
+	if (timer_init(err, sizeof(err))) {
+		fprintf(stderr, "qpwbench-kpath: %s\n", err);
+		return 1;
+	}
 	page_size = sysconf(_SC_PAGESIZE);
 	CPU_ZERO(&set);
 	CPU_SET(cpu, &set);
@@ -180,16 +178,18 @@ int main(int argc, char **argv)
 		struct output_row row = {
 			.scenario = "kpath", .backend = "kernel", .variant = loops[l].name,
 			.cpus = &cpu, .n_cpus = 1, .metric = "op_cost", .unit = unit,
+			.resolution_ns = timer_get_info()->resolution_ns,
+			.timer_overhead_ns = timer_get_info()->overhead_ns,
 		};
 
 		if (strcmp(loop, "all") && strcmp(loop, loops[l].name))
 			continue;
 		rc = loops[l].run(ops);	/* warm-up: caches, sheaves, page tables */
 		for (unsigned int s = 0; !rc && s < samples; s++) {
-			uint64_t t0 = now_ns();
+			uint64_t t0 = timer_start();
 
 			rc = loops[l].run(ops);
-			v[s] = (double)(now_ns() - t0) / ops;
+			v[s] = timer_ticks_to_ns(timer_end() - t0) / ops;
 		}
 		if (rc) {
 			fprintf(stderr, "qpwbench-kpath: %s: %s\n", loops[l].name, strerror(-rc));

@@ -73,7 +73,9 @@ class MakeExampleTest(unittest.TestCase):
 
     def test_sections_and_figures(self):
         rows = fixture_rows()
-        self.assertIn(f"_{len(rows)} rows from {', '.join(sorted(STAGED))}; 4 system(s);", self.md)
+        first = self.md.splitlines()[2]
+        self.assertTrue(first.startswith(f"_{len(rows)} rows from {', '.join(sorted(STAGED))}; "
+                                         "4 system(s);"), first)
         headings = re.findall(r"^### (.+?)(?: \*\*⚠ emulated: correctness only\*\*)?$", self.md, re.M)
         self.assertEqual(headings, HEADINGS)
         self.assertEqual(re.findall(r"!\[[^]]*\]\(([^)]+)\)", self.md), FIGURES)

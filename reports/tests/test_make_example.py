@@ -4,7 +4,7 @@ directories in make-example/ (CSVs copied from reports/examples/csv: a
 user-model sweep with interference and the topology CSV scripts/run writes
 beside it, a 6.1 RT guest's module sweep, its trigger rows), into a
 temporary --out: the staged CSVs, report.md, report.html and the figures,
-with figures from the fixture's rows checked by hand once.
+with values from the fixture's rows, checked by hand once.
 """
 
 import csv
@@ -12,7 +12,6 @@ import filecmp
 import os
 import re
 import subprocess
-import sys
 import tempfile
 import unittest
 from collections import Counter

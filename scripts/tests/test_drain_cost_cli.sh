@@ -22,6 +22,7 @@ cases=(
 	"--kernel generic|needs a 7.2 kernel built here"
 	"--kernel 7.2-bogus|needs a 7.2 kernel built here"
 	"--kernel 7.2-rt-pwlocks:pwlocks=1;x|is not kernel parameters"
+	"--build|usage:"
 )
 for c in "${cases[@]}"; do
 	args=${c%%|*} want=${c#*|}

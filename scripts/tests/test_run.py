@@ -1,0 +1,118 @@
+#!/usr/bin/python3
+"""scripts/run end to end, as a new user meets it: a measurement of this
+machine, its CSV and its report, in a directory given relative to where the
+user stands, with the paths it prints existing.
+
+  test_run.py PATH/TO/scripts/run BUILD_DIR
+
+--build BUILD_DIR stands in for scripts/setup (root, apt): meson test has
+built it. The backend is the one ubench picks, the user model unless
+/dev/qpwbench exists.
+"""
+
+import csv
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import unittest
+
+RUN, BUILD = (os.path.abspath(a) for a in sys.argv[1:3])
+SRC = os.path.dirname(os.path.dirname(RUN))
+sys.path.insert(0, os.path.join(SRC, "reports"))
+
+from qpwrep import data  # noqa: E402  (the variant list, read from the uapi header)
+
+# What scripts/run's sweep measures per variant, one metric each.
+VARIANT_METRICS = {"local": "op_cost", "remote": "drain_latency",
+                   "drain-all": "drain_all_latency", "stress": "lost_ops"}
+BACKEND = "kmod" if os.path.exists("/dev/qpwbench") else "user"
+
+
+class RunTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory(prefix="qpwbench-run-")
+        cls.cwd = cls.tmp.name
+        # Relative: the results land where the user stands, not in the source tree.
+        cls.res = subprocess.run([RUN, "--out", "out", "--build", BUILD], cwd=cls.cwd,
+                                 capture_output=True, text=True, timeout=600)
+        cls.out = os.path.join(cls.cwd, "out")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def test_exit_and_printed_paths(self):
+        self.assertEqual(self.res.returncode, 0, self.res.stderr)
+        m = re.search(r"^run: CSV written to (\S+) and (\S+)$", self.res.stdout, re.M)
+        self.assertTrue(m, "no 'run: CSV written to' line")
+        wrote = re.search(r"^qpwreport: wrote (\S+)$", self.res.stdout, re.M)
+        self.assertTrue(wrote, "no 'qpwreport: wrote' line")
+        printed = [m.group(1), m.group(2), wrote.group(1)]
+        self.assertEqual(printed, [os.path.join(self.out, "sweep.csv"),
+                                   os.path.join(self.out, "topo-pairs.csv"),
+                                   os.path.join(self.out, "report", "report.html")])
+        for path in printed:
+            self.assertTrue(os.path.isabs(path) and os.path.getsize(path) > 0, path)
+
+    def test_csv_has_every_variant(self):
+        with open(os.path.join(self.out, "sweep.csv"), encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+        self.assertEqual({r["backend"] for r in rows}, {BACKEND})
+        variants = data.header_variants()
+        for scenario, metric in VARIANT_METRICS.items():
+            rs = [r for r in rows if r["scenario"] == scenario and r["metric"] == metric]
+            self.assertEqual(sorted({r["variant"] for r in rs}), sorted(variants), scenario)
+            for r in rs:
+                self.assertGreater(int(r["samples"]), 0, f"{scenario} {r['variant']}")
+                value = float(r["p50"])
+                # The stress accounts for every op; the others are times.
+                if scenario == "stress":
+                    self.assertEqual(value, 0, f"{r['variant']} lost ops")
+                else:
+                    self.assertGreater(value, 0, f"{scenario} {r['variant']} p50")
+        self.assertTrue([r for r in rows if r["scenario"] == "c2c"
+                         and r["metric"] == "one_way_latency"], "no c2c one_way_latency rows")
+        with open(os.path.join(self.out, "sweep.txt"), encoding="utf-8") as f:
+            self.assertIn("sweep: finished in", f.read())
+        with open(os.path.join(self.out, "topo-pairs.csv"), encoding="utf-8") as f:
+            self.assertGreater(len(f.read().splitlines()), 1, "topo-pairs.csv has no pair")
+        n_rows = re.search(r"^qpwreport: \d+ figures, (\d+) rows$", self.res.stdout, re.M)
+        self.assertTrue(n_rows and int(n_rows.group(1)) == len(rows),
+                        "the report did not read every row of sweep.csv")
+
+    def test_report_names_backend_and_figures(self):
+        report = os.path.join(self.out, "report")
+        with open(os.path.join(report, "report.md"), encoding="utf-8") as f:
+            md = f.read()
+        with open(os.path.join(report, "report.html"), encoding="utf-8") as f:
+            html = f.read()
+        # The systems table: its backend column names the run's backend.
+        lines = md.splitlines()
+        head = next(i for i, ln in enumerate(lines) if ln.startswith("| system | host |"))
+        cols = [c.strip() for c in lines[head].strip("|").split("|")]
+        cells = [c.strip() for c in lines[head + 2].strip("|").split("|")]
+        self.assertEqual(cells[cols.index("backend")], BACKEND)
+        self.assertIn(f"backend {BACKEND},", html)
+        figures = re.findall(r"!\[[^]]*\]\(([^)]+\.png)\)", md)
+        # c2c, remote, drain-all, fast path, contended: the sweep has their rows.
+        self.assertEqual([f[0] for f in figures], list("12346"), figures)
+        for fig in figures:
+            with open(os.path.join(report, fig), "rb") as f:
+                self.assertEqual(f.read(8), b"\x89PNG\r\n\x1a\n", fig)
+
+    def test_bad_arguments(self):
+        for args, want in ((["--bogus"], "usage: scripts/run"),
+                           (["--build", os.path.join(self.cwd, "none")], "no ubench/ubench there")):
+            res = subprocess.run([RUN, *args, "--out", "refused"], cwd=self.cwd,
+                                 capture_output=True, text=True, timeout=30)
+            self.assertEqual((res.returncode, res.stdout), (2, ""), args)
+            self.assertEqual(len(res.stderr.splitlines()), 1, res.stderr)
+            self.assertIn(want, res.stderr)
+            self.assertFalse(os.path.exists(os.path.join(self.cwd, "refused")), args)
+
+
+if __name__ == "__main__":
+    unittest.main(argv=sys.argv[:1], verbosity=2)

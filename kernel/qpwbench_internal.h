@@ -4,6 +4,7 @@
 #define QPWBENCH_INTERNAL_H
 
 #include <linux/cpumask.h>
+#include <linux/sched/clock.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/wait.h>
@@ -18,6 +19,20 @@
  * longest bound a run may ask for, whatever the run's own bound is.
  */
 #define QPWB_SETTLE_BOUND_NS	QPWBENCH_MAX_WAIT_BOUND_NS
+
+/*
+ * The clock of every interval the module times, each on one CPU (its
+ * threads are pinned): sched_clock(), not local_clock(). Where the kernel
+ * deems sched_clock unstable (x86 TCG guests boot tsc=unstable) local_clock()
+ * is held within a tick of the last tick's time, so after its vCPU was off
+ * the host CPU it reads flat for up to a tick: a 6.1 topology guest's 2000
+ * local samples on one CPU all read 0 ns. sched_clock() reads the TSC (on
+ * arm64 the architected timer) itself; where it is stable the two agree.
+ */
+static inline u64 qpwb_clock(void)
+{
+	return sched_clock();
+}
 
 /* One entry: an object of its own cache line, as a folio is to a folio batch. */
 struct qpwb_obj {

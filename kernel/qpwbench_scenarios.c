@@ -198,10 +198,10 @@ static void qpwb_local_fn(struct qpwb_thread *t)
 		u64 t0, t1, c0, c1;
 
 		c0 = qpwb_cycles();
-		t0 = local_clock();
+		t0 = qpwb_clock();
 		if (!(a->flags & QPWBENCH_RUN_NULL_OP))
 			ctx->local_ops(seq, a->batch);
-		t1 = local_clock();
+		t1 = qpwb_clock();
 		c1 = qpwb_cycles();
 		seq += a->batch;
 		done += a->batch;
@@ -261,7 +261,7 @@ static void qpwb_wait_relax(void)
 
 static void qpwb_drainer_wait(u64 *since)
 {
-	u64 now = local_clock();
+	u64 now = qpwb_clock();
 
 	if (!*since)
 		*since = now;
@@ -339,7 +339,7 @@ static bool qpwb_drain_all(struct qpwb_ctx *ctx, bool record)
 	s0 = qpwb_stalls_so_far(ctx);
 	cpumask_clear(ctx->queued);
 	c0 = qpwb_cycles();
-	t0 = local_clock();
+	t0 = qpwb_clock();
 	for_each_cpu(cpu, ctx->cpus) {
 		struct qpwb_pcpu *pcp = per_cpu_ptr(qpwb_pcpu, cpu);
 
@@ -351,7 +351,7 @@ static bool qpwb_drain_all(struct qpwb_ctx *ctx, bool record)
 	}
 	for_each_cpu(cpu, ctx->queued)
 		ctx->v->flush_drain(cpu);
-	t1 = local_clock();
+	t1 = qpwb_clock();
 	c1 = qpwb_cycles();
 	stalls = qpwb_stalls_so_far(ctx) - s0;
 	if (!record)
@@ -416,9 +416,9 @@ static bool qpwb_owner_should_stop(struct qpwb_ctx *ctx)
 /* Spin with the lock held: the owner_hold_ns part of a held op. */
 static void qpwb_hold_cs(void *arg)
 {
-	u64 end = local_clock() + *(const u64 *)arg;
+	u64 end = qpwb_clock() + *(const u64 *)arg;
 
-	while (local_clock() < end)
+	while (qpwb_clock() < end)
 		cpu_relax();
 }
 
@@ -468,17 +468,17 @@ static void qpwb_owner_step(struct qpwb_ctx *ctx, u64 *seq, u32 nr, struct qpwbe
 {
 	u64 t0, t1;
 
-	t0 = local_clock();
+	t0 = qpwb_clock();
 	if (ctx->args->owner_hold_ns && !ctx->preempted)
 		qpwb_owner_ops_held(ctx, *seq, nr);
 	else
 		ctx->local_ops(*seq, nr);
-	t1 = local_clock();
+	t1 = qpwb_clock();
 	*seq += nr;
 	qpwbench_hist_add(h, div_u64((t1 - t0) * 1000, nr));
 	if (ctx->args->owner_rate_hz) {
 		*next += div64_u64((u64)nr * NSEC_PER_SEC, ctx->args->owner_rate_hz);
-		while (local_clock() < *next && !qpwb_owner_should_stop(ctx))
+		while (qpwb_clock() < *next && !qpwb_owner_should_stop(ctx))
 			cpu_relax();
 	}
 	cond_resched();
@@ -499,7 +499,7 @@ static void qpwb_owner_fn(struct qpwb_thread *t)
 	struct qpwb_pcpu *pcp = per_cpu_ptr(qpwb_pcpu, t->cpu);
 	bool fill = ctx->args->drain_flags & QPWBENCH_DRAIN_FILL;
 	u32 chunk = fill ? ctx->args->fill : ctx->preempted ? 0 : QPWB_OWNER_CHUNK;
-	u64 first = (u64)t->cpu << 40, seq = first, next = local_clock();
+	u64 first = (u64)t->cpu << 40, seq = first, next = qpwb_clock();
 	unsigned int seen = 0, i;
 
 	for (i = 0; chunk && i < QPWB_OWNER_ALONE_SAMPLES && !qpwb_owner_should_stop(ctx); i++)
@@ -865,7 +865,7 @@ struct qpwb_gaps {
 
 static void qpwb_gaps_start(struct qpwb_gaps *g, struct qpwb_ctx *ctx)
 {
-	g->prev = local_clock();
+	g->prev = qpwb_clock();
 	g->window_end = g->prev + ctx->gap_window_ns;
 	g->max = 0;
 }
@@ -901,7 +901,7 @@ static void qpwb_fifo_fn(struct qpwb_thread *t)
 		u64 now;
 
 		cond_resched();
-		now = local_clock();
+		now = qpwb_clock();
 		qpwb_gaps_note(&g, ctx, &t->owner->gaps, now);
 		if (!waiting) {
 			since = 0;
@@ -939,14 +939,14 @@ static void qpwb_fifo_fn(struct qpwb_thread *t)
 static void qpwb_preempt_spin(struct qpwb_ctx *ctx, struct qpwb_pcpu *pcp,
 			      struct qpwb_owner *o, unsigned int req)
 {
-	u64 start = local_clock(), prev = start, now = start, max_gap = 0, since = 0;
+	u64 start = qpwb_clock(), prev = start, now = start, max_gap = 0, since = 0;
 
 	/* Release: the owner's entries before the answer (pairs with qpwb_request_fill()). */
 	smp_store_release(&pcp->fill_done, req);
 	while (READ_ONCE(pcp->preempting) && now - start < ctx->args->owner_hold_ns &&
 	       !qpwb_owner_should_stop(ctx)) {
 		cpu_relax();
-		now = local_clock();
+		now = qpwb_clock();
 		max_gap = max(max_gap, now - prev);
 		prev = now;
 		if (!qpwb_work_pending(pcp)) {

@@ -4,8 +4,8 @@
 
 Rows come from the 7.2 guests (scripts/tests/vm-pwlocks): ubench trigger
 rows (scenario trigger) and qpwbench-kpath rows (scenario kpath). A patched
-kernel's kernel column ends in " pwlocks=0|1" (ubench reads
-/sys/kernel/pwlocks), so one kernel booted both ways counts as two kernels.
+kernel's kernel column ends in " pwlocks=0|1|isolated" (ubench reads
+/sys/kernel/pwlocks), so one kernel booted each way counts as a kernel of its own.
 Under scripts/vm --icount the unit is insns: guest instructions, a path
 length, not a time."""
 
@@ -15,7 +15,7 @@ from .analysis import target_load
 from .tables import Table
 
 TITLE = "The proposal on a real kernel"
-_PW = re.compile(r"^(?P<base>.*?)(-pwlocks)?(?P<state> pwlocks=[01])?$")
+_PW = re.compile(r"^(?P<base>.*?)(-pwlocks)?(?: pwlocks=(?P<state>[01]|isolated))?$")
 
 
 def is_ours(kernel):
@@ -32,14 +32,14 @@ def stock_of(kernel):
 def kernel_label(kernel):
     m = _PW.match(kernel)
     if m.group("state"):
-        return f"{m.group('base')} + PW locks, pwlocks={m.group('state')[-1]}"
+        return f"{m.group('base')} + PW locks, pwlocks={m.group('state')}"
     return f"{kernel} (stock)"
 
 
 def _order(kernel):
     m = _PW.match(kernel)
-    state = m.group("state")
-    return (m.group("base"), 0 if state is None else 1 + int(state[-1]))
+    # stock, pwlocks=0, pwlocks=1, pwlocks=isolated
+    return (m.group("base"), {None: 0, "0": 1, "1": 2, "isolated": 3}[m.group("state")])
 
 
 def _fmt(v, digits=1):

@@ -147,9 +147,10 @@ static void collect_cpu_model(struct run_meta *m)
 
 /*
  * Kernels with qpwbench's PW locks patches (kernel/pwlocks/) say at
- * /sys/kernel/pwlocks whether remote drains take the target's lock (1) or
- * queue work (0): one kernel, two behaviours, so the kernel column says
- * which ran ("7.2.13-rt-pwlocks pwlocks=1").
+ * /sys/kernel/pwlocks whether remote drains take the target's lock (1),
+ * do so for isolated CPUs only (isolated) or queue work (0): one kernel,
+ * three behaviours, so the kernel column says which ran
+ * ("7.2.13-rt-pwlocks pwlocks=1").
  */
 static void collect_pwlocks(struct run_meta *m)
 {
@@ -157,7 +158,7 @@ static void collect_pwlocks(struct run_meta *m)
 	size_t len = strlen(m->kernel);
 
 	if (read_line("/sys/kernel/pwlocks", line, sizeof(line)) &&
-	    (!strcmp(line, "0") || !strcmp(line, "1")))
+	    (!strcmp(line, "0") || !strcmp(line, "1") || !strcmp(line, "isolated")))
 		snprintf(m->kernel + len, sizeof(m->kernel) - len, " pwlocks=%s", line);
 }
 

@@ -10,7 +10,7 @@
 #include <stddef.h>
 
 struct run_meta {
-	char kernel[80];	/* uname -r, + " pwlocks=0|1" where /sys/kernel/pwlocks exists */
+	char kernel[80];	/* uname -r, + " pwlocks=0|1|isolated" where /sys/kernel/pwlocks exists */
 	char preempt[32];	/* rt, full, dynamic, voluntary, none, or unknown */
 	char arch[65];		/* uname -m */
 	char host[65];		/* uname -n */

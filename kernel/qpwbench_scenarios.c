@@ -460,6 +460,48 @@ static void qpwb_kick_cs(void *arg)
 }
 
 /*
+ * Whether drain work waits on a load's CPU. The load watches the work
+ * items' pending bits (the lines queue_work_on() writes anyway): nothing
+ * is added to any drain path. Work that started and was preempted, or
+ * blocks on the load's lock, shows only in work_busy(), which takes the
+ * pool's lock: looked at once per QPWB_BUSY_EVERY looks.
+ */
+#define QPWB_BUSY_EVERY	1024
+
+static bool qpwb_work_waits(struct qpwb_pcpu *pcp, u64 *looks)
+{
+	return qpwb_work_pending(pcp) || (++*looks % QPWB_BUSY_EVERY == 0 && qpwb_work_busy(pcp));
+}
+
+/*
+ * The bound on a queued drain's wait, kept by the load on the drained CPU
+ * (the FIFO spinner, the owner): flush_work() cannot give up, and a
+ * kworker below a FIFO task, or behind an owner that retakes its sleeping
+ * lock on PREEMPT_RT (a lateral steal), may never run. @waiting: drain work
+ * is pending or running here; @since: when the load first saw it waiting,
+ * 0 if not. Once it has waited .wait_bound_ns, the load counts a stall and
+ * sleeps until the work has run, so the drainer's flush_work() returns (a
+ * stop ends the sleep too). Such a drain counts in stalled, never in the
+ * latency histogram.
+ */
+static void qpwb_bound_wait(struct qpwb_ctx *ctx, struct qpwb_pcpu *pcp, bool waiting,
+			    u64 *since, u64 now)
+{
+	if (!waiting) {
+		*since = 0;
+		return;
+	}
+	if (!*since)
+		*since = now;
+	if (now - *since < ctx->wait_bound_ns)
+		return;
+	WRITE_ONCE(pcp->stalls, pcp->stalls + 1);
+	while (qpwb_work_busy(pcp) && !qpwb_owner_should_stop(ctx))
+		usleep_range(50, 100);
+	*since = 0;
+}
+
+/*
  * One timed step of an owner: @nr local ops, a per-op cost sample in @h;
  * then, at .owner_rate_hz, spin until the step's period is over.
  */
@@ -499,7 +541,7 @@ static void qpwb_owner_fn(struct qpwb_thread *t)
 	struct qpwb_pcpu *pcp = per_cpu_ptr(qpwb_pcpu, t->cpu);
 	bool fill = ctx->args->drain_flags & QPWBENCH_DRAIN_FILL;
 	u32 chunk = fill ? ctx->args->fill : ctx->preempted ? 0 : QPWB_OWNER_CHUNK;
-	u64 first = (u64)t->cpu << 40, seq = first, next = qpwb_clock();
+	u64 first = (u64)t->cpu << 40, seq = first, next = qpwb_clock(), since = 0, looks = 0;
 	unsigned int seen = 0, i;
 
 	for (i = 0; chunk && i < QPWB_OWNER_ALONE_SAMPLES && !qpwb_owner_should_stop(ctx); i++)
@@ -508,6 +550,10 @@ static void qpwb_owner_fn(struct qpwb_thread *t)
 	while (!qpwb_owner_should_stop(ctx)) {
 		unsigned int req;
 
+		/* OWNER_PREEMPTED: its FIFO task keeps the bound. */
+		if (!ctx->preempted)
+			qpwb_bound_wait(ctx, pcp, qpwb_work_waits(pcp, &looks), &since,
+					qpwb_clock());
 		if (!fill && !ctx->preempted) {
 			qpwb_owner_step(ctx, &seq, chunk, &o->during, &next);
 			continue;
@@ -844,19 +890,13 @@ static int qpwb_scenario_drainer(struct qpwb_ctx *ctx, void (*fn)(struct qpwb_th
 
 /*
  * QPWBENCH_LOAD_FIFO on one target: a SCHED_FIFO spinner. A workqueue drain
- * of its CPU waits in flush_work() for a kworker it keeps off the CPU; once
- * drain work has been pending here for the wait bound, the spinner counts a
- * stall and sleeps until the work has run, so the flush returns. It watches
- * the work items' pending bits (the lines queue_work_on() writes anyway):
- * nothing is added to any drain path. Work that started and was preempted
- * (RT throttling) shows only in work_busy(), looked at once per
- * QPWB_FIFO_BUSY_EVERY spins. Its context switches during the drains go to
- * the result; its largest gap between two reads of its clock per
- * ctx->gap_window_ns (time it did not have its CPU, the sleeps at the bound
- * included) to drain_stats.target_gap, as the harness's spinners record
- * theirs (ubench/target_load.c).
+ * of its CPU waits in flush_work() for a kworker it keeps off the CPU, until
+ * the spinner gives way at the wait bound (qpwb_bound_wait()). Its context
+ * switches during the drains go to the result; its largest gap between two
+ * reads of its clock per ctx->gap_window_ns (time it did not have its CPU,
+ * the sleeps at the bound included) to drain_stats.target_gap, as the
+ * harness's spinners record theirs (ubench/target_load.c).
  */
-#define QPWB_FIFO_BUSY_EVERY	1024
 
 /* A spinner's gap record: the largest gap of the current window. */
 struct qpwb_gaps {
@@ -887,7 +927,7 @@ static void qpwb_fifo_fn(struct qpwb_thread *t)
 	struct qpwb_ctx *ctx = t->ctx;
 	struct qpwb_pcpu *pcp = per_cpu_ptr(qpwb_pcpu, t->cpu);
 	unsigned long nvcsw, nivcsw;
-	u64 since = 0, spins = 0;
+	u64 since = 0, looks = 0;
 	struct qpwb_gaps g;
 
 	sched_set_fifo(current);
@@ -896,27 +936,15 @@ static void qpwb_fifo_fn(struct qpwb_thread *t)
 	atomic_inc(&ctx->owners_ready);
 	qpwb_gaps_start(&g, ctx);
 	while (!qpwb_owner_should_stop(ctx)) {
-		bool waiting = qpwb_work_pending(pcp) ||
-			       (++spins % QPWB_FIFO_BUSY_EVERY == 0 && qpwb_work_busy(pcp));
+		bool waiting = qpwb_work_waits(pcp, &looks);
 		u64 now;
 
 		cond_resched();
 		now = qpwb_clock();
 		qpwb_gaps_note(&g, ctx, &t->owner->gaps, now);
-		if (!waiting) {
-			since = 0;
+		qpwb_bound_wait(ctx, pcp, waiting, &since, now);
+		if (!waiting)
 			cpu_relax();
-			continue;
-		}
-		if (!since)
-			since = now;
-		if (now - since < ctx->wait_bound_ns)
-			continue;
-		WRITE_ONCE(pcp->stalls, pcp->stalls + 1);
-		/* A stop ends the wait too: flush_work() then returns once we are gone. */
-		while (qpwb_work_busy(pcp) && !qpwb_owner_should_stop(ctx))
-			usleep_range(50, 100);
-		since = 0;
 	}
 	/* The last, partial window. */
 	if (g.max)

@@ -45,7 +45,7 @@ static int remote_variant(struct scenario_env *env, const struct remote_params *
 		return rc;
 	scenario_stats_ns(env, &run, &row.stats);
 	scenario_ticks(&run, &row);
-	if (scenario_row(env, &row) || scenario_drain_rows(env, &row, &run, &ds))
+	if (scenario_drain_rows(env, &row, &run, &ds, NULL))
 		return EXIT_FAILED;
 	row.metric = &METRIC_STALLED;
 	row.has_ticks = false;

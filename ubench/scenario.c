@@ -24,6 +24,9 @@ const struct metric METRIC_OWNER_OP_COST = { "owner_op_cost", "ns" };
 const struct metric METRIC_OWNER_OP_COST_ALONE = { "owner_op_cost_alone", "ns" };
 const struct metric METRIC_TARGET_INVOLUNTARY_SWITCHES = { "target_involuntary_switches", "count" };
 const struct metric METRIC_HELD_DRAINS = { "held_drains", "count" };
+const struct metric METRIC_SKIPPED_DRAINS = { "skipped_drains", "count" };
+const struct metric METRIC_DRAIN_OR_SKIP_LATENCY = { "drain_or_skip_latency", "ns" };
+const struct metric METRIC_DRAIN_ALL_OR_SKIP_LATENCY = { "drain_all_or_skip_latency", "ns" };
 
 #define NAME_ENTRY(id, name) name,
 static const char *const scenario_names[] = { QPWBENCH_SCENARIOS(NAME_ENTRY) };
@@ -509,6 +512,12 @@ int scenario_check_drain_opts(struct scenario_env *env, const bool load[TARGET_N
 {
 	bool owners = load[TARGET_LOAD_OWNER] || load[TARGET_LOAD_OWNER_PREEMPTED];
 
+	for (unsigned int l = 0; l < TARGET_NR_LOADS; l++)
+		if (load[l] && !target_load_fills(l) && !d->drain_empty) {
+			scenario_error(env, "--target-load %s leaves every batch empty, so every drain would skip it (cpu_needs_drain()) and time only the peek: add --drain-empty to drain the empty batch (lru_cache_disable()), or use owner",
+				       target_load_name(l));
+			return EXIT_USAGE;
+		}
 	if ((d->fill_set || d->owner_hold_ns) && !owners) {
 		scenario_error(env, "--fill and --owner-hold need --target-load owner or owner-preempted");
 		return EXIT_USAGE;
@@ -585,14 +594,59 @@ int scenario_loads_option(struct ubench_opts *o, const char *arg, bool load[TARG
 	return 0;
 }
 
-int scenario_drain_rows(struct scenario_env *env, const struct scenario_row *latency,
-			const struct qpwbench_run *run, const struct qpwbench_drain_stats *ds)
+struct drain_skips scenario_skips(const struct qpwbench_run *run,
+				  const struct qpwbench_drain_stats *ds)
 {
-	struct scenario_row row = *latency;
+	uint64_t zero = ds->drained.buckets[qpwbench_hist_bucket(0)];
 
+	/* The backend left its skips out of the latency (the user model). */
+	if (run->result.hist.count < ds->drained.count)
+		return (struct drain_skips){ ds->drained.count - run->result.hist.count, false };
+	/* Every batch drained, empty or not: nothing skips. */
+	if (run->drain_flags & QPWBENCH_DRAIN_EMPTY)
+		return (struct drain_skips){ 0, false };
+	/* A sample per drain (the module): a skip is a drain that found nothing. */
+	return (struct drain_skips){ zero, zero > 0 };
+}
+
+int scenario_drain_rows(struct scenario_env *env, struct scenario_row *latency,
+			const struct qpwbench_run *run, const struct qpwbench_drain_stats *ds,
+			bool *measured)
+{
+	struct drain_skips skips = scenario_skips(run, ds);
+	bool drain_all = latency->metric == &METRIC_DRAIN_ALL_LATENCY;
+	struct scenario_row row;
+
+	/*
+	 * A skip is no drain (DESIGN.md, Statistics): it is counted in
+	 * skipped_drains and never in a latency. Where the backend's
+	 * histogram holds skips among real drains (the module), the row says
+	 * so by its metric name; where every drain skipped there is no
+	 * latency to write.
+	 */
+	bool drains_only = false;
+
+	if (ds->drained.count && skips.skipped == ds->drained.count) {
+		scenario_note(env, "  %s %s: every drain skipped (empty batches): no latency",
+			      scenario_name(latency->scenario), variant_name(latency->variant));
+	} else {
+		if (skips.in_latency)
+			latency->metric = drain_all ? &METRIC_DRAIN_ALL_OR_SKIP_LATENCY :
+						      &METRIC_DRAIN_OR_SKIP_LATENCY;
+		drains_only = !skips.in_latency && latency->stats.samples > 0;
+		if (scenario_row(env, latency))
+			return EXIT_FAILED;
+	}
+	if (measured)
+		*measured = drains_only;
+	row = *latency;
 	row.has_ticks = false;
 	row.subtracted_ns = 0;
 	row.secondary = true;
+	row.metric = &METRIC_SKIPPED_DRAINS;
+	stats_single(&row.stats, (double)skips.skipped);
+	if (scenario_row(env, &row))
+		return EXIT_FAILED;
 	row.metric = &METRIC_DRAINED_ENTRIES;
 	hist_stats(&ds->drained, 1, &row.stats);
 	if (scenario_row(env, &row))

@@ -41,6 +41,15 @@ extern const struct metric METRIC_OWNER_OP_COST_ALONE;	/* the same, before any d
 /* remote, drain-all with owner-preempted: what the FIFO task saw, and the drains that met the held lock */
 extern const struct metric METRIC_TARGET_INVOLUNTARY_SWITCHES;
 extern const struct metric METRIC_HELD_DRAINS;
+/* remote, drain-all: recorded drains that found every batch empty and skipped them all */
+extern const struct metric METRIC_SKIPPED_DRAINS;
+/*
+ * The latency of a backend that times its skips among its drains (the
+ * module: one sample per drain, no way to tell which), when some skipped:
+ * never a drain's latency.
+ */
+extern const struct metric METRIC_DRAIN_OR_SKIP_LATENCY;
+extern const struct metric METRIC_DRAIN_ALL_OR_SKIP_LATENCY;
 
 /*
  * Default wait bounds (--wait-bound): how long a workqueue drain waits for
@@ -265,13 +274,30 @@ bool scenario_kmod(const struct scenario_env *env);
 /* --target-load LIST: names from TARGET_LOADS, comma separated, or all. */
 int scenario_loads_option(struct ubench_opts *o, const char *arg, bool load[TARGET_NR_LOADS]);
 /*
- * After a drain's latency row: drained_entries, and with owners
- * owner_op_cost and owner_op_cost_alone, from ds, keyed like *latency
- * (owners that did no op, --fill 0, give rows of 0 samples, n/a).
- * 0, or EXIT_FAILED.
+ * A run's recorded drains that skipped (found every batch empty, so drained
+ * none, as cpu_needs_drain() decides), read from what the backends return:
+ * the user model leaves a skip out of the latency histogram and records a
+ * 0 in ds->drained; the module records both for every drain (in_latency),
+ * so there a skip is a drained sample of 0 (without QPWBENCH_DRAIN_EMPTY).
  */
-int scenario_drain_rows(struct scenario_env *env, const struct scenario_row *latency,
-			const struct qpwbench_run *run, const struct qpwbench_drain_stats *ds);
+struct drain_skips {
+	uint64_t skipped;
+	bool in_latency;	/* the latency histogram holds them too */
+};
+struct drain_skips scenario_skips(const struct qpwbench_run *run,
+				  const struct qpwbench_drain_stats *ds);
+/*
+ * A drain's rows from its run: the latency row *latency (unless every
+ * drain skipped; under the *_or_skip_latency metric where the backend's
+ * histogram holds skips among drains), skipped_drains, drained_entries,
+ * and with owners owner_op_cost and owner_op_cost_alone, keyed like
+ * *latency (owners that did no op, --fill 0, give rows of 0 samples, n/a).
+ * *measured (unless NULL): the latency row holds drains only (at least one). 0, or
+ * EXIT_FAILED.
+ */
+int scenario_drain_rows(struct scenario_env *env, struct scenario_row *latency,
+			const struct qpwbench_run *run, const struct qpwbench_drain_stats *ds,
+			bool *measured);
 
 /* --caller CPU and --wait-bound TIME, for the commands that drain. */
 int scenario_caller_option(struct ubench_opts *o, const char *arg, unsigned int *caller);

@@ -91,12 +91,18 @@ def drain_all_curves(rows, config):
     return {v: sorted(pts) for v, pts in curves.items()}
 
 
+# Loads whose owners fill the targets' batches: only there does a drain-all move entries.
+FILLING_LOADS = ("owner", "owner-preempted")
+
+
 def crossover(rows, config=None):
     """DESIGN.md's one crossover (stats.crossover(), which ubench drain-all
     prints too): least-squares lines p50 = a + b*N of INLINE_VARIANT (serial)
-    and BASELINE_VARIANT (parallel) over the drain-all rows of one CPU order,
-    every run a point, and where they meet. None when either is missing."""
-    rs = select(rows, "drain-all", "drain_all_latency", config)
+    and BASELINE_VARIANT (parallel) over the drain-all rows of one CPU order
+    under owners (FILLING_LOADS), every run a point, and where they meet.
+    None when either is missing."""
+    rs = [r for r in select(rows, "drain-all", "drain_all_latency", config)
+          if target_load(r) in FILLING_LOADS]
     pts = {v: [(r.n_cpus, r.get("p50")) for r in rs if r.variant == v and r.get("p50") is not None]
            for v in (INLINE_VARIANT, BASELINE_VARIANT)}
     x = stats.crossover(pts[INLINE_VARIANT], pts[BASELINE_VARIANT])

@@ -104,13 +104,14 @@ def _reading(fast_ratio, remote, head, cross, verdict, lost):
         parts.append(f"a remote drain ({where}) with {INLINE_VARIANT} is "
                      f"{_speedup(base[0], inline[0])} than {BASELINE_VARIANT} at p50 "
                      f"({_speedup(base[1], inline[1])} at p99)")
-    if cross:
+    if cross and cross.measurable:
         if cross.n is None:
             parts.append(f"draining all CPUs inline {'wins' if cross.serial_first else 'loses'} "
-                         f"up to N={cross.max_n}")
+                         f"throughout N={cross.min_n:.0f}..{cross.max_n:.0f}")
         else:
-            parts.append(f"draining all CPUs inline {'loses' if cross.serial_first else 'wins'} "
-                         f"from N*={cross.n:.1f}" + ("" if cross.measured else " (extrapolated)"))
+            parts.append(f"draining all CPUs inline {'wins below' if cross.below_serial else 'loses below'} "
+                         f"N*={cross.n:.1f} and {'loses' if cross.below_serial else 'wins'} above it"
+                         + ("" if cross.measured else " (extrapolated)"))
     if verdict:
         parts.append("interference on the target removed" if verdict[0]
                      else "interference on the target NOT removed")

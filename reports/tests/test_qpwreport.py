@@ -122,10 +122,12 @@ class RenderTest(unittest.TestCase):
         self.assertIn("0 (every op accounted for)", line)
         self.assertIn("bench1 user x86_64 generic (dynamic) 6.1.0-28-amd64: every local op costs "
                       "+25% with qpw-on; a remote drain (smt) with qpw-on is 6.7× faster than wq at "
-                      "p50 (16× faster at p99); draining all CPUs inline loses from N*=3.6; "
+                      "p50 (16× faster at p99); draining all CPUs inline wins below N*=3.6 and loses above it; "
                       "interference on the target removed.", self.md)
         rt = next(ln for ln in self.md.splitlines() if "RT 6.1.0-28-rt-amd64" in ln and ln.startswith("|"))
         self.assertIn(EMULATED, rt)
+        # Drain-all at N = 1, 2 only: no N*, said in words (it read N*=1.0 once).
+        self.assertIn("| not measurable here (N=1..2) |", rt)
         # No PMU core cycles in a TCG guest: the ratio is of ns, never of TSC ticks.
         self.assertIn("1.02× (1.62 µs vs 1.58 µs)", rt)
         self.assertIn("smt: 27 µs / 131 µs +3 stalled", rt)
@@ -421,8 +423,10 @@ class AnalysisTest(unittest.TestCase):
         cfg = data.Config("h", "x86_64", "k", "rt", "kmod", False)
         stats = {c: None for c in data.STAT_COLUMNS}
         stats.update(p50=p50, p99=p50 * 2, mean=p50)
+        # Drain-all rows under owners: the only ones a crossover is fitted to.
+        extra = {"target_load": "owner"} if scenario == "drain-all" else {}
         return data.Row(cfg, scenario, variant, tuple(cpus), n_cpus or len(cpus), distance, metric,
-                        "ns", stats, None, {})
+                        "ns", stats, None, extra)
 
     def test_topology_order_and_boundaries(self):
         # SMT siblings are (0,2) and (1,3); 0-3 share an L3, 4 is another package.
@@ -447,6 +451,11 @@ class AnalysisTest(unittest.TestCase):
         self.assertAlmostEqual(c.n, 10 / 3)
         self.assertTrue(c.measured and c.serial_first and c.lo < c.n < c.hi)
         self.assertTrue(c.describe().startswith("N*=3.3 (95% "), c.describe())
+        # qpw-on's line is the steeper: it wins below N*, wq above.
+        self.assertTrue(c.describe().endswith("qpw-on faster below N*, wq above"), c.describe())
+        # Two sizes of N: no line fit tells a crossing from noise.
+        two = [r for r in rows if r.n_cpus <= 2]
+        self.assertEqual(analysis.crossover(two).describe(), "not measurable here (N=1..2)")
         # Past the measured N: extrapolated.
         far = rows_of("wq", lambda n: 100 + n) + rows_of("qpw-on", lambda n: 4 * n)
         c = analysis.crossover(far)
@@ -455,7 +464,8 @@ class AnalysisTest(unittest.TestCase):
         self.assertIn("extrapolated outside N=1..8", c.describe())
         # Parallel lines never meet; one variant alone gives no crossover.
         flat = rows_of("wq", lambda n: 10 + n) + rows_of("qpw-on", lambda n: 2 + n)
-        self.assertIn("none: the fits do not cross (qpw-on lower", analysis.crossover(flat).describe())
+        self.assertIn("none: the fits do not cross (qpw-on faster throughout N=1..8)",
+                      analysis.crossover(flat).describe())
         self.assertIsNone(analysis.crossover(rows_of("wq", lambda n: n)))
 
     def test_interference_verdict_over_runs(self):

@@ -245,6 +245,33 @@ void scenario_request(struct qpwbench_run *run, enum qpwbench_scenario scenario,
 		qpwbench_mask_set(run->cpus, cpus[i]);
 }
 
+/*
+ * The parameters columns of the rows a run gives (output.h). The drainer's
+ * policy is the one the backends set: the module's OWNER_PREEMPTED drainer
+ * runs SCHED_FIFO 51 (uapi qpwbench.h), every other drainer SCHED_OTHER;
+ * the uapi has no field to ask for either yet.
+ */
+static void run_params(const struct scenario_env *env, const struct qpwbench_run *run,
+		       struct output_params *p)
+{
+	bool drains = run->scenario != QPWBENCH_SCENARIO_LOCAL;
+	bool preempted = run->target_load == QPWBENCH_LOAD_OWNER_PREEMPTED;
+
+	*p = (struct output_params){
+		.has_fill = run->drain_flags & QPWBENCH_DRAIN_FILL,
+		.fill = run->fill,
+		.drain_empty = !drains ? NULL : run->drain_flags & QPWBENCH_DRAIN_EMPTY ? "yes" : "no",
+		.has_owner = run->target_load == QPWBENCH_LOAD_OWNER || preempted,
+		.owner_rate_hz = run->owner_rate_hz,
+		.owner_hold_ns = run->owner_hold_ns,
+		.wait_bound_ns = drains ? run->wait_bound_ns : 0,
+		.batch = drains ? 0 : run->batch,
+		.lock_mode = opts_lock_mode_names[run->lock_mode],
+		.drainer_policy = !drains ? NULL : preempted && scenario_kmod(env) ? "fifo:51" : "other",
+		.interrupted = run->result.flags & QPWBENCH_RES_INTERRUPTED,
+	};
+}
+
 int scenario_run(struct scenario_env *env, struct qpwbench_run *run)
 {
 	unsigned int cpus[QPWBENCH_MAX_CPUS];
@@ -270,6 +297,7 @@ int scenario_run(struct scenario_env *env, struct qpwbench_run *run)
 		return EXIT_FAILED;
 	}
 	if (!ret) {
+		run_params(env, run, &env->params);
 		if (run->result.flags & QPWBENCH_RES_INTERRUPTED)
 			scenario_note(env, "note: %s %s was cut short by the backend's run cap",
 				      scenario_name(run->scenario), variant_name(run->variant));
@@ -445,6 +473,7 @@ int scenario_row(struct scenario_env *env, const struct scenario_row *r)
 		.timer_overhead_ns = env->timer_overhead_ns,
 		.subtracted_ns = r->subtracted_ns,
 		.target_load = r->target_load,
+		.params = &env->params,
 		.extra_names = extra_names,
 		.extra_values = extra_values,
 	};

@@ -97,6 +97,8 @@ struct scenario_env {
 	uint64_t *raw;
 	/* The backend's timer: resolution and timed-empty-region cost (scenario_env_open). */
 	double resolution_ns, timer_overhead_ns;
+	/* What the last run was asked: the parameters columns of the rows written from it. */
+	struct output_params params;
 	/* The --repeat run the rows written now belong to (1-based; 0: n/a). */
 	uint32_t run;
 	/*

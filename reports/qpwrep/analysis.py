@@ -8,15 +8,18 @@ combines them; repetitions always combine by median.
 from dataclasses import dataclass
 
 from . import stats
-from .data import (BASELINE_VARIANT, INLINE_VARIANT, MISSING, aggregate, class_rank, format_ns,
-                   format_value, group, max_of, median_of, select)
-
-TARGET_LOAD_COLUMN = "target_load"   # optional: what ran on the target (idle, busy, fifo)
+from .data import (BASELINE_VARIANT, INLINE_VARIANT, aggregate, class_rank, format_ns,
+                   format_value, group, max_of, median_of, select, settings)
 
 
 def target_load(row):
-    load = row.extra.get(TARGET_LOAD_COLUMN, "")
-    return "" if load in MISSING else load
+    return row.target_load
+
+
+def setting_of(rows):
+    """row id -> its setting's label (data.settings(): the target load, and
+    the parameters that differ between rows of that load)."""
+    return {id(r): label for label, rs in settings(rows).items() for r in rs}
 
 
 def fast_path(rows, config):
@@ -48,15 +51,19 @@ def fast_path_ratios(fp, variant):
 
 
 def remote_drain(rows, config):
-    """(distance, target load, variant) -> median stats over targets and repetitions,
-    with "stalled": the largest stalled count of those rows (None if not recorded)."""
+    """(distance, setting, variant) -> median stats over targets and repetitions,
+    with "stalled": the largest stalled count of those rows (None if not recorded).
+    The setting is the target load, with the parameters that tell its rows
+    apart where they differ (data.settings())."""
+    lat, stalls = select(rows, "remote", "drain_latency", config), select(rows, "remote", "stalled", config)
+    # One setting (load and parameters) per key: never pooled (data.refuse_pooling()).
+    label = setting_of(lat + stalls)
     stalled = {}
-    for r in select(rows, "remote", "stalled", config):
-        k = (r.distance, target_load(r), r.variant)
+    for r in stalls:
+        k = (r.distance, label[id(r)], r.variant)
         stalled[k] = max_of([stalled.get(k), r.get("max"), r.get("mean")])
     out = {}
-    for k, rs in group(select(rows, "remote", "drain_latency", config),
-                       lambda r: (r.distance, target_load(r), r.variant)).items():
+    for k, rs in group(lat, lambda r: (r.distance, label[id(r)], r.variant)).items():
         out[k] = aggregate(rs)
         out[k]["stalled"] = stalled.get(k)
     return dict(sorted(out.items(), key=lambda kv: (class_rank(kv[0][0]), kv[0][1])))

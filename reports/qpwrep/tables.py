@@ -46,9 +46,10 @@ def summary(ctx):
                 f"{cls or 'n/a'}{'/' + load if load else ''}: {format_ns(p50)} / {format_ns(p99)}"
                 + (f" +{stalled:.0f} stalled" if stalled else "")
                 for (cls, load), (p50, p99, stalled) in per.items()) or "n/a")
-        # Over the ramp when the input also has other CPU orders.
-        orders = plans.drain_all_orders(ctx.rows, c)
-        cross = analysis.crossover(orders[0][1] if orders else [], c)
+        # Over the ramp when the input also has other CPU orders; the first
+        # setting with owners (a crossover needs them).
+        cross = next((x for x in (analysis.crossover(rs, c)
+                                  for _, rs in plans.drain_all_orders(ctx.rows, c)) if x), None)
         cells.append(cross.describe() if cross else "n/a")
         verdict = analysis.interference_verdict(analysis.interference(ctx.rows, c), c)
         cells.append("n/a" if verdict is None else

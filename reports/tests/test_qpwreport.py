@@ -299,10 +299,12 @@ class SweepTest(TempDir):
                        for s in ("p50", "p99")]
                 self.assertIn(f"{cls}/{load}: {data.format_ns(med[0])} / {data.format_ns(med[1])}",
                               line)
-        # The crossover, recomputed with the one method from the rows.
+        # The crossover, recomputed with the one method from the owner rows
+        # (idle rows move no entries: never a crossover's points).
         from qpwrep import stats
         pts = {v: [(r.n_cpus, r.get("p50")) for r in rows
-                   if r.metric == "drain_all_latency" and r.variant == v] for v in ("qpw-on", "wq")}
+                   if r.metric == "drain_all_latency" and r.variant == v
+                   and analysis.target_load(r) == "owner"] for v in ("qpw-on", "wq")}
         x = stats.crossover(pts["qpw-on"], pts["wq"])
         if x:
             x.names = ("qpw-on", "wq")
@@ -317,6 +319,32 @@ class SweepTest(TempDir):
             figs = [r.get(c) for c in ("min", "p50", "p90", "p99", "max") if r.get(c) is not None]
             self.assertEqual(figs, sorted(figs), f"{r.scenario} {r.variant} {r.metric}")
             self.assertEqual(r.config.virtualized, guest)
+
+
+    def test_runs_with_different_fill_never_pool(self):
+        # Two runs into one file, --fill 8 and --fill 32: two cells, each its
+        # own run's figures, never their median.
+        ubench = os.environ.get("UBENCH")
+        self.assertTrue(ubench and os.access(ubench, os.X_OK), "UBENCH must name the built ubench")
+        csv_path = os.path.join(self.out, "fills.csv")
+        for fill in ("8", "32"):
+            res = subprocess.run([ubench, "remote", "--backend", "user", "--cpus", "0,1",
+                                  "--variant", "wq,qpw-on", "--iterations", "50", "--fill", fill,
+                                  "--csv", csv_path], capture_output=True, text=True, timeout=120)
+            self.assertEqual(res.returncode, 0, res.stderr)
+        res = run("-o", os.path.join(self.out, "r"), csv_path)
+        self.assertEqual(res.returncode, 0, res.stderr)
+        with open(os.path.join(self.out, "r", "report.md"), encoding="utf-8") as f:
+            md = f.read()
+        rows = [r for r in data.load_csv(csv_path) if r.metric == "drain_latency"]
+        for fill in ("8", "32"):
+            rs = [r for r in rows if r.param("fill") == fill and r.variant == "qpw-on"]
+            self.assertEqual(len(rs), 1, fill)
+            self.assertIn(f"/owner, fill {fill}: {data.format_ns(rs[0].get('p50'))}", md)
+        # And the pooling itself is refused, with one line naming what differs.
+        with self.assertRaisesRegex(data.InputError, r"^refusing to pool remote drain_latency qpw-on rows "
+                                                     r"run differently: fill 32 vs 8$"):
+            data.aggregate([r for r in rows if r.variant == "qpw-on"])
 
 
 class Kernel72Test(TempDir):
@@ -544,6 +572,19 @@ class AnalysisTest(unittest.TestCase):
         self.assertFalse(analysis.interference_verdict({"wq": inter(5, 1e6), "qpw-on": inter(9, 1e5)})[0])
         self.assertFalse(analysis.interference_verdict({"wq": inter(5, 1e5), "qpw-on": inter(0, 1e5)})[0])
         self.assertIsNone(analysis.interference_verdict({"wq": inter(5, 1e5)}))
+
+    def test_settings_split_by_load_and_differing_parameters(self):
+        rows = []
+        for load, fill, p50 in (("owner", "0", 30), ("owner", "32", 300), ("idle", "n/a", 60)):
+            r = self.row("remote", "drain_latency", "wq", (0, 1), "l3", p50)
+            r.extra.update(target_load=load, fill=fill, drain_empty="yes" if load == "idle" else "no")
+            rows.append(r)
+        self.assertEqual(sorted(data.settings(rows)), ["idle", "owner, fill 0", "owner, fill 32"])
+        rd = analysis.remote_drain(rows, rows[0].config)
+        self.assertEqual(sorted(k[1] for k in rd), ["idle", "owner, fill 0", "owner, fill 32"])
+        self.assertEqual(rd[("l3", "owner, fill 32", "wq")]["p50"], 300)
+        with self.assertRaises(data.InputError):
+            data.aggregate(rows[:2])
 
     def test_remote_groups_by_class_and_target_load(self):
         rows = []

@@ -231,6 +231,22 @@ for v in wq qpw qpw-on qpw-off; do
 done
 [[ $(column "$tmp/fill.csv" max "metric == 'drained_entries' and variant == 'global'") == 0 ]] ||
 	fail "remote --fill 9 global: drained something"
+# Every row says what it was run with: the parameters columns (output.h).
+got=$(column "$tmp/fill.csv" "fill" | sort -u | tr '\n' ' ')
+[[ $got == "9 " ]] || fail "remote --fill 9: fill column '$got', want 9 on every row"
+for c in drain_empty:no owner_rate_hz:0 owner_hold_ns:0 wait_bound_ns:1000000000 batch:n/a lock_mode:plain \
+	drainer_policy:other interrupted:no; do
+	got=$(column "$tmp/fill.csv" "${c%%:*}" | sort -u | tr '\n' ' ')
+	[[ $got == "${c#*:} " ]] || fail "remote --fill 9 --wait-bound 1s: ${c%%:*} '$got', want ${c#*:} on every row"
+done
+# version: the git revision built, not the project's static version.
+src=$(dirname "$0")/../..
+if want=$(git -C "$src" describe --always --tags 2>/dev/null); then
+	got=$(column "$tmp/fill.csv" version | sort -u)
+	[[ ${got%-dirty} == "$want" ]] || fail "version column '$got', want git describe '$want' (-dirty allowed)"
+else
+	echo "QPWBENCH-PART-SKIPPED scenarios version: the source is no git checkout"
+fi
 # Skips are not drains: owners that add nothing (--fill 0) leave every batch
 # empty, so every drain skips: no latency row, a skipped_drains row of all
 # 20, and a line that says so. Idle, busy and fifo targets would do the
@@ -338,6 +354,17 @@ for sc in remote drain-all; do
 	[[ $(column "$tmp/sweep.csv" target_load "scenario == '$sc'" | sort -u | tr '\n' ' ') == "idle owner " ]] ||
 		fail "sweep: $sc target_load '$(column "$tmp/sweep.csv" target_load "scenario == '$sc'" | sort -u | tr '\n' ' ')'"
 done
+# Idle targets drain their empty batches (every drain a drain, none a skip),
+# owners fill half a batch: the rows say so, and no latency row of a run
+# that skipped holds a drain that found nothing.
+[[ $(column "$tmp/sweep.csv" drain_empty "target_load == 'idle'" | sort -u) == yes ]] ||
+	fail "sweep: idle rows without drain_empty yes"
+[[ $(column "$tmp/sweep.csv" fill "target_load == 'owner'" | sort -u) == 32 ]] ||
+	fail "sweep: owner rows without fill 32"
+[[ $(column "$tmp/sweep.csv" fill "target_load == 'idle'" | sort -u) == n/a ]] ||
+	fail "sweep: idle rows with a fill"
+[[ $(column "$tmp/sweep.csv" batch "metric == 'op_cost'" | sort -u) == 64 ]] ||
+	fail "sweep: op_cost rows without batch 64"
 [[ $(column "$tmp/sweep.csv" target_load "scenario not in ('remote', 'drain-all')" | sort -u) == n/a ]] ||
 	fail "sweep: target_load of the other rows"
 [[ $(head -n1 "$tmp/sweep.csv") == $(head -n1 "$tmp/remote.csv") ]] || fail "sweep and remote: different headers"

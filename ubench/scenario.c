@@ -9,6 +9,7 @@
 
 #include "commands.h"
 #include "core/timer.h"
+#include "model/model.h"
 #include "scenario.h"
 
 const struct metric METRIC_OP_COST = { "op_cost", "ns" };
@@ -645,6 +646,7 @@ int scenario_drain_rows(struct scenario_env *env, struct scenario_row *latency,
 	struct drain_skips skips = scenario_skips(run, ds);
 	bool drain_all = latency->metric == &METRIC_DRAIN_ALL_LATENCY;
 	struct scenario_row row;
+	uint32_t ops;
 
 	/*
 	 * A skip is no drain (DESIGN.md, Statistics): it is counted in
@@ -696,12 +698,21 @@ int scenario_drain_rows(struct scenario_env *env, struct scenario_row *latency,
 	} else if (run->target_load != QPWBENCH_LOAD_OWNER) {
 		return EXIT_OK;
 	}
+	/*
+	 * Net of the timer overhead, as op_cost is: each sample timed the
+	 * owner's chunk of ops (--fill K: K; else MODEL_OWNER_CHUNK) with the
+	 * backend's clock, whose empty region costs env->timer_overhead_ns.
+	 */
+	ops = run->drain_flags & QPWBENCH_DRAIN_FILL ? run->fill : MODEL_OWNER_CHUNK;
+	row.subtracted_ns = ops && !isnan(env->timer_overhead_ns) ? env->timer_overhead_ns / ops : 0;
 	row.metric = &METRIC_OWNER_OP_COST;
 	hist_stats(&ds->owner, 1000, &row.stats);
+	stats_subtract(&row.stats, row.subtracted_ns);
 	if (scenario_row(env, &row))
 		return EXIT_FAILED;
 	row.metric = &METRIC_OWNER_OP_COST_ALONE;
 	hist_stats(&ds->owner_alone, 1000, &row.stats);
+	stats_subtract(&row.stats, row.subtracted_ns);
 	return scenario_row(env, &row) ? EXIT_FAILED : EXIT_OK;
 }
 

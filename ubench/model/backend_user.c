@@ -26,12 +26,7 @@
 /* Stress workers hand out local ops in chunks of this many, as the module's do. */
 #define STRESS_CHUNK		64
 #define NSEC_PER_SEC		1000000000ULL
-/*
- * An owner times its local ops this many at a time (one owner_op_cost
- * sample, per op), and takes this many samples alone before the first
- * drain. Both as the module's owners do.
- */
-#define OWNER_CHUNK		8
+/* An owner takes this many samples alone before the first drain, as the module's do. */
 #define OWNER_ALONE_SAMPLES	2000
 /* Spins of a waiting owner or drainer before it yields its CPU once. */
 #define WAIT_SPINS		4096
@@ -447,7 +442,7 @@ static void owner_fn(struct user_run *ur, struct owner_rec *o, unsigned int cpu)
 {
 	struct model_pcp *pcp = &model.pcp[cpu];
 	bool fill = ur->args->drain_flags & QPWBENCH_DRAIN_FILL;
-	uint32_t chunk = fill ? ur->args->fill : OWNER_CHUNK;
+	uint32_t chunk = fill ? ur->args->fill : MODEL_OWNER_CHUNK;
 	uint64_t first = (uint64_t)cpu << 40, seq = first, next = timer_start();
 	unsigned int seen = 0, spins = 0;
 

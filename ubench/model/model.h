@@ -153,6 +153,14 @@ struct model {
  * does (queue or run inline on all, then wait for all with one deadline
  * wait_bound_ns after queueing), and says what it did (model_drain_done).
  */
+/*
+ * An owner that is not filling (--fill) times its local ops this many at a
+ * time: one owner_op_cost sample, per op. The module's owners do the same
+ * (QPWB_OWNER_CHUNK), which the uapi does not carry: ubench nets the
+ * owner's samples of the timer overhead with this for both backends.
+ */
+#define MODEL_OWNER_CHUNK	8
+
 struct model_drain_done {
 	/* CPUs whose batch the drain queued work on or locked: not skipped as empty. */
 	unsigned int drained;

@@ -231,6 +231,21 @@ for v in wq qpw qpw-on qpw-off; do
 done
 [[ $(column "$tmp/fill.csv" max "metric == 'drained_entries' and variant == 'global'") == 0 ]] ||
 	fail "remote --fill 9 global: drained something"
+# The owner's cost per op is net of the timer overhead, as op_cost is: each
+# sample timed K = 9 ops (--fill 9), 8 when flat out (remote.csv).
+bad=$(/usr/bin/python3 - "$tmp/fill.csv" 9 "$tmp/remote.csv" 8 <<'PY'
+import csv, sys
+bad = []
+for path, ops in zip(sys.argv[1::2], sys.argv[2::2]):
+    for r in csv.DictReader(open(path)):
+        if r["metric"].startswith("owner_op_cost") and r["samples"] != "0":
+            want = float(r["timer_overhead_ns"]) / int(ops)
+            if not (want > 0 and abs(float(r["subtracted_ns"]) - want) < 1e-3 * max(1, want)):
+                bad.append(f"{path} {r['variant']} {r['metric']}: subtracted_ns {r['subtracted_ns']}, want {want:.4g}")
+print("; ".join(bad[:3]))
+PY
+)
+[[ -z $bad ]] || fail "owner_op_cost not net of the timer overhead: $bad"
 # Every row says what it was run with: the parameters columns (output.h).
 got=$(column "$tmp/fill.csv" "fill" | sort -u | tr '\n' ' ')
 [[ $got == "9 " ]] || fail "remote --fill 9: fill column '$got', want 9 on every row"

@@ -317,14 +317,17 @@ def refuse_pooling(rows):
 
 def settings(rows):
     """rows split by target load and parameters: {label: rows}. The label is
-    the target load ("" where not recorded) and, where rows of that load
-    were run with different parameters, those parameters' values
-    ("owner, fill 32")."""
+    the target load ("" where not recorded), where rows of that load were
+    run with different parameters those parameters' values ("owner, fill
+    32"), and "INTERRUPTED (partial)" for rows of a run the cap cut short."""
     out = {}
     for load, rs in group(rows, lambda r: r.target_load).items():
-        varying = list(differing(rs))
+        varying = [c for c in differing(rs) if c != "interrupted"]
         for grs in group(rs, lambda r: r.params).values():
-            out[", ".join([load] * bool(load) + [f"{c} {grs[0].param(c)}" for c in varying])] = grs
+            parts = [load] * bool(load) + [f"{c} {grs[0].param(c)}" for c in varying]
+            # A run the backend's cap cut short is marked wherever it shows.
+            parts += ["INTERRUPTED (partial)"] * (grs[0].param("interrupted") == "yes")
+            out[", ".join(parts)] = grs
     return out
 
 

@@ -580,6 +580,10 @@ class AnalysisTest(unittest.TestCase):
             r.extra.update(target_load=load, fill=fill, drain_empty="yes" if load == "idle" else "no")
             rows.append(r)
         self.assertEqual(sorted(data.settings(rows)), ["idle", "owner, fill 0", "owner, fill 32"])
+        rows[2].extra["interrupted"] = "yes"
+        self.assertEqual(sorted(data.settings(rows)),
+                         ["idle, INTERRUPTED (partial)", "owner, fill 0", "owner, fill 32"])
+        rows[2].extra["interrupted"] = "no"
         rd = analysis.remote_drain(rows, rows[0].config)
         self.assertEqual(sorted(k[1] for k in rd), ["idle", "owner, fill 0", "owner, fill 32"])
         self.assertEqual(rd[("l3", "owner, fill 32", "wq")]["p50"], 300)

@@ -201,14 +201,15 @@ static int drain_all_option(struct ubench_opts *o, int val, const char *arg)
 
 static const struct opts_command drain_all_command = {
 	.name = "drain-all",
-	.summary = "the caller drains N CPUs, N over a plan: parallel workqueue vs serial inline, and the crossover",
+	.summary = "the caller drains N CPUs besides itself, N over a plan: parallel workqueue vs serial inline, and the crossover",
 	.common = OPT_CPUS | OPT_PLAN | OPT_VARIANT | OPT_BACKEND | OPT_OUTPUT | OPT_EVENTS | OPT_REPEAT |
 		  OPT_ITERATIONS | OPT_WARMUP,
 	.own = drain_all_options,
 	.own_help = SCENARIO_HELP_CALLER("")
 		    SCENARIO_HELP_WAIT_BOUND(SCENARIO_WAIT_BOUND_MS_STR ", " SCENARIO_WAIT_BOUND_FIFO_MS_STR " with a fifo load")
 		    "  --target-load LIST   what runs on the drained CPUs: owner, idle, busy, fifo, owner-preempted\n"
-		    "                       (module on PREEMPT_RT), or all (all but owner-preempted; default owner)\n"
+		    "                       (module on PREEMPT_RT), or all (all but owner-preempted; default owner);\n"
+		    "                       idle, busy and fifo leave the batches empty: with --drain-empty only\n"
 		    SCENARIO_HELP_DRAIN_OPTIONS,
 	.handle = drain_all_option,
 	.default_plan = DRAIN_ALL_DEFAULT_PLAN,

@@ -624,21 +624,6 @@ int scenario_loads_option(struct ubench_opts *o, const char *arg, bool load[TARG
 	return 0;
 }
 
-struct drain_skips scenario_skips(const struct qpwbench_run *run,
-				  const struct qpwbench_drain_stats *ds)
-{
-	uint64_t zero = ds->drained.buckets[qpwbench_hist_bucket(0)];
-
-	/* The backend left its skips out of the latency (the user model). */
-	if (run->result.hist.count < ds->drained.count)
-		return (struct drain_skips){ ds->drained.count - run->result.hist.count, false };
-	/* Every batch drained, empty or not: nothing skips. */
-	if (run->drain_flags & QPWBENCH_DRAIN_EMPTY)
-		return (struct drain_skips){ 0, false };
-	/* A sample per drain (the module): a skip is a drain that found nothing. */
-	return (struct drain_skips){ zero, zero > 0 };
-}
-
 int scenario_drain_rows(struct scenario_env *env, struct scenario_row *latency,
 			const struct qpwbench_run *run, const struct qpwbench_drain_stats *ds,
 			bool *measured)

@@ -15,6 +15,7 @@
 
 #include "backend.h"
 #include "counters.h"
+#include "drain_skips.h"
 #include "core/hist.h"
 #include "core/output.h"
 #include "opts.h"
@@ -275,19 +276,6 @@ void scenario_request_load(const struct scenario_env *env, struct qpwbench_run *
 bool scenario_kmod(const struct scenario_env *env);
 /* --target-load LIST: names from TARGET_LOADS, comma separated, or all. */
 int scenario_loads_option(struct ubench_opts *o, const char *arg, bool load[TARGET_NR_LOADS]);
-/*
- * A run's recorded drains that skipped (found every batch empty, so drained
- * none, as cpu_needs_drain() decides), read from what the backends return:
- * the user model leaves a skip out of the latency histogram and records a
- * 0 in ds->drained; the module records both for every drain (in_latency),
- * so there a skip is a drained sample of 0 (without QPWBENCH_DRAIN_EMPTY).
- */
-struct drain_skips {
-	uint64_t skipped;
-	bool in_latency;	/* the latency histogram holds them too */
-};
-struct drain_skips scenario_skips(const struct qpwbench_run *run,
-				  const struct qpwbench_drain_stats *ds);
 /*
  * A drain's rows from its run: the latency row *latency (unless every
  * drain skipped; under the *_or_skip_latency metric where the backend's

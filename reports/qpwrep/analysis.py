@@ -12,6 +12,10 @@ from .data import (BASELINE_VARIANT, INLINE_VARIANT, aggregate, class_rank, form
                    format_value, group, max_of, median_of, select, settings)
 
 
+# Loads whose owners fill the targets' batches: only there does a drain move entries.
+FILLING_LOADS = ("owner", "owner-preempted")
+
+
 def target_load(row):
     return row.target_load
 
@@ -80,12 +84,14 @@ def remote_drain_by_variant(rd):
 
 
 def remote_headline(by_variant):
-    """The (distance, load) the summary's sentence speaks of: the nearest
-    class, idle target first; None without rows."""
+    """The (distance, setting) the summary's sentence speaks of: the nearest
+    class, owner targets first (filled batches, the drain lru_add_drain_all()
+    does), then unrecorded and idle ones; None without rows."""
     keys = [k for d in by_variant.values() for k in d]
     if not keys:
         return None
-    return min(keys, key=lambda k: (class_rank(k[0]), k[1] not in ("", "idle"), k[1]))
+    return min(keys, key=lambda k: (class_rank(k[0]), not k[1].startswith(FILLING_LOADS),
+                                    k[1] not in ("", "idle"), k[1]))
 
 
 def drain_all_curves(rows, config):
@@ -96,10 +102,6 @@ def drain_all_curves(rows, config):
         agg = aggregate(rs)
         curves.setdefault(variant, []).append((n, agg["p50"], agg["p99"]))
     return {v: sorted(pts) for v, pts in curves.items()}
-
-
-# Loads whose owners fill the targets' batches: only there does a drain-all move entries.
-FILLING_LOADS = ("owner", "owner-preempted")
 
 
 def crossover(rows, config=None):

@@ -606,6 +606,9 @@ class AnalysisTest(unittest.TestCase):
         self.assertEqual(by["wq"][("l3", "idle")][:2], (200, 400))
         self.assertEqual(len(by["wq"]), 3)
         self.assertEqual(analysis.remote_headline(by), ("smt", ""))
+        # Owners (filled batches) first within a class, then idle.
+        self.assertEqual(analysis.remote_headline({"wq": {("l3", "idle"): 0, ("l3", "owner, fill 32"): 0}}),
+                         ("l3", "owner, fill 32"))
 
 
 class VariantsTest(unittest.TestCase):

@@ -4,8 +4,9 @@
  * every CPU of a set, for the growing sets of a plan (default ramp: N = 1,
  * 2, ... CPUs in topology order). Workqueue variants queue on all, then wait
  * for all (parallel); lock variants drain one CPU after the other on the
- * caller (serial). Under each --target-load (default owner: the backend's
- * owner threads do local ops on every drained CPU but the caller's).
+ * caller (serial). The caller drains the step's CPUs but itself (N, the
+ * rows' cpus and n_cpus, counts those). Under each --target-load (default
+ * owner: the backend's owner threads do local ops on every drained CPU).
  * Metrics drain_all_latency (ns), drained_entries, owner_op_cost(_alone)
  * and stalled. The crossover, per load, is DESIGN.md's one method
  * (stats_crossover(), which qpwreport uses too): where the least-squares
@@ -28,23 +29,25 @@ struct points {
 	size_t len;
 };
 
+/* One variant drains targets[0..n), the plan step's CPUs but the caller. */
 static int drain_all_variant(struct scenario_env *env, const struct drain_all_params *p,
-			     const struct plan_set *set, enum target_load load,
-			     enum qpwbench_variant v, struct points *pts)
+			     const struct plan_set *set, const unsigned int *targets, unsigned int n,
+			     enum target_load load, enum qpwbench_variant v, struct points *pts)
 {
 	static struct qpwbench_drain_stats ds;	/* 23 KiB: not on the stack */
 	struct qpwbench_run run;
 	const struct qpwbench_result *res = &run.result;
 	struct scenario_row row = {
 		.scenario = QPWBENCH_SCENARIO_DRAIN_ALL, .variant = v,
-		.cpus = set->cpus, .n_cpus = set->n,
+		.cpus = targets, .n_cpus = n,
 		.distance = set->distance,
 		.metric = &METRIC_DRAIN_ALL_LATENCY, .target_load = target_load_name(load),
 	};
+	bool measured;
 	int rc;
 
 	scenario_request(&run, QPWBENCH_SCENARIO_DRAIN_ALL, v, scenario_caller(&p->c, p->caller),
-			 set->cpus, set->n);
+			 targets, n);
 	run.iterations = p->c.iterations;
 	run.warmup = p->c.warmup;
 	run.wait_bound_ns = p->wait_bound_ns ? p->wait_bound_ns : scenario_wait_bound_ns(load);
@@ -54,10 +57,10 @@ static int drain_all_variant(struct scenario_env *env, const struct drain_all_pa
 		return rc;
 	scenario_stats_ns(env, &run, &row.stats);
 	scenario_ticks(&run, &row);
-	if (scenario_row(env, &row) || scenario_drain_rows(env, &row, &run, &ds))
+	if (scenario_drain_rows(env, &row, &run, &ds, &measured))
 		return EXIT_FAILED;
-	if (pts && !isnan(row.stats.p50)) {
-		pts->n[pts->len] = set->n;
+	if (pts && measured) {
+		pts->n[pts->len] = n;
 		pts->p50[pts->len++] = row.stats.p50;
 	}
 	row.metric = &METRIC_STALLED;
@@ -69,33 +72,36 @@ static int drain_all_variant(struct scenario_env *env, const struct drain_all_pa
 
 /*
  * DESIGN.md's crossover (stats_crossover(), the method qpwreport uses too):
- * the serial inline drain (qpw-on) against the parallel workqueue (wq).
+ * the serial inline drain (qpw-on) against the parallel workqueue (wq),
+ * under a load whose owners fill the targets' batches (otherwise a drain
+ * moves nothing the two could differ on).
  */
-static void report_crossover(struct scenario_env *env, const struct points *serial,
-			     const struct points *parallel)
+static void report_crossover(struct scenario_env *env, enum target_load load,
+			     const struct points *serial, const struct points *parallel)
 {
+	const char *s = variant_name(QPWBENCH_VARIANT_QPW_ON), *par = variant_name(QPWBENCH_VARIANT_WQ);
 	struct crossover x;
 
-	if (!serial->len || !parallel->len) {
-		scenario_note(env, "crossover: needs %s (serial inline) and %s (parallel workqueue)",
-			      variant_name(QPWBENCH_VARIANT_QPW_ON), variant_name(QPWBENCH_VARIANT_WQ));
+	if (!target_load_fills(load)) {
+		scenario_note(env, "crossover: not measurable under %s: no owners fill the targets' batches",
+			      target_load_name(load));
 		return;
 	}
 	if (stats_crossover(serial->n, serial->p50, serial->len, parallel->n, parallel->p50,
 			    parallel->len, &x)) {
-		scenario_note(env, "crossover: needs sets of two sizes or more to fit a line");
+		scenario_note(env, "crossover: needs %s (serial inline) and %s (parallel workqueue) drains", s, par);
 		return;
 	}
-	if (!x.found)
-		scenario_note(env, "crossover: none: the fits do not cross (%s lower throughout, up to N=%.0f)",
-			      variant_name(x.serial_first ? QPWBENCH_VARIANT_QPW_ON : QPWBENCH_VARIANT_WQ),
-			      x.max_n);
+	if (!x.measurable)
+		scenario_note(env, "crossover: not measurable here (N=%.0f..%.0f): a line fit needs %d sizes or more of N, the CPUs drained besides the caller",
+			      x.min_n, x.max_n, STATS_CROSSOVER_MIN_SIZES);
+	else if (!x.found)
+		scenario_note(env, "crossover: none: the fits do not cross (%s faster throughout N=%.0f..%.0f)",
+			      x.serial_first ? s : par, x.min_n, x.max_n);
 	else
-		scenario_note(env, "crossover: N*=%.1f (95%% %.1f..%.1f, %s N=%.0f..%.0f): %s p50 = a + b*N meets %s's",
-			      x.n, x.lo, x.hi,
-			      x.measured ? "measured within" : "extrapolated outside",
-			      x.min_n, x.max_n, variant_name(QPWBENCH_VARIANT_QPW_ON),
-			      variant_name(QPWBENCH_VARIANT_WQ));
+		scenario_note(env, "crossover: N*=%.1f (95%% %.1f..%.1f, %s N=%.0f..%.0f): %s faster below N*, %s above",
+			      x.n, x.lo, x.hi, x.measured ? "measured within" : "extrapolated outside",
+			      x.min_n, x.max_n, x.below_serial ? s : par, x.below_serial ? par : s);
 }
 
 int drain_all_measure(struct scenario_env *env, const struct drain_all_params *p)
@@ -105,6 +111,11 @@ int drain_all_measure(struct scenario_env *env, const struct drain_all_params *p
 	int rc = scenario_check_drain_opts(env, p->load, &p->d);
 	size_t cap;
 
+	if (!rc && p->c.n_cpus == 1 && p->c.cpus[0] == scenario_caller(&p->c, p->caller)) {
+		scenario_error(env, "drain-all drains the CPUs besides the caller (%u): --cpus selects none",
+			       p->c.cpus[0]);
+		rc = EXIT_USAGE;
+	}
 	if (!rc)
 		rc = scenario_plan_build(env, p->c.plan, p->c.cpus, p->c.n_cpus, &plan);
 	if (rc)
@@ -129,10 +140,16 @@ int drain_all_measure(struct scenario_env *env, const struct drain_all_params *p
 			struct spinners spin;
 			char err[256];
 
-			/* Spinner loads go on the drained CPUs, not the caller's. */
+			/*
+			 * N counts the CPUs drained besides the caller: its own
+			 * batch has no owner, and lru_add_drain_all() drains it
+			 * locally, not remotely. A step of the caller alone has none.
+			 */
 			for (unsigned int i = 0; i < set->n; i++)
 				if (set->cpus[i] != caller)
 					targets[n++] = set->cpus[i];
+			if (!n)
+				continue;
 			if (target_load_start(&spin, target_load_harness(load, scenario_kmod(env)),
 					      targets, n, 0, err, sizeof(err))) {
 				scenario_error(env, "--target-load %s: %s", target_load_name(load), err);
@@ -144,7 +161,7 @@ int drain_all_measure(struct scenario_env *env, const struct drain_all_params *p
 				rc = scenario_point_run(env, r);
 				for (unsigned int v = 0; v < QPWBENCH_NR_VARIANTS && !rc; v++)
 					if (p->c.variant[v])
-						rc = drain_all_variant(env, p, set, load, v,
+						rc = drain_all_variant(env, p, set, targets, n, load, v,
 								       v == QPWBENCH_VARIANT_QPW_ON ? &serial :
 								       v == QPWBENCH_VARIANT_WQ ? &parallel : NULL);
 			}
@@ -153,7 +170,7 @@ int drain_all_measure(struct scenario_env *env, const struct drain_all_params *p
 		}
 		if (!rc) {
 			scenario_note(env, "target load %s:", target_load_name(load));
-			report_crossover(env, &serial, &parallel);
+			report_crossover(env, load, &serial, &parallel);
 		}
 	}
 	free(serial.n), free(serial.p50), free(parallel.n), free(parallel.p50);
@@ -184,14 +201,15 @@ static int drain_all_option(struct ubench_opts *o, int val, const char *arg)
 
 static const struct opts_command drain_all_command = {
 	.name = "drain-all",
-	.summary = "the caller drains N CPUs, N over a plan: parallel workqueue vs serial inline, and the crossover",
+	.summary = "the caller drains N CPUs besides itself, N over a plan: parallel workqueue vs serial inline, and the crossover",
 	.common = OPT_CPUS | OPT_PLAN | OPT_VARIANT | OPT_BACKEND | OPT_OUTPUT | OPT_EVENTS | OPT_REPEAT |
 		  OPT_ITERATIONS | OPT_WARMUP,
 	.own = drain_all_options,
 	.own_help = SCENARIO_HELP_CALLER("")
 		    SCENARIO_HELP_WAIT_BOUND(SCENARIO_WAIT_BOUND_MS_STR ", " SCENARIO_WAIT_BOUND_FIFO_MS_STR " with a fifo load")
 		    "  --target-load LIST   what runs on the drained CPUs: owner, idle, busy, fifo, owner-preempted\n"
-		    "                       (module on PREEMPT_RT), or all (all but owner-preempted; default owner)\n"
+		    "                       (module on PREEMPT_RT), or all (all but owner-preempted; default owner);\n"
+		    "                       idle, busy and fifo leave the batches empty: with --drain-empty only\n"
 		    SCENARIO_HELP_DRAIN_OPTIONS,
 	.handle = drain_all_option,
 	.default_plan = DRAIN_ALL_DEFAULT_PLAN,

@@ -5,8 +5,11 @@
  * --target-load: owner (the default: the backend's owner thread does the
  * variant's local ops on the target, flat out, at --owner-rate, or --fill
  * K entries before each drain), idle, busy (a SCHED_OTHER spinner on the
- * target) or fifo (a SCHED_FIFO spinner; needs root). Metrics
- * drain_latency (ns, one drain), drained_entries (per drain),
+ * target) or fifo (a SCHED_FIFO spinner; needs root), the last three only
+ * with --drain-empty (their batches are empty: every drain would skip).
+ * Metrics
+ * drain_latency (ns, one drain; never a skipped one), skipped_drains,
+ * drained_entries (per drain),
  * owner_op_cost and owner_op_cost_alone (owner loads) and stalled
  * (workqueue drains that gave up at --wait-bound: a target that never runs
  * the work shows up as stalls, never as a hang; the default bound depends
@@ -45,7 +48,7 @@ static int remote_variant(struct scenario_env *env, const struct remote_params *
 		return rc;
 	scenario_stats_ns(env, &run, &row.stats);
 	scenario_ticks(&run, &row);
-	if (scenario_row(env, &row) || scenario_drain_rows(env, &row, &run, &ds))
+	if (scenario_drain_rows(env, &row, &run, &ds, NULL))
 		return EXIT_FAILED;
 	row.metric = &METRIC_STALLED;
 	row.has_ticks = false;
@@ -127,7 +130,8 @@ static const struct opts_command remote_command = {
 	.own_help = "  --target-load LIST   owner (the variant's local ops on the target), idle, busy (SCHED_OTHER\n"
 		    "                       spinner), fifo (SCHED_FIFO spinner, root), owner-preempted (module on\n"
 		    "                       PREEMPT_RT: a FIFO task preempts the owner holding its lock), or all\n"
-		    "                       (all but owner-preempted; default owner)\n"
+		    "                       (all but owner-preempted; default owner); idle, busy and fifo leave the\n"
+		    "                       batch empty: with --drain-empty only\n"
 		    SCENARIO_HELP_WAIT_BOUND(SCENARIO_WAIT_BOUND_MS_STR ", " SCENARIO_WAIT_BOUND_FIFO_MS_STR " with a fifo load")
 		    SCENARIO_HELP_DRAIN_OPTIONS,
 	.handle = remote_option,

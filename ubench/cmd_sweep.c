@@ -93,17 +93,26 @@ static int sweep(struct scenario_env *env, const struct ubench_opts *o,
 {
 	struct local_params local = { .c = *c, .batch = SWEEP_LOCAL_BATCH };
 	/*
-	 * Owners on the targets (drains find filled batches), and idle targets
-	 * as before, so that both figures are in every sweep.
+	 * Owners on the targets (drains find filled batches), then idle
+	 * targets whose empty batches are drained anyway (--drain-empty, as
+	 * lru_cache_disable() does: without it every drain of an idle target
+	 * would be a skip), so that both figures are in every sweep.
 	 */
 	struct remote_params remote = {
-		.c = *c, .load = { [TARGET_LOAD_OWNER] = true, [TARGET_LOAD_IDLE] = true },
+		.c = *c, .load = { [TARGET_LOAD_OWNER] = true },
 		.d = { .fill_set = true, .fill = SWEEP_OWNER_FILL },
+	};
+	struct remote_params remote_idle = {
+		.c = *c, .load = { [TARGET_LOAD_IDLE] = true }, .d = { .drain_empty = true },
 	};
 	struct drain_all_params drain = {
 		.c = *c, .caller = SCENARIO_CALLER_FIRST,
-		.load = { [TARGET_LOAD_OWNER] = true, [TARGET_LOAD_IDLE] = true },
+		.load = { [TARGET_LOAD_OWNER] = true },
 		.d = { .fill_set = true, .fill = SWEEP_OWNER_FILL },
+	};
+	struct drain_all_params drain_idle = {
+		.c = *c, .caller = SCENARIO_CALLER_FIRST,
+		.load = { [TARGET_LOAD_IDLE] = true }, .d = { .drain_empty = true },
 	};
 	struct stress_params stress = { .c = *c, .caller = SCENARIO_CALLER_FIRST };
 	double t0 = now_s(), t;
@@ -133,6 +142,10 @@ static int sweep(struct scenario_env *env, const struct ubench_opts *o,
 		remote.c.warmup = SWEEP_DRAIN_WARMUP;
 		t = now_s();
 		rc = worse(rc, step_done(env, "remote", t, remote_measure(env, &remote)));
+		remote_idle.c = remote.c;
+		t = now_s();
+		rc = worse(rc, step_done(env, "remote --target-load idle --drain-empty", t,
+					 remote_measure(env, &remote_idle)));
 	}
 
 	drain.c.plan = TOPO_PLAN_RAMP;
@@ -140,6 +153,10 @@ static int sweep(struct scenario_env *env, const struct ubench_opts *o,
 	drain.c.warmup = SWEEP_DRAIN_WARMUP;
 	t = now_s();
 	rc = worse(rc, step_done(env, "drain-all", t, drain_all_measure(env, &drain)));
+	drain_idle.c = drain.c;
+	t = now_s();
+	rc = worse(rc, step_done(env, "drain-all --target-load idle --drain-empty", t,
+				 drain_all_measure(env, &drain_idle)));
 
 	stress.c.iterations = SWEEP_STRESS_OPS;
 	t = now_s();

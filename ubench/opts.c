@@ -15,6 +15,11 @@ enum {
 	O_ITERATIONS, O_DURATION, O_WARMUP, O_FIFO, O_EVENTS, O_LOCK_MODE, O_HELP,
 };
 
+const char *const opts_lock_mode_names[QPWBENCH_NR_LOCK_MODES] = {
+	[QPWBENCH_LOCK_PLAIN] = "plain", [QPWBENCH_LOCK_IRQSAVE] = "irqsave",
+	[QPWBENCH_LOCK_TRYLOCK] = "trylock",
+};
+
 static const struct {
 	struct option opt;
 	unsigned int bit;	/* 0: always accepted */
@@ -346,16 +351,14 @@ enum opts_result opts_parse(struct ubench_opts *o, const struct opts_command *cm
 		case O_FIFO: o->fifo = true; break;
 		case O_EVENTS: o->events = optarg; break;
 		case O_LOCK_MODE:
-			if (!strcmp(optarg, "plain")) {
-				o->lock_mode = QPWBENCH_LOCK_PLAIN;
-			} else if (!strcmp(optarg, "irqsave")) {
-				o->lock_mode = QPWBENCH_LOCK_IRQSAVE;
-			} else if (!strcmp(optarg, "trylock")) {
-				o->lock_mode = QPWBENCH_LOCK_TRYLOCK;
-			} else {
+			for (v = 0; v < QPWBENCH_NR_LOCK_MODES; v++)
+				if (!strcmp(optarg, opts_lock_mode_names[v]))
+					break;
+			if (v == QPWBENCH_NR_LOCK_MODES) {
 				opts_error(o, "--lock-mode: '%s' is not plain, irqsave or trylock", optarg);
 				return OPTS_USAGE;
 			}
+			o->lock_mode = (uint32_t)v;
 			break;
 		case O_HELP:
 			print_help(cmd);

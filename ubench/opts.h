@@ -151,4 +151,7 @@ int opts_duration(const struct ubench_opts *o, const char *flag, const char *arg
 /* Comma list of the selected variants' names, for messages. */
 void opts_variants_str(const struct ubench_opts *o, char *buf, size_t len);
 
+/* --lock-mode's names, by QPWBENCH_LOCK_* (the lock_mode column's values too). */
+extern const char *const opts_lock_mode_names[QPWBENCH_NR_LOCK_MODES];
+
 #endif

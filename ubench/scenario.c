@@ -9,6 +9,7 @@
 
 #include "commands.h"
 #include "core/timer.h"
+#include "model/model.h"
 #include "scenario.h"
 
 const struct metric METRIC_OP_COST = { "op_cost", "ns" };
@@ -24,6 +25,9 @@ const struct metric METRIC_OWNER_OP_COST = { "owner_op_cost", "ns" };
 const struct metric METRIC_OWNER_OP_COST_ALONE = { "owner_op_cost_alone", "ns" };
 const struct metric METRIC_TARGET_INVOLUNTARY_SWITCHES = { "target_involuntary_switches", "count" };
 const struct metric METRIC_HELD_DRAINS = { "held_drains", "count" };
+const struct metric METRIC_SKIPPED_DRAINS = { "skipped_drains", "count" };
+const struct metric METRIC_DRAIN_OR_SKIP_LATENCY = { "drain_or_skip_latency", "ns" };
+const struct metric METRIC_DRAIN_ALL_OR_SKIP_LATENCY = { "drain_all_or_skip_latency", "ns" };
 
 #define NAME_ENTRY(id, name) name,
 static const char *const scenario_names[] = { QPWBENCH_SCENARIOS(NAME_ENTRY) };
@@ -242,6 +246,33 @@ void scenario_request(struct qpwbench_run *run, enum qpwbench_scenario scenario,
 		qpwbench_mask_set(run->cpus, cpus[i]);
 }
 
+/*
+ * The parameters columns of the rows a run gives (output.h). The drainer's
+ * policy is the one the backends set: the module's OWNER_PREEMPTED drainer
+ * runs SCHED_FIFO 51 (uapi qpwbench.h), every other drainer SCHED_OTHER;
+ * the uapi has no field to ask for either yet.
+ */
+static void run_params(const struct scenario_env *env, const struct qpwbench_run *run,
+		       struct output_params *p)
+{
+	bool drains = run->scenario != QPWBENCH_SCENARIO_LOCAL;
+	bool preempted = run->target_load == QPWBENCH_LOAD_OWNER_PREEMPTED;
+
+	*p = (struct output_params){
+		.has_fill = run->drain_flags & QPWBENCH_DRAIN_FILL,
+		.fill = run->fill,
+		.drain_empty = !drains ? NULL : run->drain_flags & QPWBENCH_DRAIN_EMPTY ? "yes" : "no",
+		.has_owner = run->target_load == QPWBENCH_LOAD_OWNER || preempted,
+		.owner_rate_hz = run->owner_rate_hz,
+		.owner_hold_ns = run->owner_hold_ns,
+		.wait_bound_ns = drains ? run->wait_bound_ns : 0,
+		.batch = drains ? 0 : run->batch,
+		.lock_mode = opts_lock_mode_names[run->lock_mode],
+		.drainer_policy = !drains ? NULL : preempted && scenario_kmod(env) ? "fifo:51" : "other",
+		.interrupted = run->result.flags & QPWBENCH_RES_INTERRUPTED,
+	};
+}
+
 int scenario_run(struct scenario_env *env, struct qpwbench_run *run)
 {
 	unsigned int cpus[QPWBENCH_MAX_CPUS];
@@ -267,6 +298,7 @@ int scenario_run(struct scenario_env *env, struct qpwbench_run *run)
 		return EXIT_FAILED;
 	}
 	if (!ret) {
+		run_params(env, run, &env->params);
 		if (run->result.flags & QPWBENCH_RES_INTERRUPTED)
 			scenario_note(env, "note: %s %s was cut short by the backend's run cap",
 				      scenario_name(run->scenario), variant_name(run->variant));
@@ -442,6 +474,7 @@ int scenario_row(struct scenario_env *env, const struct scenario_row *r)
 		.timer_overhead_ns = env->timer_overhead_ns,
 		.subtracted_ns = r->subtracted_ns,
 		.target_load = r->target_load,
+		.params = &env->params,
 		.extra_names = extra_names,
 		.extra_values = extra_values,
 	};
@@ -509,6 +542,12 @@ int scenario_check_drain_opts(struct scenario_env *env, const bool load[TARGET_N
 {
 	bool owners = load[TARGET_LOAD_OWNER] || load[TARGET_LOAD_OWNER_PREEMPTED];
 
+	for (unsigned int l = 0; l < TARGET_NR_LOADS; l++)
+		if (load[l] && !target_load_fills(l) && !d->drain_empty) {
+			scenario_error(env, "--target-load %s leaves every batch empty, so every drain would skip it (cpu_needs_drain()) and time only the peek: add --drain-empty to drain the empty batch (lru_cache_disable()), or use owner",
+				       target_load_name(l));
+			return EXIT_USAGE;
+		}
 	if ((d->fill_set || d->owner_hold_ns) && !owners) {
 		scenario_error(env, "--fill and --owner-hold need --target-load owner or owner-preempted");
 		return EXIT_USAGE;
@@ -585,14 +624,45 @@ int scenario_loads_option(struct ubench_opts *o, const char *arg, bool load[TARG
 	return 0;
 }
 
-int scenario_drain_rows(struct scenario_env *env, const struct scenario_row *latency,
-			const struct qpwbench_run *run, const struct qpwbench_drain_stats *ds)
+int scenario_drain_rows(struct scenario_env *env, struct scenario_row *latency,
+			const struct qpwbench_run *run, const struct qpwbench_drain_stats *ds,
+			bool *measured)
 {
-	struct scenario_row row = *latency;
+	struct drain_skips skips = scenario_skips(run, ds);
+	bool drain_all = latency->metric == &METRIC_DRAIN_ALL_LATENCY;
+	struct scenario_row row;
+	uint32_t ops;
 
+	/*
+	 * A skip is no drain (DESIGN.md, Statistics): it is counted in
+	 * skipped_drains and never in a latency. Where the backend's
+	 * histogram holds skips among real drains (the module), the row says
+	 * so by its metric name; where every drain skipped there is no
+	 * latency to write.
+	 */
+	bool drains_only = false;
+
+	if (ds->drained.count && skips.skipped == ds->drained.count) {
+		scenario_note(env, "  %s %s: every drain skipped (empty batches): no latency",
+			      scenario_name(latency->scenario), variant_name(latency->variant));
+	} else {
+		if (skips.in_latency)
+			latency->metric = drain_all ? &METRIC_DRAIN_ALL_OR_SKIP_LATENCY :
+						      &METRIC_DRAIN_OR_SKIP_LATENCY;
+		drains_only = !skips.in_latency && latency->stats.samples > 0;
+		if (scenario_row(env, latency))
+			return EXIT_FAILED;
+	}
+	if (measured)
+		*measured = drains_only;
+	row = *latency;
 	row.has_ticks = false;
 	row.subtracted_ns = 0;
 	row.secondary = true;
+	row.metric = &METRIC_SKIPPED_DRAINS;
+	stats_single(&row.stats, (double)skips.skipped);
+	if (scenario_row(env, &row))
+		return EXIT_FAILED;
 	row.metric = &METRIC_DRAINED_ENTRIES;
 	hist_stats(&ds->drained, 1, &row.stats);
 	if (scenario_row(env, &row))
@@ -613,12 +683,21 @@ int scenario_drain_rows(struct scenario_env *env, const struct scenario_row *lat
 	} else if (run->target_load != QPWBENCH_LOAD_OWNER) {
 		return EXIT_OK;
 	}
+	/*
+	 * Net of the timer overhead, as op_cost is: each sample timed the
+	 * owner's chunk of ops (--fill K: K; else MODEL_OWNER_CHUNK) with the
+	 * backend's clock, whose empty region costs env->timer_overhead_ns.
+	 */
+	ops = run->drain_flags & QPWBENCH_DRAIN_FILL ? run->fill : MODEL_OWNER_CHUNK;
+	row.subtracted_ns = ops && !isnan(env->timer_overhead_ns) ? env->timer_overhead_ns / ops : 0;
 	row.metric = &METRIC_OWNER_OP_COST;
 	hist_stats(&ds->owner, 1000, &row.stats);
+	stats_subtract(&row.stats, row.subtracted_ns);
 	if (scenario_row(env, &row))
 		return EXIT_FAILED;
 	row.metric = &METRIC_OWNER_OP_COST_ALONE;
 	hist_stats(&ds->owner_alone, 1000, &row.stats);
+	stats_subtract(&row.stats, row.subtracted_ns);
 	return scenario_row(env, &row) ? EXIT_FAILED : EXIT_OK;
 }
 

@@ -15,6 +15,7 @@
 
 #include "backend.h"
 #include "counters.h"
+#include "drain_skips.h"
 #include "core/hist.h"
 #include "core/output.h"
 #include "opts.h"
@@ -41,6 +42,15 @@ extern const struct metric METRIC_OWNER_OP_COST_ALONE;	/* the same, before any d
 /* remote, drain-all with owner-preempted: what the FIFO task saw, and the drains that met the held lock */
 extern const struct metric METRIC_TARGET_INVOLUNTARY_SWITCHES;
 extern const struct metric METRIC_HELD_DRAINS;
+/* remote, drain-all: recorded drains that found every batch empty and skipped them all */
+extern const struct metric METRIC_SKIPPED_DRAINS;
+/*
+ * The latency of a backend that times its skips among its drains (the
+ * module: one sample per drain, no way to tell which), when some skipped:
+ * never a drain's latency.
+ */
+extern const struct metric METRIC_DRAIN_OR_SKIP_LATENCY;
+extern const struct metric METRIC_DRAIN_ALL_OR_SKIP_LATENCY;
 
 /*
  * Default wait bounds (--wait-bound): how long a workqueue drain waits for
@@ -88,6 +98,8 @@ struct scenario_env {
 	uint64_t *raw;
 	/* The backend's timer: resolution and timed-empty-region cost (scenario_env_open). */
 	double resolution_ns, timer_overhead_ns;
+	/* What the last run was asked: the parameters columns of the rows written from it. */
+	struct output_params params;
 	/* The --repeat run the rows written now belong to (1-based; 0: n/a). */
 	uint32_t run;
 	/*
@@ -265,13 +277,17 @@ bool scenario_kmod(const struct scenario_env *env);
 /* --target-load LIST: names from TARGET_LOADS, comma separated, or all. */
 int scenario_loads_option(struct ubench_opts *o, const char *arg, bool load[TARGET_NR_LOADS]);
 /*
- * After a drain's latency row: drained_entries, and with owners
- * owner_op_cost and owner_op_cost_alone, from ds, keyed like *latency
- * (owners that did no op, --fill 0, give rows of 0 samples, n/a).
- * 0, or EXIT_FAILED.
+ * A drain's rows from its run: the latency row *latency (unless every
+ * drain skipped; under the *_or_skip_latency metric where the backend's
+ * histogram holds skips among drains), skipped_drains, drained_entries,
+ * and with owners owner_op_cost and owner_op_cost_alone, keyed like
+ * *latency (owners that did no op, --fill 0, give rows of 0 samples, n/a).
+ * *measured (unless NULL): the latency row holds drains only (at least one). 0, or
+ * EXIT_FAILED.
  */
-int scenario_drain_rows(struct scenario_env *env, const struct scenario_row *latency,
-			const struct qpwbench_run *run, const struct qpwbench_drain_stats *ds);
+int scenario_drain_rows(struct scenario_env *env, struct scenario_row *latency,
+			const struct qpwbench_run *run, const struct qpwbench_drain_stats *ds,
+			bool *measured);
 
 /* --caller CPU and --wait-bound TIME, for the commands that drain. */
 int scenario_caller_option(struct ubench_opts *o, const char *arg, unsigned int *caller);

@@ -59,6 +59,16 @@ static inline __u32 target_load_backend(enum target_load load, bool kmod)
 	return load == TARGET_LOAD_FIFO && kmod ? QPWBENCH_LOAD_FIFO : QPWBENCH_LOAD_NONE;
 }
 
+/*
+ * Whether the load puts entries in the targets' batches (its owners): under
+ * any other load every batch is empty and a drain without
+ * QPWBENCH_DRAIN_EMPTY skips every target.
+ */
+static inline bool target_load_fills(enum target_load load)
+{
+	return load == TARGET_LOAD_OWNER || load == TARGET_LOAD_OWNER_PREEMPTED;
+}
+
 /* The load the harness itself starts (target_load_start()) beside the backend's. */
 static inline enum target_load target_load_harness(enum target_load load, bool kmod)
 {

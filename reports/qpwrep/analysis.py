@@ -8,15 +8,22 @@ combines them; repetitions always combine by median.
 from dataclasses import dataclass
 
 from . import stats
-from .data import (BASELINE_VARIANT, INLINE_VARIANT, MISSING, aggregate, class_rank, format_ns,
-                   format_value, group, max_of, median_of, select)
+from .data import (BASELINE_VARIANT, INLINE_VARIANT, aggregate, class_rank, format_ns,
+                   format_value, group, max_of, median_of, select, settings)
 
-TARGET_LOAD_COLUMN = "target_load"   # optional: what ran on the target (idle, busy, fifo)
+
+# Loads whose owners fill the targets' batches: only there does a drain move entries.
+FILLING_LOADS = ("owner", "owner-preempted")
 
 
 def target_load(row):
-    load = row.extra.get(TARGET_LOAD_COLUMN, "")
-    return "" if load in MISSING else load
+    return row.target_load
+
+
+def setting_of(rows):
+    """row id -> its setting's label (data.settings(): the target load, and
+    the parameters that differ between rows of that load)."""
+    return {id(r): label for label, rs in settings(rows).items() for r in rs}
 
 
 def fast_path(rows, config):
@@ -48,15 +55,19 @@ def fast_path_ratios(fp, variant):
 
 
 def remote_drain(rows, config):
-    """(distance, target load, variant) -> median stats over targets and repetitions,
-    with "stalled": the largest stalled count of those rows (None if not recorded)."""
+    """(distance, setting, variant) -> median stats over targets and repetitions,
+    with "stalled": the largest stalled count of those rows (None if not recorded).
+    The setting is the target load, with the parameters that tell its rows
+    apart where they differ (data.settings())."""
+    lat, stalls = select(rows, "remote", "drain_latency", config), select(rows, "remote", "stalled", config)
+    # One setting (load and parameters) per key: never pooled (data.refuse_pooling()).
+    label = setting_of(lat + stalls)
     stalled = {}
-    for r in select(rows, "remote", "stalled", config):
-        k = (r.distance, target_load(r), r.variant)
+    for r in stalls:
+        k = (r.distance, label[id(r)], r.variant)
         stalled[k] = max_of([stalled.get(k), r.get("max"), r.get("mean")])
     out = {}
-    for k, rs in group(select(rows, "remote", "drain_latency", config),
-                       lambda r: (r.distance, target_load(r), r.variant)).items():
+    for k, rs in group(lat, lambda r: (r.distance, label[id(r)], r.variant)).items():
         out[k] = aggregate(rs)
         out[k]["stalled"] = stalled.get(k)
     return dict(sorted(out.items(), key=lambda kv: (class_rank(kv[0][0]), kv[0][1])))
@@ -73,12 +84,14 @@ def remote_drain_by_variant(rd):
 
 
 def remote_headline(by_variant):
-    """The (distance, load) the summary's sentence speaks of: the nearest
-    class, idle target first; None without rows."""
+    """The (distance, setting) the summary's sentence speaks of: the nearest
+    class, owner targets first (filled batches, the drain lru_add_drain_all()
+    does), then unrecorded and idle ones; None without rows."""
     keys = [k for d in by_variant.values() for k in d]
     if not keys:
         return None
-    return min(keys, key=lambda k: (class_rank(k[0]), k[1] not in ("", "idle"), k[1]))
+    return min(keys, key=lambda k: (class_rank(k[0]), not k[1].startswith(FILLING_LOADS),
+                                    k[1] not in ("", "idle"), k[1]))
 
 
 def drain_all_curves(rows, config):
@@ -94,9 +107,11 @@ def drain_all_curves(rows, config):
 def crossover(rows, config=None):
     """DESIGN.md's one crossover (stats.crossover(), which ubench drain-all
     prints too): least-squares lines p50 = a + b*N of INLINE_VARIANT (serial)
-    and BASELINE_VARIANT (parallel) over the drain-all rows of one CPU order,
-    every run a point, and where they meet. None when either is missing."""
-    rs = select(rows, "drain-all", "drain_all_latency", config)
+    and BASELINE_VARIANT (parallel) over the drain-all rows of one CPU order
+    under owners (FILLING_LOADS), every run a point, and where they meet.
+    None when either is missing."""
+    rs = [r for r in select(rows, "drain-all", "drain_all_latency", config)
+          if target_load(r) in FILLING_LOADS]
     pts = {v: [(r.n_cpus, r.get("p50")) for r in rs if r.variant == v and r.get("p50") is not None]
            for v in (INLINE_VARIANT, BASELINE_VARIANT)}
     x = stats.crossover(pts[INLINE_VARIANT], pts[BASELINE_VARIANT])

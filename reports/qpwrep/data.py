@@ -7,6 +7,7 @@ run time. CORE_COLUMNS are the columns a file must have to be read at all
 """
 
 import csv
+import functools
 import math
 import os
 import re
@@ -41,16 +42,23 @@ class InputError(Exception):
 
 
 def _xmacro_names(path, macro, what):
-    """The quoted names of X-macro list `macro` in the C header at path, in order."""
+    """The quoted names of X-macro list `macro` in the C header at path, in
+    order, with the lists it names (OTHER(X)) expanded in place."""
     try:
         with open(path, encoding="utf-8") as f:
             text = f.read()
     except OSError as e:
         raise InputError(f"cannot read the {what} from {path}: {e.strerror}") from e
-    m = re.search(r"#define\s+" + macro + r"\(X\)((?:[^\n]*\\\n)*[^\n]*)", text)
-    if not m:
-        raise InputError(f"{path}: no {macro} macro")
-    return re.findall(r'X\(\s*\w+\s*,\s*"([^"]+)"\s*\)', m.group(1))
+
+    def names(macro):
+        m = re.search(r"#define\s+" + macro + r"\(X\)((?:[^\n]*\\\n)*[^\n]*)", text)
+        if not m:
+            raise InputError(f"{path}: no {macro} macro")
+        out = []
+        for item, inner in re.findall(r'X\(\s*\w+\s*,\s*"([^"]+)"\s*\)|(\w+)\(X\)', m.group(1)):
+            out.extend(names(inner) if inner else [item])
+        return out
+    return names(macro)
 
 
 def header_variants(path=HEADER):
@@ -61,6 +69,13 @@ def header_variants(path=HEADER):
 def output_columns(path=OUTPUT_H):
     """The names in OUTPUT_COLUMNS, in order: the columns ubench writes."""
     return _xmacro_names(path, "OUTPUT_COLUMNS", "column list")
+
+
+@functools.lru_cache(maxsize=None)
+def parameter_columns(path=OUTPUT_H):
+    """The names in OUTPUT_PARAMETER_COLUMNS: what a row's run was asked
+    (fill, drain_empty, ...). Rows that differ in any never pool."""
+    return tuple(_xmacro_names(path, "OUTPUT_PARAMETER_COLUMNS", "parameters columns"))
 
 
 def parse_float(s):
@@ -131,6 +146,21 @@ class Row:
 
     def get(self, stat):
         return self.stats.get(stat)
+
+    @property
+    def target_load(self):
+        """What ran on the targets (owner, idle, ...), "" where not recorded."""
+        load = self.extra.get("target_load", "")
+        return "" if load in MISSING else load
+
+    def param(self, column):
+        """A parameters column's value, n/a where not recorded (files from before it)."""
+        v = self.extra.get(column, "")
+        return "n/a" if v in MISSING else v
+
+    @property
+    def params(self):
+        return tuple(self.param(c) for c in parameter_columns())
 
 
 def _parse_cpus(s, where):
@@ -265,9 +295,47 @@ def max_of(values):
     return max(vals) if vals else None
 
 
+def differing(rows):
+    """{parameters column: its values} for the columns rows differ in."""
+    out = {}
+    for c in parameter_columns():
+        values = sorted({r.param(c) for r in rows})
+        if len(values) > 1:
+            out[c] = values
+    return out
+
+
+def refuse_pooling(rows):
+    """InputError, one line naming what differs, when rows were run with
+    different parameters: such rows never pool into one figure."""
+    diff = differing(rows)
+    if diff:
+        r = rows[0]
+        raise InputError(f"refusing to pool {r.scenario} {r.metric} {r.variant} rows run differently: "
+                         + "; ".join(f"{c} {' vs '.join(v)}" for c, v in diff.items()))
+
+
+def settings(rows):
+    """rows split by target load and parameters: {label: rows}. The label is
+    the target load ("" where not recorded), where rows of that load were
+    run with different parameters those parameters' values ("owner, fill
+    32"), and "INTERRUPTED (partial)" for rows of a run the cap cut short."""
+    out = {}
+    for load, rs in group(rows, lambda r: r.target_load).items():
+        varying = [c for c in differing(rs) if c != "interrupted"]
+        for grs in group(rs, lambda r: r.params).values():
+            parts = [load] * bool(load) + [f"{c} {grs[0].param(c)}" for c in varying]
+            # A run the backend's cap cut short is marked wherever it shows.
+            parts += ["INTERRUPTED (partial)"] * (grs[0].param("interrupted") == "yes")
+            out[", ".join(parts)] = grs
+    return out
+
+
 def aggregate(rows, combine=median_of):
     """One stats dict (plus ticks and core cycles) over rows measuring the
-    same thing: repetitions, or several targets when the caller says so."""
+    same thing: repetitions, or several targets when the caller says so;
+    never over rows run with different parameters (refuse_pooling())."""
+    refuse_pooling(rows)
     out = {c: combine([r.get(c) for r in rows]) for c in STAT_COLUMNS}
     out["ticks"] = combine([r.ticks for r in rows])
     out["core_cycles"] = combine([r.core_cycles for r in rows])

@@ -323,7 +323,8 @@ def _drain_all_panel(ax, ctx, config, curves, styles, plan, cross):
     if top >= 16:
         ax.set_xscale("log", base=2)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel("CPUs drained (N, " + (plan.split(" ")[0] + " order)" if plan else "topology order)"))
+    order = plan.split(" ")[0] if plan and plan.startswith(("ramp", "spread", "order")) else "topology"
+    ax.set_xlabel(f"CPUs drained (N, {order} order)")
     ax.grid(True, alpha=0.3)
     _panel_title(ax, ctx, config, plan or "")
 

@@ -10,16 +10,29 @@ nearest the first is the ramp (nearest CPUs first); with two orders, the
 other is the spread (across packages, L3s, cores first).
 """
 
-from .data import class_rank
+from .data import class_rank, settings
 
 RAMP = "ramp (nearest CPUs first)"
 SPREAD = "spread (across sockets, caches, cores first)"
 
 
 def drain_all_orders(rows, config):
-    """[(label, rows)] of config's drain-all rows, one entry per CPU order,
-    the ramp first; label None when there is only one order."""
+    """[(label, rows)] of config's drain-all rows, one entry per CPU order
+    and setting (target load and parameters: data.settings(), never pooled),
+    the ramp first, owners before other loads; label None when there is one
+    entry only."""
     rs = [r for r in rows if r.scenario == "drain-all" and r.config == config]
+    groups = settings(rs)
+    if len(groups) <= 1:
+        return _orders(rs)
+    out = []
+    for setting, grs in sorted(groups.items(), key=lambda kv: (not kv[0].startswith("owner"), kv[0])):
+        out.extend((f"{plan}, {setting}" if plan else setting, ors) for plan, ors in _orders(grs))
+    return out
+
+
+def _orders(rs):
+    """drain_all_orders() of rows of one setting."""
     seqs = {r.cpus for r in rs if r.cpus}
     orders = sorted(s for s in seqs
                     if not any(len(o) > len(s) and o[:len(s)] == s for o in seqs))

@@ -46,9 +46,10 @@ def summary(ctx):
                 f"{cls or 'n/a'}{'/' + load if load else ''}: {format_ns(p50)} / {format_ns(p99)}"
                 + (f" +{stalled:.0f} stalled" if stalled else "")
                 for (cls, load), (p50, p99, stalled) in per.items()) or "n/a")
-        # Over the ramp when the input also has other CPU orders.
-        orders = plans.drain_all_orders(ctx.rows, c)
-        cross = analysis.crossover(orders[0][1] if orders else [], c)
+        # Over the ramp when the input also has other CPU orders; the first
+        # setting with owners (a crossover needs them).
+        cross = next((x for x in (analysis.crossover(rs, c)
+                                  for _, rs in plans.drain_all_orders(ctx.rows, c)) if x), None)
         cells.append(cross.describe() if cross else "n/a")
         verdict = analysis.interference_verdict(analysis.interference(ctx.rows, c), c)
         cells.append("n/a" if verdict is None else
@@ -104,13 +105,14 @@ def _reading(fast_ratio, remote, head, cross, verdict, lost):
         parts.append(f"a remote drain ({where}) with {INLINE_VARIANT} is "
                      f"{_speedup(base[0], inline[0])} than {BASELINE_VARIANT} at p50 "
                      f"({_speedup(base[1], inline[1])} at p99)")
-    if cross:
+    if cross and cross.measurable:
         if cross.n is None:
             parts.append(f"draining all CPUs inline {'wins' if cross.serial_first else 'loses'} "
-                         f"up to N={cross.max_n}")
+                         f"throughout N={cross.min_n:.0f}..{cross.max_n:.0f}")
         else:
-            parts.append(f"draining all CPUs inline {'loses' if cross.serial_first else 'wins'} "
-                         f"from N*={cross.n:.1f}" + ("" if cross.measured else " (extrapolated)"))
+            parts.append(f"draining all CPUs inline {'wins below' if cross.below_serial else 'loses below'} "
+                         f"N*={cross.n:.1f} and {'loses' if cross.below_serial else 'wins'} above it"
+                         + ("" if cross.measured else " (extrapolated)"))
     if verdict:
         parts.append("interference on the target removed" if verdict[0]
                      else "interference on the target NOT removed")

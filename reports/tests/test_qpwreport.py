@@ -122,10 +122,12 @@ class RenderTest(unittest.TestCase):
         self.assertIn("0 (every op accounted for)", line)
         self.assertIn("bench1 user x86_64 generic (dynamic) 6.1.0-28-amd64: every local op costs "
                       "+25% with qpw-on; a remote drain (smt) with qpw-on is 6.7× faster than wq at "
-                      "p50 (16× faster at p99); draining all CPUs inline loses from N*=3.6; "
+                      "p50 (16× faster at p99); draining all CPUs inline wins below N*=3.6 and loses above it; "
                       "interference on the target removed.", self.md)
         rt = next(ln for ln in self.md.splitlines() if "RT 6.1.0-28-rt-amd64" in ln and ln.startswith("|"))
         self.assertIn(EMULATED, rt)
+        # Drain-all at N = 1, 2 only: no N*, said in words (it read N*=1.0 once).
+        self.assertIn("| not measurable here (N=1..2) |", rt)
         # No PMU core cycles in a TCG guest: the ratio is of ns, never of TSC ticks.
         self.assertIn("1.02× (1.62 µs vs 1.58 µs)", rt)
         self.assertIn("smt: 27 µs / 131 µs +3 stalled", rt)
@@ -297,10 +299,12 @@ class SweepTest(TempDir):
                        for s in ("p50", "p99")]
                 self.assertIn(f"{cls}/{load}: {data.format_ns(med[0])} / {data.format_ns(med[1])}",
                               line)
-        # The crossover, recomputed with the one method from the rows.
+        # The crossover, recomputed with the one method from the owner rows
+        # (idle rows move no entries: never a crossover's points).
         from qpwrep import stats
         pts = {v: [(r.n_cpus, r.get("p50")) for r in rows
-                   if r.metric == "drain_all_latency" and r.variant == v] for v in ("qpw-on", "wq")}
+                   if r.metric == "drain_all_latency" and r.variant == v
+                   and analysis.target_load(r) == "owner"] for v in ("qpw-on", "wq")}
         x = stats.crossover(pts["qpw-on"], pts["wq"])
         if x:
             x.names = ("qpw-on", "wq")
@@ -315,6 +319,32 @@ class SweepTest(TempDir):
             figs = [r.get(c) for c in ("min", "p50", "p90", "p99", "max") if r.get(c) is not None]
             self.assertEqual(figs, sorted(figs), f"{r.scenario} {r.variant} {r.metric}")
             self.assertEqual(r.config.virtualized, guest)
+
+
+    def test_runs_with_different_fill_never_pool(self):
+        # Two runs into one file, --fill 8 and --fill 32: two cells, each its
+        # own run's figures, never their median.
+        ubench = os.environ.get("UBENCH")
+        self.assertTrue(ubench and os.access(ubench, os.X_OK), "UBENCH must name the built ubench")
+        csv_path = os.path.join(self.out, "fills.csv")
+        for fill in ("8", "32"):
+            res = subprocess.run([ubench, "remote", "--backend", "user", "--cpus", "0,1",
+                                  "--variant", "wq,qpw-on", "--iterations", "50", "--fill", fill,
+                                  "--csv", csv_path], capture_output=True, text=True, timeout=120)
+            self.assertEqual(res.returncode, 0, res.stderr)
+        res = run("-o", os.path.join(self.out, "r"), csv_path)
+        self.assertEqual(res.returncode, 0, res.stderr)
+        with open(os.path.join(self.out, "r", "report.md"), encoding="utf-8") as f:
+            md = f.read()
+        rows = [r for r in data.load_csv(csv_path) if r.metric == "drain_latency"]
+        for fill in ("8", "32"):
+            rs = [r for r in rows if r.param("fill") == fill and r.variant == "qpw-on"]
+            self.assertEqual(len(rs), 1, fill)
+            self.assertIn(f"/owner, fill {fill}: {data.format_ns(rs[0].get('p50'))}", md)
+        # And the pooling itself is refused, with one line naming what differs.
+        with self.assertRaisesRegex(data.InputError, r"^refusing to pool remote drain_latency qpw-on rows "
+                                                     r"run differently: fill 32 vs 8$"):
+            data.aggregate([r for r in rows if r.variant == "qpw-on"])
 
 
 class Kernel72Test(TempDir):
@@ -421,8 +451,10 @@ class AnalysisTest(unittest.TestCase):
         cfg = data.Config("h", "x86_64", "k", "rt", "kmod", False)
         stats = {c: None for c in data.STAT_COLUMNS}
         stats.update(p50=p50, p99=p50 * 2, mean=p50)
+        # Drain-all rows under owners: the only ones a crossover is fitted to.
+        extra = {"target_load": "owner"} if scenario == "drain-all" else {}
         return data.Row(cfg, scenario, variant, tuple(cpus), n_cpus or len(cpus), distance, metric,
-                        "ns", stats, None, {})
+                        "ns", stats, None, extra)
 
     def test_topology_order_and_boundaries(self):
         # SMT siblings are (0,2) and (1,3); 0-3 share an L3, 4 is another package.
@@ -447,6 +479,11 @@ class AnalysisTest(unittest.TestCase):
         self.assertAlmostEqual(c.n, 10 / 3)
         self.assertTrue(c.measured and c.serial_first and c.lo < c.n < c.hi)
         self.assertTrue(c.describe().startswith("N*=3.3 (95% "), c.describe())
+        # qpw-on's line is the steeper: it wins below N*, wq above.
+        self.assertTrue(c.describe().endswith("qpw-on faster below N*, wq above"), c.describe())
+        # Two sizes of N: no line fit tells a crossing from noise.
+        two = [r for r in rows if r.n_cpus <= 2]
+        self.assertEqual(analysis.crossover(two).describe(), "not measurable here (N=1..2)")
         # Past the measured N: extrapolated.
         far = rows_of("wq", lambda n: 100 + n) + rows_of("qpw-on", lambda n: 4 * n)
         c = analysis.crossover(far)
@@ -455,7 +492,8 @@ class AnalysisTest(unittest.TestCase):
         self.assertIn("extrapolated outside N=1..8", c.describe())
         # Parallel lines never meet; one variant alone gives no crossover.
         flat = rows_of("wq", lambda n: 10 + n) + rows_of("qpw-on", lambda n: 2 + n)
-        self.assertIn("none: the fits do not cross (qpw-on lower", analysis.crossover(flat).describe())
+        self.assertIn("none: the fits do not cross (qpw-on faster throughout N=1..8)",
+                      analysis.crossover(flat).describe())
         self.assertIsNone(analysis.crossover(rows_of("wq", lambda n: n)))
 
     def test_interference_verdict_over_runs(self):
@@ -535,6 +573,23 @@ class AnalysisTest(unittest.TestCase):
         self.assertFalse(analysis.interference_verdict({"wq": inter(5, 1e5), "qpw-on": inter(0, 1e5)})[0])
         self.assertIsNone(analysis.interference_verdict({"wq": inter(5, 1e5)}))
 
+    def test_settings_split_by_load_and_differing_parameters(self):
+        rows = []
+        for load, fill, p50 in (("owner", "0", 30), ("owner", "32", 300), ("idle", "n/a", 60)):
+            r = self.row("remote", "drain_latency", "wq", (0, 1), "l3", p50)
+            r.extra.update(target_load=load, fill=fill, drain_empty="yes" if load == "idle" else "no")
+            rows.append(r)
+        self.assertEqual(sorted(data.settings(rows)), ["idle", "owner, fill 0", "owner, fill 32"])
+        rows[2].extra["interrupted"] = "yes"
+        self.assertEqual(sorted(data.settings(rows)),
+                         ["idle, INTERRUPTED (partial)", "owner, fill 0", "owner, fill 32"])
+        rows[2].extra["interrupted"] = "no"
+        rd = analysis.remote_drain(rows, rows[0].config)
+        self.assertEqual(sorted(k[1] for k in rd), ["idle", "owner, fill 0", "owner, fill 32"])
+        self.assertEqual(rd[("l3", "owner, fill 32", "wq")]["p50"], 300)
+        with self.assertRaises(data.InputError):
+            data.aggregate(rows[:2])
+
     def test_remote_groups_by_class_and_target_load(self):
         rows = []
         for load, p50 in (("idle", 100), ("fifo", 9000), ("idle", 300)):
@@ -551,6 +606,9 @@ class AnalysisTest(unittest.TestCase):
         self.assertEqual(by["wq"][("l3", "idle")][:2], (200, 400))
         self.assertEqual(len(by["wq"]), 3)
         self.assertEqual(analysis.remote_headline(by), ("smt", ""))
+        # Owners (filled batches) first within a class, then idle.
+        self.assertEqual(analysis.remote_headline({"wq": {("l3", "idle"): 0, ("l3", "owner, fill 32"): 0}}),
+                         ("l3", "owner, fill 32"))
 
 
 class VariantsTest(unittest.TestCase):

@@ -44,6 +44,21 @@ class RunTest(unittest.TestCase):
     def tearDownClass(cls):
         cls.tmp.cleanup()
 
+    def test_skips_are_no_latency(self):
+        # A drain that skipped every batch is a skipped_drains count, never a
+        # latency: no drain latency row of drains that found nothing but where
+        # every batch was drained anyway (--drain-empty, the sweep's idle rows).
+        with open(os.path.join(self.out, "sweep.csv"), encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+        key = ("scenario", "variant", "cpus", "target_load", "run")
+        found = {tuple(r[k] for k in key): float(r["max"]) for r in rows
+                 if r["metric"] == "drained_entries"}
+        for r in rows:
+            if r["metric"] in ("drain_latency", "drain_all_latency") and r["drain_empty"] != "yes":
+                self.assertGreater(found[tuple(r[k] for k in key)], 0, r)
+        skipped = [r for r in rows if r["metric"] == "skipped_drains" and r["variant"] == "global"]
+        self.assertTrue(skipped and all(float(r["p50"]) > 0 for r in skipped))
+
     def test_exit_and_printed_paths(self):
         self.assertEqual(self.res.returncode, 0, self.res.stderr)
         m = re.search(r"^run: CSV written to (\S+) and (\S+)$", self.res.stdout, re.M)
@@ -64,7 +79,9 @@ class RunTest(unittest.TestCase):
         variants = data.header_variants()
         for scenario, metric in VARIANT_METRICS.items():
             rs = [r for r in rows if r["scenario"] == scenario and r["metric"] == metric]
-            self.assertEqual(sorted({r["variant"] for r in rs}), sorted(variants), scenario)
+            # global has no batch: its drains all skip, counted, never timed.
+            want = [v for v in variants if scenario == "local" or scenario == "stress" or v != "global"]
+            self.assertEqual(sorted({r["variant"] for r in rs}), sorted(want), scenario)
             for r in rs:
                 self.assertGreater(int(r["samples"]), 0, f"{scenario} {r['variant']}")
                 value = float(r["p50"])

@@ -295,20 +295,72 @@ static int fit_line(const double *x, const double *y, size_t n, struct fit *f)
 	return 0;
 }
 
+/* How many distinct values x[0..n) holds. */
+static size_t distinct(const double *x, size_t n)
+{
+	size_t d = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t j = 0;
+
+		while (j < i && x[j] != x[i])
+			j++;
+		d += j == i;
+	}
+	return d;
+}
+
+/* The standard normal's 0.975 quantile. */
+#define Z975	1.959963984540054
+
+double stats_t975(double df)
+{
+	const double p = 0.05, half_pi = 1.57079632679489661923;
+	double a, b, c, d, x, y;
+
+	if (df == 1)
+		return cos(p * half_pi) / sin(p * half_pi);
+	if (df == 2)
+		return sqrt(2 / (p * (2 - p)) - 2);
+	a = 1 / (df - 0.5);
+	b = 48 / (a * a);
+	c = ((20700 * a / b - 98) * a - 16) * a + 96.36;
+	d = ((94.5 / (b + c) - 3) / b + 1) * sqrt(a * half_pi) * df;
+	y = pow(d * p, 2 / df);
+	if (y > 0.05 + a) {
+		x = -Z975;
+		y = x * x;
+		if (df < 5)
+			c += 0.3 * (df - 4.5) * (x + 0.6);
+		c = (((0.05 * d * x - 5) * x - 7) * x - 2) * x + b + c;
+		y = (((((0.4 * y + 6.3) * y + 36) * y + 94.5) / c - y - 3) / b + 1) * x;
+		y = expm1(a * y * y);
+	} else {
+		y = ((1 / (((df + 6) / (df * y) - 0.089 * d - 0.822) * (df + 2) * 3) + 0.5 / (df + 4)) * y - 1) *
+		    (df + 1) / (df + 2) + 1 / y;
+	}
+	return sqrt(df * y);
+}
+
 int stats_crossover(const double *sn, const double *sy, size_t ns,
 		    const double *pn, const double *py, size_t np, struct crossover *out)
 {
 	struct fit s, p;
-	double db, x, var, se;
+	double db, x, var, se, t;
 
 	*out = (struct crossover){ .n = NAN, .lo = NAN, .hi = NAN };
-	if (fit_line(sn, sy, ns, &s) || fit_line(pn, py, np, &p))
+	if (!ns || !np)
 		return -1;
 	out->min_n = out->max_n = sn[0];
 	for (size_t i = 0; i < ns; i++) {
 		out->min_n = sn[i] < out->min_n ? sn[i] : out->min_n;
 		out->max_n = sn[i] > out->max_n ? sn[i] : out->max_n;
 	}
+	if (distinct(sn, ns) < STATS_CROSSOVER_MIN_SIZES || distinct(pn, np) < STATS_CROSSOVER_MIN_SIZES)
+		return 0;
+	fit_line(sn, sy, ns, &s);
+	fit_line(pn, py, np, &p);
+	out->measurable = true;
 	out->serial_first = s.a + s.b * out->min_n < p.a + p.b * out->min_n;
 	db = s.b - p.b;
 	if (db == 0 || (p.a - s.a) / db <= 0)
@@ -317,10 +369,12 @@ int stats_crossover(const double *sn, const double *sy, size_t ns,
 	var = s.var * (1.0 / (double)s.n + (x - s.mx) * (x - s.mx) / s.sxx) +
 	      p.var * (1.0 / (double)p.n + (x - p.mx) * (x - p.mx) / p.sxx);
 	se = sqrt(var) / fabs(db);
+	t = stats_t975((double)(s.n - 2 + p.n - 2));
 	out->found = true;
+	out->below_serial = s.b > p.b;
 	out->n = x;
-	out->lo = x - 1.96 * se > 0 ? x - 1.96 * se : 0;
-	out->hi = x + 1.96 * se;
+	out->lo = x - t * se > 0 ? x - t * se : 0;
+	out->hi = x + t * se;
 	out->measured = x >= out->min_n && x <= out->max_n;
 	return 0;
 }

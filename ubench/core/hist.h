@@ -99,17 +99,26 @@ int stats_ratio_of_medians(const double *a, size_t na, const double *b, size_t n
  * DESIGN.md's crossover, the one method (reports/qpwrep/stats.py has it
  * number for number): fit latency = a + b*N by least squares to the serial
  * and to the parallel variant's (N, latency) points (every --repeat run a
- * point); N* is where the lines meet, with a 95% interval from the fits'
- * standard errors (delta method); measured when N* lies within the
- * measured N, extrapolated past it. found false: the fits do not cross at
- * N > 0. Returns -1 with fewer than two distinct N on either side.
+ * point; N counts the CPUs drained besides the caller); N* is where the
+ * lines meet, with a 95% interval from the fits' standard errors (delta
+ * method, Student's t for the fits' residual degrees of freedom, the sum of
+ * both), measured when N* lies within the measured N, extrapolated past
+ * it. measurable false: a side has fewer than STATS_CROSSOVER_MIN_SIZES
+ * distinct N, which no line fit can tell from noise (no N*, no interval).
+ * found false: the fits do not cross at N > 0. below_serial: the serial
+ * variant is the faster below N* (the parallel one above it).
+ * Returns -1 without a point on either side.
  */
+#define STATS_CROSSOVER_MIN_SIZES	3
 struct crossover {
-	bool found, measured, serial_first;
+	bool measurable, found, measured, serial_first, below_serial;
 	double n, lo, hi;	/* N* and its interval (lo >= 0) */
 	double min_n, max_n;	/* the measured N */
 };
 int stats_crossover(const double *sn, const double *sy, size_t ns,
 		    const double *pn, const double *py, size_t np, struct crossover *out);
+
+/* Student's t distribution's 0.975 quantile for df > 0 degrees of freedom (Hill 1970, ACM 396). */
+double stats_t975(double df);
 
 #endif

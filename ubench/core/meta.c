@@ -15,7 +15,7 @@
 
 #include "meta.h"
 #include "timer.h"
-#include "ubench_config.h"
+#include "qpwbench_version.h"
 
 /* First line of a file, without its newline; false if unreadable or empty. */
 static bool read_line(const char *path, char *buf, size_t len)

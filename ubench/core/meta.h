@@ -19,7 +19,7 @@ struct run_meta {
 	char tick_mhz[32];	/* the ticks column's counter rate, or n/a */
 	char emulated[16];	/* no, virtualized, tcg or tcg-icount */
 	char sched_rt[48];	/* RT throttling: "runtime/period" in us (-1: off), or n/a */
-	char version[32];	/* the meson project version */
+	char version[64];	/* the git revision built (git describe --dirty; qpwbench_version.h) */
 	char preempt_source[96];	/* where preempt came from (ubench info prints it) */
 	char emulated_source[96];	/* where emulated came from */
 };

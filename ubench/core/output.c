@@ -280,6 +280,43 @@ static const char *number_cell(char *buf, size_t len, double v, bool *is_number)
 	return buf;
 }
 
+static const char *u64_cell(char *buf, size_t len, uint64_t v, bool *is_number)
+{
+	*is_number = true;
+	snprintf(buf, len, "%llu", (unsigned long long)v);
+	return buf;
+}
+
+/* A parameters column of p (NULL: n/a). */
+static const char *param_cell(const struct output_params *p, enum output_column c,
+			      char *buf, size_t len, bool *is_number)
+{
+	if (!p)
+		return OUTPUT_NA;
+	switch (c) {
+	case OUTPUT_COL_FILL:
+		return p->has_fill ? u64_cell(buf, len, p->fill, is_number) : OUTPUT_NA;
+	case OUTPUT_COL_DRAIN_EMPTY:
+		return p->drain_empty ? p->drain_empty : OUTPUT_NA;
+	case OUTPUT_COL_OWNER_RATE_HZ:
+		return p->has_owner ? u64_cell(buf, len, p->owner_rate_hz, is_number) : OUTPUT_NA;
+	case OUTPUT_COL_OWNER_HOLD_NS:
+		return p->has_owner ? u64_cell(buf, len, p->owner_hold_ns, is_number) : OUTPUT_NA;
+	case OUTPUT_COL_WAIT_BOUND_NS:
+		return p->wait_bound_ns ? u64_cell(buf, len, p->wait_bound_ns, is_number) : OUTPUT_NA;
+	case OUTPUT_COL_BATCH:
+		return p->batch ? u64_cell(buf, len, p->batch, is_number) : OUTPUT_NA;
+	case OUTPUT_COL_LOCK_MODE:
+		return p->lock_mode ? p->lock_mode : OUTPUT_NA;
+	case OUTPUT_COL_DRAINER_POLICY:
+		return p->drainer_policy ? p->drainer_policy : OUTPUT_NA;
+	case OUTPUT_COL_INTERRUPTED:
+		return p->interrupted ? "yes" : "no";
+	default:
+		return OUTPUT_NA;
+	}
+}
+
 /* Column value i of row as text; *is_number says whether JSON writes it bare. */
 static const char *cell(const struct output *o, const struct output_row *r, size_t i,
 			char *buf, size_t len, const char *date, bool *is_number)
@@ -344,6 +381,16 @@ static const char *cell(const struct output *o, const struct output_row *r, size
 	case OUTPUT_COL_VERSION: return o->meta->version;
 	case OUTPUT_COL_TARGET_LOAD: return r->target_load ? r->target_load : OUTPUT_NA;
 	case OUTPUT_COL_TRIGGER: return r->trigger ? r->trigger : OUTPUT_NA;
+	case OUTPUT_COL_FILL:
+	case OUTPUT_COL_DRAIN_EMPTY:
+	case OUTPUT_COL_OWNER_RATE_HZ:
+	case OUTPUT_COL_OWNER_HOLD_NS:
+	case OUTPUT_COL_WAIT_BOUND_NS:
+	case OUTPUT_COL_BATCH:
+	case OUTPUT_COL_LOCK_MODE:
+	case OUTPUT_COL_DRAINER_POLICY:
+	case OUTPUT_COL_INTERRUPTED:
+		return param_cell(r->params, (enum output_column)i, buf, len, is_number);
 	case OUTPUT_NR_COLUMNS: break;
 	}
 	for (size_t e = 0; e < r->n_extra; e++)

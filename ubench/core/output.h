@@ -41,6 +41,18 @@
  *             any command (a sweep's c2c and remote rows) share one header
  *   trigger   the kernel path a trigger-scenario row measured (fadvise,
  *             drop-caches, ...; ubench/triggers.c), n/a for other scenarios
+ *   parameters  what the backend run behind the row was asked (struct
+ *             output_params; n/a on rows of no backend run: c2c, trigger,
+ *             kpath), so that no reader pools rows run differently:
+ *             fill (--fill K, n/a without), drain_empty (yes/no: every
+ *             batch drained, --drain-empty), owner_rate_hz (0: flat out;
+ *             n/a without owners), owner_hold_ns (n/a without owners),
+ *             wait_bound_ns (n/a: the backend's default), batch (local:
+ *             ops per sample), lock_mode (plain, irqsave, trylock),
+ *             drainer_policy (the drainer thread's scheduling policy:
+ *             other, or fifo:51 under owner-preempted on the module, which
+ *             sets it itself until the uapi can ask), interrupted (yes: the
+ *             backend's run cap ended the run early, its figures are partial)
  *   extra     columns registered with output_add_column() before
  *             output_start(), in registration order (event counters); a row
  *             without a value for one writes n/a
@@ -83,7 +95,15 @@
 	X(HOST, "host") X(CPU_MODEL, "cpu_model") X(TIMER, "timer")		\
 	X(TICK_MHZ, "tick_mhz") X(EMULATED, "emulated") X(SCHED_RT, "sched_rt")	\
 	X(DATE, "date")								\
-	X(VERSION, "version") X(TARGET_LOAD, "target_load") X(TRIGGER, "trigger")
+	X(VERSION, "version") X(TARGET_LOAD, "target_load") X(TRIGGER, "trigger")	\
+	OUTPUT_PARAMETER_COLUMNS(X)
+
+/* The parameters columns (see above), the last of OUTPUT_COLUMNS. */
+#define OUTPUT_PARAMETER_COLUMNS(X)						\
+	X(FILL, "fill") X(DRAIN_EMPTY, "drain_empty") X(OWNER_RATE_HZ, "owner_rate_hz")	\
+	X(OWNER_HOLD_NS, "owner_hold_ns") X(WAIT_BOUND_NS, "wait_bound_ns")	\
+	X(BATCH, "batch") X(LOCK_MODE, "lock_mode")				\
+	X(DRAINER_POLICY, "drainer_policy") X(INTERRUPTED, "interrupted")
 
 #define OUTPUT_COLUMN_ENUM(id, name) OUTPUT_COL_##id,
 enum output_column {
@@ -107,6 +127,23 @@ struct output {
 	unsigned long rows;
 };
 
+/*
+ * The parameters columns of a row of a backend run (see above). A string
+ * NULL, or a has_ flag false: n/a.
+ */
+struct output_params {
+	bool has_fill;
+	uint32_t fill;
+	const char *drain_empty;	/* "yes", "no" */
+	bool has_owner;			/* owners on the targets: rate and hold apply */
+	uint64_t owner_rate_hz, owner_hold_ns;
+	uint64_t wait_bound_ns;		/* 0: the backend's default, n/a */
+	uint32_t batch;			/* 0: n/a */
+	const char *lock_mode;
+	const char *drainer_policy;
+	bool interrupted;
+};
+
 /* One measurement's row. Strings must be non-NULL except where noted. */
 struct output_row {
 	const char *scenario;	/* DESIGN.md: c2c, local, remote, drain-all, ... */
@@ -126,6 +163,7 @@ struct output_row {
 	double subtracted_ns;	/* taken off every figure; 0 when none */
 	const char *target_load;	/* NULL: n/a */
 	const char *trigger;		/* NULL: n/a */
+	const struct output_params *params;	/* NULL: every parameter n/a */
 	/* Values for the extra columns by name; NULL, or a name not given: n/a. */
 	size_t n_extra;
 	const char *const *extra_names;

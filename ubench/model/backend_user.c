@@ -26,12 +26,7 @@
 /* Stress workers hand out local ops in chunks of this many, as the module's do. */
 #define STRESS_CHUNK		64
 #define NSEC_PER_SEC		1000000000ULL
-/*
- * An owner times its local ops this many at a time (one owner_op_cost
- * sample, per op), and takes this many samples alone before the first
- * drain. Both as the module's owners do.
- */
-#define OWNER_CHUNK		8
+/* An owner takes this many samples alone before the first drain, as the module's do. */
 #define OWNER_ALONE_SAMPLES	2000
 /* Spins of a waiting owner or drainer before it yields its CPU once. */
 #define WAIT_SPINS		4096
@@ -346,28 +341,33 @@ static bool request_fill(struct user_run *ur)
 /*
  * Drain every CPU of the run once; recorded unless it is a warm-up. A
  * drain that stalled on any CPU counts in stalls only: its time is the
- * wait bound, not a drain's.
+ * wait bound, not a drain's. A drain that found every batch empty and
+ * skipped them all (cpu_needs_drain()) did no drain: it is no latency
+ * sample and no CPU drain, only a sample of 0 in the drained histogram,
+ * which is how the harness counts skips (scenario_skips()).
  */
 static void drain_all(struct user_run *ur, bool record)
 {
 	struct qpwbench_result *res = &ur->args->result;
-	unsigned int stalls;
+	struct model_drain_done done;
 	uint64_t t0, t1, d0;
 
 	if ((ur->args->drain_flags & QPWBENCH_DRAIN_FILL) && !request_fill(ur))
 		return;
 	d0 = drained_so_far(ur);
 	t0 = timer_start();
-	stalls = ur->v->drain(&model, ur->cpus, ur->n, ur->wait_bound_ns);
+	done = ur->v->drain(&model, ur->cpus, ur->n, ur->wait_bound_ns);
 	t1 = timer_end();
 	if (!record)
 		return;
-	res->drains += ur->n - stalls;
-	res->stalls += stalls;
-	if (stalls)
+	res->drains += done.drained - done.stalls;
+	res->stalls += done.stalls;
+	if (done.stalls)
+		return;
+	qpwbench_hist_add(&ur->ds.drained, drained_so_far(ur) - d0);
+	if (!done.drained)
 		return;
 	qpwbench_record(&res->hist, ur->raw, ur->raw_cap, timer_ticks_to_ps(t1 - t0));
-	qpwbench_hist_add(&ur->ds.drained, drained_so_far(ur) - d0);
 	if (ur->counts_cycles)
 		res->cycles += t1 - t0;
 }
@@ -442,7 +442,7 @@ static void owner_fn(struct user_run *ur, struct owner_rec *o, unsigned int cpu)
 {
 	struct model_pcp *pcp = &model.pcp[cpu];
 	bool fill = ur->args->drain_flags & QPWBENCH_DRAIN_FILL;
-	uint32_t chunk = fill ? ur->args->fill : OWNER_CHUNK;
+	uint32_t chunk = fill ? ur->args->fill : MODEL_OWNER_CHUNK;
 	uint64_t first = (uint64_t)cpu << 40, seq = first, next = timer_start();
 	unsigned int seen = 0, spins = 0;
 

@@ -6,14 +6,14 @@
  */
 #include "model.h"
 
-static unsigned int global_drain(struct model *m, const unsigned int *cpus, unsigned int n,
-				 uint64_t wait_bound_ns)
+static struct model_drain_done global_drain(struct model *m, const unsigned int *cpus,
+					    unsigned int n, uint64_t wait_bound_ns)
 {
 	(void)m;
 	(void)cpus;
 	(void)n;
 	(void)wait_bound_ns;
-	return 0;
+	return (struct model_drain_done){ 0 };
 }
 
 const struct model_variant model_variant_GLOBAL = {

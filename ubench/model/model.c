@@ -248,12 +248,11 @@ static bool flush_work(struct model_pcp *pcp, const struct timespec *deadline)
 	}
 }
 
-unsigned int model_drain_wq(struct model *m, const unsigned int *cpus, unsigned int n,
-			    uint64_t wait_bound_ns)
+struct model_drain_done model_drain_wq(struct model *m, const unsigned int *cpus, unsigned int n,
+				       uint64_t wait_bound_ns)
 {
+	struct model_drain_done done = { 0 };
 	struct timespec deadline;
-	unsigned int stalls = 0;
-
 	bool queued[QPWBENCH_MAX_CPUS];
 
 	/*
@@ -262,19 +261,26 @@ unsigned int model_drain_wq(struct model *m, const unsigned int *cpus, unsigned 
 	 */
 	for (unsigned int i = 0; i < n; i++) {
 		queued[i] = model_needs_drain(m, &m->pcp[cpus[i]]);
-		if (queued[i])
+		if (queued[i]) {
 			queue_work(&m->pcp[cpus[i]]);
+			done.drained++;
+		}
 	}
+	/* Nothing queued, nothing to wait for: no clock read, as the kernel reads none. */
+	if (!done.drained)
+		return done;
 	deadline = deadline_after(wait_bound_ns);
 	for (unsigned int i = 0; i < n; i++)
 		if (queued[i] && !flush_work(&m->pcp[cpus[i]], &deadline))
-			stalls++;
-	return stalls;
+			done.stalls++;
+	return done;
 }
 
-unsigned int model_drain_inline(struct model *m, const unsigned int *cpus, unsigned int n,
-				uint64_t wait_bound_ns)
+struct model_drain_done model_drain_inline(struct model *m, const unsigned int *cpus, unsigned int n,
+					   uint64_t wait_bound_ns)
 {
+	struct model_drain_done done = { 0 };
+
 	(void)wait_bound_ns;	/* a lock wait cannot be abandoned, only the workqueue's */
 	for (unsigned int i = 0; i < n; i++) {
 		struct model_pcp *pcp = &m->pcp[cpus[i]];
@@ -284,8 +290,9 @@ unsigned int model_drain_inline(struct model *m, const unsigned int *cpus, unsig
 		model_spin_lock(&pcp->lock);
 		drain_locked(m, pcp);
 		model_spin_unlock(&pcp->lock);
+		done.drained++;
 	}
-	return 0;
+	return done;
 }
 
 /* cancel_work(): drop the work if it is queued and not yet taken by the worker. */

@@ -151,13 +151,27 @@ struct model {
  * thread is pinned there), entries first, first+1, ...; drain empties the
  * batches of cpus[0..n) from the calling thread, as lru_add_drain_all()
  * does (queue or run inline on all, then wait for all with one deadline
- * wait_bound_ns after queueing), and returns how many CPUs it gave up
- * waiting for (stalls).
+ * wait_bound_ns after queueing), and says what it did (model_drain_done).
  */
+/*
+ * An owner that is not filling (--fill) times its local ops this many at a
+ * time: one owner_op_cost sample, per op. The module's owners do the same
+ * (QPWB_OWNER_CHUNK), which the uapi does not carry: ubench nets the
+ * owner's samples of the timer overhead with this for both backends.
+ */
+#define MODEL_OWNER_CHUNK	8
+
+struct model_drain_done {
+	/* CPUs whose batch the drain queued work on or locked: not skipped as empty. */
+	unsigned int drained;
+	/* Of those, CPUs it gave up waiting for at the deadline. */
+	unsigned int stalls;
+};
+
 struct model_variant {
 	void (*local_ops)(struct model *m, struct model_pcp *pcp, uint64_t first, uint32_t nr);
-	unsigned int (*drain)(struct model *m, const unsigned int *cpus, unsigned int n,
-			      uint64_t wait_bound_ns);
+	struct model_drain_done (*drain)(struct model *m, const unsigned int *cpus, unsigned int n,
+					 uint64_t wait_bound_ns);
 	/* One plain local op of value that keeps its lock hold_ns (--owner-hold). */
 	void (*held_op)(struct model *m, struct model_pcp *pcp, uint64_t value, uint64_t hold_ns);
 };
@@ -255,9 +269,9 @@ void model_spinlock_held(struct model *m, struct model_pcp *pcp, uint64_t value,
 void model_global_lock_held(struct model *m, struct model_pcp *pcp, uint64_t value, uint64_t hold_ns);
 
 /* The remote drains: workqueue (parallel), inline (serial). */
-unsigned int model_drain_wq(struct model *m, const unsigned int *cpus, unsigned int n,
-			    uint64_t wait_bound_ns);
-unsigned int model_drain_inline(struct model *m, const unsigned int *cpus, unsigned int n,
-				uint64_t wait_bound_ns);
+struct model_drain_done model_drain_wq(struct model *m, const unsigned int *cpus, unsigned int n,
+				       uint64_t wait_bound_ns);
+struct model_drain_done model_drain_inline(struct model *m, const unsigned int *cpus, unsigned int n,
+					   uint64_t wait_bound_ns);
 
 #endif

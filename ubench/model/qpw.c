@@ -9,8 +9,8 @@
  */
 #include "model.h"
 
-static unsigned int qpw_drain(struct model *m, const unsigned int *cpus, unsigned int n,
-			      uint64_t wait_bound_ns)
+static struct model_drain_done qpw_drain(struct model *m, const unsigned int *cpus,
+					 unsigned int n, uint64_t wait_bound_ns)
 {
 	if (m->preempt_rt)
 		return model_drain_inline(m, cpus, n, wait_bound_ns);

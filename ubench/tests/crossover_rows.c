@@ -4,7 +4,8 @@
  * stdin, for reports/tests/test_crossover_agree.py to set beside Python's
  * stats.crossover() on the same rows. Input: one point a line,
  * "serial N P50" or "parallel N P50". Output: one line,
- * "rc found measured serial_first n lo hi min_n max_n", the doubles
+ * "rc measurable found measured serial_first below_serial n lo hi min_n
+ * max_n", the doubles
  * with 17 digits so that they round-trip. Exit 2 on bad input.
  */
 #include <stdio.h>
@@ -65,8 +66,8 @@ int main(void)
 	}
 	rc = stats_crossover(serial.n, serial.p50, serial.len, parallel.n, parallel.p50,
 			     parallel.len, &x);
-	printf("%d %d %d %d %.17g %.17g %.17g %.17g %.17g\n", rc, x.found, x.measured,
-	       x.serial_first, x.n, x.lo, x.hi, x.min_n, x.max_n);
+	printf("%d %d %d %d %d %d %.17g %.17g %.17g %.17g %.17g\n", rc, x.measurable, x.found,
+	       x.measured, x.serial_first, x.below_serial, x.n, x.lo, x.hi, x.min_n, x.max_n);
 	free(serial.n), free(serial.p50), free(parallel.n), free(parallel.p50);
 	return 0;
 }

@@ -99,7 +99,7 @@ without_fifo=(prlimit --rtprio=0 --)
 ((EUID == 0)) && without_fifo=(setpriv --inh-caps=-sys_nice --bounding-set=-sys_nice "${without_fifo[@]}")
 if "${without_fifo[@]}" true 2>/dev/null; then
 	"${without_fifo[@]}" "$ubench" remote --backend user --cpus 0,1 --variant wq --target-load fifo \
-		--iterations 1 >/dev/null 2>"$tmp/err"
+		--drain-empty --iterations 1 >/dev/null 2>"$tmp/err"
 	rc=$?
 	[[ $rc == 2 && $(wc -l <"$tmp/err") == 1 ]] || fail "FIFO refused: exit $rc, $(wc -l <"$tmp/err") lines"
 	grep -q '^ubench remote: --target-load fifo: SCHED_FIFO .*refused' "$tmp/err" ||
@@ -215,7 +215,7 @@ grep -q 'qpw-on / wq p50: .*95% interval' "$tmp/repeat.out" ||
 [[ $(column "$tmp/remote.csv" target_load | sort -u) == owner ]] || fail "remote: target_load column"
 [[ -n $(column "$tmp/remote.csv" distance "metric == 'drain_latency'" | grep -v n/a) ]] ||
 	fail "remote: no distance class"
-[[ $(column "$tmp/remote.csv" metric | sort -u | tr '\n' ' ') == "drain_latency drained_entries owner_op_cost owner_op_cost_alone stalled " ]] ||
+[[ $(column "$tmp/remote.csv" metric | sort -u | tr '\n' ' ') == "drain_latency drained_entries owner_op_cost owner_op_cost_alone skipped_drains stalled " ]] ||
 	fail "remote metrics: $(column "$tmp/remote.csv" metric | sort -u | tr '\n' ' ')"
 
 # --fill K: the owner adds exactly K entries before each drain, so every
@@ -231,6 +231,56 @@ for v in wq qpw qpw-on qpw-off; do
 done
 [[ $(column "$tmp/fill.csv" max "metric == 'drained_entries' and variant == 'global'") == 0 ]] ||
 	fail "remote --fill 9 global: drained something"
+# The owner's cost per op is net of the timer overhead, as op_cost is: each
+# sample timed K = 9 ops (--fill 9), 8 when flat out (remote.csv).
+bad=$(/usr/bin/python3 - "$tmp/fill.csv" 9 "$tmp/remote.csv" 8 <<'PY'
+import csv, sys
+bad = []
+for path, ops in zip(sys.argv[1::2], sys.argv[2::2]):
+    for r in csv.DictReader(open(path)):
+        if r["metric"].startswith("owner_op_cost") and r["samples"] != "0":
+            want = float(r["timer_overhead_ns"]) / int(ops)
+            if not (want > 0 and abs(float(r["subtracted_ns"]) - want) < 1e-3 * max(1, want)):
+                bad.append(f"{path} {r['variant']} {r['metric']}: subtracted_ns {r['subtracted_ns']}, want {want:.4g}")
+print("; ".join(bad[:3]))
+PY
+)
+[[ -z $bad ]] || fail "owner_op_cost not net of the timer overhead: $bad"
+# Every row says what it was run with: the parameters columns (output.h).
+got=$(column "$tmp/fill.csv" "fill" | sort -u | tr '\n' ' ')
+[[ $got == "9 " ]] || fail "remote --fill 9: fill column '$got', want 9 on every row"
+for c in drain_empty:no owner_rate_hz:0 owner_hold_ns:0 wait_bound_ns:1000000000 batch:n/a lock_mode:plain \
+	drainer_policy:other interrupted:no; do
+	got=$(column "$tmp/fill.csv" "${c%%:*}" | sort -u | tr '\n' ' ')
+	[[ $got == "${c#*:} " ]] || fail "remote --fill 9 --wait-bound 1s: ${c%%:*} '$got', want ${c#*:} on every row"
+done
+# version: the git revision built, not the project's static version.
+src=$(dirname "$0")/../..
+if want=$(git -C "$src" describe --always --tags 2>/dev/null); then
+	got=$(column "$tmp/fill.csv" version | sort -u)
+	[[ ${got%-dirty} == "$want" ]] || fail "version column '$got', want git describe '$want' (-dirty allowed)"
+else
+	echo "QPWBENCH-PART-SKIPPED scenarios version: the source is no git checkout"
+fi
+# Skips are not drains: owners that add nothing (--fill 0) leave every batch
+# empty, so every drain skips: no latency row, a skipped_drains row of all
+# 20, and a line that says so. Idle, busy and fifo targets would do the
+# same: refused (one line) unless their empty batches are drained anyway.
+"$ubench" remote --backend user --cpus 0,1 --iterations 20 --wait-bound 1s --fill 0 \
+	--variant wq,qpw-on --csv "$tmp/fill0.csv" >"$tmp/fill0.out" || fail "remote --fill 0 exited $?"
+[[ -z $(column "$tmp/fill0.csv" metric "metric.endswith('latency')") ]] ||
+	fail "remote --fill 0: latency rows of drains that all skipped: $(column "$tmp/fill0.csv" metric "metric.endswith('latency')" | tr '\n' ' ')"
+[[ $(column "$tmp/fill0.csv" p50 "metric == 'skipped_drains'" | tr '\n' ' ') == "20 20 " ]] ||
+	fail "remote --fill 0: skipped_drains '$(column "$tmp/fill0.csv" p50 "metric == 'skipped_drains'" | tr '\n' ' ')', want 20 20"
+[[ $(grep -c 'every drain skipped' "$tmp/fill0.out") == 2 ]] || fail "remote --fill 0: no line says every drain skipped"
+[[ $(column "$tmp/fill.csv" p50 "metric == 'skipped_drains' and variant != 'global'" | sort -u) == 0 ]] ||
+	fail "remote --fill 9: drains that found 9 entries counted as skips"
+for load in idle busy fifo; do
+	out=$("$ubench" remote --backend user --cpus 0,1 --iterations 5 --target-load $load 2>&1 >/dev/null)
+	rc=$?
+	[[ $rc == 2 && $(wc -l <<<"$out") == 1 && $out == *--drain-empty* ]] ||
+		fail "remote --target-load $load without --drain-empty: exit $rc, want 2 and one line naming --drain-empty: $out"
+done
 # --lock-mode trylock: the variant column says so, the fill still lands in
 # the batch (nobody holds the lock while the owner fills); irqsave and an
 # unknown mode are refused with one line and exit 2.
@@ -279,18 +329,25 @@ done
 	fail "remote: stalls with an idle target: $(column "$tmp/remote.csv" p50 "metric == 'stalled'" | tr '\n' ' ')"
 check_rows "$tmp/remote.csv"
 
-# drain-all over the ramp on two CPUs: N = 1 and 2, and the crossover line.
-"$ubench" drain-all --backend user --cpus 0,1 --iterations 20 --csv "$tmp/drain.csv" \
+# drain-all over the ramp on two CPUs: N counts the CPUs drained besides
+# the caller, so the steps {0} and {0,1} are N = 0 (not run) and N = 1, the
+# row's cpus just "1"; one size of N is no line fit: "not measurable", never
+# an N* (a ramp that counted the caller read N*=1.0 by construction).
+"$ubench" drain-all --backend user --cpus 0,1 --iterations 20 --fill 8 --csv "$tmp/drain.csv" \
 	>"$tmp/drain.out" || fail "drain-all exited $?"
-[[ $(column "$tmp/drain.csv" n_cpus "metric == 'drain_all_latency'" | sort -u | tr '\n' ' ') == "1 2 " ]] ||
-	fail "drain-all: not N = 1, 2"
-grep -q '^crossover: ' "$tmp/drain.out" || fail "drain-all: no crossover line"
+[[ $(column "$tmp/drain.csv" n_cpus "metric == 'drain_all_latency'" | sort -u | tr '\n' ' ') == "1 " ]] ||
+	fail "drain-all: N '$(column "$tmp/drain.csv" n_cpus "metric == 'drain_all_latency'" | sort -u | tr '\n' ' ')', want 1 (the caller not counted)"
+[[ $(column "$tmp/drain.csv" cpus "metric == 'drain_all_latency'" | sort -u) == 1 ]] ||
+	fail "drain-all: cpus '$(column "$tmp/drain.csv" cpus "metric == 'drain_all_latency'" | sort -u | tr '\n' ' ')', want the target 1"
+grep -q '^crossover: not measurable here (N=1..1)' "$tmp/drain.out" ||
+	fail "drain-all --cpus 0,1: want 'not measurable', got: $(grep crossover "$tmp/drain.out")"
+grep -q 'N\*=' "$tmp/drain.out" && fail "drain-all --cpus 0,1: an N* from one size of N"
 check_rows "$tmp/drain.csv"
 
-# One CPU: drain-all is the caller draining itself (N = 1), no crossover.
-"$ubench" drain-all --backend user --cpus 0 --iterations 20 --csv "$tmp/drain1.csv" \
-	>"$tmp/drain1.out" || fail "drain-all --cpus 0 exited $?"
-[[ $(column "$tmp/drain1.csv" n_cpus | sort -u) == 1 ]] || fail "drain-all --cpus 0: not N = 1"
+# One CPU: the caller alone, nothing to drain besides it: refused, one line.
+out=$("$ubench" drain-all --backend user --cpus 0 --iterations 20 2>&1 >/dev/null)
+rc=$?
+[[ $rc == 2 && $(wc -l <<<"$out") == 1 ]] || fail "drain-all --cpus 0: exit $rc, want 2 and one line: $out"
 
 # stress: every variant, lost_ops 0, exit 0.
 "$ubench" stress --backend user --cpus 0,1 --iterations 200000 --csv "$tmp/stress.csv" \
@@ -312,6 +369,17 @@ for sc in remote drain-all; do
 	[[ $(column "$tmp/sweep.csv" target_load "scenario == '$sc'" | sort -u | tr '\n' ' ') == "idle owner " ]] ||
 		fail "sweep: $sc target_load '$(column "$tmp/sweep.csv" target_load "scenario == '$sc'" | sort -u | tr '\n' ' ')'"
 done
+# Idle targets drain their empty batches (every drain a drain, none a skip),
+# owners fill half a batch: the rows say so, and no latency row of a run
+# that skipped holds a drain that found nothing.
+[[ $(column "$tmp/sweep.csv" drain_empty "target_load == 'idle'" | sort -u) == yes ]] ||
+	fail "sweep: idle rows without drain_empty yes"
+[[ $(column "$tmp/sweep.csv" fill "target_load == 'owner'" | sort -u) == 32 ]] ||
+	fail "sweep: owner rows without fill 32"
+[[ $(column "$tmp/sweep.csv" fill "target_load == 'idle'" | sort -u) == n/a ]] ||
+	fail "sweep: idle rows with a fill"
+[[ $(column "$tmp/sweep.csv" batch "metric == 'op_cost'" | sort -u) == 64 ]] ||
+	fail "sweep: op_cost rows without batch 64"
 [[ $(column "$tmp/sweep.csv" target_load "scenario not in ('remote', 'drain-all')" | sort -u) == n/a ]] ||
 	fail "sweep: target_load of the other rows"
 [[ $(head -n1 "$tmp/sweep.csv") == $(head -n1 "$tmp/remote.csv") ]] || fail "sweep and remote: different headers"

@@ -39,6 +39,9 @@
 	__asm__ __volatile__(".inst 0xd2c0001f | ((%c0) << 5)" : : "i"(value) : "memory")
 #endif
 
+/* Labels in use: the module's recorded drains (remote, drain-all). */
+#define QPWBENCH_LABEL_DRAIN 0x100
+
 /* label: a constant from 0 to 0x7fff. */
 #define QPWBENCH_WINDOW_OPEN(label) QPWBENCH_MARK((label) & QPWBENCH_MARK_LABEL)
 #define QPWBENCH_WINDOW_CLOSE(label) \

@@ -40,8 +40,10 @@ window,label,closed,scope,key,metric,value
 2,2,1,pair,1>0,invalidations,45
 CSV
 pass=0 fail=0
-expect() { # expect 0|1 NAME CSV ROUNDS
-	"$check" "$3" "$4" >"$tmp/out" 2>&1
+# expect 0|1 NAME CSV "ROUNDS [FILL-RUNS]" (split here, unquoted)
+expect() {
+	# shellcheck disable=SC2086
+	"$check" "$3" $4 >"$tmp/out" 2>&1
 	got=$?
 	if [ "$got" -eq "$1" ]; then
 		pass=$((pass + 1))
@@ -77,5 +79,29 @@ edit pingpong-twice '$a\
 3,1,1,total,all,accesses,1'
 expect 1 "two ping-pong windows" "$tmp/pingpong-twice.csv" 1000
 expect 1 "no file" "$tmp/none.csv" 1000
+# The module's drains: fill 1 twice and fill 8 once, as a run lists them.
+printf '1 2\n8 1\n' >"$tmp/runs"
+cat "$tmp/good.csv" - >"$tmp/fill.csv" <<'CSV'
+3,256,1,total,all,lines_transferred,3
+3,256,1,pair,1>0,lines_transferred,3
+3,256,1,pair,0>1,invalidations,2
+4,256,1,total,all,lines_transferred,4
+4,256,1,pair,1>0,lines_transferred,4
+5,256,1,total,all,lines_transferred,9
+5,256,1,pair,1>0,lines_transferred,9
+CSV
+expect_fill() { # expect_fill 0|1 NAME SED-SCRIPT
+	sed "$3" "$tmp/fill.csv" >"$tmp/fill-edited.csv"
+	expect "$1" "$2" "$tmp/fill-edited.csv" "1000 $tmp/runs"
+}
+expect_fill 0 "drains within K + 2 +-1" ''
+expect_fill 1 "a drain moving K + 3 + 1" 's/^4,256,1,pair,1>0,lines_transferred,4$/4,256,1,pair,1>0,lines_transferred,5/'
+expect_fill 1 "a drain moving K" 's/^5,256,1,pair,1>0,lines_transferred,9$/5,256,1,pair,1>0,lines_transferred,8/'
+expect_fill 1 "lines moved the other way" 's/^3,256,1,pair,1>0,/3,256,1,pair,0>1,/'
+expect_fill 1 "a drain window missing" '/^5,256,/d'
+expect_fill 1 "a drain window more" '$a\
+6,256,1,pair,1>0,lines_transferred,3'
+expect_fill 1 "a drain window left open" 's/^4,256,1,/4,256,0,/'
+expect 1 "no runs file" "$tmp/fill.csv" "1000 $tmp/none"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

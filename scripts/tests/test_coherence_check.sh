@@ -79,8 +79,8 @@ edit pingpong-twice '$a\
 3,1,1,total,all,accesses,1'
 expect 1 "two ping-pong windows" "$tmp/pingpong-twice.csv" 1000
 expect 1 "no file" "$tmp/none.csv" 1000
-# The module's drains: fill 1 twice and fill 8 once, as a run lists them.
-printf '1 2\n8 1\n' >"$tmp/runs"
+# Drains: the module's fill 1 twice, then the user model's fill 8 once.
+printf '1 2 kmod\n8 1 user\n' >"$tmp/runs"
 cat "$tmp/good.csv" - >"$tmp/fill.csv" <<'CSV'
 3,256,1,total,all,lines_transferred,3
 3,256,1,pair,1>0,lines_transferred,3
@@ -95,6 +95,17 @@ expect_fill() { # expect_fill 0|1 NAME SED-SCRIPT
 	expect "$1" "$2" "$tmp/fill-edited.csv" "1000 $tmp/runs"
 }
 expect_fill 0 "drains within K + 2 +-1" ''
+# Its summary names each backend's fill with the drains it had.
+"$check" "$tmp/fill.csv" 1000 "$tmp/runs" >"$tmp/out" 2>&1
+for line in 'ok: kmod fill 1: 2 drains moved 3-4 lines' 'ok: user fill 8: 1 drains moved 9-9 lines'; do
+	if grep -q "^$line" "$tmp/out"; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL: no summary line '$line'"
+		cat "$tmp/out"
+	fi
+done
 expect_fill 1 "a drain moving K + 3 + 1" 's/^4,256,1,pair,1>0,lines_transferred,4$/4,256,1,pair,1>0,lines_transferred,5/'
 expect_fill 1 "a drain moving K" 's/^5,256,1,pair,1>0,lines_transferred,9$/5,256,1,pair,1>0,lines_transferred,8/'
 expect_fill 1 "lines moved the other way" 's/^3,256,1,pair,1>0,/3,256,1,pair,0>1,/'

@@ -192,6 +192,34 @@ int main(void)
 	      "ffffffff81002000 D some_data\nffffffff81000200 T second_fn\n"
 	      "ffffffff81003000 T _etext\nffffffff81004000 T after_etext\n", f);
 	fclose(f);
+	/* Refusals, before anything is set up: the API version out of range,
+	 * user-mode emulation, an unknown target, too many vCPUs, arguments. */
+	{
+		char good[300], bad_arg[] = "colour=red", no_out[] = "map=/dev/null";
+		char *good_argv[] = { good }, *bad_argv[] = { good, bad_arg }, *no_out_argv[] = { no_out };
+		qemu_info_t info = { .target_name = "x86_64", .version = { 2, 3 },
+				     .system_emulation = true };
+
+		/* Every refusal but the arguments' gets arguments that would do. */
+		snprintf(good, sizeof(good), "out=%s/refused.csv", dir);
+		info.system.max_vcpus = 2;
+		expect(qemu_plugin_install(1, &info, 1, good_argv) != 0, 1, "an API above this plugin's");
+		info.version.min = info.version.cur = 0;
+		expect(qemu_plugin_install(1, &info, 1, good_argv) != 0, 1, "an API below this plugin's");
+		info.version.min = info.version.cur = QEMU_PLUGIN_VERSION;
+		info.system_emulation = false;
+		expect(qemu_plugin_install(1, &info, 1, good_argv) != 0, 1, "user-mode emulation");
+		info.system_emulation = true;
+		info.target_name = "riscv64";
+		expect(qemu_plugin_install(1, &info, 1, good_argv) != 0, 1, "a target without markers");
+		info.target_name = "x86_64";
+		info.system.max_vcpus = MAX_VCPUS + 1;
+		expect(qemu_plugin_install(1, &info, 1, good_argv) != 0, 1, "too many vCPUs");
+		info.system.max_vcpus = 2;
+		expect(qemu_plugin_install(1, &info, 2, bad_argv) != 0, 1, "an unknown argument");
+		expect(qemu_plugin_install(1, &info, 1, no_out_argv) != 0, 1, "no out=");
+		expect(out == NULL, 1, "nothing opened by a refusal");
+	}
 	install(csv, map, 3);
 
 	/* System.map: text symbols sorted, data and what follows _etext left out. */

@@ -28,6 +28,7 @@
 #include <uapi/linux/sched/types.h>
 
 #include "qpwbench_internal.h"
+#include "qpwbench_marker.h"
 
 /* Local ops between checks of the stop flag and cond_resched() in stress. */
 #define QPWB_STRESS_CHUNK	64
@@ -338,6 +339,12 @@ static bool qpwb_drain_all(struct qpwb_ctx *ctx, bool record)
 	d0 = qpwb_drained_so_far(ctx);
 	s0 = qpwb_stalls_so_far(ctx);
 	cpumask_clear(ctx->queued);
+	/*
+	 * A recorded drain is a coherence window (a no-op outside QEMU's
+	 * coherence plugin): the lines it moves, fill and bookkeeping outside.
+	 */
+	if (record)
+		QPWBENCH_WINDOW_OPEN(QPWBENCH_LABEL_DRAIN);
 	c0 = qpwb_cycles();
 	t0 = qpwb_clock();
 	for_each_cpu(cpu, ctx->cpus) {
@@ -353,6 +360,8 @@ static bool qpwb_drain_all(struct qpwb_ctx *ctx, bool record)
 		ctx->v->flush_drain(cpu);
 	t1 = qpwb_clock();
 	c1 = qpwb_cycles();
+	if (record)
+		QPWBENCH_WINDOW_CLOSE(QPWBENCH_LABEL_DRAIN);
 	stalls = qpwb_stalls_so_far(ctx) - s0;
 	if (!record)
 		return true;

@@ -17,3 +17,21 @@ debian_uri() {
 		/^Suites:/ { for (i = 2; i <= NF; i++) if ($i == c && uri != "") { print uri; exit } }
 		/^$/ { uri = "" }'
 }
+
+# "URI suite" for each of this machine's own Debian sources whose suite is
+# this system's codename or codename-* (updates, security), one a line:
+# the suites an installed package's version can have come from.
+debian_sources() {
+	local codename
+	codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+	[[ -n $codename ]] || return 0
+	# Some of these files may not exist: cat's status is not the answer.
+	{ cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources 2>/dev/null || true; } |
+	awk -v c="$codename" '
+		function ours(s) { return s == c || index(s, c "-") == 1 }
+		/^[ \t]*#/ { next }
+		/^deb(-src)?[ \t]/ { sub(/\[[^]]*\][ \t]*/, ""); if (ours($3) && !seen[$2 " " $3]++) print $2, $3; next }
+		/^URIs:/ { uri = $2 }
+		/^Suites:/ { for (i = 2; i <= NF; i++) if (uri != "" && ours($i) && !seen[uri " " $i]++) print uri, $i }
+		/^$/ { uri = "" }'
+}

@@ -22,6 +22,7 @@
 #include "core/threads.h"
 #include "core/timer.h"
 #include "model.h"
+#include "qpwbench_marker.h"
 
 /* Stress workers hand out local ops in chunks of this many, as the module's do. */
 #define STRESS_CHUNK		64
@@ -355,11 +356,15 @@ static void drain_all(struct user_run *ur, bool record)
 	if ((ur->args->drain_flags & QPWBENCH_DRAIN_FILL) && !request_fill(ur))
 		return;
 	d0 = drained_so_far(ur);
+	/* A recorded drain is a coherence window, as in the module. */
+	if (record)
+		QPWBENCH_WINDOW_OPEN(QPWBENCH_LABEL_DRAIN);
 	t0 = timer_start();
 	done = ur->v->drain(&model, ur->cpus, ur->n, ur->wait_bound_ns);
 	t1 = timer_end();
 	if (!record)
 		return;
+	QPWBENCH_WINDOW_CLOSE(QPWBENCH_LABEL_DRAIN);
 	res->drains += done.drained - done.stalls;
 	res->stalls += done.stalls;
 	if (done.stalls)

@@ -3,6 +3,10 @@
  * qpwbench-rtcheck: what an RT task on the target CPU does to a remote drain.
  *
  *   qpwbench-rtcheck [--caller CPU] [--target CPU] [--drains N] [--bound-ms MS]
+ *                    [--part fifo|preempted|all]
+ *
+ * --part runs only the FIFO spinner's part (rt-*) or only the
+ * owner-preempted part (preempted-*); the default runs both.
  *
  * The module's SCHED_FIFO spinner (QPWBENCH_LOAD_FIFO: priority 50, above
  * every kworker) occupies --target while the module drains it from
@@ -160,6 +164,7 @@ int main(int argc, char **argv)
 {
 	long caller = -1, target = -1;
 	unsigned long drains = 20, bound_ms = 50;
+	bool part_fifo = true, part_preempted = true;
 	struct qpwbench_info info;
 	cpu_set_t set;
 	bool rt;
@@ -175,6 +180,12 @@ int main(int argc, char **argv)
 			target = (long)parse_arg(argv[i], argv[i + 1], QPWBENCH_MAX_CPUS - 1);
 		else if (!strcmp(argv[i], "--drains"))
 			drains = parse_arg(argv[i], argv[i + 1], 100000);
+		else if (!strcmp(argv[i], "--part") && !strcmp(argv[i + 1], "fifo"))
+			part_preempted = false;
+		else if (!strcmp(argv[i], "--part") && !strcmp(argv[i + 1], "preempted"))
+			part_fifo = false;
+		else if (!strcmp(argv[i], "--part") && !strcmp(argv[i + 1], "all"))
+			part_fifo = part_preempted = true;
 		else if (!strcmp(argv[i], "--bound-ms"))
 			bound_ms = parse_arg(argv[i], argv[i + 1],
 					     QPWBENCH_MAX_WAIT_BOUND_NS / 1000000);
@@ -221,8 +232,8 @@ int main(int argc, char **argv)
 		char name[64];
 		int ret, tries = 0;
 
-		if (v == QPWBENCH_VARIANT_GLOBAL)
-			continue;	/* nothing to drain */
+		if (v == QPWBENCH_VARIANT_GLOBAL || !part_fifo)
+			continue;	/* nothing to drain, or not asked for */
 		snprintf(name, sizeof(name), "rt-%s", qt_variant_names[v]);
 		qt_run_init(&r, QPWBENCH_SCENARIO_REMOTE, v);
 		r.caller_cpu = (unsigned int)caller;
@@ -268,10 +279,11 @@ int main(int argc, char **argv)
 		/* Let the queued work that stalled run before the next variant. */
 		usleep(100000);
 	}
-	owner_preempted(fd, (unsigned int)caller, (unsigned int)target, drains, bound_ms, rt);
+	if (part_preempted)
+		owner_preempted(fd, (unsigned int)caller, (unsigned int)target, drains, bound_ms, rt);
 	close(fd);
 	return qt_finish();
 usage:
-	fprintf(stderr, "usage: qpwbench-rtcheck [--caller CPU] [--target CPU] [--drains N] [--bound-ms MS]\n");
+	fprintf(stderr, "usage: qpwbench-rtcheck [--caller CPU] [--target CPU] [--drains N] [--bound-ms MS] [--part fifo|preempted|all]\n");
 	return 2;
 }

@@ -29,7 +29,7 @@
  * priority 51) block on the owner's sleeping lock, priority inheritance
  * lifts the owner above the FIFO task, and every drain completes: no stall,
  * every entry conserved, at least half the drains met the held lock, and
- * in at least 9 in 10 of those the owner preempted the FIFO task inside
+ * in at least 4 in 5 of those the owner preempted the FIFO task inside
  * that drain's held window (the module's held_preemptions). Queued drains'
  * kworkers cannot preempt it: no more than the odd involuntary switch from
  * elsewhere (one in ten drains at most), the owner lifted in at most 1 in
@@ -124,12 +124,14 @@ static void rules_fifo_inline(const char *name, const struct qpwbench_result *re
 	/*
 	 * The spinner never sleeps (no voluntary switch) and is preempted at
 	 * most once. An inline drain that needed its CPU would take it once
-	 * per drain; but something else does preempt it now and then (the
-	 * softlockup watchdog's stopper, every 4 s, outranks every FIFO task),
-	 * and the spinner runs for the whole run, up to 204 ms under TCG: in
-	 * the 6.1-rt guest 1 of 160 inline runs (80 rtcheck runs) had one
-	 * involuntary switch, none more; demanding 0 would fail about 1 run
-	 * in 80.
+	 * per drain (17 and 20 of 20 with the module made to); but something
+	 * else does preempt it now and then (the softlockup watchdog's
+	 * stopper, every 4 s, outranks every FIFO task), and the spinner runs
+	 * for the whole run, up to 660 ms under TCG. rtcheck runs with a
+	 * switch in an inline run: 1 of 80 in the 6.1-rt guest (one
+	 * involuntary switch, in a 204 ms run), 0 of 70 on 7.2-rt, 0 of 20 on
+	 * 6.1 generic, 0 of 10 on arm64-rt, 6.12-rt and arm64. Demanding 0
+	 * would fail about 1 run in 80 on 6.1-rt.
 	 */
 	rule(res->target_switches == res->target_preemptions && res->target_preemptions <= 1,
 	     name, "leaves the spinner on its CPU: %llu switches, %llu involuntary in %.1f ms "
@@ -194,7 +196,8 @@ static void rules_preempted_common(const char *name, const struct qpwbench_resul
 	 * CPU as it begins. It begins right after the FIFO task's answer, but
 	 * a caller whose vCPU waits for the host past the FIFO task's 10 ms
 	 * spin (the drainer sleeps between looks after 100 us) finds the
-	 * owner done: 16 to 20 of 20 over 120 runs in the 6.1-rt guest.
+	 * owner done: 16 to 20 of 20 over 280 runs (6.1-rt, 7.2-rt,
+	 * arm64-rt, 6.12-rt guests).
 	 */
 	rule(res->held_drains * 2 >= drains && res->held_drains <= drains, name,
 	     "%llu of %lu drains met the held, preempted lock (at least half)",
@@ -219,14 +222,16 @@ static void rules_preempted_inline(const char *name, const struct qpwbench_resul
 	 * task switched out inside that drain's held window and the owner run
 	 * before its spin ended. A held drain can miss it: it is counted held
 	 * when it begins, and if the caller then waits for the host past the
-	 * FIFO task's spin, the task sleeps and the owner runs without
-	 * preempting it. Without priority inheritance no held drain has it.
-	 * Measured in the 6.1-rt guest: all held drains in 59 of 60 inline
-	 * runs, 18 of 19 in the other.
+	 * FIFO task's 10 ms spin, the task sleeps and the owner runs without
+	 * preempting it. Without priority inheritance no held drain has it (0
+	 * of 16 with a SCHED_OTHER drainer). Measured over 140 inline runs
+	 * (6.1-rt 60, 7.2-rt 40, arm64-rt 20, 6.12-rt 20): all held drains in
+	 * 138, 18 of 19 (6.1-rt) and 18 of 20 (arm64-rt) in the others; so at
+	 * least 4 in 5, not 9 in 10, which the worst run met exactly.
 	 */
-	rule(res->held_preemptions * 10 >= res->held_drains * 9 && res->held_preemptions >= 1,
+	rule(res->held_preemptions * 5 >= res->held_drains * 4 && res->held_preemptions >= 1,
 	     name, "priority inheritance: the owner preempted the FIFO task in %llu of %llu held "
-	     "drains (at least 9 in 10)",
+	     "drains (at least 4 in 5)",
 	     ull(res->held_preemptions), ull(res->held_drains));
 }
 
@@ -247,7 +252,8 @@ static void rules_preempted_queued(const char *name, const struct qpwbench_resul
 	     ull(res->target_preemptions), drains);
 	/*
 	 * Nothing lifted the owner over the FIFO task inside a held drain
-	 * (0 in 60 queued runs in the 6.1-rt guest; RT throttling could).
+	 * (0 in 140 queued runs on 6.1-rt, 7.2-rt, arm64-rt and 6.12-rt;
+	 * RT throttling or the fair server could).
 	 */
 	rule(res->held_preemptions * 10 <= res->held_drains, name,
 	     "the owner never preempted the FIFO task: %llu of %llu held drains (at most 1 in 10)",
@@ -370,9 +376,12 @@ static int rules_selftest(void)
 	qt_check(!rules_pass(rules_preempted_inline, &r, n, bound), "preempted-inline-no-pi",
 		 "switches in the run but none in a held window fail");
 	r = pi;
-	r.held_preemptions = n * 9 / 10 - 1;
+	r.held_preemptions = n * 4 / 5;
+	qt_check(rules_pass(rules_preempted_inline, &r, n, bound), "preempted-inline-pi-16",
+		 "16 of 20 held drains with it pass");
+	r.held_preemptions = n * 4 / 5 - 1;
 	qt_check(!rules_pass(rules_preempted_inline, &r, n, bound), "preempted-inline-pi-missed",
-		 "more than 1 in 10 held drains without it fails");
+		 "more than 1 in 5 held drains without it fails");
 	/* ...and its other hole: one held drain (and one switch) of twenty. */
 	r = pi;
 	r.held_drains = r.held_preemptions = 1;

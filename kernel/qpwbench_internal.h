@@ -80,6 +80,8 @@ struct qpwb_pcpu {
 	unsigned int kick;
 	/* ...and holds its lock, preempted, while this is set. */
 	bool preempting;
+	/* The last request whose drain began with this CPU's lock held, preempted. */
+	unsigned int held_req;
 };
 
 /* The shared list behind a global lock (the LRU list behind lru_lock). */

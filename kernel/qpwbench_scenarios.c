@@ -54,6 +54,7 @@ struct qpwb_owner {
 	struct qpwbench_hist gaps;	/* FIFO spinners: largest gap per window */
 	u64 ops;
 	u64 switches, preemptions;	/* FIFO spinners */
+	u64 held_preemptions;		/* OWNER_PREEMPTED FIFO tasks */
 	u64 cycles;			/* concurrent local */
 };
 
@@ -303,16 +304,22 @@ static bool qpwb_request_fill(struct qpwb_ctx *ctx)
 /*
  * OWNER_PREEMPTED: targets whose owner holds its lock, preempted by its FIFO
  * task, as the drain begins (read before the timing, as the fill is made).
+ * Each such target is told that this request's drain met its held lock
+ * (.held_req), for its FIFO task's qpwb_preempt_spin().
  */
 static u64 qpwb_held_now(struct qpwb_ctx *ctx)
 {
 	u64 n = 0;
 	int cpu;
 
-	for_each_cpu(cpu, ctx->cpus)
-		if (cpu != ctx->args->caller_cpu &&
-		    READ_ONCE(per_cpu_ptr(qpwb_pcpu, cpu)->preempting))
-			n++;
+	for_each_cpu(cpu, ctx->cpus) {
+		struct qpwb_pcpu *pcp = per_cpu_ptr(qpwb_pcpu, cpu);
+
+		if (cpu == ctx->args->caller_cpu || !READ_ONCE(pcp->preempting))
+			continue;
+		WRITE_ONCE(pcp->held_req, ctx->fill_seq);
+		n++;
+	}
 	return n;
 }
 
@@ -972,11 +979,20 @@ static void qpwb_fifo_fn(struct qpwb_thread *t)
  * .owner_hold_ns, or until queued drain work has waited the wait bound
  * (a stall: it then sleeps, and the kworker can run). Its largest gap
  * between two clock reads is one target_gap sample.
+ *
+ * The activation counts in held_preemptions when the drain of @req met
+ * the held lock (the drainer set .held_req to @req before it began), we
+ * were switched out involuntarily between the answer and the spin's end,
+ * and the spin ended because the owner ran past its wakeup: the owner,
+ * below us unless lifted, took our CPU inside that drain's held window.
+ * A preemption by anything else (the stopper) leaves the owner below us,
+ * still holding its lock; one outside a held drain's window does not count.
  */
 static void qpwb_preempt_spin(struct qpwb_ctx *ctx, struct qpwb_pcpu *pcp,
 			      struct qpwb_owner *o, unsigned int req)
 {
 	u64 start = qpwb_clock(), prev = start, now = start, max_gap = 0, since = 0;
+	unsigned long nivcsw = current->nivcsw;
 
 	/* Release: the owner's entries before the answer (pairs with qpwb_request_fill()). */
 	smp_store_release(&pcp->fill_done, req);
@@ -998,6 +1014,13 @@ static void qpwb_preempt_spin(struct qpwb_ctx *ctx, struct qpwb_pcpu *pcp,
 		}
 	}
 	qpwbench_hist_add(&o->gaps, max_gap * 1000);
+	/*
+	 * .held_req was written before the drainer blocked on the lock, and
+	 * so before the switch that boosted the owner over us.
+	 */
+	if (current->nivcsw != nivcsw && !READ_ONCE(pcp->preempting) &&
+	    READ_ONCE(pcp->held_req) == req)
+		o->held_preemptions++;
 }
 
 /*
@@ -1073,6 +1096,7 @@ static int qpwb_scenario_loaded(struct qpwb_ctx *ctx, void (*drainer)(struct qpw
 		atomic64_add(th[i].owner->ops, &ctx->ops_done);
 		ctx->res->target_switches += th[i].owner->switches;
 		ctx->res->target_preemptions += th[i].owner->preemptions;
+		ctx->res->held_preemptions += th[i].owner->held_preemptions;
 	}
 	return ret;
 }

@@ -420,6 +420,7 @@ void qpwb_reset(void)
 		pcp->fill_done = 0;
 		pcp->kick = 0;
 		pcp->preempting = false;
+		pcp->held_req = 0;
 	}
 	qpwb_sink.count = 0;
 	qpwb_sink.sum = 0;

@@ -30,6 +30,7 @@
 	F(qpwbench_result, target_switches)				\
 	F(qpwbench_result, target_preemptions)				\
 	F(qpwbench_result, held_drains)					\
+	F(qpwbench_result, held_preemptions)				\
 	S(qpwbench_drain_stats)						\
 	F(qpwbench_drain_stats, drained) F(qpwbench_drain_stats, owner)	\
 	F(qpwbench_drain_stats, owner_alone)				\

@@ -12,7 +12,7 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-#define QPWBENCH_ABI_VERSION	10
+#define QPWBENCH_ABI_VERSION	11
 #define QPWBENCH_DEVICE		"/dev/qpwbench"
 
 /*
@@ -220,6 +220,16 @@ struct qpwbench_result {
 	 * its critical section: drains that met a held, preempted lock.
 	 */
 	__u64 held_drains;
+	/*
+	 * QPWBENCH_LOAD_OWNER_PREEMPTED (ABI 11): of those held drains, the
+	 * ones inside whose held window (from the FIFO task's answer to the
+	 * end of its spin) the FIFO task was switched out involuntarily and
+	 * the owner ran past its wakeup before the spin ended: the owner took
+	 * the CPU from a task above it, as priority inheritance from an
+	 * inline drainer lifts it. Preemptions outside a held window, or by
+	 * something other than the owner, do not count.
+	 */
+	__u64 held_preemptions;
 };
 
 /*
@@ -305,10 +315,11 @@ struct qpwbench_drain_stats {
  *          workqueue drain's kworker cannot preempt the FIFO task. The FIFO
  *          task's gaps go to drain_stats.target_gap, its context switches
  *          to target_switches (involuntary: target_preemptions), the
- *          drains that met the held lock to held_drains. On !RT the owner
- *          holds its lock with preemption off, and the FIFO task could not
- *          run inside the critical section: refused, not run as something
- *          else.
+ *          drains that met the held lock to held_drains, those of them
+ *          in which the owner preempted it to held_preemptions. On !RT
+ *          the owner holds its lock with preemption off, and the FIFO task
+ *          could not run inside the critical section: refused, not run as
+ *          something else.
  */
 #define QPWBENCH_LOAD_NONE		0
 #define QPWBENCH_LOAD_OWNER		1

@@ -344,6 +344,7 @@ static const char *cell(const struct output *o, const struct output_row *r, size
 	case OUTPUT_COL_VERSION: return o->meta->version;
 	case OUTPUT_COL_TARGET_LOAD: return r->target_load ? r->target_load : OUTPUT_NA;
 	case OUTPUT_COL_TRIGGER: return r->trigger ? r->trigger : OUTPUT_NA;
+	case OUTPUT_COL_FILL_MODE: return r->fill_mode ? r->fill_mode : OUTPUT_NA;
 	case OUTPUT_NR_COLUMNS: break;
 	}
 	for (size_t e = 0; e < r->n_extra; e++)

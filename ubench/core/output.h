@@ -41,6 +41,10 @@
  *             any command (a sweep's c2c and remote rows) share one header
  *   trigger   the kernel path a trigger-scenario row measured (fadvise,
  *             drop-caches, ...; ubench/triggers.c), n/a for other scenarios
+ *   fill_mode how a trigger row's targets filled their per-CPU caches:
+ *             none (plain faults and reads), or the --mlock mode their
+ *             memory was locked with (onfault, current, cow); n/a for other
+ *             scenarios. Files from before the column read as none.
  *   extra     columns registered with output_add_column() before
  *             output_start(), in registration order (event counters); a row
  *             without a value for one writes n/a
@@ -83,7 +87,8 @@
 	X(HOST, "host") X(CPU_MODEL, "cpu_model") X(TIMER, "timer")		\
 	X(TICK_MHZ, "tick_mhz") X(EMULATED, "emulated") X(SCHED_RT, "sched_rt")	\
 	X(DATE, "date")								\
-	X(VERSION, "version") X(TARGET_LOAD, "target_load") X(TRIGGER, "trigger")
+	X(VERSION, "version") X(TARGET_LOAD, "target_load") X(TRIGGER, "trigger")	\
+	X(FILL_MODE, "fill_mode")
 
 #define OUTPUT_COLUMN_ENUM(id, name) OUTPUT_COL_##id,
 enum output_column {
@@ -126,6 +131,7 @@ struct output_row {
 	double subtracted_ns;	/* taken off every figure; 0 when none */
 	const char *target_load;	/* NULL: n/a */
 	const char *trigger;		/* NULL: n/a */
+	const char *fill_mode;		/* NULL: n/a */
 	/* Values for the extra columns by name; NULL, or a name not given: n/a. */
 	size_t n_extra;
 	const char *const *extra_names;

@@ -57,7 +57,7 @@ rows = list(csv.reader(open(sys.argv[1])))
 head, body = rows[0], rows[1:]
 want = ("scenario,backend,variant,kernel,preempt,arch,cpus,n_cpus,distance,metric,unit,run,samples,"
         "min,p50,p90,p99,p999,max,mean,stddev,pctl_method,ticks,resolution_ns,timer_overhead_ns,"
-        "subtracted_ns,host,cpu_model,timer,tick_mhz,emulated,sched_rt,date,version,target_load,trigger").split(",")
+        "subtracted_ns,host,cpu_model,timer,tick_mhz,emulated,sched_rt,date,version,target_load,trigger,fill_mode").split(",")
 ok = True
 def check(cond, msg):
     global ok

@@ -15,7 +15,7 @@
 #define HEADER "scenario,backend,variant,kernel,preempt,arch,cpus,n_cpus,distance,metric,unit," \
 	"run,samples,min,p50,p90,p99,p999,max,mean,stddev,pctl_method," \
 	"ticks,resolution_ns,timer_overhead_ns,subtracted_ns," \
-	"host,cpu_model,timer,tick_mhz,emulated,sched_rt,date,version,target_load,trigger"
+	"host,cpu_model,timer,tick_mhz,emulated,sched_rt,date,version,target_load,trigger,fill_mode"
 
 static struct run_meta meta = {
 	.kernel = "6.1.0-28-rt-amd64", .preempt = "rt", .arch = "x86_64", .host = "box",
@@ -69,10 +69,10 @@ static void test_header_and_append(void)
 	char *text, *row2;
 
 	snprintf(path, sizeof(path), "%s/a.csv", dir);
-	CHECK(output_base_columns(&names) == 36 && !strcmp(names[0], "scenario") &&
+	CHECK(output_base_columns(&names) == 37 && !strcmp(names[0], "scenario") &&
 	      !strcmp(names[11], "run") && !strcmp(names[21], "pctl_method") &&
 	      !strcmp(names[33], "version") && !strcmp(names[34], "target_load") &&
-	      !strcmp(names[35], "trigger"), "base columns");
+	      !strcmp(names[35], "trigger") && !strcmp(names[36], "fill_mode"), "base columns");
 
 	output_init(&o, &meta);
 	CHECK(!output_start(&o, path, NULL, err, sizeof(err)), "start: %s", err);
@@ -85,7 +85,7 @@ static void test_header_and_append(void)
 			   "2,1000,20.125,25,30,40,n/a,60,26.500,0.000125,exact,42.500,10.500,21,0,"
 			   "box,\"Vendor CPU, 2 GHz \"\"X\"\"\",tsc,2000.000,virtualized,950000/1000000,20"),
 	      "row not as expected (quoting, numbers):\n%s", text);
-	CHECK(strstr(text, ",9.9.9,n/a,n/a\n"), "version, then target_load and trigger n/a: missing");
+	CHECK(strstr(text, ",9.9.9,n/a,n/a,n/a\n"), "version, then target_load, trigger and fill_mode n/a: missing");
 	free(text);
 
 	/* Appending writes rows, never a second header. */
@@ -96,6 +96,7 @@ static void test_header_and_append(void)
 	r.run = 0;
 	r.target_load = "fifo";
 	r.trigger = "fadvise";
+	r.fill_mode = "onfault";
 	CHECK(!output_row(&o, &r, err, sizeof(err)), "row: %s", err);
 	output_close(&o);
 	text = slurp(path);
@@ -106,7 +107,7 @@ static void test_header_and_append(void)
 		row2--;
 	CHECK(strstr(row2, ",2,n/a,one_way_latency,ns,n/a,1000,") && strstr(row2, ",0.000125,exact,n/a,10.500,"),
 	      "n/a for absent distance, run and ticks: %s", row2);
-	CHECK(strstr(row2, ",9.9.9,fifo,fadvise\n"), "target_load, trigger: %s", row2);
+	CHECK(strstr(row2, ",9.9.9,fifo,fadvise,onfault\n"), "target_load, trigger, fill_mode: %s", row2);
 	free(text);
 
 	/* Extra columns make a different header: refused, one line naming the file. */
@@ -191,7 +192,7 @@ static void test_extra_columns_and_json(void)
 	CHECK(!strncmp(text, HEADER ",cycles:u,context-switches\n",
 		       strlen(HEADER ",cycles:u,context-switches\n")),
 	      "extras header:\n%s", text);
-	CHECK(strstr(text, ",9.9.9,n/a,n/a,n/a,3\n"), "extra values (n/a then 3):\n%s", text);
+	CHECK(strstr(text, ",9.9.9,n/a,n/a,n/a,n/a,3\n"), "extra values (n/a then 3):\n%s", text);
 	CHECK(strstr(text, ",ratio,2,1,0.5,0.5,0.5,n/a,n/a,0.5,"), "one value: p99, p999 n/a:\n%s", text);
 	free(text);
 	text = slurp(json);

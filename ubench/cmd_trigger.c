@@ -317,7 +317,20 @@ static int fill(struct target *tg, uint64_t round, char *err, size_t errlen)
  * shared window: a private page it wrote while the child lived would be
  * copied too, and one it wrote after, still in a batch, would make the
  * COW fault's reuse check drain the batch (wp_can_reuse_anon_folio()).
+ * So it spins, with no call that would write its stack, but only so long:
+ * a SCHED_FIFO spinner on a CPU that is not nohz_full starves RCU there,
+ * and the child's exit waited for that (6.12-rt: an RCU stall, the window
+ * never closed). Then it sleeps between looks: its stack page is copied
+ * (2 entries more, 14 of 6.1's 15 with the default 6 pages).
  */
+#define TRIGGER_COW_SPINS	(1UL << 22)
+static inline void cow_wait(atomic_ulong *v, unsigned long gen)
+{
+	for (unsigned long spins = 0; atomic_load_explicit(v, memory_order_acquire) != gen; spins++)
+		if (spins > TRIGGER_COW_SPINS)
+			sleep_ns(1000000);
+}
+
 static void cow_fill(struct target *tg, uint64_t round)
 {
 	struct cow_window *w = tg->run->cow;
@@ -325,13 +338,11 @@ static void cow_fill(struct target *tg, uint64_t round)
 	unsigned long gen = (unsigned long)round + 1;
 
 	atomic_fetch_add(&w->ready, 1);
-	while (atomic_load_explicit(&w->open, memory_order_acquire) != gen)
-		;
+	cow_wait(&w->open, gen);
 	for (size_t off = 0; off < len; off += PAGE)
 		((volatile char *)tg->anon)[off] = 1;
 	atomic_fetch_add(&w->written, 1);
-	while (atomic_load_explicit(&w->closed, memory_order_acquire) != gen)
-		;
+	cow_wait(&w->closed, gen);
 }
 
 /* KPF_LRU of <linux/kernel-page-flags.h>: the page is on an LRU list. */

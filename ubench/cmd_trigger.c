@@ -177,7 +177,7 @@ struct trigger_run {
 	unsigned int caller_and_targets[1 + TRIGGER_MAX_TARGETS];
 	char thread_err[256];
 	atomic_bool thread_failed;
-	uint64_t round;
+	uint64_t round;			/* fills so far: --mlock cow's window is round + 1 */
 	/* No madvise()/fadvise() here (CONFIG_ADVISE_SYSCALLS=n): the fill is not exact. */
 	bool no_advice;
 	/* /proc/self/pagemap and /proc/kpageflags (-1: not readable here) */
@@ -263,19 +263,19 @@ static int fill(struct target *tg, uint64_t round, char *err, size_t errlen)
 		snprintf(err, errlen, "CPU %u: madvise: %s", tg->cpu, strerror(errno));
 		return -1;
 	}
+	/*
+	 * MADV_COLD refuses locked memory (can_madv_lru_vma()). Under --mlock,
+	 * mlock() of a locked page empties this CPU's batches instead, mlock's
+	 * among them, on every kernel here, madvise() or not: __mm_populate()
+	 * ends in populate_vma_page_range()'s lru_add_drain(). munmap() above
+	 * queued the old pages' munlocks in the mlock batch.
+	 */
 	if (p->mlock == FILL_PLAIN) {
 		if (!tg->run->no_advice && madvise(tg->anon, len, MADV_COLD)) {
 			snprintf(err, errlen, "CPU %u: madvise: %s", tg->cpu, strerror(errno));
 			return -1;
 		}
 	} else if (mlock(tg->run->drain_page, PAGE)) {
-		/*
-		 * MADV_COLD refuses locked memory (can_madv_lru_vma()). mlock() of
-		 * a locked page empties this CPU's batches instead, mlock's among
-		 * them, on every kernel here, madvise() or not: __mm_populate()
-		 * ends in populate_vma_page_range()'s lru_add_drain(). munmap()
-		 * above queued the old pages' munlocks in the mlock batch.
-		 */
 		snprintf(err, errlen, "CPU %u: mlock: %s", tg->cpu, strerror(errno));
 		return -1;
 	}

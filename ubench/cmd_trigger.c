@@ -178,7 +178,7 @@ struct trigger_run {
 	char thread_err[256];
 	atomic_bool thread_failed;
 	uint64_t round;			/* fills so far: --mlock cow's window is round + 1 */
-	/* No madvise()/fadvise() here (CONFIG_ADVISE_SYSCALLS=n): the fill is not exact. */
+	/* No madvise()/fadvise() here (CONFIG_ADVISE_SYSCALLS=n): mlock() drains, readahead stays on. */
 	bool no_advice;
 	/* /proc/self/pagemap and /proc/kpageflags (-1: not readable here) */
 	int pagemap_fd, kpageflags_fd;
@@ -240,8 +240,9 @@ static void sleep_ns(uint64_t ns)
  * known number of small folios: the anonymous pages without THP, the file
  * without readahead (file_open()'s POSIX_FADV_RANDOM). Readahead had added
  * 0-30 more, so the batch was sometimes exactly full, hence empty. Without
- * these calls (CONFIG_ADVISE_SYSCALLS=n: the trimmed 7.2 configs) the fill
- * is not exact, and the header line says so.
+ * these calls (CONFIG_ADVISE_SYSCALLS=n: the trimmed 7.2 configs) mlock()
+ * empties the batches (below) and readahead stays on; the header line
+ * says so.
  */
 static int fill(struct target *tg, uint64_t round, char *err, size_t errlen)
 {
@@ -264,14 +265,16 @@ static int fill(struct target *tg, uint64_t round, char *err, size_t errlen)
 		return -1;
 	}
 	/*
-	 * MADV_COLD refuses locked memory (can_madv_lru_vma()). Under --mlock,
-	 * mlock() of a locked page empties this CPU's batches instead, mlock's
-	 * among them, on every kernel here, madvise() or not: __mm_populate()
-	 * ends in populate_vma_page_range()'s lru_add_drain(). munmap() above
-	 * queued the old pages' munlocks in the mlock batch.
+	 * MADV_COLD refuses locked memory (can_madv_lru_vma()), and the trimmed
+	 * 7.2 configs have no madvise(). There mlock() of a locked page of our
+	 * own empties this CPU's batches instead, mlock's among them, on every
+	 * kernel here: __mm_populate() ends in populate_vma_page_range()'s
+	 * lru_add_drain(). munmap() above queued the old pages' munlocks in
+	 * the mlock batch (--mlock), or their folios in the LRU add batch
+	 * (7.2's munmap does not drain).
 	 */
-	if (p->mlock == FILL_PLAIN) {
-		if (!tg->run->no_advice && madvise(tg->anon, len, MADV_COLD)) {
+	if (p->mlock == FILL_PLAIN && !tg->run->no_advice) {
+		if (madvise(tg->anon, len, MADV_COLD)) {
 			snprintf(err, errlen, "CPU %u: madvise: %s", tg->cpu, strerror(errno));
 			return -1;
 		}
@@ -1043,18 +1046,9 @@ static int file_open(struct trigger_run *r)
 	return 0;
 }
 
-/*
- * --mlock: lock the whole process the way the mode says, before the
- * target threads exist (their stacks are then locked too, as an RT task's
- * are), with the page fill() mlock()s to drain and, for cow, the window
- * every thread shares. 0, or an exit code after one line.
- */
-static int lock_memory(struct trigger_run *r)
+/* The page fill() mlock()s to drain (--mlock, or no madvise()). 0, or an exit code after one line. */
+static int drain_page_map(struct trigger_run *r)
 {
-	int flags = MCL_CURRENT | MCL_FUTURE;
-
-	if (r->p->mlock == FILL_ONFAULT)
-		flags |= MCL_ONFAULT;
 	r->drain_page = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (r->drain_page == MAP_FAILED) {
 		r->drain_page = NULL;
@@ -1062,6 +1056,21 @@ static int lock_memory(struct trigger_run *r)
 		return EXIT_FAILED;
 	}
 	r->drain_page[0] = 1;
+	return 0;
+}
+
+/*
+ * --mlock: lock the whole process the way the mode says, before the
+ * target threads exist (their stacks are then locked too, as an RT task's
+ * are), and, for cow, map the window every thread shares. 0, or an exit
+ * code after one line.
+ */
+static int lock_memory(struct trigger_run *r)
+{
+	int flags = MCL_CURRENT | MCL_FUTURE;
+
+	if (r->p->mlock == FILL_ONFAULT)
+		flags |= MCL_ONFAULT;
 	if (r->p->mlock == FILL_COW) {
 		r->cow = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 		if (r->cow == MAP_FAILED) {
@@ -1121,6 +1130,8 @@ static int trigger_measure(struct trigger_run *r)
 			rc = EXIT_FAILED;
 		}
 	}
+	if (!rc && (p->mlock != FILL_PLAIN || r->no_advice))
+		rc = drain_page_map(r);
 	if (!rc && p->mlock != FILL_PLAIN)
 		rc = lock_memory(r);
 	if (!rc) {
@@ -1140,8 +1151,7 @@ static int trigger_measure(struct trigger_run *r)
 		       p->caller, p->n_targets, target_load_name(p->load), (unsigned long long)p->count,
 		       (unsigned long long)p->fill_pages, r->ctx.file_fd >= 0 ? " + file " : "",
 		       r->ctx.file_fd >= 0 ? p->file : "", fill_mode_names[p->mlock],
-		       r->no_advice && p->mlock == FILL_PLAIN ? " (no madvise/fadvise here: batches not emptied first, readahead on; a full batch empties itself)" :
-		       r->no_advice ? " (no fadvise here: readahead on)" : "",
+		       r->no_advice ? " (no madvise/fadvise here: batches emptied by mlock() of a page of its own, readahead on)" : "",
 		       n_traced, p->no_ftrace ? (size_t)0 : nr_traced(),
 		       untraced[0] ? " (not traceable here: " : "", untraced, untraced[0] ? ")" : "");
 	for (unsigned int i = 0; i < p->n_targets && !rc; i++) {

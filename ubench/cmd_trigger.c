@@ -57,6 +57,9 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <signal.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -92,6 +95,26 @@
 /* The variant column of rows not per function: the kernel's own code ran. */
 #define TRIGGER_NO_FUNCTION		"kernel"
 
+/*
+ * --mlock: how the targets' memory is locked while they fill (the CSV's
+ * fill_mode column), as an RT task locks its own. With the whole process
+ * under mlockall(MCL_FUTURE), each new anonymous folio of the fill goes to
+ * mm/mlock.c's per-CPU batch (mlock_new_folio()) rather than the LRU add
+ * batch, and lru_add_drain_all() queues lru_add_drain_per_cpu on a CPU
+ * whose mlock batch holds one (need_mlock_drain()).
+ */
+enum fill_mode {
+	FILL_PLAIN,	/* "none": no mlock */
+	FILL_ONFAULT,	/* MCL_ONFAULT: the fill's faults add to the mlock batch */
+	FILL_CURRENT,	/* populated at mmap: populate_vma_page_range() drains it again */
+	FILL_COW,	/* locked and populated, shared with a child: COW faults add to it */
+	FILL_NR_MODES,
+};
+
+static const char *const fill_mode_names[FILL_NR_MODES] = {
+	"none", "onfault", "current", "cow",
+};
+
 struct trigger_params {
 	bool selected[16];
 	unsigned int caller;
@@ -99,8 +122,20 @@ struct trigger_params {
 	unsigned int n_targets;
 	uint64_t count, fill_pages, hold_ns, settle_ns;
 	enum target_load load;
+	enum fill_mode mlock;
 	const char *file, *cgroup;
 	bool no_ftrace;
+};
+
+/*
+ * --mlock cow: the window in which the caller's child shares the targets'
+ * fill pages. It lives in a MAP_SHARED page, which fork() never makes
+ * copy-on-write, so the targets can wait and signal in it without a COW
+ * fault of their own (a copied page is one more entry in their batch).
+ */
+struct cow_window {
+	atomic_uint ready, written;	/* targets that reached the window, that wrote */
+	atomic_ulong open, closed;	/* the round (+1) whose child exists, has gone */
 };
 
 /* One target thread and what it recorded for the current trigger. */
@@ -111,6 +146,10 @@ struct target {
 	bool started;
 	sem_t go, stop;
 	char *anon;			/* the fill's anonymous pages, remapped each round */
+	/* The fill's anonymous pages' frames (0: not known), and whether each was still in a batch. */
+	unsigned long long *pfn;
+	bool *held_page;
+	uint64_t held;			/* of them, off the LRU at the end of the fill */
 	/* this round */
 	uint64_t max_gap_ns, involuntary;
 	bool gave_way;
@@ -120,6 +159,9 @@ struct target {
 	double *work_per_round[TRIGGER_MAX_NAMES];
 	double *gap, *inv, *stalled, *runs, *noise_all, *noise_kworker;
 	bool noise_seen;
+	/* per trigger: held, moved to the LRU by then; insertions of the fill's pages per CPU */
+	double *held_per_round, *moved_per_round;
+	double *inserted[1 + TRIGGER_MAX_TARGETS];
 };
 
 struct trigger_run {
@@ -135,9 +177,14 @@ struct trigger_run {
 	unsigned int caller_and_targets[1 + TRIGGER_MAX_TARGETS];
 	char thread_err[256];
 	atomic_bool thread_failed;
-	uint64_t round;
-	/* No madvise()/fadvise() here (CONFIG_ADVISE_SYSCALLS=n): the fill is not exact. */
+	uint64_t round;			/* fills so far: --mlock cow's window is round + 1 */
+	/* No madvise()/fadvise() here (CONFIG_ADVISE_SYSCALLS=n): mlock() drains, readahead stays on. */
 	bool no_advice;
+	/* /proc/self/pagemap and /proc/kpageflags (-1: not readable here) */
+	int pagemap_fd, kpageflags_fd;
+	/* --mlock: a page mlock() populates, to drain this CPU's batches (fill()) */
+	char *drain_page;
+	struct cow_window *cow;
 };
 
 static const char *cmd = "trigger";
@@ -193,8 +240,9 @@ static void sleep_ns(uint64_t ns)
  * known number of small folios: the anonymous pages without THP, the file
  * without readahead (file_open()'s POSIX_FADV_RANDOM). Readahead had added
  * 0-30 more, so the batch was sometimes exactly full, hence empty. Without
- * these calls (CONFIG_ADVISE_SYSCALLS=n: the trimmed 7.2 configs) the fill
- * is not exact, and the header line says so.
+ * these calls (CONFIG_ADVISE_SYSCALLS=n: the trimmed 7.2 configs) mlock()
+ * empties the batches (below) and readahead stays on; the header line
+ * says so.
  */
 static int fill(struct target *tg, uint64_t round, char *err, size_t errlen)
 {
@@ -204,6 +252,7 @@ static int fill(struct target *tg, uint64_t round, char *err, size_t errlen)
 
 	if (tg->anon)
 		munmap(tg->anon, len);
+	/* Under --mlock current and cow, MCL_FUTURE populates the mapping here. */
 	tg->anon = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (tg->anon == MAP_FAILED) {
 		tg->anon = NULL;
@@ -211,14 +260,28 @@ static int fill(struct target *tg, uint64_t round, char *err, size_t errlen)
 		return -1;
 	}
 	/* EINVAL from MADV_NOHUGEPAGE: a kernel without THP (Debian's RT ones). */
-	if (!tg->run->no_advice &&
-	    ((madvise(tg->anon, len, MADV_NOHUGEPAGE) && errno != EINVAL) ||
-	     madvise(tg->anon, len, MADV_COLD))) {
+	if (!tg->run->no_advice && madvise(tg->anon, len, MADV_NOHUGEPAGE) && errno != EINVAL) {
 		snprintf(err, errlen, "CPU %u: madvise: %s", tg->cpu, strerror(errno));
 		return -1;
 	}
-	for (size_t off = 0; off < len; off += PAGE)
-		tg->anon[off] = 1;
+	/*
+	 * MADV_COLD refuses locked memory (can_madv_lru_vma()), and the trimmed
+	 * 7.2 configs have no madvise(). There mlock() of a locked page of our
+	 * own empties this CPU's batches instead, mlock's among them, on every
+	 * kernel here: __mm_populate() ends in populate_vma_page_range()'s
+	 * lru_add_drain(). munmap() above queued the old pages' munlocks in
+	 * the mlock batch (--mlock), or their folios in the LRU add batch
+	 * (7.2's munmap does not drain).
+	 */
+	if (p->mlock == FILL_PLAIN && !tg->run->no_advice) {
+		if (madvise(tg->anon, len, MADV_COLD)) {
+			snprintf(err, errlen, "CPU %u: madvise: %s", tg->cpu, strerror(errno));
+			return -1;
+		}
+	} else if (mlock(tg->run->drain_page, PAGE)) {
+		snprintf(err, errlen, "CPU %u: mlock: %s", tg->cpu, strerror(errno));
+		return -1;
+	}
 	if (tg->run->ctx.file_fd >= 0) {
 		struct stat st;
 		off_t slots, base;
@@ -236,6 +299,15 @@ static int fill(struct target *tg, uint64_t round, char *err, size_t errlen)
 				return -1;
 			}
 	}
+	/*
+	 * The anonymous pages last: a large folio the read added (7.2's block
+	 * device reads, readahead where fadvise is missing) moves the whole
+	 * batch to the LRU, and the fill's pages with it when they came first
+	 * (7.2-rt-pwlocks: 2.4 of 6 held per drop-caches, 0 in some). --mlock
+	 * cow writes them in the caller's window (cow_fill()).
+	 */
+	for (size_t off = 0; off < len && p->mlock != FILL_COW; off += PAGE)
+		tg->anon[off] = 1;
 	for (int i = 0; i < 4; i++) {
 		int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
@@ -243,6 +315,84 @@ static int fill(struct target *tg, uint64_t round, char *err, size_t errlen)
 			close(fd);
 	}
 	return 0;
+}
+
+/*
+ * --mlock cow: write the fill's pages while the caller's child shares them
+ * (trigger_one() forks it between ready and open), so that every write is a
+ * COW fault on locked memory: the copy (mlock_new_folio()) and the munlock
+ * of the shared page both go to this CPU's mlock batch, 2 entries a page.
+ * Between ready and closed this thread writes only the pages and the
+ * shared window: a private page it wrote while the child lived would be
+ * copied too, and one it wrote after, still in a batch, would make the
+ * COW fault's reuse check drain the batch (wp_can_reuse_anon_folio()).
+ * So it spins, with no call that would write its stack, but only so long:
+ * a SCHED_FIFO spinner on a CPU that is not nohz_full starves RCU there,
+ * and the child's exit waited for that (6.12-rt: an RCU stall, the window
+ * never closed). Then it sleeps between looks: its stack page is copied
+ * (2 entries more, 14 of 6.1's 15 with the default 6 pages).
+ */
+#define TRIGGER_COW_SPINS	(1UL << 22)
+static inline void cow_wait(atomic_ulong *v, unsigned long gen)
+{
+	for (unsigned long spins = 0; atomic_load_explicit(v, memory_order_acquire) != gen; spins++)
+		if (spins > TRIGGER_COW_SPINS)
+			sleep_ns(1000000);
+}
+
+static void cow_fill(struct target *tg, uint64_t round)
+{
+	struct cow_window *w = tg->run->cow;
+	size_t len = tg->run->p->fill_pages * PAGE;
+	unsigned long gen = (unsigned long)round + 1;
+
+	atomic_fetch_add(&w->ready, 1);
+	cow_wait(&w->open, gen);
+	for (size_t off = 0; off < len; off += PAGE)
+		((volatile char *)tg->anon)[off] = 1;
+	atomic_fetch_add(&w->written, 1);
+	cow_wait(&w->closed, gen);
+}
+
+/* KPF_LRU of <linux/kernel-page-flags.h>: the page is on an LRU list. */
+#define TRIGGER_KPF_LRU		5
+#define TRIGGER_PM_PRESENT	(1ULL << 63)
+#define TRIGGER_PM_PFN		((1ULL << 55) - 1)
+
+/* The flags of frame pfn from /proc/kpageflags: 0, or -1. */
+static int page_flags(const struct trigger_run *r, unsigned long long pfn, uint64_t *flags)
+{
+	return pread(r->kpageflags_fd, flags, sizeof(*flags), (off_t)(pfn * sizeof(*flags))) ==
+	       (ssize_t)sizeof(*flags) ? 0 : -1;
+}
+
+/*
+ * After the fill: each anonymous page's frame (pagemap, root only) and
+ * whether it is off the LRU, i.e. still in this CPU's batch (a new folio
+ * reaches the LRU only when its batch is drained): the positive control
+ * that the batch held entries when the trigger fired.
+ */
+static void record_pages(struct target *tg)
+{
+	struct trigger_run *r = tg->run;
+
+	tg->held = 0;
+	for (size_t i = 0; i < r->p->fill_pages; i++) {
+		uint64_t pm = 0, flags = 0;
+		off_t at = (off_t)(((uintptr_t)tg->anon + i * PAGE) / PAGE * sizeof(pm));
+
+		tg->pfn[i] = 0;
+		tg->held_page[i] = false;
+		if (r->pagemap_fd < 0 || pread(r->pagemap_fd, &pm, sizeof(pm), at) != (ssize_t)sizeof(pm) ||
+		    !(pm & TRIGGER_PM_PRESENT))
+			continue;
+		tg->pfn[i] = pm & TRIGGER_PM_PFN;
+		if (tg->pfn[i] && !page_flags(r, tg->pfn[i], &flags) &&
+		    !(flags & (1ULL << TRIGGER_KPF_LRU))) {
+			tg->held_page[i] = true;
+			tg->held++;
+		}
+	}
 }
 
 static void *target_fn(void *arg)
@@ -263,6 +413,9 @@ static void *target_fn(void *arg)
 		ret = fill(tg, round, err, sizeof(err));
 		if (ret)
 			break;
+		if (r->p->mlock == FILL_COW)
+			cow_fill(tg, round);
+		record_pages(tg);
 		tg->max_gap_ns = 0;
 		tg->gave_way = false;
 		inv0 = involuntary_switches();
@@ -330,6 +483,7 @@ static int emit(struct trigger_run *r, const char *trigger, const char *variant,
 		.scenario = "trigger", .backend = "kernel", .variant = variant,
 		.cpus = cpu, .n_cpus = n_cpus, .metric = metric, .unit = unit,
 		.target_load = target_load_name(r->p->load), .trigger = trigger,
+		.fill_mode = fill_mode_names[r->p->mlock],
 		/* Timed with clock_gettime(), whose step and overhead are not measured here. */
 		.resolution_ns = NAN, .timer_overhead_ns = NAN,
 	};
@@ -379,6 +533,91 @@ static int name_index(struct tracefs_count *c, unsigned int *n, double **per_rou
 	return (int)(*n)++;
 }
 
+/*
+ * --mlock cow, the caller's part of the window (cow_fill()): once every
+ * target is ready, fork a child that shares their pages, let them write,
+ * then end the child. It is forked from the caller, so it lives on the
+ * caller's CPU: its own copies go to that CPU's batch, and its exit (whose
+ * exit_mmap() drains the batches on 6.1) happens there. A raw clone: the
+ * child only waits to be killed, and glibc's fork() would write (copy)
+ * its own pages in the caller first. 0, or an exit code after one line.
+ */
+static int cow_window(struct trigger_run *r)
+{
+	struct cow_window *w = r->cow;
+	unsigned long gen = (unsigned long)r->round + 1;
+	unsigned int n = r->p->n_targets;
+	long child;
+	int rc = 0;
+
+	while (atomic_load(&w->ready) < n && !atomic_load(&r->thread_failed))
+		sleep_ns(100000);
+	if (atomic_load(&r->thread_failed)) {
+		/* Let the others through; wait_targets() reports the failure. */
+		atomic_store(&w->open, gen);
+		atomic_store(&w->closed, gen);
+		return 0;
+	}
+	child = syscall(SYS_clone, (unsigned long)SIGCHLD, 0UL, 0UL, 0UL, 0UL);
+	if (child == 0) {
+		for (;;)
+			pause();
+	}
+	if (child < 0) {
+		run_error("--mlock cow: fork: %s", strerror(errno));
+		rc = EXIT_FAILED;
+	}
+	atomic_store_explicit(&w->open, gen, memory_order_release);
+	while (atomic_load(&w->written) < n)
+		sleep_ns(100000);
+	if (child > 0) {
+		kill((pid_t)child, SIGKILL);
+		while (waitpid((pid_t)child, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	atomic_store_explicit(&w->closed, gen, memory_order_release);
+	return rc;
+}
+
+/*
+ * After a trigger: of each target's pages held in its batch at the fill's
+ * end, how many are on the LRU now (/proc/kpageflags: the trigger's drain
+ * moved them, whichever CPU ran it; mlocked folios leave no other trace),
+ * and how many folios of them each CPU inserted into the LRU since fired
+ * (mm_lru_insertion: the LRU add batch's, with the CPU that moved them).
+ */
+static int count_moved(struct trigger_run *r, size_t k, unsigned long long fired_mono_ns)
+{
+	const struct trigger_params *p = r->p;
+	char err[256];
+
+	for (unsigned int i = 0; i < p->n_targets; i++) {
+		struct target *tg = &r->t[i];
+		uint64_t moved = 0;
+
+		tg->held_per_round[k] = (double)tg->held;
+		for (size_t j = 0; j < p->fill_pages; j++) {
+			uint64_t flags;
+
+			if (tg->held_page[j] && !page_flags(r, tg->pfn[j], &flags) &&
+			    (flags & (1ULL << TRIGGER_KPF_LRU)))
+				moved++;
+		}
+		tg->moved_per_round[k] = (double)moved;
+		for (unsigned int c = 0; c < 1 + p->n_targets && r->tfs.lru; c++) {
+			unsigned long n = 0;
+
+			if (tracefs_lru_insertions(&r->tfs, r->caller_and_targets[c], fired_mono_ns,
+						   tg->pfn, p->fill_pages, &n, err, sizeof(err))) {
+				run_error("%s", err);
+				return EXIT_FAILED;
+			}
+			tg->inserted[c][k] = (double)n;
+		}
+	}
+	return 0;
+}
+
 static int trigger_one(struct trigger_run *r, const struct trigger *tr)
 {
 	const struct trigger_params *p = r->p;
@@ -407,14 +646,21 @@ static int trigger_one(struct trigger_run *r, const struct trigger *tr)
 		tg->noise_all = calloc(rounds, sizeof(double));
 		tg->noise_kworker = calloc(rounds, sizeof(double));
 		tg->noise_seen = false;
+		tg->held_per_round = calloc(rounds, sizeof(double));
+		tg->moved_per_round = calloc(rounds, sizeof(double));
 		if (!tg->gap || !tg->inv || !tg->stalled || !tg->runs || !tg->noise_all ||
-		    !tg->noise_kworker) {
+		    !tg->noise_kworker || !tg->held_per_round || !tg->moved_per_round) {
 			run_error("out of memory");
 			rc = EXIT_FAILED;
 		}
+		for (unsigned int c = 0; c < 1 + p->n_targets && !rc; c++)
+			if (!(tg->inserted[c] = calloc(rounds, sizeof(double)))) {
+				run_error("out of memory");
+				rc = EXIT_FAILED;
+			}
 	}
 	for (size_t k = 0; k < rounds && !rc; k++) {
-		struct timespec c0, c1;
+		struct timespec c0, c1, mono;
 		uint64_t t0, t1;
 		bool stalled = false;
 
@@ -441,11 +687,20 @@ static int trigger_one(struct trigger_run *r, const struct trigger *tr)
 		}
 		if (rc)
 			break;
+		if (r->cow) {
+			atomic_store(&r->cow->ready, 0);
+			atomic_store(&r->cow->written, 0);
+		}
 		for (unsigned int i = 0; i < p->n_targets; i++)
 			sem_post(&r->t[i].go);
-		rc = wait_targets(r, &r->filled, p->n_targets);
+		if (r->cow)
+			rc = cow_window(r);
+		r->round++;
+		if (!rc)
+			rc = wait_targets(r, &r->filled, p->n_targets);
 		if (rc)
 			break;
+		clock_gettime(CLOCK_MONOTONIC, &mono);
 		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
 		t0 = timer_clock_ns();
 		r->fired_at_ns = t0;
@@ -468,6 +723,10 @@ static int trigger_one(struct trigger_run *r, const struct trigger *tr)
 			break;
 		/* The targets sleep now: work queued without a flush (memcg) runs. */
 		sleep_ns(p->settle_ns);
+		rc = count_moved(r, k, (unsigned long long)mono.tv_sec * 1000000000ULL +
+				 (unsigned long long)mono.tv_nsec);
+		if (rc)
+			break;
 		for (unsigned int i = 0; i < p->n_targets && !rc; i++) {
 			struct target *tg = &r->t[i];
 			struct tracefs_count seen[TRIGGER_MAX_NAMES];
@@ -572,6 +831,34 @@ static int trigger_one(struct trigger_run *r, const struct trigger *tr)
 		for (unsigned int w = 0; w < tg->n_work && !rc; w++)
 			rc = row(r, tr->name, tg->work[w].name, &tg->cpu, "trigger_work_items", "count",
 				 tg->work_per_round[w], rounds);
+		if (!rc && r->pagemap_fd >= 0 && r->kpageflags_fd >= 0) {
+			struct stats h, m;
+
+			stats_of_values(memcpy(tmp, tg->held_per_round, rounds * sizeof(double)), rounds, &h);
+			stats_of_values(memcpy(tmp, tg->moved_per_round, rounds * sizeof(double)), rounds, &m);
+			if (r->text)
+				printf("  CPU %u fill pages in a per-CPU batch at the trigger: %.2f (min %.0f), on the LRU after it: %.2f (min %.0f)",
+				       tg->cpu, h.mean, h.min, m.mean, m.min);
+			rc = row(r, tr->name, TRIGGER_NO_FUNCTION, &tg->cpu, "trigger_batch_held", "count",
+				 tg->held_per_round, rounds);
+			if (!rc)
+				rc = row(r, tr->name, TRIGGER_NO_FUNCTION, &tg->cpu, "trigger_batch_moved", "count",
+					 tg->moved_per_round, rounds);
+			if (r->text && r->tfs.lru)
+				printf("; mm_lru_insertion of them by");
+			for (unsigned int c = 0; c < 1 + p->n_targets && r->tfs.lru && !rc; c++) {
+				char name[32];
+
+				snprintf(name, sizeof(name), "cpu%u", r->caller_and_targets[c]);
+				stats_of_values(memcpy(tmp, tg->inserted[c], rounds * sizeof(double)), rounds, &m);
+				if (r->text)
+					printf(" %s %.2f (min %.0f)", name, m.mean, m.min);
+				rc = row(r, tr->name, name, &tg->cpu, "trigger_lru_moved", "count", tg->inserted[c],
+					 rounds);
+			}
+			if (r->text)
+				printf("\n");
+		}
 		if (p->load != TARGET_LOAD_IDLE && !rc) {
 			stats_of_values(memcpy(tmp, tg->inv, rounds * sizeof(double)), rounds, &s);
 			if (r->text)
@@ -636,6 +923,13 @@ static int trigger_one(struct trigger_run *r, const struct trigger *tr)
 		free(tg->runs);
 		free(tg->noise_all);
 		free(tg->noise_kworker);
+		free(tg->held_per_round);
+		free(tg->moved_per_round);
+		for (unsigned int c = 0; c < 1 + p->n_targets; c++) {
+			free(tg->inserted[c]);
+			tg->inserted[c] = NULL;
+		}
+		tg->held_per_round = tg->moved_per_round = NULL;
 		tg->n_work = 0;
 		tg->gap = tg->inv = tg->stalled = tg->runs = tg->noise_all = tg->noise_kworker = NULL;
 	}
@@ -752,6 +1046,47 @@ static int file_open(struct trigger_run *r)
 	return 0;
 }
 
+/* The page fill() mlock()s to drain (--mlock, or no madvise()). 0, or an exit code after one line. */
+static int drain_page_map(struct trigger_run *r)
+{
+	r->drain_page = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (r->drain_page == MAP_FAILED) {
+		r->drain_page = NULL;
+		run_error("mmap: %s", strerror(errno));
+		return EXIT_FAILED;
+	}
+	r->drain_page[0] = 1;
+	return 0;
+}
+
+/*
+ * --mlock: lock the whole process the way the mode says, before the
+ * target threads exist (their stacks are then locked too, as an RT task's
+ * are), and, for cow, map the window every thread shares. 0, or an exit
+ * code after one line.
+ */
+static int lock_memory(struct trigger_run *r)
+{
+	int flags = MCL_CURRENT | MCL_FUTURE;
+
+	if (r->p->mlock == FILL_ONFAULT)
+		flags |= MCL_ONFAULT;
+	if (r->p->mlock == FILL_COW) {
+		r->cow = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (r->cow == MAP_FAILED) {
+			r->cow = NULL;
+			run_error("mmap: %s", strerror(errno));
+			return EXIT_FAILED;
+		}
+		memset(r->cow, 0, PAGE);
+	}
+	if (mlockall(flags)) {
+		run_error("--mlock %s: mlockall: %s", fill_mode_names[r->p->mlock], strerror(errno));
+		return EXIT_FAILED;
+	}
+	return 0;
+}
+
 static int trigger_measure(struct trigger_run *r)
 {
 	const struct trigger_params *p = r->p;
@@ -784,6 +1119,21 @@ static int trigger_measure(struct trigger_run *r)
 		run_error("mmap: %s", strerror(errno));
 		rc = EXIT_FAILED;
 	}
+	/* Frames need CAP_SYS_ADMIN (root here) and CONFIG_PROC_PAGE_MONITOR. */
+	r->pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	r->kpageflags_fd = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
+	for (unsigned int i = 0; i < p->n_targets && !rc; i++) {
+		r->t[i].pfn = calloc(p->fill_pages, sizeof(*r->t[i].pfn));
+		r->t[i].held_page = calloc(p->fill_pages, sizeof(*r->t[i].held_page));
+		if (!r->t[i].pfn || !r->t[i].held_page) {
+			run_error("out of memory");
+			rc = EXIT_FAILED;
+		}
+	}
+	if (!rc && (p->mlock != FILL_PLAIN || r->no_advice))
+		rc = drain_page_map(r);
+	if (!rc && p->mlock != FILL_PLAIN)
+		rc = lock_memory(r);
 	if (!rc) {
 		memset(r->ctx.page, 1, PAGE);
 		if (pin_self(p->caller, err, sizeof(err))) {
@@ -797,11 +1147,11 @@ static int trigger_measure(struct trigger_run *r)
 		rc = EXIT_USAGE;
 	}
 	if (!rc && r->text)
-		printf("trigger: caller CPU %u, %u target CPU(s), target load %s, %llu triggers each, fill %llu pages%s%s%s; function tracer on %u of %zu remote-drain functions%s%s%s\n",
+		printf("trigger: caller CPU %u, %u target CPU(s), target load %s, %llu triggers each, fill %llu pages%s%s, memory locked: %s%s; function tracer on %u of %zu remote-drain functions%s%s%s\n",
 		       p->caller, p->n_targets, target_load_name(p->load), (unsigned long long)p->count,
 		       (unsigned long long)p->fill_pages, r->ctx.file_fd >= 0 ? " + file " : "",
-		       r->ctx.file_fd >= 0 ? p->file : "",
-		       r->no_advice ? " (no madvise/fadvise here: batches not emptied first, readahead on; a full batch empties itself)" : "",
+		       r->ctx.file_fd >= 0 ? p->file : "", fill_mode_names[p->mlock],
+		       r->no_advice ? " (no madvise/fadvise here: batches emptied by mlock() of a page of its own, readahead on)" : "",
 		       n_traced, p->no_ftrace ? (size_t)0 : nr_traced(),
 		       untraced[0] ? " (not traceable here: " : "", untraced, untraced[0] ? ")" : "");
 	for (unsigned int i = 0; i < p->n_targets && !rc; i++) {
@@ -833,6 +1183,20 @@ static int trigger_measure(struct trigger_run *r)
 			munmap(tg->anon, p->fill_pages * PAGE);
 	}
 	tracefs_stop(&r->tfs);
+	if (p->mlock != FILL_PLAIN)
+		munlockall();
+	if (r->pagemap_fd >= 0)
+		close(r->pagemap_fd);
+	if (r->kpageflags_fd >= 0)
+		close(r->kpageflags_fd);
+	for (unsigned int i = 0; i < p->n_targets; i++) {
+		free(r->t[i].pfn);
+		free(r->t[i].held_page);
+	}
+	if (r->drain_page)
+		munmap(r->drain_page, PAGE);
+	if (r->cow)
+		munmap(r->cow, PAGE);
 	if (in_cgroup)
 		cgroup_leave(r, cgroup_created);
 	if (r->ctx.file_fd >= 0)
@@ -893,6 +1257,7 @@ static const struct option trigger_options[] = {
 	{ "settle", required_argument, NULL, OPTS_OWN_BASE + 8 },
 	{ "target-load", required_argument, NULL, OPTS_OWN_BASE + 9 },
 	{ "no-ftrace", no_argument, NULL, OPTS_OWN_BASE + 10 },
+	{ "mlock", required_argument, NULL, OPTS_OWN_BASE + 11 },
 	{ 0 },
 };
 
@@ -956,13 +1321,21 @@ static int trigger_option(struct ubench_opts *o, int val, const char *arg)
 			return -1;
 		}
 		return 0;
-	default:
+	case 10:
 		p->no_ftrace = true;
 		return 0;
+	default:
+		for (int m = 0; m < FILL_NR_MODES; m++)
+			if (!strcmp(arg, fill_mode_names[m])) {
+				p->mlock = (enum fill_mode)m;
+				return 0;
+			}
+		opts_error(o, "--mlock '%s': none, onfault, current or cow", arg);
+		return -1;
 	}
 }
 
-static char trigger_help[2048];
+static char trigger_help[4096];
 
 static const struct opts_command trigger_command = {
 	.name = "trigger",
@@ -1020,7 +1393,11 @@ int cmd_trigger(int argc, char **argv)
 		 "                       fill the kernel's LRU batch (15 folios on 6.1), which then empties (default %d)\n"
 		 "  --hold TIME          a spinner steps aside when a trigger waits this long (default 200ms)\n"
 		 "  --settle TIME        after the trigger, time for unflushed work to run (default 20ms)\n"
-		 "  --no-ftrace          no function tracer (work items are still counted)\n",
+		 "  --no-ftrace          no function tracer (work items are still counted)\n"
+		 "  --mlock MODE         lock the memory the targets fill, as an RT task does: none (default);\n"
+		 "                       onfault (mlockall MCL_ONFAULT: faults fill mlock's per-CPU batch);\n"
+		 "                       current (mlockall: populated at mmap, the batch drained again);\n"
+		 "                       cow (locked, populated, written while a child shares it: COW faults)\n",
 		 TRIGGER_DEFAULT_COUNT, TRIGGER_DEFAULT_FILE, TRIGGER_DEFAULT_CGROUP,
 		 TRIGGER_DEFAULT_FILL_PAGES);
 	for (size_t i = 0; i < nr_triggers; i++)

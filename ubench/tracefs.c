@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -13,6 +14,12 @@
 #define SWITCH "events/sched/sched_switch"
 /* Emitted only while an osnoise tracer runs (rtla osnoise): rtla's witness. */
 #define NOISE "events/osnoise/thread_noise"
+/*
+ * A folio moved from a per-CPU LRU add batch to the LRU, on the CPU that
+ * moved it (6.1, 6.12, 7.2: mm/swap.c lru_add()); mlocked folios reach the
+ * LRU through mm/mlock.c without it.
+ */
+#define LRU_INSERTION "events/pagemap/mm_lru_insertion"
 
 int kfile_write(const char *path, const char *text, int flags, char *err, size_t errlen)
 {
@@ -77,6 +84,13 @@ int tracefs_start(struct tracefs *t, pid_t tid, const char *const *functions,
 		ret = put(t, SWITCH "/enable", "1", 0, err, errlen);
 	if (!ret)
 		t->osnoise = !put(t, NOISE "/enable", "1", 0, NULL, 0);
+	/*
+	 * Insertions are placed in time against the caller's clock_gettime():
+	 * the default "local" clock is per CPU and not CLOCK_MONOTONIC. Setting
+	 * the clock empties the buffers, here before anything was counted.
+	 */
+	if (!ret && !put(t, "trace_clock", "mono", 0, NULL, 0))
+		t->lru = !put(t, LRU_INSERTION "/enable", "1", 0, NULL, 0);
 	if (ret)
 		return ret;
 	if (n_traced)
@@ -135,6 +149,10 @@ void tracefs_stop(struct tracefs *t)
 	put(t, SWITCH "/enable", "0", 0, NULL, 0);
 	if (t->osnoise)
 		put(t, NOISE "/enable", "0", 0, NULL, 0);
+	if (t->lru)
+		put(t, LRU_INSERTION "/enable", "0", 0, NULL, 0);
+	/* The kernel's default clock again (one the tracefs user did not choose). */
+	put(t, "trace_clock", "local", 0, NULL, 0);
 	if (t->functions) {
 		put(t, "set_ftrace_filter", "", O_TRUNC, NULL, 0);
 		put(t, "set_ftrace_pid", "", O_TRUNC, NULL, 0);
@@ -223,5 +241,58 @@ int tracefs_count(const struct tracefs *t, unsigned int cpu, struct tracefs_coun
 	fclose(f);
 	if (ret == -ENOSPC)
 		snprintf(err, errlen, "more than %u distinct functions on CPU %u", max, cpu);
+	return ret;
+}
+
+int tracefs_lru_insertions(const struct tracefs *t, unsigned int cpu, unsigned long long since_ns,
+			   const unsigned long long *pfn, size_t n, unsigned long *count, char *err,
+			   size_t errlen)
+{
+	static const char tag[] = ": mm_lru_insertion: ";
+	char path[PATH_MAX + 64], line[1024];
+	/* The text gives microseconds: compare at that resolution. */
+	unsigned long long since_us = since_ns / 1000;
+	int ret = 0;
+	FILE *f;
+
+	*count = 0;
+	if (!t->lru) {
+		snprintf(err, errlen, "no %s event here", LRU_INSERTION);
+		return -ENOENT;
+	}
+	snprintf(path, sizeof(path), "%s/per_cpu/cpu%u/trace", t->root, cpu);
+	f = fopen(path, "re");
+	if (!f) {
+		int e = errno;
+
+		snprintf(err, errlen, "cannot read %s: %s", path, strerror(e));
+		return -e;
+	}
+	while (!ret && fgets(line, sizeof(line), f)) {
+		/* "comm-pid [cpu] flags SECS.USECS: mm_lru_insertion: folio=... pfn=0x... lru=..." */
+		char *p = strstr(line, tag), *q, *end;
+		unsigned long long secs, usecs, v;
+
+		if (line[0] == '#' || !p)
+			continue;
+		for (q = p; q > line && q[-1] != ' '; q--)
+			;
+		secs = strtoull(q, &end, 10);
+		if (end == q || *end != '.')
+			continue;
+		usecs = strtoull(end + 1, &end, 10);
+		if (end != p || secs * 1000000ULL + usecs < since_us)
+			continue;
+		q = strstr(p, " pfn=0x");
+		if (!q)
+			continue;
+		v = strtoull(q + strlen(" pfn=0x"), NULL, 16);
+		for (size_t i = 0; i < n; i++)
+			if (pfn[i] == v) {
+				(*count)++;
+				break;
+			}
+	}
+	fclose(f);
 	return ret;
 }

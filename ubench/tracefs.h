@@ -23,6 +23,12 @@ struct tracefs {
 	char root[PATH_MAX];
 	bool functions;		/* the function tracer is on */
 	bool osnoise;		/* osnoise:thread_noise is enabled (an osnoise kernel) */
+	/*
+	 * pagemap:mm_lru_insertion is enabled and the buffers are stamped with
+	 * the "mono" trace clock (CLOCK_MONOTONIC), so that an insertion can be
+	 * placed after a moment the caller read from clock_gettime().
+	 */
+	bool lru;
 };
 
 /* One counted name (work function or traced kernel function). */
@@ -48,6 +54,15 @@ int kfile_write(const char *path, const char *text, int flags, char *err, size_t
  */
 int tracefs_start(struct tracefs *t, pid_t tid, const char *const *functions,
 		  unsigned int *n_traced, char *untraced, char *err, size_t errlen);
+/*
+ * Count CPU cpu's pagemap:mm_lru_insertion events stamped at or after
+ * since_ns (CLOCK_MONOTONIC) whose pfn is one of pfn[0..n): folios of
+ * those pages that CPU moved from a per-CPU batch to the LRU. 0, or -errno
+ * with one line in err (t->lru false: -ENOENT).
+ */
+int tracefs_lru_insertions(const struct tracefs *t, unsigned int cpu, unsigned long long since_ns,
+			   const unsigned long long *pfn, size_t n, unsigned long *count, char *err,
+			   size_t errlen);
 /* Everything back off (nop tracer, event disabled, filters cleared). */
 void tracefs_stop(struct tracefs *t);
 /* Empty CPU cpu's buffer. 0, or -errno with err. */

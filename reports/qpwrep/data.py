@@ -343,6 +343,15 @@ def aggregate(rows, combine=median_of):
     return out
 
 
+def trigger_of(row):
+    """A trigger row's trigger, with how the targets' memory was locked when
+    it was (the fill_mode column, ubench trigger --mlock): "drop-caches
+    (mlock onfault)". Files from before that column read as unlocked."""
+    trig = row.extra.get("trigger", "n/a")
+    mode = row.extra.get("fill_mode", "none")
+    return trig if mode in ("none", "n/a", "") else f"{trig} (mlock {mode})"
+
+
 def group(rows, key):
     groups = {}
     for r in rows:

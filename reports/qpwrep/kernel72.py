@@ -12,6 +12,7 @@ length, not a time."""
 import re
 
 from .analysis import target_load
+from .data import trigger_of
 from .tables import Table
 
 TITLE = "The proposal on a real kernel"
@@ -63,9 +64,9 @@ def interference(rows):
     by, caller = {}, {}
     for r in mine:
         if r.metric in CALLER_METRICS:
-            caller.setdefault((r.extra.get("trigger", "n/a"), r.config.kernel), []).append(r)
+            caller.setdefault((trigger_of(r), r.config.kernel), []).append(r)
         else:
-            by.setdefault((r.extra.get("trigger", "n/a"), r.config.kernel, r.cpus), []).append(r)
+            by.setdefault((trigger_of(r), r.config.kernel, r.cpus), []).append(r)
     out, emulated = [], []
     for (trigger, kernel, cpus) in sorted(by, key=lambda k: (k[0], _order(k[1]), k[2])):
         rs = by[(trigger, kernel, cpus)]
@@ -172,7 +173,7 @@ def drain_cost(rows):
         return None
     cell = {}
     for r in mine:
-        cell.setdefault((r.extra.get("trigger", "n/a"), r.config.kernel, r.n_cpus, r.metric),
+        cell.setdefault((trigger_of(r), r.config.kernel, r.n_cpus, r.metric),
                         []).append(r.get("p50"))
     # Several runs of one point: their median p50.
     p50 = {k: sorted(v)[len(v) // 2] for k, v in cell.items()}

@@ -9,7 +9,7 @@ not and is marked."""
 import matplotlib.pyplot as plt
 
 from . import figures, kernel72
-from .data import EMULATED_MARK, format_ns, group
+from .data import EMULATED_MARK, format_ns, group, trigger_of
 from .tables import Table
 
 SCENARIO = "trigger"
@@ -24,7 +24,7 @@ CAUSES = {
 
 
 def _trigger(r):
-    return r.extra.get("trigger", "n/a")
+    return trigger_of(r)
 
 
 def _load(r):

@@ -26,9 +26,11 @@ mkdir -p "$tmp/busybox"
 ln -s "$busybox" "$tmp/busybox/sh"
 ln -s "$busybox" "$tmp/busybox/awk"
 
-# edit IN OUT [drop COL=V,COL=V... | set COL=V,...:COL=NEW...]...: IN's rows,
-# less those matching every COL=V of a drop, with a set's columns changed on
-# the rows matching its COL=V list. Fixtures are edits of published rows.
+# edit IN OUT [drop COL=V,COL=V... | set COL=V,...:COL=NEW... |
+#     add COL=V,...:COL=NEW...]...: IN's rows, less those matching every
+# COL=V of a drop, with a set's columns changed on the rows matching its
+# COL=V list, and copies of an add's matching rows, changed so, appended.
+# Fixtures are edits of published rows.
 edit() {
 	/usr/bin/python3 - "$@" <<'EOF'
 import csv, sys
@@ -57,6 +59,9 @@ for op in ops:
         conds, changes = spec.split(":", 1)
         hit = [r for r in body if matches(r, conds)]
         assert hit, f"edit: no row matches {conds}"
+        if kind == "add":
+            hit = [list(r) for r in hit]
+            body += hit
         for r in hit:
             for k, v in pairs(changes):
                 r[head.index(k)] = v
@@ -94,6 +99,19 @@ expect() {
 	echo "ok: $want${fragment:+ ($fragment)}: vm-check ${shown//$ex\//}"
 }
 
+# controls IN OUT MOVER OTHER: IN's rows with the positive controls ubench
+# trigger writes since --mlock (the published rows predate them), made up
+# from each target's trigger_worker_runs row: 6 of the fill's pages held in
+# the batch and on the LRU after every trigger; on CPU 1, 6 mm_lru_insertion
+# of them by MOVER (cpu0, cpu1) and none by OTHER.
+controls() {
+	local six="min=6,p50=6,p90=6,max=6,mean=6,stddev=0" zero="min=0,p50=0,p90=0,max=0,mean=0,stddev=0"
+	edit "$1" "$2" "add metric=trigger_worker_runs:metric=trigger_batch_held,$six" \
+		"add metric=trigger_worker_runs:metric=trigger_batch_moved,$six" \
+		"add metric=trigger_worker_runs,cpus=1:metric=trigger_lru_moved,variant=$3,$six" \
+		"add metric=trigger_worker_runs,cpus=1:metric=trigger_lru_moved,variant=$4,$zero"
+}
+
 # --- vm-trigger: the table per kernel.
 r612=6.12.117+deb12-rt-amd64 r61=6.1.0-57-amd64
 for pair in "vm-trigger-6.12-rt-trigger.csv $r612" "vm-trigger-6.12-trigger.csv 6.12.117+deb12-amd64" \
@@ -101,9 +119,28 @@ for pair in "vm-trigger-6.12-rt-trigger.csv $r612" "vm-trigger-6.12-trigger.csv 
 	"vm-trigger-arm64-trigger.csv 6.1.0-57-arm64"; do
 	# shellcheck disable=SC2086 # the file and the release
 	set -- $pair
-	expect pass "" trigger "$ex/$1" 5 "$2"
+	controls "$ex/$1" "$tmp/$1" cpu1 cpu0
+	expect pass "" trigger "$tmp/$1" 5 "$2"
 done
-t612=$ex/vm-trigger-6.12-rt-trigger.csv t61=$ex/vm-trigger-generic-trigger.csv
+# The published rows, without the positive controls: a missing row fails.
+expect fail "fadvise: trigger_batch_held kernel on CPU 1 at least 1 in each of 5 triggers: no row" \
+	trigger "$ex/vm-trigger-6.12-rt-trigger.csv" 5 "$r612"
+t612=$tmp/vm-trigger-6.12-rt-trigger.csv t61=$tmp/vm-trigger-generic-trigger.csv
+# The batch held nothing in one trigger (a fill that left it empty), or
+# CPU 1 moved none of its pages: the drain counted did not move them.
+edit "$t612" "$tmp/held-zero.csv" "set trigger=compact,metric=trigger_batch_held,cpus=1:min=0"
+expect fail "compact: trigger_batch_held kernel on CPU 1 at least 1 in each of 5 triggers: min 0" \
+	trigger "$tmp/held-zero.csv" 5 "$r612"
+edit "$t612" "$tmp/moved-zero.csv" "set trigger=fadvise,metric=trigger_lru_moved,variant=cpu1:min=0"
+expect fail "fadvise: trigger_lru_moved cpu1 on CPU 1 at least 1 in each of 5 triggers: min 0" \
+	trigger "$tmp/moved-zero.csv" 5 "$r612"
+edit "$t612" "$tmp/moved-none.csv" "drop trigger=move-pages,metric=trigger_lru_moved"
+expect fail "move-pages: trigger_lru_moved cpu1 on CPU 1 at least 1 in each of 5 triggers: no row" \
+	trigger "$tmp/moved-none.csv" 5 "$r612"
+# 6.1's drop-caches "none" needs the batch to have held pages.
+edit "$t61" "$tmp/61-held-none.csv" "drop trigger=drop-caches,metric=trigger_batch_held"
+expect fail "drop-caches: trigger_batch_held kernel on CPU 1 at least 1 in each of 5 triggers: no row" \
+	trigger "$tmp/61-held-none.csv" 5 "$r61"
 # A kernel that drains CPU 1, judged as one that must not (6.1's "none").
 expect fail "drop-caches: trigger_work_items lru_add_drain_per_cpu on CPU 1, want none" \
 	trigger "$ex/vm-trigger-6.12-trigger.csv" 5 "$r61"
@@ -141,11 +178,71 @@ expect usage "" trigger "$t612" 5 bogus
 expect usage "" none "$t612" 5 drop-caches stalled kernel 1 "$t612" fadvise trigger_calls lru_add_drain_all 0
 
 # --- vm-pwlocks: the done-when check and its proofs.
-on=$ex/vm-pwlocks-7.2-rt-on-trigger.csv stock=$ex/vm-pwlocks-7.2-rt-stock-trigger.csv
+controls "$ex/vm-pwlocks-7.2-rt-on-trigger.csv" "$tmp/on.csv" cpu0 cpu1
+controls "$ex/vm-pwlocks-7.2-on-trigger.csv" "$tmp/on-generic.csv" cpu0 cpu1
+controls "$ex/vm-pwlocks-7.2-rt-stock-trigger.csv" "$tmp/stock.csv" cpu1 cpu0
+controls "$ex/vm-pwlocks-7.2-rt-off-trigger.csv" "$tmp/off.csv" cpu1 cpu0
+on=$tmp/on.csv stock=$tmp/stock.csv
 expect pass "" pwlocks "$on" 5 none
-expect pass "" pwlocks "$ex/vm-pwlocks-7.2-on-trigger.csv" 5 none
+expect pass "" pwlocks "$tmp/on-generic.csv" 5 none
 expect pass "" pwlocks "$stock" 5 every
-expect pass "" pwlocks "$ex/vm-pwlocks-7.2-rt-off-trigger.csv" 5 every
+expect pass "" pwlocks "$tmp/off.csv" 5 every
+# The published rows, without the positive controls.
+expect fail "drop-caches: trigger_batch_held kernel on CPU 1 at least 1 in each of 5 triggers: no row" \
+	pwlocks "$ex/vm-pwlocks-7.2-rt-on-trigger.csv" 5 none
+# "none" on CPU 1 needs CPU 0 to have moved CPU 1's pages itself, in every
+# trigger: a kernel that skipped the isolated CPU would leave them there.
+edit "$on" "$tmp/pw-cpu0-zero.csv" "set trigger=drop-caches,metric=trigger_lru_moved,variant=cpu0:min=0"
+expect fail "drop-caches: trigger_lru_moved cpu0 on CPU 1 at least 1 in each of 5 triggers: min 0" \
+	pwlocks "$tmp/pw-cpu0-zero.csv" 5 none
+edit "$on" "$tmp/pw-cpu0-none.csv" "drop trigger=drop-caches,metric=trigger_lru_moved,variant=cpu0"
+expect fail "drop-caches: trigger_lru_moved cpu0 on CPU 1 at least 1 in each of 5 triggers: no row" \
+	pwlocks "$tmp/pw-cpu0-none.csv" 5 none
+# ... and "every" the kworker on CPU 1 (the rows of pwlocks=1 judged so).
+edit "$stock" "$tmp/pw-cpu1-zero.csv" "set trigger=drop-caches,metric=trigger_lru_moved,variant=cpu1:min=0"
+expect fail "drop-caches: trigger_lru_moved cpu1 on CPU 1 at least 1 in each of 5 triggers: min 0" \
+	pwlocks "$tmp/pw-cpu1-zero.csv" 5 every
+edit "$on" "$tmp/pw-held-zero.csv" "set trigger=drop-caches,metric=trigger_batch_held:min=0"
+expect fail "drop-caches: trigger_batch_held kernel on CPU 1 at least 1 in each of 5 triggers: min 0" \
+	pwlocks "$tmp/pw-held-zero.csv" 5 none
+
+# --- The mlocked fill (ubench trigger --mlock onfault): vm-trigger's fadvise
+# and drop-caches, vm-pwlocks' drop-caches. Its rows, from the unlocked
+# ones: the same items, with the fill's pages in mlock's batch (held) and
+# on the LRU after (moved), no mm_lru_insertion of them.
+edit "$t612" "$tmp/mlock-612.csv" "drop trigger=compact" "drop trigger=move-pages" "drop trigger=slab-shrink" \
+	"drop trigger=memcg-reclaim" "drop trigger=stat-refresh" "drop metric=trigger_lru_moved"
+expect pass "" trigger-mlock "$tmp/mlock-612.csv" 5 "$r612"
+edit "$t61" "$tmp/mlock-61.csv" "drop trigger=compact" "drop trigger=move-pages" "drop trigger=slab-shrink" \
+	"drop trigger=memcg-reclaim" "drop trigger=stat-refresh" "drop metric=trigger_lru_moved"
+expect pass "" trigger-mlock "$tmp/mlock-61.csv" 5 "$r61"
+# 6.12's rows judged as 6.1's: drop-caches drains mlock's batch there.
+expect fail "drop-caches: trigger_work_items lru_add_drain_per_cpu on CPU 1, want none" \
+	trigger-mlock "$tmp/mlock-612.csv" 5 "$r61"
+edit "$tmp/mlock-612.csv" "$tmp/mlock-unmoved.csv" "set trigger=drop-caches,metric=trigger_batch_moved,cpus=1:min=0"
+expect fail "drop-caches: trigger_batch_moved kernel on CPU 1 at least 1 in each of 5 triggers: min 0" \
+	trigger-mlock "$tmp/mlock-unmoved.csv" 5 "$r612"
+edit "$tmp/mlock-612.csv" "$tmp/mlock-unheld.csv" "drop trigger=fadvise,metric=trigger_batch_held"
+expect fail "fadvise: trigger_batch_held kernel on CPU 1 at least 1 in each of 5 triggers: no row" \
+	trigger-mlock "$tmp/mlock-unheld.csv" 5 "$r612"
+# vm-pwlocks: stock and pwlocks=1 today (every); pwlocks=1 once mlock's
+# batch is converted (none: the rows of the unlocked fill under pwlocks=1).
+edit "$stock" "$tmp/pwm-stock.csv" "drop trigger=slab-shrink" "drop trigger=stat-refresh" \
+	"drop trigger=memcg-reclaim" "drop metric=trigger_lru_moved"
+edit "$on" "$tmp/pwm-on.csv" "drop trigger=slab-shrink" "drop trigger=stat-refresh" \
+	"drop trigger=memcg-reclaim" "drop metric=trigger_lru_moved"
+expect pass "" pwlocks-mlock "$tmp/pwm-stock.csv" 5 every
+expect pass "" pwlocks-mlock "$tmp/pwm-on.csv" 5 none
+# A stock kernel's rows with the expectation "none": the mlock drain shows.
+expect fail "drop-caches: trigger_work_items lru_add_drain_per_cpu on CPU 1, want none in 5 triggers: max 1" \
+	pwlocks-mlock "$tmp/pwm-stock.csv" 5 none
+edit "$tmp/pwm-on.csv" "$tmp/pwm-unmoved.csv" "set metric=trigger_batch_moved:min=0"
+expect fail "drop-caches: trigger_batch_moved kernel on CPU 1 at least 1 in each of 5 triggers: min 0" \
+	pwlocks-mlock "$tmp/pwm-unmoved.csv" 5 none
+edit "$tmp/pwm-on.csv" "$tmp/pwm-no-call.csv" "drop metric=trigger_calls,variant=lru_add_drain_all"
+expect fail "the positive control drop-caches: trigger_calls lru_add_drain_all" \
+	pwlocks-mlock "$tmp/pwm-no-call.csv" 5 none
+expect usage "" pwlocks-mlock "$tmp/pwm-on.csv" 5 some
 # A stock kernel's rows judged "none".
 expect fail "drop-caches: trigger_work_items lru_add_drain_per_cpu on CPU 1, want none in 5 triggers: max 1" \
 	pwlocks "$stock" 5 none

@@ -391,6 +391,7 @@ static const char *cell(const struct output *o, const struct output_row *r, size
 	case OUTPUT_COL_DRAINER_POLICY:
 	case OUTPUT_COL_INTERRUPTED:
 		return param_cell(r->params, (enum output_column)i, buf, len, is_number);
+	case OUTPUT_COL_FILL_MODE: return r->fill_mode ? r->fill_mode : OUTPUT_NA;
 	case OUTPUT_NR_COLUMNS: break;
 	}
 	for (size_t e = 0; e < r->n_extra; e++)

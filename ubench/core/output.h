@@ -53,6 +53,10 @@
  *             other, or fifo:51 under owner-preempted on the module, which
  *             sets it itself until the uapi can ask), interrupted (yes: the
  *             backend's run cap ended the run early, its figures are partial)
+ *   fill_mode how a trigger row's targets filled their per-CPU caches:
+ *             none (plain faults and reads), or the --mlock mode their
+ *             memory was locked with (onfault, current, cow); n/a for other
+ *             scenarios. Files from before the column read as none.
  *   extra     columns registered with output_add_column() before
  *             output_start(), in registration order (event counters); a row
  *             without a value for one writes n/a
@@ -96,6 +100,7 @@
 	X(TICK_MHZ, "tick_mhz") X(EMULATED, "emulated") X(SCHED_RT, "sched_rt")	\
 	X(DATE, "date")								\
 	X(VERSION, "version") X(TARGET_LOAD, "target_load") X(TRIGGER, "trigger")	\
+	X(FILL_MODE, "fill_mode")							\
 	OUTPUT_PARAMETER_COLUMNS(X)
 
 /* The parameters columns (see above), the last of OUTPUT_COLUMNS. */
@@ -164,6 +169,7 @@ struct output_row {
 	const char *target_load;	/* NULL: n/a */
 	const char *trigger;		/* NULL: n/a */
 	const struct output_params *params;	/* NULL: every parameter n/a */
+	const char *fill_mode;		/* NULL: n/a */
 	/* Values for the extra columns by name; NULL, or a name not given: n/a. */
 	size_t n_extra;
 	const char *const *extra_names;

@@ -58,8 +58,8 @@ head, body = rows[0], rows[1:]
 want = ("scenario,backend,variant,kernel,preempt,arch,cpus,n_cpus,distance,metric,unit,run,samples,"
         "min,p50,p90,p99,p999,max,mean,stddev,pctl_method,ticks,resolution_ns,timer_overhead_ns,"
         "subtracted_ns,host,cpu_model,timer,tick_mhz,emulated,sched_rt,date,version,target_load,trigger,"
-        "fill,drain_empty,owner_rate_hz,owner_hold_ns,wait_bound_ns,batch,lock_mode,drainer_policy,"
-        "interrupted").split(",")
+        "fill_mode,fill,drain_empty,owner_rate_hz,owner_hold_ns,wait_bound_ns,batch,lock_mode,"
+        "drainer_policy,interrupted").split(",")
 ok = True
 def check(cond, msg):
     global ok

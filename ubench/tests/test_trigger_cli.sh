@@ -24,6 +24,8 @@ cases=(
 	"--fill-pages 0|--fill-pages"
 	"--hold 1us|--hold"
 	"--target-load spin|idle, busy or fifo"
+	"--mlock always|--mlock 'always': none, onfault, current or cow"
+	"--mlock|"
 	"--caller abc|--caller"
 	"--bogus|"
 )
@@ -37,5 +39,6 @@ done
 for t in fadvise drop-caches compact move-pages slab-shrink memcg-reclaim stat-refresh; do
 	grep -q "^ *$t " "$tmp/help" || fail "--help does not list $t"
 done
+grep -q -- "--mlock MODE" "$tmp/help" || fail "--help does not list --mlock"
 ((failures == 0)) || { echo "$failures failure(s)"; exit 1; }
 echo "all ${#cases[@]} bad invocations refused"

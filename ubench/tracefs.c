@@ -169,6 +169,23 @@ int tracefs_clear(const struct tracefs *t, unsigned int cpu, char *err, size_t e
 	return put(t, rel, "", O_TRUNC, err, errlen);
 }
 
+/* CPU @cpu's trace buffer for reading, or NULL with errno and @err set. */
+static FILE *open_cpu_trace(const struct tracefs *t, unsigned int cpu, char *err, size_t errlen)
+{
+	char path[PATH_MAX + 64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/per_cpu/cpu%u/trace", t->root, cpu);
+	f = fopen(path, "re");
+	if (!f) {
+		int e = errno;
+
+		snprintf(err, errlen, "cannot read %s: %s", path, strerror(e));
+		errno = e;
+	}
+	return f;
+}
+
 static int add(struct tracefs_count *c, unsigned int *n, unsigned int max, const char *name,
 	       size_t len)
 {
@@ -193,18 +210,13 @@ int tracefs_count(const struct tracefs *t, unsigned int cpu, struct tracefs_coun
 		  unsigned long *worker_runs, unsigned long *noise_all, unsigned long *noise_kworker,
 		  unsigned int max, char *err, size_t errlen)
 {
-	char path[PATH_MAX + 64], line[1024];
+	char line[1024];
 	int ret = 0;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/per_cpu/cpu%u/trace", t->root, cpu);
-	f = fopen(path, "re");
-	if (!f) {
-		int e = errno;
-
-		snprintf(err, errlen, "cannot read %s: %s", path, strerror(e));
-		return -e;
-	}
+	f = open_cpu_trace(t, cpu, err, errlen);
+	if (!f)
+		return -errno;
 	while (!ret && fgets(line, sizeof(line), f)) {
 		const char *p, *q;
 
@@ -249,7 +261,7 @@ int tracefs_lru_insertions(const struct tracefs *t, unsigned int cpu, unsigned l
 			   size_t errlen)
 {
 	static const char tag[] = ": mm_lru_insertion: ";
-	char path[PATH_MAX + 64], line[1024];
+	char line[1024];
 	/* The text gives microseconds: compare at that resolution. */
 	unsigned long long since_us = since_ns / 1000;
 	int ret = 0;
@@ -260,14 +272,9 @@ int tracefs_lru_insertions(const struct tracefs *t, unsigned int cpu, unsigned l
 		snprintf(err, errlen, "no %s event here", LRU_INSERTION);
 		return -ENOENT;
 	}
-	snprintf(path, sizeof(path), "%s/per_cpu/cpu%u/trace", t->root, cpu);
-	f = fopen(path, "re");
-	if (!f) {
-		int e = errno;
-
-		snprintf(err, errlen, "cannot read %s: %s", path, strerror(e));
-		return -e;
-	}
+	f = open_cpu_trace(t, cpu, err, errlen);
+	if (!f)
+		return -errno;
 	while (!ret && fgets(line, sizeof(line), f)) {
 		/* "comm-pid [cpu] flags SECS.USECS: mm_lru_insertion: folio=... pfn=0x... lru=..." */
 		char *p = strstr(line, tag), *q, *end;

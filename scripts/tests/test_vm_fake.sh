@@ -58,6 +58,34 @@ printf '%s\n' 'QPWBENCH-VM-BOOTED 7.2.13-rt realtime=1 cpus=2 isolated= emulated
 run complaint 60
 { ((status == 1)) && has 'kernel complained'; } || fail "status $status: $output"
 
+# Each kind of complaint a debug kernel (-debug: lockdep, atomic sleep,
+# lockup detectors) prints fails the run; the line a PROVE_LOCKING kernel
+# prints at every boot does not.
+n=0
+while IFS= read -r line; do
+	n=$((n + 1))
+	printf '%s\n' 'QPWBENCH-VM-BOOTED 7.2.13-rt-pwlocks-debug realtime=1 cpus=2 isolated= emulated=tcg' \
+		"[   10.000000] $line" '@result 0' >"$tmp/complaint-$n.scenario"
+	run "complaint-$n" 60
+	{ ((status == 1)) && has 'kernel complained'; } || fail "'$line' passed: status $status: $output"
+done <<'LINES'
+WARNING: possible circular locking dependency detected
+WARNING: possible recursive locking detected
+WARNING: inconsistent lock state
+BUG: Invalid wait context
+INFO: trying to register non-static key.
+BUG: sleeping function called from invalid context at mm/swap.c:222
+watchdog: BUG: soft lockup - CPU#1 stuck for 22s! [kworker/1:1:42]
+CPU0: Watchdog detected hard LOCKUP on cpu 1
+BUG: scheduling while atomic: swapper/1/0/0x00000002
+LINES
+printf '%s\n' 'QPWBENCH-VM-BOOTED 7.2.13-rt-pwlocks-debug realtime=1 cpus=2 isolated= emulated=tcg' \
+	'[    0.100000] rcu: 	RCU lockdep checking is enabled.' \
+	'[    0.200000] Lock dependency validator: Copyright (c) 2006 Red Hat, Inc., Ingo Molnar' \
+	'[    0.200001] ... MAX_LOCKDEP_SUBCLASSES:  8' '@result 0' >"$tmp/debug-boot.scenario"
+run debug-boot 60
+((status == 0)) || fail "a debug kernel's boot lines failed the run: status $status: $output"
+
 # Results cut short in transit fail, never pass for an empty /out.
 printf '%s\n' 'QPWBENCH-VM-BOOTED 7.2.13-rt realtime=1 cpus=2 isolated= emulated=tcg' '@damaged 0' \
 	>"$tmp/damaged.scenario"

@@ -85,6 +85,7 @@ struct page_rec {
 	unsigned long long pfn;
 	int fault_cpu;		/* the CPU that faulted it */
 	int insert_cpu;		/* the CPU of its first insertion event */
+	int insert_tid;		/* the task that did it */
 	unsigned int count;	/* insertion events */
 };
 
@@ -92,7 +93,17 @@ struct page_rec {
 struct conserve {
 	size_t missing, duplicated, remote;
 	unsigned long lines;	/* insertion events read (any PFN, any time) */
+	/*
+	 * Of the remote insertions (by a CPU other than the faulting one),
+	 * those by the drainer thread (an inline drain: drop_caches, fadvise),
+	 * by the hotplug thread (the dead CPU's batches, page_alloc_cpu_dead()),
+	 * by the main thread (the round's last drain), by anyone else.
+	 */
+	size_t by_drainer, by_hotplug, by_main, by_other;
 };
+
+/* The run's threads that drain, to tell who moved a folio (0: none). */
+static int drainer_tid, hotplug_tid, main_tid;
 
 static int cmp_pfn(const void *a, const void *b)
 {
@@ -116,7 +127,7 @@ static void scan_trace(FILE *f, unsigned long long since_us, struct page_rec *re
 		char *p = strstr(line, tag), *q, *end, *b;
 		unsigned long long secs, usecs, pfn;
 		struct page_rec key, *r;
-		int cpu = -1;
+		int cpu = -1, tid = -1;
 
 		if (line[0] == '#' || !p)
 			continue;
@@ -139,6 +150,14 @@ static void scan_trace(FILE *f, unsigned long long since_us, struct page_rec *re
 					cpu = -1;
 				break;
 			}
+		/* The task: "comm-TID" before the CPU field. */
+		while (b > line && b[-1] == ' ')
+			b--;
+		end = b;
+		while (b > line && b[-1] >= '0' && b[-1] <= '9')
+			b--;
+		if (b < end && b > line && b[-1] == '-')
+			tid = atoi(b);
 		q = strstr(p, " pfn=0x");
 		if (!q)
 			continue;
@@ -147,8 +166,10 @@ static void scan_trace(FILE *f, unsigned long long since_us, struct page_rec *re
 		r = bsearch(&key, recs, n, sizeof(*recs), cmp_pfn);
 		if (!r)
 			continue;
-		if (!r->count++)
+		if (!r->count++) {
 			r->insert_cpu = cpu;
+			r->insert_tid = tid;
+		}
 	}
 }
 
@@ -161,8 +182,17 @@ static void tally(struct page_rec *recs, size_t n, struct conserve *c)
 		const struct page_rec *r = &recs[i];
 
 		if (r->count == 1) {
-			if (r->insert_cpu != r->fault_cpu)
-				c->remote++;
+			if (r->insert_cpu == r->fault_cpu)
+				continue;
+			c->remote++;
+			if (r->insert_tid == drainer_tid && drainer_tid)
+				c->by_drainer++;
+			else if (r->insert_tid == hotplug_tid && hotplug_tid)
+				c->by_hotplug++;
+			else if (r->insert_tid == main_tid && main_tid)
+				c->by_main++;
+			else
+				c->by_other++;
 			continue;
 		}
 		if (r->count == 0)
@@ -274,6 +304,8 @@ static struct {
 	bool quit;			/* adders end (read after a barrier) */
 	pthread_barrier_t start, done, release;
 	pthread_mutex_t hotplug_lock;
+	/* Held by the drainer over a shrink of eventpoll_pwq, which it does only mid-round. */
+	pthread_mutex_t pwq_lock;
 	atomic_ulong drop_caches, slab_shrinks, fadvises, mlock_fills, offlines, onlines;
 	atomic_ulong slab_objects, drain_errors, hotplug_errors;
 } g;
@@ -401,7 +433,20 @@ static int adder_round(struct adder *a, unsigned int round)
 				return -errno;
 		}
 	}
-	return read_pfns(a);
+	/*
+	 * A last churn once no drainer's shrink of the cache can follow: its
+	 * frees stay in this CPU's sheaf (or reach the slab through the dead-CPU
+	 * flush) for the round's check to count before and after its shrink.
+	 */
+	pthread_mutex_lock(&g.pwq_lock);
+	pthread_mutex_unlock(&g.pwq_lock);
+	ret = slab_churn(a);
+	if (ret)
+		return ret;
+	ret = read_pfns(a);
+	/* Not pinned between rounds: a CPU going offline then moves no one. */
+	unpin();
+	return ret;
 }
 
 static void *adder_main(void *arg)
@@ -430,6 +475,7 @@ static void *adder_main(void *arg)
 static void *drainer_main(void *arg)
 {
 	(void)arg;
+	drainer_tid = (int)syscall(SYS_gettid);
 	for (unsigned long i = 0; !atomic_load(&g.stop); i++) {
 		int ret = 0;
 
@@ -440,7 +486,14 @@ static void *drainer_main(void *arg)
 				atomic_fetch_add(&g.drop_caches, 1);
 			break;
 		case 1:
-			ret = kwrite(SLAB_CACHE "/shrink", "1", 0);
+			/*
+			 * eventpoll_pwq's sheaves while the adders churn it;
+			 * after the round, the check's shrink flushes them.
+			 */
+			pthread_mutex_lock(&g.pwq_lock);
+			if (!atomic_load(&g.round_end))
+				ret = kwrite(SLAB_CACHE "/shrink", "1", 0);
+			pthread_mutex_unlock(&g.pwq_lock);
 			if (!ret)
 				ret = kwrite("/sys/kernel/slab/filp/shrink", "1", 0);
 			if (!ret)
@@ -479,6 +532,7 @@ static void *mlocker_main(void *arg)
 			atomic_fetch_add(&g.mlock_fills, 1);
 		}
 		munmap(m, len);
+		unpin();
 		usleep(2000);
 	}
 	return NULL;
@@ -505,6 +559,7 @@ static void *hotplug_main(void *arg)
 	unsigned int seed = 1;
 
 	(void)arg;
+	hotplug_tid = (int)syscall(SYS_gettid);
 	while (!atomic_load(&g.stop)) {
 		bool any = false;
 
@@ -593,8 +648,8 @@ static void tracing_clear(void)
 }
 
 /* A round's check (hotplug lock held): 0, or -1 with the reason printed. */
-static int check_round(unsigned int round, unsigned long long t0, size_t *folios, size_t *remote,
-		       unsigned long *slab_held)
+static int check_round(unsigned int round, unsigned long long t0, size_t *folios,
+		       struct conserve *sum, unsigned long *slab_held)
 {
 	struct page_rec *recs;
 	struct conserve c = { 0 };
@@ -642,7 +697,11 @@ static int check_round(unsigned int round, unsigned long long t0, size_t *folios
 	tally(recs, n, &c);
 	free(recs);
 	*folios += n;
-	*remote += c.remote;
+	sum->remote += c.remote;
+	sum->by_drainer += c.by_drainer;
+	sum->by_hotplug += c.by_hotplug;
+	sum->by_main += c.by_main;
+	sum->by_other += c.by_other;
 	if (c.missing || c.duplicated) {
 		printf("qpwbench-torture: FAIL round %u: %zu folios, %zu never reached the LRU, %zu reached it more than once\n",
 		       round, n, c.missing, c.duplicated);
@@ -724,8 +783,10 @@ static int cmd_run(int argc, char **argv)
 	const char *file = "/dev/ram0", *hotplug = NULL;
 	unsigned int seconds = 60, round = 0;
 	unsigned long long start, t0;
-	size_t folios = 0, remote = 0;
+	size_t folios = 0;
+	struct conserve sum = { 0 };
 	unsigned long slab_held = 0;
+	long mid, slab_mid_max = 0;
 	pthread_t drainer, mlocker, hotplugger;
 	struct stat st;
 	int opt, failed = 0;
@@ -809,6 +870,8 @@ static int cmd_run(int argc, char **argv)
 		fprintf(stderr, "qpwbench-torture: " SLAB_CACHE " is not a cache of its own (merged with others: boot with slab_nomerge)\n");
 		return 2;
 	}
+	/* drop_caches says so in the kernel log at every write until told 4 once. */
+	kwrite("/proc/sys/vm/drop_caches", "4", 0);
 	/* No proactive compaction: it would move the pages whose folios we count. */
 	kwrite("/proc/sys/vm/compaction_proactiveness", "0", 0);
 	if (tracing_setup())
@@ -827,6 +890,7 @@ static int cmd_run(int argc, char **argv)
 	pthread_barrier_init(&g.done, NULL, (unsigned int)g.ncpus + 1);
 	pthread_barrier_init(&g.release, NULL, (unsigned int)g.ncpus + 1);
 	pthread_mutex_init(&g.hotplug_lock, NULL);
+	pthread_mutex_init(&g.pwq_lock, NULL);
 	for (int i = 0; i < g.ncpus; i++) {
 		struct adder *a = &adders[i];
 
@@ -844,12 +908,17 @@ static int cmd_run(int argc, char **argv)
 	pthread_create(&mlocker, NULL, mlocker_main, NULL);
 	pthread_create(&hotplugger, NULL, hotplug_main, NULL);
 
+	main_tid = (int)syscall(SYS_gettid);
 	start = now_ns();
 	for (round = 0; !failed && (round == 0 || now_ns() - start < seconds * 1000000000ULL); round++) {
 		t0 = now_ns();
 		atomic_store(&g.round_end, false);
 		pthread_barrier_wait(&g.start);
-		usleep(g.round_ms * 1000);
+		usleep(g.round_ms * 500);
+		mid = slab_objects();
+		if (mid > slab_mid_max)
+			slab_mid_max = mid;
+		usleep(g.round_ms * 500);
 		atomic_store(&g.round_end, true);
 		pthread_barrier_wait(&g.done);
 		for (int i = 0; i < g.ncpus; i++)
@@ -863,7 +932,7 @@ static int cmd_run(int argc, char **argv)
 			printf("qpwbench-torture: FAIL: drop_caches: %s\n", strerror(errno));
 			failed = 1;
 		}
-		if (!failed && check_round(round, t0, &folios, &remote, &slab_held))
+		if (!failed && check_round(round, t0, &folios, &sum, &slab_held))
 			failed = 1;
 		pthread_mutex_unlock(&g.hotplug_lock);
 		tracing_clear();
@@ -902,12 +971,13 @@ static int cmd_run(int argc, char **argv)
 		}
 	}
 	kwrite(TRACING "/events/pagemap/mm_lru_insertion/enable", "0", 0);
-	printf("qpwbench-torture: %s rounds=%u seconds=%.1f folios=%zu remote_inserted=%zu drop_caches=%lu slab_shrinks=%lu fadvises=%lu final_drains=%u mlock_fills=%lu offlines=%lu onlines=%lu hotplug_errors=%lu drain_errors=%lu slab_objects=%lu slab_rounds_held=%lu\n",
-	       failed ? "FAIL" : "PASS", round, (double)(now_ns() - start) / 1e9, folios, remote,
+	printf("qpwbench-torture: %s rounds=%u seconds=%.1f folios=%zu remote_inserted=%zu by_drainer=%zu by_hotplug=%zu by_main=%zu by_other=%zu drop_caches=%lu slab_shrinks=%lu fadvises=%lu final_drains=%u mlock_fills=%lu offlines=%lu onlines=%lu hotplug_errors=%lu drain_errors=%lu slab_objects=%lu slab_rounds_held=%lu slab_mid_max=%ld\n",
+	       failed ? "FAIL" : "PASS", round, (double)(now_ns() - start) / 1e9, folios, sum.remote,
+	       sum.by_drainer, sum.by_hotplug, sum.by_main, sum.by_other,
 	       atomic_load(&g.drop_caches), atomic_load(&g.slab_shrinks), atomic_load(&g.fadvises),
 	       round, atomic_load(&g.mlock_fills), atomic_load(&g.offlines), atomic_load(&g.onlines),
 	       atomic_load(&g.hotplug_errors), atomic_load(&g.drain_errors),
-	       atomic_load(&g.slab_objects), slab_held);
+	       atomic_load(&g.slab_objects), slab_held, slab_mid_max);
 	return failed;
 }
 

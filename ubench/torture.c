@@ -6,6 +6,7 @@
  *
  *   qpwbench-torture run [--seconds S] [--round-ms MS] [--pages N]
  *                        [--fds N] [--hotplug CPUS|none] [--file PATH]
+ *                        [--self-test phantom|leak]
  *   qpwbench-torture check --since-us US PFNS TRACE...
  *
  * run, in rounds of --round-ms (guest clock) until --seconds have passed:
@@ -44,6 +45,10 @@
  *             free ones) are back to the run's baseline: every object the
  *             adders freed into a sheaf reached its slab, none twice (the
  *             cache must be unmerged: boot with slab_nomerge).
+ * --self-test makes the first round's check fail on purpose, to show it
+ * can on this kernel: phantom counts a page no one faulted (PFN 1) among
+ * the round's (0 insertions), leak holds one eventpoll_pwq object over the
+ * slab check (1 object left after the shrink).
  * Then the adders unmap their pages and the next round begins. A failed
  * check ends the run (exit 1). The closing line, "qpwbench-torture: PASS
  * key=value...", counts rounds, folios, drains, fills, hotplug cycles and
@@ -308,6 +313,8 @@ static struct {
 	pthread_mutex_t pwq_lock;
 	atomic_ulong drop_caches, slab_shrinks, fadvises, mlock_fills, offlines, onlines;
 	atomic_ulong slab_objects, drain_errors, hotplug_errors;
+	/* --self-test: make a check fail on purpose (0 none, 1 phantom, 2 leak). */
+	int self_test;
 } g;
 
 struct adder {
@@ -659,7 +666,7 @@ static int check_round(unsigned int round, unsigned long long t0, size_t *folios
 
 	for (int i = 0; i < g.ncpus; i++)
 		n += adders[i].npages;
-	recs = malloc((n ? n : 1) * sizeof(*recs));
+	recs = malloc((n + 1) * sizeof(*recs));
 	if (!recs)
 		return -1;
 	n = 0;
@@ -667,6 +674,9 @@ static int check_round(unsigned int round, unsigned long long t0, size_t *folios
 		memcpy(recs + n, adders[i].recs, adders[i].npages * sizeof(*recs));
 		n += adders[i].npages;
 	}
+	/* phantom: a page no one faulted (PFN 1, firmware's), counted as ours. */
+	if (g.self_test == 1)
+		recs[n++] = (struct page_rec){ .pfn = 1, .fault_cpu = -1, .insert_cpu = -1 };
 	qsort(recs, n, sizeof(*recs), cmp_pfn);
 	if (unique_pfns(recs, n)) {
 		free(recs);
@@ -706,6 +716,14 @@ static int check_round(unsigned int round, unsigned long long t0, size_t *folios
 		printf("qpwbench-torture: FAIL round %u: %zu folios, %zu never reached the LRU, %zu reached it more than once\n",
 		       round, n, c.missing, c.duplicated);
 		return -1;
+	}
+	/* leak: one eventpoll_pwq held over the check (freed at exit). */
+	if (g.self_test == 2) {
+		struct epoll_event ev = { .events = EPOLLIN };
+		int ep = epoll_create1(EPOLL_CLOEXEC), fd = eventfd(0, EFD_CLOEXEC);
+
+		if (ep < 0 || fd < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev))
+			return printf("qpwbench-torture: --self-test leak: %s\n", strerror(errno)), -1;
 	}
 	/* The adders hold no eventpoll_pwq now: all of theirs go back. */
 	objects = slab_objects();
@@ -778,6 +796,7 @@ static int cmd_run(int argc, char **argv)
 		{ "fds", required_argument, NULL, 'f' },
 		{ "hotplug", required_argument, NULL, 'h' },
 		{ "file", required_argument, NULL, 'F' },
+		{ "self-test", required_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *file = "/dev/ram0", *hotplug = NULL;
@@ -819,8 +838,18 @@ static int cmd_run(int argc, char **argv)
 		case 'F':
 			file = optarg;
 			break;
+		case 'T':
+			if (!strcmp(optarg, "phantom")) {
+				g.self_test = 1;
+			} else if (!strcmp(optarg, "leak")) {
+				g.self_test = 2;
+			} else {
+				fprintf(stderr, "qpwbench-torture: --self-test takes phantom or leak, not '%s'\n", optarg);
+				return 2;
+			}
+			break;
 		default:
-			fprintf(stderr, "usage: qpwbench-torture run [--seconds S] [--round-ms MS] [--pages N] [--fds N] [--hotplug CPUS|none] [--file PATH]\n");
+			fprintf(stderr, "usage: qpwbench-torture run [--seconds S] [--round-ms MS] [--pages N] [--fds N] [--hotplug CPUS|none] [--file PATH] [--self-test phantom|leak]\n");
 			return 2;
 		}
 	}

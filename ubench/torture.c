@@ -21,14 +21,17 @@
  *   drainer   one unpinned thread, nonstop: drop_caches (lru_add_drain_all:
  *             every CPU's folio and mlock batches, inline with pwlocks=1),
  *             /sys/kernel/slab/{eventpoll_pwq,filp}/shrink (flush_all: every
- *             CPU's sheaves), POSIX_FADV_DONTNEED on --file
- *             (lru_add_drain_all when a folio sits in a batch).
+ *             CPU's sheaves; eventpoll_pwq only while the adders run),
+ *             POSIX_FADV_DONTNEED on --file (lru_add_drain_all when a folio
+ *             sits in a batch).
  *   mlocker   one thread that hops over the online CPUs: 32 anonymous pages
  *             mlocked on fault (mlock's per-CPU batch), then unmapped.
  *   hotplug   one thread that takes each --hotplug CPU offline and back
  *             online, with 0-20 ms between, nonstop (each transition under
  *             a mutex that the round's check holds).
- * At the end of a round the adders stop; the main thread takes the hotplug
+ * At the end of a round the adders churn the slab cache once more (no
+ * drainer's shrink of it can follow, so the check's own shrink has objects
+ * in sheaves to bring back) and stop; the main thread takes the hotplug
  * mutex (no CPU half way through a transition, whose dead-CPU drain has yet
  * to run), drains once more (drop_caches), and checks:
  *   folios    every page an adder faulted this round was moved from a
@@ -37,22 +40,28 @@
  *             clock mono) after the round began, over all CPUs' buffers
  *             (none may have lost events); the pages are still mapped, so
  *             no PFN changed hands meanwhile. Migration and compaction
- *             would move a folio (a second event): the guest has no NUMA
- *             balancing, proactive compaction is set to 0, and memory is
- *             far from any watermark, so reclaim does not run.
+ *             would move a folio (a second event): the 7.2 configs have no
+ *             NUMA balancing, proactive compaction is set to 0, and memory
+ *             is far from any watermark, so neither reclaim nor kcompactd
+ *             runs. The events also say who moved each folio: counted as
+ *             remote when not the faulting CPU, and split into the
+ *             drainer's (inline drains), the hotplug thread's (the dead
+ *             CPU's batches, page_alloc_cpu_dead()), the main thread's and
+ *             anyone else's.
  *   slab      after /sys/kernel/slab/eventpoll_pwq/shrink, the cache's
- *             in-use objects (SLUB's counters: slabs' objects less their
- *             free ones) are back to the run's baseline: every object the
- *             adders freed into a sheaf reached its slab, none twice (the
- *             cache must be unmerged: boot with slab_nomerge).
- * --self-test makes the first round's check fail on purpose, to show it
- * can on this kernel: phantom counts a page no one faulted (PFN 1) among
- * the round's (0 insertions), leak holds one eventpoll_pwq object over the
- * slab check (1 object left after the shrink).
+ *             in-use objects (SLUB's counters, CONFIG_SLUB_DEBUG: slabs'
+ *             objects less their free ones; objects in sheaves count as in
+ *             use) are back to 0, as at the start: every object the adders
+ *             freed into a sheaf reached its slab, none twice (the cache
+ *             must be unmerged, slab_nomerge, with no other user). Rounds
+ *             where objects sat in sheaves before that shrink are counted.
  * Then the adders unmap their pages and the next round begins. A failed
  * check ends the run (exit 1). The closing line, "qpwbench-torture: PASS
  * key=value...", counts rounds, folios, drains, fills, hotplug cycles and
- * slab objects.
+ * slab objects. --self-test makes the first round's check fail on purpose,
+ * to show it can on this kernel: phantom counts a page no one faulted (PFN
+ * 1) among the round's (0 insertions), leak holds one eventpoll_pwq object
+ * over the slab check (1 object left after the shrink).
  *
  * check: the folio check alone, on files: PFNS holds "0xPFN CPU" lines
  * (the pages and the CPU that faulted each), each TRACE a tracefs trace

@@ -54,7 +54,12 @@
  *             use) are back to 0, as at the start: every object the adders
  *             freed into a sheaf reached its slab, none twice (the cache
  *             must be unmerged, slab_nomerge, with no other user). Rounds
- *             where objects sat in sheaves before that shrink are counted.
+ *             where, after an adder's last churn had freed all its
+ *             objects, the cache still had objects in use (in sheaves)
+ *             are counted (slab_rounds_held), and apart those where they
+ *             were still there at the check's shrink (slab_check_held:
+ *             most rounds on RT, few on !RT, where something empties the
+ *             sheaves in between).
  * Then the adders unmap their pages and the next round begins. A failed
  * check ends the run (exit 1). The closing line, "qpwbench-torture: PASS
  * key=value...", counts rounds, folios, drains, fills, hotplug cycles and
@@ -332,6 +337,7 @@ struct adder {
 	int epfd, fds[MAX_FDS];
 	char *mem;
 	size_t npages;
+	long held;		/* eventpoll_pwq's objects after its last churn */
 	struct page_rec recs[MAX_PAGES];
 	char err[256];
 };
@@ -417,11 +423,14 @@ static int read_pfns(struct adder *a)
 	return 0;
 }
 
+static long slab_objects(void);
+
 static int adder_round(struct adder *a, unsigned int round)
 {
 	int ret;
 
 	a->npages = 0;
+	a->held = 0;
 	if (pin(a->cpu))
 		return 0;	/* offline: this round without us */
 	a->mem = mmap(NULL, (size_t)g.pages * (size_t)g.page_size, PROT_READ | PROT_WRITE,
@@ -459,6 +468,8 @@ static int adder_round(struct adder *a, unsigned int round)
 	ret = slab_churn(a);
 	if (ret)
 		return ret;
+	/* All of its objects freed: those still in use sit in sheaves. */
+	a->held = slab_objects();
 	ret = read_pfns(a);
 	/* Not pinned between rounds: a CPU going offline then moves no one. */
 	unpin();
@@ -665,7 +676,7 @@ static void tracing_clear(void)
 
 /* A round's check (hotplug lock held): 0, or -1 with the reason printed. */
 static int check_round(unsigned int round, unsigned long long t0, size_t *folios,
-		       struct conserve *sum, unsigned long *slab_held)
+		       struct conserve *sum, unsigned long *slab_held, unsigned long *check_held)
 {
 	struct page_rec *recs;
 	struct conserve c = { 0 };
@@ -739,7 +750,12 @@ static int check_round(unsigned int round, unsigned long long t0, size_t *folios
 	if (objects < 0)
 		return printf("qpwbench-torture: FAIL: cannot read " SLAB_CACHE "/objects\n"), -1;
 	if (objects > 0)
-		(*slab_held)++;
+		(*check_held)++;
+	for (int i = 0; i < g.ncpus; i++)
+		if (adders[i].held > 0) {
+			(*slab_held)++;
+			break;
+		}
 	ret = kwrite(SLAB_CACHE "/shrink", "1", 0);
 	objects = slab_objects();
 	if (ret || objects != 0) {
@@ -813,7 +829,7 @@ static int cmd_run(int argc, char **argv)
 	unsigned long long start, t0;
 	size_t folios = 0;
 	struct conserve sum = { 0 };
-	unsigned long slab_held = 0;
+	unsigned long slab_held = 0, check_held = 0;
 	long mid, slab_mid_max = 0;
 	pthread_t drainer, mlocker, hotplugger;
 	struct stat st;
@@ -970,7 +986,7 @@ static int cmd_run(int argc, char **argv)
 			printf("qpwbench-torture: FAIL: drop_caches: %s\n", strerror(errno));
 			failed = 1;
 		}
-		if (!failed && check_round(round, t0, &folios, &sum, &slab_held))
+		if (!failed && check_round(round, t0, &folios, &sum, &slab_held, &check_held))
 			failed = 1;
 		pthread_mutex_unlock(&g.hotplug_lock);
 		tracing_clear();
@@ -1009,13 +1025,13 @@ static int cmd_run(int argc, char **argv)
 		}
 	}
 	kwrite(TRACING "/events/pagemap/mm_lru_insertion/enable", "0", 0);
-	printf("qpwbench-torture: %s rounds=%u seconds=%.1f folios=%zu remote_inserted=%zu by_drainer=%zu by_hotplug=%zu by_main=%zu by_other=%zu drop_caches=%lu slab_shrinks=%lu fadvises=%lu final_drains=%u mlock_fills=%lu offlines=%lu onlines=%lu hotplug_errors=%lu drain_errors=%lu slab_objects=%lu slab_rounds_held=%lu slab_mid_max=%ld\n",
+	printf("qpwbench-torture: %s rounds=%u seconds=%.1f folios=%zu remote_inserted=%zu by_drainer=%zu by_hotplug=%zu by_main=%zu by_other=%zu drop_caches=%lu slab_shrinks=%lu fadvises=%lu final_drains=%u mlock_fills=%lu offlines=%lu onlines=%lu hotplug_errors=%lu drain_errors=%lu slab_objects=%lu slab_rounds_held=%lu slab_check_held=%lu slab_mid_max=%ld\n",
 	       failed ? "FAIL" : "PASS", round, (double)(now_ns() - start) / 1e9, folios, sum.remote,
 	       sum.by_drainer, sum.by_hotplug, sum.by_main, sum.by_other,
 	       atomic_load(&g.drop_caches), atomic_load(&g.slab_shrinks), atomic_load(&g.fadvises),
 	       round, atomic_load(&g.mlock_fills), atomic_load(&g.offlines), atomic_load(&g.onlines),
 	       atomic_load(&g.hotplug_errors), atomic_load(&g.drain_errors),
-	       atomic_load(&g.slab_objects), slab_held, slab_mid_max);
+	       atomic_load(&g.slab_objects), slab_held, check_held, slab_mid_max);
 	return failed;
 }
 

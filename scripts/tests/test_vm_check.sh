@@ -184,9 +184,10 @@ r612m=$(/usr/bin/python3 -c 'import csv, sys; print(next(csv.DictReader(open(sys
 r61m=$(/usr/bin/python3 -c 'import csv, sys; print(next(csv.DictReader(open(sys.argv[1])))["kernel"])' "$m61")
 expect pass "" trigger-mlock "$m612" 10 "$r612m"
 expect pass "" trigger-mlock "$m61" 10 "$r61m"
-m612g=$ex/vm-trigger-6.12-trigger-mlock.csv
-expect pass "" trigger-mlock "$m612g" 10 \
-	"$(/usr/bin/python3 -c 'import csv, sys; print(next(csv.DictReader(open(sys.argv[1])))["kernel"])' "$m612g")"
+for m in "$ex/vm-trigger-6.12-trigger-mlock.csv" "$ex/vm-trigger-rt-trigger-mlock.csv"; do
+	expect pass "" trigger-mlock "$m" 10 \
+		"$(/usr/bin/python3 -c 'import csv, sys; print(next(csv.DictReader(open(sys.argv[1])))["kernel"])' "$m")"
+done
 # 6.12's rows judged as 6.1's: drop-caches drains mlock's batch there.
 expect fail "drop-caches: trigger_work_items lru_add_drain_per_cpu on CPU 1, want none" \
 	trigger-mlock "$m612" 10 "$r61m"

@@ -4,8 +4,9 @@
  * runs: c2c (the c2c command itself, plan classes, into the same files),
  * local (one CPU at a time, then --concurrent), remote by class with owner
  * targets filling half a batch before each drain (--fill 32) and idle
- * targets (target_load owner and idle, as ubench remote writes them),
- * drain-all over the ramp under the same two loads with its crossover, and a
+ * targets with the same filled batch (target_load owner and filled-idle,
+ * as ubench remote writes them), drain-all over the ramp under the same
+ * two loads with its crossover, and a
  * short stress. Sized to finish in about a minute on a 2-CPU machine; each step says how long it took. Exit 1 when a step found
  * a problem (stress lost ops), 2 when one could not run; the other steps
  * still run.
@@ -93,17 +94,19 @@ static int sweep(struct scenario_env *env, const struct ubench_opts *o,
 {
 	struct local_params local = { .c = *c, .batch = SWEEP_LOCAL_BATCH };
 	/*
-	 * Owners on the targets (drains find filled batches), then idle
-	 * targets whose empty batches are drained anyway (--drain-empty, as
-	 * lru_cache_disable() does: without it every drain of an idle target
-	 * would be a skip), so that both figures are in every sweep.
+	 * Busy owners on the targets (drains find filled batches), then idle
+	 * targets whose batch an owner filled before it went to sleep
+	 * (filled-idle): both figures in every sweep, and every drain drains
+	 * something (an idle target's empty batch would be a skip, or with
+	 * --drain-empty a drain of nothing).
 	 */
 	struct remote_params remote = {
 		.c = *c, .load = { [TARGET_LOAD_OWNER] = true },
 		.d = { .fill_set = true, .fill = SWEEP_OWNER_FILL },
 	};
 	struct remote_params remote_idle = {
-		.c = *c, .load = { [TARGET_LOAD_IDLE] = true }, .d = { .drain_empty = true },
+		.c = *c, .load = { [TARGET_LOAD_FILLED_IDLE] = true },
+		.d = { .fill_set = true, .fill = SWEEP_OWNER_FILL },
 	};
 	struct drain_all_params drain = {
 		.c = *c, .caller = SCENARIO_CALLER_FIRST,
@@ -112,7 +115,8 @@ static int sweep(struct scenario_env *env, const struct ubench_opts *o,
 	};
 	struct drain_all_params drain_idle = {
 		.c = *c, .caller = SCENARIO_CALLER_FIRST,
-		.load = { [TARGET_LOAD_IDLE] = true }, .d = { .drain_empty = true },
+		.load = { [TARGET_LOAD_FILLED_IDLE] = true },
+		.d = { .fill_set = true, .fill = SWEEP_OWNER_FILL },
 	};
 	struct stress_params stress = { .c = *c, .caller = SCENARIO_CALLER_FIRST };
 	double t0 = now_s(), t;
@@ -144,7 +148,7 @@ static int sweep(struct scenario_env *env, const struct ubench_opts *o,
 		rc = worse(rc, step_done(env, "remote", t, remote_measure(env, &remote)));
 		remote_idle.c = remote.c;
 		t = now_s();
-		rc = worse(rc, step_done(env, "remote --target-load idle --drain-empty", t,
+		rc = worse(rc, step_done(env, "remote --target-load filled-idle", t,
 					 remote_measure(env, &remote_idle)));
 	}
 
@@ -155,7 +159,7 @@ static int sweep(struct scenario_env *env, const struct ubench_opts *o,
 	rc = worse(rc, step_done(env, "drain-all", t, drain_all_measure(env, &drain)));
 	drain_idle.c = drain.c;
 	t = now_s();
-	rc = worse(rc, step_done(env, "drain-all --target-load idle --drain-empty", t,
+	rc = worse(rc, step_done(env, "drain-all --target-load filled-idle", t,
 				 drain_all_measure(env, &drain_idle)));
 
 	stress.c.iterations = SWEEP_STRESS_OPS;

@@ -46,16 +46,27 @@ class RunTest(unittest.TestCase):
 
     def test_skips_are_no_latency(self):
         # A drain that skipped every batch is a skipped_drains count, never a
-        # latency: no drain latency row of drains that found nothing but where
-        # every batch was drained anyway (--drain-empty, the sweep's idle rows).
+        # latency, and the sweep drains filled batches only (owner and
+        # filled-idle): no drain latency row whose drained_entries is 0 (or
+        # n/a: no drain found anything), and no latency row of skips mixed
+        # with drains (drain_or_skip_latency, before ABI 12).
         with open(os.path.join(self.out, "sweep.csv"), encoding="utf-8") as f:
             rows = list(csv.DictReader(f))
         key = ("scenario", "variant", "cpus", "target_load", "run")
-        found = {tuple(r[k] for k in key): float(r["max"]) for r in rows
-                 if r["metric"] == "drained_entries"}
-        for r in rows:
-            if r["metric"] in ("drain_latency", "drain_all_latency") and r["drain_empty"] != "yes":
-                self.assertGreater(found[tuple(r[k] for k in key)], 0, r)
+        found = {tuple(r[k] for k in key): r for r in rows if r["metric"] == "drained_entries"}
+        latency = [r for r in rows if r["metric"] in ("drain_latency", "drain_all_latency")]
+        self.assertTrue(latency)
+        for r in latency:
+            entries = found[tuple(r[k] for k in key)]
+            self.assertEqual(entries["samples"], r["samples"], r)
+            self.assertGreater(float(entries["min"]), 0, r)
+        self.assertFalse([r for r in rows if "or_skip" in r["metric"]])
+        # Both loads of the sweep, the idle one with a filled batch too.
+        for load in ("owner", "filled-idle"):
+            for scenario, metric in (("remote", "drain_latency"), ("drain-all", "drain_all_latency")):
+                got = {r["variant"] for r in latency if r["target_load"] == load
+                       and r["scenario"] == scenario and int(r["samples"]) > 0}
+                self.assertTrue({"wq", "qpw-on"} <= got, f"{scenario} {load}: {got}")
         skipped = [r for r in rows if r["metric"] == "skipped_drains" and r["variant"] == "global"]
         self.assertTrue(skipped and all(float(r["p50"]) > 0 for r in skipped))
 

@@ -229,8 +229,10 @@ for v in wq qpw qpw-on qpw-off; do
 		[[ $got == 9 ]] || fail "remote --fill 9 $v: drained_entries $c '$got'"
 	done
 done
-[[ $(column "$tmp/fill.csv" max "metric == 'drained_entries' and variant == 'global'") == 0 ]] ||
-	fail "remote --fill 9 global: drained something"
+# global has no batch: every drain skips, and a skip is no drained sample.
+[[ $(column "$tmp/fill.csv" samples "metric == 'drained_entries' and variant == 'global'") == 0 &&
+   $(column "$tmp/fill.csv" p50 "metric == 'skipped_drains' and variant == 'global'") == 20 ]] ||
+	fail "remote --fill 9 global: drained samples or skips wrong: $(grep global "$tmp/fill.csv" | cut -d, -f1-20)"
 # The owner's cost per op is net of the timer overhead, as op_cost is: each
 # sample timed K = 9 ops (--fill 9), 8 when flat out (remote.csv).
 bad=$(/usr/bin/python3 - "$tmp/fill.csv" 9 "$tmp/remote.csv" 8 <<'PY'
@@ -363,21 +365,21 @@ check_rows "$tmp/stress.csv"
 [[ $(grep -c '^scenario,' "$tmp/sweep.csv") == 1 ]] || fail "sweep --csv -: not one header"
 [[ $(column "$tmp/sweep.csv" scenario | sort -u | tr '\n' ' ') == "c2c drain-all local remote stress " ]] ||
 	fail "sweep: scenarios '$(column "$tmp/sweep.csv" scenario | sort -u | tr '\n' ' ')'"
-# Its remote and drain-all rows name their (idle, owner) target loads as
+# Its remote and drain-all rows name their (filled-idle, owner) target loads as
 # ubench remote's do; rows of scenarios that load no target say n/a.
 for sc in remote drain-all; do
-	[[ $(column "$tmp/sweep.csv" target_load "scenario == '$sc'" | sort -u | tr '\n' ' ') == "idle owner " ]] ||
+	[[ $(column "$tmp/sweep.csv" target_load "scenario == '$sc'" | sort -u | tr '\n' ' ') == "filled-idle owner " ]] ||
 		fail "sweep: $sc target_load '$(column "$tmp/sweep.csv" target_load "scenario == '$sc'" | sort -u | tr '\n' ' ')'"
 done
-# Idle targets drain their empty batches (every drain a drain, none a skip),
-# owners fill half a batch: the rows say so, and no latency row of a run
-# that skipped holds a drain that found nothing.
-[[ $(column "$tmp/sweep.csv" drain_empty "target_load == 'idle'" | sort -u) == yes ]] ||
-	fail "sweep: idle rows without drain_empty yes"
+# Filled-idle targets hold the fill of an owner that then sleeps (every drain
+# drains something), owners fill half a batch: the rows say so, and no latency row
+# holds a drain that found nothing (scripts/tests/test_run.py checks that).
+[[ $(column "$tmp/sweep.csv" drain_empty "target_load in ('owner', 'filled-idle')" | sort -u) == no ]] ||
+	fail "sweep: rows with drain_empty yes"
 [[ $(column "$tmp/sweep.csv" fill "target_load == 'owner'" | sort -u) == 32 ]] ||
 	fail "sweep: owner rows without fill 32"
-[[ $(column "$tmp/sweep.csv" fill "target_load == 'idle'" | sort -u) == n/a ]] ||
-	fail "sweep: idle rows with a fill"
+[[ $(column "$tmp/sweep.csv" fill "target_load == 'filled-idle'" | sort -u) == 32 ]] ||
+	fail "sweep: filled-idle rows without fill 32"
 [[ $(column "$tmp/sweep.csv" batch "metric == 'op_cost'" | sort -u) == 64 ]] ||
 	fail "sweep: op_cost rows without batch 64"
 [[ $(column "$tmp/sweep.csv" target_load "scenario not in ('remote', 'drain-all')" | sort -u) == n/a ]] ||

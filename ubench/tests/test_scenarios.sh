@@ -83,6 +83,20 @@ while ((fifo_runs < 3 && stalled == 0 && rc == 0)); do
 	inline=$(column "$tmp/fifo.csv" p50 "metric == 'stalled' and variant == 'qpw-on'")
 	[[ $inline == 0 ]] || fail "fifo target: qpw-on stalled '$inline' times, want 0"
 	[[ $stalled =~ ^[0-5]$ ]] || { fail "fifo target: wq stalled '$stalled' of 5 drains"; break; }
+	# Stalls apart: no stalled drain in the latency, each one that ran
+	# within a second after the bound a stall_latency sample of at least
+	# the bound (20 ms); a run without a stall writes no such row.
+	if ((stalled > 0)); then
+		sl=$(column "$tmp/fifo.csv" samples "metric == 'stall_latency' and variant == 'wq'")
+		slmin=$(column "$tmp/fifo.csv" min "metric == 'stall_latency' and variant == 'wq'")
+		lat=$(column "$tmp/fifo.csv" samples "metric == 'drain_latency' and variant == 'wq'")
+		[[ $sl =~ ^[0-9]+$ ]] && ((sl <= stalled && lat + stalled == 5)) ||
+			fail "fifo target: wq stall_latency samples '$sl' for $stalled stalls, $lat latency samples"
+		[[ $sl == 0 ]] || python3 -c "import sys; sys.exit(float(sys.argv[1]) < 20e6)" "$slmin" ||
+			fail "fifo target: a stall_latency of $slmin ns, below the 20 ms bound"
+	fi
+	[[ -z $(column "$tmp/fifo.csv" metric "metric == 'stall_latency' and variant == 'qpw-on'") ]] ||
+		fail "fifo target: qpw-on wrote a stall_latency row without stalls"
 done
 if ((rc == 0)); then
 	((stalled >= 1)) || fail "fifo target: wq never stalled in $fifo_runs runs of 5 drains"
@@ -282,6 +296,28 @@ for load in idle busy fifo; do
 	rc=$?
 	[[ $rc == 2 && $(wc -l <<<"$out") == 1 && $out == *--drain-empty* ]] ||
 		fail "remote --target-load $load without --drain-empty: exit $rc, want 2 and one line naming --drain-empty: $out"
+done
+# filled-idle: an owner fills K entries (default 32) and sleeps until the
+# next drain: every drain finds K, none skips or stalls, the drainer runs
+# SCHED_OTHER; --fill 0, --owner-hold and --drainer-policy fifo are refused
+# with one line (fifo is owner-preempted's only).
+"$ubench" remote --backend user --cpus 0,1 --iterations 20 --variant wq,qpw-on \
+	--target-load filled-idle --csv "$tmp/fidle.csv" >/dev/null || fail "remote --target-load filled-idle exited $?"
+for c in min max; do
+	[[ $(column "$tmp/fidle.csv" $c "metric == 'drained_entries'" | sort -u) == 32 ]] ||
+		fail "filled-idle: drained_entries $c '$(column "$tmp/fidle.csv" $c "metric == 'drained_entries'" | tr '\n' ' ')', want 32"
+done
+[[ $(column "$tmp/fidle.csv" samples "metric == 'drain_latency'" | tr '\n' ' ') == "20 20 " &&
+   $(column "$tmp/fidle.csv" p50 "metric in ('skipped_drains', 'stalled')" | sort -u) == 0 ]] ||
+	fail "filled-idle: latency samples, skips or stalls wrong"
+[[ $(column "$tmp/fidle.csv" drainer_policy "metric == 'drain_latency'" | sort -u) == other ]] ||
+	fail "filled-idle: drainer_policy column"
+for args in "--target-load filled-idle --fill 0" "--target-load filled-idle --owner-hold 1us" \
+	"--target-load owner --drainer-policy fifo" "--target-load owner-preempted --drainer-policy rr"; do
+	# shellcheck disable=SC2086
+	out=$("$ubench" remote --backend user --cpus 0,1 --iterations 5 $args 2>&1 >/dev/null)
+	rc=$?
+	[[ $rc == 2 && $(wc -l <<<"$out") == 1 ]] || fail "remote $args: exit $rc, want 2 and one line: $out"
 done
 # --lock-mode trylock: the variant column says so, the fill still lands in
 # the batch (nobody holds the lock while the owner fills); irqsave and an

@@ -4,7 +4,7 @@ beside its figure), then the measured systems."""
 import datetime
 import os
 
-from . import figures, kernel72, tables, triggers
+from . import answers, figures, kernel72, tables, triggers
 from .data import EMULATED_MARK, configs_of, config_labels
 from .render import Document, write
 
@@ -31,6 +31,12 @@ def build(rows, inputs, variants, outdir, input_notes=()):
     if any(c.emulated for c in configs):
         doc.banner(f"⚠ Rows marked '{EMULATED_MARK}' come from TCG-emulated guests: they show "
                    f"the code works on that kernel and arch, their timings mean nothing.")
+    # The four answers first, each one screen, each labelled by what its
+    # numbers are valid as (answers.py); then the RT reviewer's rows.
+    for table in answers.all_tables(ctx):
+        doc.table(table)
+    doc.table(answers.rt_reviewer(ctx))
+    doc.heading("Appendix: every system, every figure (TCG times marked)")
     doc.table(tables.summary(ctx))
     doc.notes(notes)
     fast_table = tables.fast_path(ctx)

@@ -268,7 +268,7 @@ def drain_all(ctx):
                             f"N={ns[0]}..{ns[-1]}",
                             x.describe() if x else "not measurable here (no qpw-on or no wq rows)"])
     if tcg:
-        out.append([f"{len(tcg)} TCG guest systems", TCG_TIMES, "–", "–",
+        out.append([f"{len(tcg)} TCG guest systems", "none (TCG cannot time a drain)", "–", "–",
                     "not measurable here: under TCG a drain's time is the emulator's"])
     # Our 7.2 kernels under -icount (scripts/drain-cost): instructions per added CPU.
     dc = [r for r in ctx.rows if r.scenario == "trigger" and kernel72.is_ours(r.config.kernel)

@@ -194,7 +194,9 @@ def _drains(rs_lat, rs_stall):
 
 def remote_drain(ctx):
     out, provs, tcg = [], set(), set()
-    rs = [r for r in ctx.rows if r.scenario == "remote" and r.target_load == "owner"
+    # Owners on the targets; files from before the target_load column too
+    # (their rows say so in the parameters cell).
+    rs = [r for r in ctx.rows if r.scenario == "remote" and r.target_load in ("owner", "")
           and r.metric in ("drain_latency", "stalled")]
     variants = [v for v in ctx.variants if any(r.variant == v for r in rs)]
     for config in ctx.configs:
@@ -222,7 +224,9 @@ def remote_drain(ctx):
                 cells.append(f"{format_ns(p50)} / {format_ns(p99)}; {rate}")
             prov = provenance(cell_rows[0])
             provs.add(prov)
-            out.append([_label(ctx, config), prov, cls or "n/a", _params_text(cell_rows)] + cells)
+            load = "" if cell_rows[0].target_load else "target load not recorded; "
+            out.append([_label(ctx, config), prov, cls or "n/a", load + _params_text(cell_rows)]
+                       + cells)
     notes = []
     if tcg:
         notes.append(f"Not shown, times under TCG ({len(tcg)} systems; figure 2 keeps them, "

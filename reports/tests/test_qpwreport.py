@@ -286,6 +286,95 @@ class CompareTest(TempDir):
             self.assertTrue(os.path.getsize(os.path.join(self.out, name)) > 0, name)
         self.assertEqual(png_text(os.path.join(self.out, "compare.png"))["qpwbench-emulated"], "yes")
 
+    def _doubled(self, src, factor, name):
+        """src with every ns figure of every row multiplied by factor."""
+        import csv as csvmod
+        path = os.path.join(self.out, name)
+        with open(src, newline="") as f, open(path, "w", newline="") as g:
+            r = csvmod.DictReader(f)
+            w = csvmod.DictWriter(g, r.fieldnames)
+            w.writeheader()
+            for rec in r:
+                if rec["unit"] == "ns":
+                    for c in data.STAT_COLUMNS[1:]:
+                        if rec[c] not in data.MISSING:
+                            rec[c] = str(float(rec[c]) * factor)
+                w.writerow(rec)
+        return path
+
+    def test_threshold_exit_codes(self):
+        a = fixture("compare_a.csv")
+        same = run("-o", self.out, "--compare", a, a, "--threshold", "10")
+        self.assertEqual(same.returncode, 0, same.stderr)
+        self.assertNotIn("regression", same.stderr)
+        slow = self._doubled(a, 2.0, "slow.csv")
+        res = run("-o", self.out, "--compare", a, slow, "--threshold", "10")
+        self.assertEqual(res.returncode, 1, res.stderr)
+        self.assertIn("qpwreport: regression: local wq op_cost", res.stderr)
+        self.assertIn("regression(s) beyond 10%", res.stderr)
+        # Twice as fast is no regression; 5 % slower is within 10 %.
+        fast = self._doubled(a, 0.5, "fast.csv")
+        self.assertEqual(run("-o", self.out, "--compare", a, fast, "--threshold", "10").returncode, 0)
+        near = self._doubled(a, 1.05, "near.csv")
+        self.assertEqual(run("-o", self.out, "--compare", a, near, "--threshold", "10%").returncode, 0)
+        self.assertEqual(run("-o", self.out, "--compare", a, near, "--threshold", "1").returncode, 1)
+        # Without --threshold the old behaviour: 0 whatever the ratios.
+        self.assertEqual(run("-o", self.out, "--compare", a, slow).returncode, 0)
+        bad = run("-o", self.out, "--compare", a, slow, "--threshold", "x")
+        self.assertEqual(bad.returncode, 2)
+        self.assertEqual(len(bad.stderr.strip().splitlines()), 1)
+        self.assertEqual(run("-o", self.out, a, "--threshold", "5").returncode, 2)
+
+
+class JsonInputTest(TempDir):
+    """ubench --json rows (JSON Lines, null for n/a, a context header line)
+    read as the same rows as the CSV; CSV comment lines are skipped."""
+
+    def _to_json(self, src, name):
+        import csv as csvmod
+        import json
+        path = os.path.join(self.out, name)
+        with open(src, newline="") as f, open(path, "w") as g:
+            g.write(json.dumps({"context": {"argv": ["ubench", "remote"], "revision": "abc"}}) + "\n")
+            for rec in csvmod.DictReader(f):
+                g.write(json.dumps({k: (None if v == "n/a" else v) for k, v in rec.items()}) + "\n")
+        return path
+
+    def test_json_rows_equal_csv_rows(self):
+        src = fixture("compare_a.csv")
+        js = self._to_json(src, "a.json")
+        a, b = data.load_csv(src), data.load_csv(js)
+        self.assertEqual(len(a), len(b))
+        for x, y in zip(a, b):
+            self.assertEqual((x.config, x.scenario, x.variant, x.metric, x.stats, x.cpus),
+                             (y.config, y.scenario, y.variant, y.metric, y.stats, y.cpus))
+        res = run("-o", self.out, "--compare", src, js, "--threshold", "1")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        # A directory holding both a .csv and a .json reads both.
+        d = os.path.join(self.out, "dir")
+        os.makedirs(d)
+        shutil.copy(js, d)
+        rows, files, _ = data.load_all([d])
+        self.assertEqual([os.path.basename(f) for f in files], ["a.json"])
+        self.assertEqual(len(rows), len(a))
+
+    def test_csv_comment_lines(self):
+        src = fixture("compare_a.csv")
+        path = os.path.join(self.out, "c.csv")
+        with open(src) as f, open(path, "w") as g:
+            g.write("# ubench context: argv ubench remote\n# revision abc\n" + f.read())
+        self.assertEqual(len(data.load_csv(path)), len(data.load_csv(src)))
+        self.assertTrue(data.is_results_csv(path))
+
+    def test_bad_json(self):
+        path = os.path.join(self.out, "bad.json")
+        with open(path, "w") as g:
+            g.write('{"scenario": "local"\n')
+        res = run("-o", self.out, path)
+        self.assertEqual(res.returncode, 2)
+        self.assertIn("not JSON", res.stderr)
+        self.assertEqual(len(res.stderr.strip().splitlines()), 1)
+
 
 class SweepTest(TempDir):
     """qpwreport on the rows a real `ubench sweep` writes now (UBENCH, set by

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "commands.h"
+#include "core/progress.h"
 #include "scenario.h"
 
 /* Per-step sizes: enough samples for stable medians, small enough for the time budget. */
@@ -117,15 +118,25 @@ static int sweep(struct scenario_env *env, const struct ubench_opts *o,
 	struct stress_params stress = { .c = *c, .caller = SCENARIO_CALLER_FIRST };
 	double t0 = now_s(), t;
 	int rc = EXIT_OK;
+	struct progress pr;
+	bool two = c->n_cpus > 1;
+
+	/*
+	 * Step weights: each step's share of a sweep of this 2-CPU machine's
+	 * (measured: local 1 s, c2c 3 s, remote 6 s, drain-all 6 s, stress 2 s).
+	 */
+	progress_start(&pr, "sweep", 4 + (two ? 4 : 0), 1 + 6 + 1 + 2 + (two ? 1 + 3 + 6 + 1 : 0));
 
 	local.c.iterations = SWEEP_LOCAL_ITERATIONS;
 	local.c.warmup = SWEEP_LOCAL_WARMUP;
 	t = now_s();
+	progress_step(&pr, "local", 1);
 	rc = worse(rc, step_done(env, "local", t, local_measure(env, &local)));
 	/* Every CPU at once: global's shared lock contended (a row per variant, n_cpus > 1). */
 	if (c->n_cpus > 1) {
 		local.concurrent = true;
 		t = now_s();
+		progress_step(&pr, "local --concurrent", 1);
 		rc = worse(rc, step_done(env, "local --concurrent", t, local_measure(env, &local)));
 		local.concurrent = false;
 	}
@@ -135,15 +146,18 @@ static int sweep(struct scenario_env *env, const struct ubench_opts *o,
 		rc = worse(rc, EXIT_USAGE);
 	} else {
 		t = now_s();
+		progress_step(&pr, "c2c", 3);
 		rc = worse(rc, step_done(env, "c2c", t, sweep_c2c(o)));
 
 		remote.c.plan = TOPO_PLAN_CLASSES;
 		remote.c.iterations = SWEEP_REMOTE_ITERATIONS;
 		remote.c.warmup = SWEEP_DRAIN_WARMUP;
 		t = now_s();
+		progress_step(&pr, "remote", 6);
 		rc = worse(rc, step_done(env, "remote", t, remote_measure(env, &remote)));
 		remote_idle.c = remote.c;
 		t = now_s();
+		progress_step(&pr, "remote --target-load idle", 1);
 		rc = worse(rc, step_done(env, "remote --target-load idle --drain-empty", t,
 					 remote_measure(env, &remote_idle)));
 	}
@@ -152,15 +166,19 @@ static int sweep(struct scenario_env *env, const struct ubench_opts *o,
 	drain.c.iterations = SWEEP_DRAIN_ITERATIONS;
 	drain.c.warmup = SWEEP_DRAIN_WARMUP;
 	t = now_s();
+	progress_step(&pr, "drain-all", 6);
 	rc = worse(rc, step_done(env, "drain-all", t, drain_all_measure(env, &drain)));
 	drain_idle.c = drain.c;
 	t = now_s();
+	progress_step(&pr, "drain-all --target-load idle", 1);
 	rc = worse(rc, step_done(env, "drain-all --target-load idle --drain-empty", t,
 				 drain_all_measure(env, &drain_idle)));
 
 	stress.c.iterations = SWEEP_STRESS_OPS;
 	t = now_s();
+	progress_step(&pr, "stress", 2);
 	rc = worse(rc, step_done(env, "stress", t, stress_measure(env, &stress)));
+	progress_end(&pr);
 
 	scenario_note(env, "sweep: finished in %.1f s", now_s() - t0);
 	return rc;

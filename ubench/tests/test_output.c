@@ -121,7 +121,7 @@ static void test_header_and_append(void)
 	text = slurp(path);
 	CHECK(count_lines(text) == CONTEXT_LINES + 3, "append: %d lines, want context + header + 2 rows",
 	      count_lines(text));
-	CHECK(strstr(strstr(text, "\nscenario,") + 1, "scenario,") == NULL &&
+	CHECK(strstr(strstr(text, "\nscenario,") + 2, "\nscenario,") == NULL &&
 	      strstr(text + 1, "# argv: ") == NULL, "append: header or context written twice");
 	row2 = strrchr(text, '\n');
 	while (row2 > text && row2[-1] != '\n')

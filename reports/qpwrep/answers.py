@@ -19,7 +19,7 @@ every parameters column (data.parameter_columns(): fill, drainer_policy,
 
 from . import analysis, kernel72, plans
 from .data import (BASELINE_VARIANT, INLINE_VARIANT, class_rank, format_ns, group,
-                   parameter_columns, trigger_of)
+                   median_of, parameter_columns, trigger_of)
 from .tables import Table
 
 BARE = "times, bare metal"
@@ -89,8 +89,9 @@ def _label(ctx, config):
 
 
 def _stat(rows, stat):
-    vals = sorted(r.get(stat) for r in rows if r.get(stat) is not None)
-    return vals[len(vals) // 2] if vals else None
+    """The median of stat over rows (runs, CPUs of one setting), as the
+    appendix's summary takes it."""
+    return median_of([r.get(stat) for r in rows])
 
 
 def _fmt_num(v, digits=1):
@@ -130,8 +131,7 @@ def fast_path(ctx):
                 if not vr:
                     return None
                 if cyc:
-                    vals = sorted(r.core_cycles for r in vr)
-                    return vals[len(vals) // 2]
+                    return median_of([r.core_cycles for r in vr])
                 return _stat(vr, "p50")
 
             unit = "core cycles" if cyc else "ns"

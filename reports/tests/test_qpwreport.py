@@ -395,7 +395,8 @@ class SweepTest(TempDir):
         rows = data.load_csv(csv_path)
         cfg = data.configs_of(rows)[0]
         label = data.config_labels([cfg])[cfg]
-        line = next(ln for ln in md.splitlines() if ln.startswith("| ") and label in ln)
+        summary = md[md.index("**Summary: should remote per-CPU work"):]
+        line = next(ln for ln in summary.splitlines() if ln.startswith("| ") and label in ln)
 
         # Fast path: median over CPUs of op_cost p50, qpw-on over wq (no PMU: of ns),
         # one CPU at a time (local --concurrent rows, n_cpus > 1, are not pooled).

@@ -312,6 +312,11 @@ def expand_inputs(paths):
             raise InputError(f"{p}: cannot read: {e.strerror}") from e
         found = sorted(os.path.join(p, n) for n in names if n.endswith((".csv", ".json", ".jsonl")))
         results = [f for f in found if is_results_csv(f)]
+        # --csv X.csv --json X.json hold the same rows: the CSV is read, once.
+        stems = {os.path.splitext(f)[0] for f in results if f.endswith(".csv")}
+        twins = [f for f in results if not f.endswith(".csv") and os.path.splitext(f)[0] in stems]
+        results = [f for f in results if f not in twins]
+        notes.extend(f"{f}: the same rows as its .csv, skipped" for f in twins)
         if not results:
             raise InputError(f"{p}: no qpwbench results CSV in this directory")
         files.extend(results)
@@ -319,9 +324,25 @@ def expand_inputs(paths):
     return files, notes
 
 
+def _is_results_json(path):
+    """A ubench --json file: its first line the context ({"context": ...})
+    or a row with every core column (other JSON, like meson's testlog, is not)."""
+    import json
+    try:
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                if line.strip():
+                    obj = json.loads(line)
+                    return isinstance(obj, dict) and (
+                        "context" in obj or all(c in obj for c in CORE_COLUMNS))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return False
+    return False
+
+
 def is_results_csv(path):
     if _is_json(path):
-        return True
+        return _is_results_json(path)
     try:
         with open(path, newline="", encoding="utf-8") as f:
             header = next(csv.reader(_uncommented(f)), [])

@@ -357,6 +357,16 @@ class JsonInputTest(TempDir):
         rows, files, _ = data.load_all([d])
         self.assertEqual([os.path.basename(f) for f in files], ["a.json"])
         self.assertEqual(len(rows), len(a))
+        # Beside its CSV twin (--csv a.csv --json a.json) the JSON is not read
+        # again; JSON that is no ubench output (meson's testlog) is skipped.
+        shutil.copy(src, os.path.join(d, "a.csv"))
+        with open(os.path.join(d, "testlog.json"), "w") as g:
+            g.write('{"name": "unit test", "result": "OK"}\n')
+        rows, files, notes = data.load_all([d])
+        self.assertEqual([os.path.basename(f) for f in files], ["a.csv"])
+        self.assertEqual(len(rows), len(a))
+        self.assertTrue(any("a.json: the same rows as its .csv" in n for n in notes), notes)
+        self.assertTrue(any("testlog.json: not a qpwbench results" in n for n in notes), notes)
 
     def test_csv_comment_lines(self):
         src = fixture("compare_a.csv")

@@ -386,6 +386,111 @@ class JsonInputTest(TempDir):
         self.assertEqual(len(res.stderr.strip().splitlines()), 1)
 
 
+class AnswersTest(TempDir):
+    """The answer tables from synthetic rows: never a pooled cell (fill, drainer
+    policy), provenance per row, the RT reviewer's rows per drainer policy."""
+
+    COLS = ("scenario,backend,variant,kernel,preempt,arch,cpus,n_cpus,distance,metric,unit,run,"
+            "samples,min,p50,p90,p99,p999,max,mean,stddev,pctl_method,host,cpu_model,timer,"
+            "emulated,sched_rt,date,version,target_load,trigger").split(",")
+
+    def _write(self, name, rows, params=None):
+        import csv as csvmod
+        cols = list(self.COLS) + list(params or [])
+        path = os.path.join(self.out, name)
+        with open(path, "w", newline="") as f:
+            w = csvmod.DictWriter(f, cols)
+            w.writeheader()
+            for r in rows:
+                w.writerow({c: r.get(c, "n/a") for c in cols})
+        return path
+
+    def _row(self, **kw):
+        base = dict(scenario="remote", backend="kmod", variant="wq", kernel="6.1.0-28-rt-amd64",
+                    preempt="rt", arch="x86_64", cpus="0,1", n_cpus="2", distance="l3",
+                    metric="drain_latency", unit="ns", run="1", samples="1000", min="1",
+                    p50="100", p90="150", p99="200", max="300", mean="110", stddev="5",
+                    pctl_method="exact", host="box", cpu_model="CPU", timer="tsc", emulated="no",
+                    sched_rt="-1/1000000", date="2026-12-06T00:00:00Z", version="x",
+                    target_load="owner")
+        base.update(kw)
+        return base
+
+    def _ctx(self, path):
+        from qpwrep import figures
+        rows = data.load_csv(path)
+        configs = data.configs_of(rows)
+        return figures.Context(rows=rows, variants=data.header_variants(), configs=configs,
+                               labels=data.config_labels(configs), outdir=self.out)
+
+    def test_remote_fill_never_pooled_and_stall_rate(self):
+        from qpwrep import answers
+        params = data.parameter_columns()
+        rows = []
+        for fill, p50 in (("8", "100"), ("64", "900")):
+            for v in ("wq", "qpw-on"):
+                rows.append(self._row(variant=v, p50=p50, fill=fill, drainer_policy="other"))
+                rows.append(self._row(variant=v, metric="stalled", unit="count", samples="1",
+                                      min="0", p50="0", p90="0", p99="0", max="10" if v == "wq" else "0",
+                                      mean="10" if v == "wq" else "0", fill=fill,
+                                      drainer_policy="other"))
+        t = answers.remote_drain(self._ctx(self._write("r.csv", rows, params)))
+        self.assertEqual(len(t.rows), 2, t.rows)
+        fills = sorted(r[3] for r in t.rows)
+        self.assertTrue(fills[0].startswith("fill 64") and fills[1].startswith("fill 8"), fills)
+        by = {r[3].split(",")[0]: r for r in t.rows}
+        wq = t.columns.index("wq: p50 / p99; stall rate")
+        self.assertIn("100 ns / 200 ns; 1.0% stalled (10/1010)", by["fill 8"][wq])
+        self.assertIn("900 ns / 200 ns", by["fill 64"][wq])
+        self.assertEqual(t.rows[0][1], answers.BARE)
+        self.assertIn("Valid as: times, bare metal.", t.intro)
+        # The same rows in a file without the parameters columns: two fills
+        # cannot be told apart, so no figure is shown for them.
+        t = answers.remote_drain(self._ctx(self._write("old.csv", rows)))
+        self.assertEqual(len(t.rows), 1)
+        self.assertIn(answers.AMBIGUOUS, t.rows[0][4])
+
+    def test_tcg_times_left_out_counts_kept(self):
+        from qpwrep import answers
+        params = data.parameter_columns()
+        rows = [self._row(emulated="tcg", fill="8"),
+                self._row(scenario="local", metric="op_cost", variant="qpw-on", n_cpus="1",
+                          cpus="0", distance="n/a", target_load="n/a", emulated="tcg")]
+        ctx = self._ctx(self._write("t.csv", rows, params))
+        self.assertEqual(answers.remote_drain(ctx).rows, [])
+        self.assertIn("Not shown, times under TCG", answers.remote_drain(ctx).notes[0])
+        self.assertEqual(answers.fast_path(ctx).rows, [])
+
+    def test_rt_reviewer_rows_per_drainer_policy(self):
+        from qpwrep import answers
+        params = data.parameter_columns()
+        rows = []
+        for policy in ("other", "fifo"):
+            for v in ("wq", "qpw-on"):
+                common = dict(variant=v, target_load="owner-preempted", drainer_policy=policy,
+                              emulated="tcg", fill="n/a")
+                rows.append(self._row(**common))
+                rows.append(self._row(metric="held_drains", unit="count", mean="0.9", **common))
+                rows.append(self._row(metric="stalled", unit="count", mean="0", **common))
+            rows.append(self._row(variant="wq", metric="owner_op_cost", p50="30",
+                                  drainer_policy=policy, fill="8"))
+            rows.append(self._row(variant="wq", metric="owner_op_cost_alone", p50="10",
+                                  drainer_policy=policy, fill="8"))
+        t = answers.rt_reviewer(self._ctx(self._write("p.csv", rows, params)))
+        pre = [r for r in t.rows if "owner-preempted" in r[2]]
+        self.assertEqual(sorted((r[3], r[4]) for r in pre),
+                         [("qpw-on", "drainer policy fifo"), ("qpw-on", "drainer policy other"),
+                          ("wq", "drainer policy fifo"), ("wq", "drainer policy other")])
+        for r in pre:
+            self.assertEqual(r[1], answers.TCG_COUNTS)
+            self.assertIn("held_drains 0.90", r[5])
+            self.assertNotIn("p50", r[5])          # TCG: no latency
+        owner = [r for r in t.rows if "alone" in r[4]]
+        self.assertEqual(len(owner), 2)            # one per drainer policy, never pooled
+        self.assertTrue(all(r[5] == "10 ns → 30 ns (3.00×)" for r in owner), owner)
+        self.assertIn("Drainer policies present: fifo, other.", t.notes)
+
+
 class SweepTest(TempDir):
     """qpwreport on the rows a real `ubench sweep` writes now (UBENCH, set by
     meson), with the summary's figures recomputed from those rows."""

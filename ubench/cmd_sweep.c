@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "commands.h"
+#include "core/progress.h"
 #include "scenario.h"
 
 /* Per-step sizes: enough samples for stable medians, small enough for the time budget. */
@@ -121,15 +122,27 @@ static int sweep(struct scenario_env *env, const struct ubench_opts *o,
 	struct stress_params stress = { .c = *c, .caller = SCENARIO_CALLER_FIRST };
 	double t0 = now_s(), t;
 	int rc = EXIT_OK;
+	struct progress pr;
+	bool two = c->n_cpus > 1;
+
+	/*
+	 * Step weights, in tenths of a second of the project's 2-CPU VM's 5.3 s
+	 * sweep (user model, Dec 2026): local 0.1 s, local --concurrent 0.1,
+	 * c2c 3.2, remote 0.5, remote idle 0.4, drain-all 0.5, drain-all idle
+	 * 0.4, stress 0.1.
+	 */
+	progress_start(&pr, "sweep", 4 + (two ? 4 : 0), 1 + 5 + 4 + 1 + (two ? 1 + 32 + 5 + 4 : 0));
 
 	local.c.iterations = SWEEP_LOCAL_ITERATIONS;
 	local.c.warmup = SWEEP_LOCAL_WARMUP;
 	t = now_s();
+	progress_step(&pr, "local", 1);
 	rc = worse(rc, step_done(env, "local", t, local_measure(env, &local)));
 	/* Every CPU at once: global's shared lock contended (a row per variant, n_cpus > 1). */
 	if (c->n_cpus > 1) {
 		local.concurrent = true;
 		t = now_s();
+		progress_step(&pr, "local --concurrent", 1);
 		rc = worse(rc, step_done(env, "local --concurrent", t, local_measure(env, &local)));
 		local.concurrent = false;
 	}
@@ -139,15 +152,18 @@ static int sweep(struct scenario_env *env, const struct ubench_opts *o,
 		rc = worse(rc, EXIT_USAGE);
 	} else {
 		t = now_s();
+		progress_step(&pr, "c2c", 32);
 		rc = worse(rc, step_done(env, "c2c", t, sweep_c2c(o)));
 
 		remote.c.plan = TOPO_PLAN_CLASSES;
 		remote.c.iterations = SWEEP_REMOTE_ITERATIONS;
 		remote.c.warmup = SWEEP_DRAIN_WARMUP;
 		t = now_s();
+		progress_step(&pr, "remote", 5);
 		rc = worse(rc, step_done(env, "remote", t, remote_measure(env, &remote)));
 		remote_idle.c = remote.c;
 		t = now_s();
+		progress_step(&pr, "remote --target-load filled-idle", 4);
 		rc = worse(rc, step_done(env, "remote --target-load filled-idle", t,
 					 remote_measure(env, &remote_idle)));
 	}
@@ -156,15 +172,19 @@ static int sweep(struct scenario_env *env, const struct ubench_opts *o,
 	drain.c.iterations = SWEEP_DRAIN_ITERATIONS;
 	drain.c.warmup = SWEEP_DRAIN_WARMUP;
 	t = now_s();
+	progress_step(&pr, "drain-all", 5);
 	rc = worse(rc, step_done(env, "drain-all", t, drain_all_measure(env, &drain)));
 	drain_idle.c = drain.c;
 	t = now_s();
+	progress_step(&pr, "drain-all --target-load filled-idle", 4);
 	rc = worse(rc, step_done(env, "drain-all --target-load filled-idle", t,
 				 drain_all_measure(env, &drain_idle)));
 
 	stress.c.iterations = SWEEP_STRESS_OPS;
 	t = now_s();
+	progress_step(&pr, "stress", 1);
 	rc = worse(rc, step_done(env, "stress", t, stress_measure(env, &stress)));
+	progress_end(&pr);
 
 	scenario_note(env, "sweep: finished in %.1f s", now_s() - t0);
 	return rc;

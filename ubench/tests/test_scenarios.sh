@@ -27,7 +27,7 @@ column() { # file column [condition]
 import csv, sys
 path, col = sys.argv[1], sys.argv[2]
 cond = sys.argv[3] if len(sys.argv) > 3 else "True"
-for row in csv.DictReader(open(path)):
+for row in csv.DictReader(l for l in open(path) if not l.startswith("#")):
     if eval(cond, {}, dict(row)):
         print(row[col])
 PY
@@ -42,7 +42,7 @@ check_rows() { # file
 import csv, math, sys
 guest = any(l.startswith("flags") and " hypervisor" in l for l in open("/proc/cpuinfo"))
 bad = []
-for i, r in enumerate(csv.DictReader(open(sys.argv[1])), 2):
+for i, r in enumerate(csv.DictReader(l for l in open(sys.argv[1]) if not l.startswith("#")), 2):
     figs = [float(r[c]) for c in ("min", "p50", "p90", "p99", "max") if r[c] != "n/a"]
     n = int(r["samples"])
     if figs != sorted(figs):
@@ -253,7 +253,7 @@ bad=$(/usr/bin/python3 - "$tmp/fill.csv" 9 "$tmp/remote.csv" 8 <<'PY'
 import csv, sys
 bad = []
 for path, ops in zip(sys.argv[1::2], sys.argv[2::2]):
-    for r in csv.DictReader(open(path)):
+    for r in csv.DictReader(l for l in open(path) if not l.startswith("#")):
         if r["metric"].startswith("owner_op_cost") and r["samples"] != "0":
             want = float(r["timer_overhead_ns"]) / int(ops)
             if not (want > 0 and abs(float(r["subtracted_ns"]) - want) < 1e-3 * max(1, want)):
@@ -420,7 +420,7 @@ done
 	fail "sweep: op_cost rows without batch 64"
 [[ $(column "$tmp/sweep.csv" target_load "scenario not in ('remote', 'drain-all')" | sort -u) == n/a ]] ||
 	fail "sweep: target_load of the other rows"
-[[ $(head -n1 "$tmp/sweep.csv") == $(head -n1 "$tmp/remote.csv") ]] || fail "sweep and remote: different headers"
+[[ $(grep -v '^#' "$tmp/sweep.csv" | head -n1) == $(grep -v '^#' "$tmp/remote.csv" | head -n1) ]] || fail "sweep and remote: different headers"
 check_rows "$tmp/sweep.csv"
 
 echo "$failures failure(s)"

@@ -102,8 +102,8 @@ static const char *const obj_class_names[OBJ_FIRST] = {
 	"[user]", "[kernel]", "[struct page]", "[direct map]", "[vmalloc]", "[module]",
 };
 
-/* x86_64's memory map without KASLR (Documentation/arch/x86/x86_64/mm.rst,
- * 4-level paging). */
+/* x86_64's memory map without KASLR (Documentation/arch/x86/x86_64/mm.rst),
+ * 4-level paging and 5-level (LA57: QEMU's -cpu max, Linux from 6.16). */
 static const struct {
 	uint64_t start, end;
 	int obj;
@@ -111,6 +111,9 @@ static const struct {
 	{ UINT64_C(0xffff888000000000), UINT64_C(0xffffc88000000000), OBJ_DIRECT },
 	{ UINT64_C(0xffffc90000000000), UINT64_C(0xffffe90000000000), OBJ_VMALLOC },
 	{ UINT64_C(0xffffea0000000000), UINT64_C(0xffffeb0000000000), OBJ_PAGE },
+	{ UINT64_C(0xff11000000000000), UINT64_C(0xff91000000000000), OBJ_DIRECT },
+	{ UINT64_C(0xffa0000000000000), UINT64_C(0xffd2000000000000), OBJ_VMALLOC },
+	{ UINT64_C(0xffd4000000000000), UINT64_C(0xffd6000000000000), OBJ_PAGE },
 	{ UINT64_C(0xffffffffa0000000), UINT64_C(0xffffffffff000000), OBJ_MODULE },
 };
 

@@ -4,7 +4,7 @@ beside its figure), then the measured systems."""
 import datetime
 import os
 
-from . import figures, kernel72, tables, triggers
+from . import coherence, figures, kernel72, tables, triggers
 from .data import EMULATED_MARK, configs_of, config_labels
 from .render import Document, write
 
@@ -39,6 +39,9 @@ def build(rows, inputs, variants, outdir, input_notes=()):
         if fig.name.startswith("4-") and fast_table:
             doc.table(fast_table)
     for table in kernel72.tables(rows):
+        doc.table(table)
+    # The coherence plugin's section (reports/qpwrep/coherence.py), when its rows are in.
+    for table in coherence.tables(rows):
         doc.table(table)
     # ubench trigger's section (reports/qpwrep/triggers.py), when its rows are in.
     try:

@@ -27,8 +27,10 @@
  * virtual address space the data address lies in), pair (key FROM>TO:
  * lines_transferred from vCPU FROM to TO; invalidations by writer FROM of
  * TO's copy), function (the accessing instruction's kernel function from
- * System.map, [user] for user code, [kernel] for kernel code outside it:
- * modules, or no map given), object (the data object the accessed byte
+ * System.map, [user] for user code, [module]+0xADDR for module code (x86_64
+ * with a map: the instruction's address, which scripts/coherence-symbols
+ * names from the guest's /proc/kallsyms), [kernel] for other kernel code
+ * outside it or no map given), object (the data object the accessed byte
  * belongs to, below), object_pair (key OBJECT:FROM>TO, lines_transferred and
  * invalidations between vCPUs per object) and object_line (key
  * OBJECT+OFFSET, lines_transferred per 64-byte line of an object, OFFSET
@@ -86,7 +88,8 @@ static const char *const metric_names[M_COUNT] = {
 enum { SPACE_USER, SPACE_KERNEL };
 static const char *const space_names[] = { "user", "kernel" };
 
-/* Function index 0 is [user], 1 is [kernel], then System.map's text symbols. */
+/* Function index 0 is [user], 1 is [kernel], then System.map's text symbols,
+ * then the module code addresses seen (mod_pcs). */
 enum { FN_USER, FN_KERNEL, FN_FIRST };
 
 struct symbol {
@@ -134,6 +137,7 @@ struct window {
 	uint64_t *pair_transfers;	/* [from * n_vcpus + to] */
 	uint64_t *pair_inval;
 	uint64_t (*fn)[M_COUNT];	/* per function index */
+	size_t n_fn;
 	struct obj_count *objs;		/* open addressing, n_objs_cap slots */
 	size_t n_objs, n_objs_cap;
 };
@@ -141,6 +145,14 @@ struct window {
 static uint64_t *lines[1u << TOP_BITS];
 static struct symbol *symbols;
 static size_t n_symbols;
+/* Module code: each instruction address with a memory access, in the order
+ * first translated (function index FN_FIRST + n_symbols + i), found through
+ * an open-addressing table of index + 1. A host script names them from the
+ * guest's /proc/kallsyms (scripts/coherence-symbols). */
+static uint64_t *mod_pcs;
+static size_t n_mod_pcs, mod_pcs_cap;
+static uint32_t *mod_hash;
+static size_t mod_hash_cap;
 /* Data symbols of the kernel image and the static per-CPU ones, sorted; each
  * ends where the next begins (the last at data_end / pcpu_end). */
 static struct symbol *data_syms, *pcpu_syms;
@@ -321,6 +333,15 @@ static void count(enum metric m, int space, size_t fn, uint64_t by)
 {
 	win.total[m] += by;
 	win.space[space][m] += by;
+	if (fn >= win.n_fn) {
+		size_t n = FN_FIRST + n_symbols + n_mod_pcs;
+
+		win.fn = realloc(win.fn, n * sizeof(*win.fn));
+		if (!win.fn)
+			fail("out of memory");
+		memset(win.fn + win.n_fn, 0, (n - win.n_fn) * sizeof(*win.fn));
+		win.n_fn = n;
+	}
 	win.fn[fn][m] += by;
 }
 
@@ -465,9 +486,14 @@ static void window_write(void)
 			if (win.pair_inval[f * n_vcpus + t])
 				write_row("pair", key, "invalidations", win.pair_inval[f * n_vcpus + t]);
 		}
-	for (size_t i = 0; i < FN_FIRST + n_symbols; i++) {
+	for (size_t i = 0; i < win.n_fn; i++) {
+		char pc[32];
 		const char *name = i == FN_USER ? "[user]" : i == FN_KERNEL ? "[kernel]" :
-			symbols[i - FN_FIRST].name;
+			i < FN_FIRST + n_symbols ? symbols[i - FN_FIRST].name : pc;
+
+		if (name == pc)
+			snprintf(pc, sizeof(pc), "[module]+0x%" PRIx64,
+				 mod_pcs[i - FN_FIRST - n_symbols]);
 
 		for (int m = 0; m < M_COUNT; m++)
 			if (win.fn[i][m])
@@ -506,7 +532,8 @@ static void marker_cb(unsigned int vcpu, void *udata)
 			win.label = value & QPWBENCH_MARK_LABEL;
 			win.pair_transfers = zalloc((size_t)n_vcpus * n_vcpus, sizeof(uint64_t));
 			win.pair_inval = zalloc((size_t)n_vcpus * n_vcpus, sizeof(uint64_t));
-			win.fn = zalloc(FN_FIRST + n_symbols, sizeof(*win.fn));
+			win.n_fn = FN_FIRST + n_symbols + n_mod_pcs;
+			win.fn = zalloc(win.n_fn, sizeof(*win.fn));
 		}
 		win.depth++;
 	} else if (win_open && --win.depth == 0) {
@@ -524,15 +551,60 @@ static bool all_pcpu_known(void)
 	return true;
 }
 
-/* The function holding pc: the last text symbol at or below it, before _etext. */
+static size_t mod_slot(uint64_t pc)
+{
+	size_t i = (size_t)((pc * UINT64_C(0x9e3779b97f4a7c15)) >> 20) & (mod_hash_cap - 1);
+
+	while (mod_hash[i] && mod_pcs[mod_hash[i] - 1] != pc)
+		i = (i + 1) & (mod_hash_cap - 1);
+	return i;
+}
+
+/* Module code's function index: its address's, added when new. */
+static size_t module_pc(uint64_t pc)
+{
+	size_t i;
+
+	if (2 * (n_mod_pcs + 1) > mod_hash_cap) {
+		size_t old = mod_hash_cap;
+		uint32_t *t = mod_hash;
+
+		mod_hash_cap = old ? 2 * old : 4096;
+		mod_hash = zalloc(mod_hash_cap, sizeof(*mod_hash));
+		for (size_t k = 0; k < old; k++)
+			if (t[k])
+				mod_hash[mod_slot(mod_pcs[t[k] - 1])] = t[k];
+		free(t);
+	}
+	i = mod_slot(pc);
+	if (!mod_hash[i]) {
+		if (n_mod_pcs == mod_pcs_cap) {
+			mod_pcs_cap = mod_pcs_cap ? 2 * mod_pcs_cap : 4096;
+			mod_pcs = realloc(mod_pcs, mod_pcs_cap * sizeof(*mod_pcs));
+			if (!mod_pcs)
+				fail("out of memory");
+		}
+		mod_pcs[n_mod_pcs++] = pc;
+		mod_hash[i] = (uint32_t)n_mod_pcs;
+	}
+	return FN_FIRST + n_symbols + mod_hash[i] - 1;
+}
+
+/* The function holding pc: the last text symbol at or below it, before
+ * _etext; module code (x86_64 with a map) by its address. */
 static size_t function_of(uint64_t pc)
 {
 	size_t lo = 0, hi = n_symbols;
 
 	if (!(pc >> 63))
 		return FN_USER;
-	if (!n_symbols || pc < symbols[0].addr || pc >= symbols[n_symbols - 1].addr)
+	if (!n_symbols || pc < symbols[0].addr || pc >= symbols[n_symbols - 1].addr) {
+		for (size_t r = 0; r < sizeof(x86_ranges) / sizeof(x86_ranges[0]); r++)
+			if (n_symbols && !arm64 && x86_ranges[r].obj == OBJ_MODULE &&
+			    pc >= x86_ranges[r].start && pc < x86_ranges[r].end)
+				return module_pc(pc);
 		return FN_KERNEL;
+	}
 	while (hi - lo > 1) {
 		size_t mid = lo + (hi - lo) / 2;
 

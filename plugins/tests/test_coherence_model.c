@@ -302,7 +302,10 @@ int main(void)
 	expect(function_of(UINT64_C(0xffffffff81002800)), FN_FIRST + 2, "second_fn past some_data");
 	expect(function_of(UINT64_C(0xffffffff81000200)), FN_FIRST + 2, "second_fn's first byte");
 	expect(function_of(UINT64_C(0xffffffff81003000)), FN_KERNEL, "_etext is past the text");
-	expect(function_of(UINT64_C(0xffffffffc0000000)), FN_KERNEL, "module code");
+	expect(function_of(UINT64_C(0xffffffffc0000010)), FN_FIRST + n_symbols, "module code: a new index");
+	expect(function_of(UINT64_C(0xffffffffc0000020)), FN_FIRST + n_symbols + 1, "another module address");
+	expect(function_of(UINT64_C(0xffffffffc0000010)), FN_FIRST + n_symbols, "module code: the same index again");
+	expect(function_of(UINT64_C(0xfffffe0000000000)), FN_KERNEL, "kernel code outside text and modules");
 
 	/* Outside a window the states change but nothing is counted. */
 	wr(1, LINE_B);
@@ -347,6 +350,10 @@ int main(void)
 	expect(win.space[SPACE_USER][M_TRANSFERS], 5, "user space unchanged");
 	wr(0, IO_BASE);
 	expect(win.total[M_ACCESSES], 15, "I/O is not counted");
+	/* Module code's accesses under its address (a function index added
+	 * while the window is open grows the window's table). */
+	mem_cb(2, 3, LINE_A + 128, (void *)(uintptr_t)function_of(UINT64_C(0xffffffffc0000010)));
+	mem_cb(2, 3, LINE_A + 192, (void *)(uintptr_t)function_of(UINT64_C(0xffffffffc0000030)));
 
 	mark(7 | QPWBENCH_MARK_CLOSE);
 	expect(win_open, 1, "the inner close leaves the window open");
@@ -364,11 +371,15 @@ int main(void)
 	expect(csv_value(csv, 1, "pair", "0>2", "lines_transferred"), -1, "CSV no pair 0>2 transfer");
 	expect((uint64_t)csv_value(csv, 1, "pair", "2>1", "invalidations"), 1, "CSV pair 2>1 invalidations");
 	expect((uint64_t)csv_value(csv, 1, "pair", "1>0", "invalidations"), 2, "CSV pair 1>0 invalidations");
-	expect((uint64_t)csv_value(csv, 1, "total", "all", "memory_fills"), 2, "CSV memory_fills");
+	expect((uint64_t)csv_value(csv, 1, "total", "all", "memory_fills"), 4, "CSV memory_fills (2 of module code)");
 	expect((uint64_t)csv_value(csv, 1, "function", "first_fn", "lines_transferred"), 1,
 	       "CSV kernel function");
 	expect((uint64_t)csv_value(csv, 1, "function", "[user]", "lines_transferred"), 5, "CSV [user]");
 	expect((uint64_t)csv_value(csv, 1, "total", "all", "shared_fills"), 3, "CSV shared_fills");
+	expect((uint64_t)csv_value(csv, 1, "function", "[module]+0xffffffffc0000010", "accesses"), 1,
+	       "CSV module code by address");
+	expect((uint64_t)csv_value(csv, 1, "function", "[module]+0xffffffffc0000030", "memory_fills"), 1,
+	       "CSV module code first seen in the window");
 
 	objects(csv);
 

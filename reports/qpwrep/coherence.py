@@ -157,26 +157,27 @@ def estimate_table(rows):
     c2c = _c2c_classes(rows)
     if not points or not c2c:
         return None
-    keys = sorted(points, key=lambda k: (k[0], _order(k[1]), k[2]))
+    runs = sorted({k[:2] for k in points}, key=lambda k: (k[0], _order(k[1])))
     out, emulated = [], []
     emulated_machines = {m for m in c2c if m.endswith(", emulated)")}
     for machine in sorted(c2c):
         for cls in sorted(c2c[machine], key=class_rank):
             lat = c2c[machine][cls]
-            cells = []
-            for trigger, kernel, n in keys:
-                cell = points[(trigger, kernel, n)]
-                lines = sum((cell.get((d, "all")).get("p50") or 0) for d in DIRECTIONS[:2]
-                            if cell.get((d, "all")))
-                cells.append(f"{trigger}, {kernel_label(kernel)}, N={n}: "
-                             f"{_fmt(lines, 1)} lines → {_fmt(lines * lat / 1000, 2)} µs")
-            out.append([machine, cls, _fmt(lat, 1), "; ".join(cells)])
-            emulated.append(machine in emulated_machines)
+            for trigger, kernel in runs:
+                cells = []
+                for n in sorted(k[2] for k in points if k[:2] == (trigger, kernel)):
+                    cell = points[(trigger, kernel, n)]
+                    lines = sum((cell.get((d, "all")).get("p50") or 0) for d in DIRECTIONS[:2]
+                                if cell.get((d, "all")))
+                    cells.append(f"N={n}: {_fmt(lines, 1)} lines → {_fmt(lines * lat / 1000, 2)} µs")
+                out.append([machine, cls, _fmt(lat, 1), trigger, kernel_label(kernel), "; ".join(cells)])
+                emulated.append(machine in emulated_machines)
     return Table(
         title=f"{TITLE}: cost estimate per machine (an estimate, not a measurement)",
         columns=["machine (its ubench c2c rows)", "distance class caller ↔ target",
-                 "one-way c2c latency p50 (ns)",
-                 "estimate per drained CPU: (lines caller → target + target → caller, p50) × latency"],
+                 "one-way c2c latency p50 (ns)", "trigger", "kernel",
+                 "estimate per drained CPU at N CPUs: (lines caller → target + target → caller, "
+                 "p50) × latency"],
         rows=out, emulated=emulated,
         intro=("ESTIMATE, not a measurement. Inputs: the lines per drained CPU of the table "
                "above (counted by the coherence plugin in an emulated guest) and each machine's "

@@ -428,10 +428,11 @@ class CoherenceTest(TempDir):
         self.assertEqual((stock[6], pw[7], pw[8]), ("1,580,390", "1,587,068", "3"))
         self.assertTrue(all(lines.emulated))
         # l3: the median of 100 and 120 (the upper one of two): 120 ns.
-        est = {r[1]: r for r in estimate.rows}
-        self.assertEqual(est["l3"][2], "120.0")
-        self.assertIn("7.2.13-rt (stock), N=2: 137.0 lines → 16.44 µs", est["l3"][3])
-        self.assertIn("pwlocks=1, N=2: 62.0 lines → 18.60 µs", est["numa"][3])
+        est = {(r[1], r[4]): r for r in estimate.rows}
+        self.assertEqual(len(estimate.rows), 4)
+        self.assertEqual(est[("l3", "7.2.13-rt (stock)")][2], "120.0")
+        self.assertEqual(est[("l3", "7.2.13-rt (stock)")][5], "N=2: 137.0 lines → 16.44 µs")
+        self.assertEqual(est[("numa", "7.2.13-rt + PW locks, pwlocks=1")][5], "N=2: 62.0 lines → 18.60 µs")
         self.assertIn("not a measurement", estimate.title)
         self.assertFalse(any(estimate.emulated))
 

@@ -158,7 +158,8 @@ static size_t mod_hash_cap;
 static struct symbol *data_syms, *pcpu_syms;
 static size_t n_data_syms, n_pcpu_syms;
 static uint64_t data_end, pcpu_start, pcpu_end;
-/* Each vCPU's per-CPU offset, once learned (pcpu_known). */
+/* Each vCPU's per-CPU offset: learned once pcpu_known, else the last
+ * candidate. */
 static uint64_t pcpu_off[MAX_VCPUS];
 static bool pcpu_known[MAX_VCPUS];
 /* The first chunk's unit: the smallest distance between two known offsets
@@ -411,14 +412,18 @@ static int space_of(uint64_t vaddr)
 
 /* A kernel access through %gs: the vCPU's per-CPU offset is the accessed
  * address less the operand's symbol (page aligned, else no per-CPU
- * access). */
+ * access), once two such accesses agree. */
 static void learn_pcpu(unsigned int vcpu, uint64_t vaddr, uint64_t sym)
 {
 	uint64_t off = vaddr - sym;
 
 	if (pcpu_known[vcpu] || (off & 4095))
 		return;
-	pcpu_off[vcpu] = off;
+	/* Two accesses agreeing: one misdecoded instruction cannot set it. */
+	if (pcpu_off[vcpu] != off) {
+		pcpu_off[vcpu] = off;
+		return;
+	}
 	pcpu_known[vcpu] = true;
 	for (int c = 0; c < n_vcpus; c++)
 		if (pcpu_known[c] && pcpu_off[c] != off) {

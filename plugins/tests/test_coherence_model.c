@@ -214,8 +214,13 @@ static void objects(const char *csv)
 	expect(object_of(copy[1], &(uint64_t){ 0 }), OBJ_KERNEL, "a per-CPU copy before its offset is known");
 	gs_access(1, copy[1] + 3);		/* not page aligned: no offset */
 	expect(pcpu_known[1], 0, "an offset not page aligned is refused");
-	for (unsigned int c = 0; c < 3; c++)
+	gs_access(0, copy[0]);
+	gs_access(0, copy[1]);			/* a candidate another one refutes */
+	expect(pcpu_known[0], 0, "two offsets that disagree: none learned");
+	for (unsigned int c = 0; c < 3; c++) {
 		gs_access(c, copy[c]);
+		gs_access(c, copy[c]);
+	}
 	expect(pcpu_known[0] && pcpu_known[1] && pcpu_known[2], 1, "offsets learned");
 	expect(pcpu_unit, UINT64_C(1) << 20, "the unit: the distance between two offsets");
 

@@ -4,7 +4,7 @@ beside its figure), then the measured systems."""
 import datetime
 import os
 
-from . import answers, figures, kernel72, tables, triggers
+from . import answers, coherence, figures, kernel72, tables, triggers
 from .data import EMULATED_MARK, configs_of, config_labels
 from .render import Document, write
 
@@ -33,6 +33,10 @@ def build(rows, inputs, variants, outdir, input_notes=()):
     for table in answers.all_tables(ctx):
         doc.table(table)
     doc.table(answers.rt_reviewer(ctx))
+    # Cache lines moved per remote drain (the coherence plugin's counts,
+    # valid under TCG; reports/qpwrep/coherence.py), when its rows are in.
+    for table in coherence.tables(rows):
+        doc.table(table)
     doc.heading("Appendix: every system, every figure (TCG times marked)")
     if any(c.emulated for c in configs):
         doc.banner(f"⚠ Rows marked '{EMULATED_MARK}' come from TCG-emulated guests: they show "

@@ -646,6 +646,46 @@ class DrainCostTest(TempDir):
         self.assertTrue(all(t.emulated))
 
 
+class CoherenceTest(TempDir):
+    """The section 'cache lines moved per remote drain' from scripts/
+    coherence-drain's rows (coherence.csv: drop-caches at 2 CPUs, 3 triggers,
+    stock 7.2 RT and pwlocks=1, real guests' rows) and its estimate with a
+    machine's c2c rows (coherence_c2c.csv: l3 100 and 120 ns, numa 300 ns)."""
+
+    def test_tables(self):
+        from qpwrep import coherence
+        rows = data.load_csv(fixture("coherence.csv"))
+        self.assertEqual(len(coherence.tables(rows)), 1, "no estimate without c2c rows")
+        rows += data.load_csv(fixture("coherence_c2c.csv"))
+        lines, estimate = coherence.tables(rows)
+        by = {r[1]: r for r in lines.rows}
+        stock, pw = by["7.2.13-rt (stock)"], by["7.2.13-rt + PW locks, pwlocks=1"]
+        # Stock: the workqueue's lines both ways; pwlocks=1: only to the caller.
+        self.assertTrue(stock[3].startswith("55.0 (work item, pool "), stock[3])
+        self.assertTrue(stock[4].startswith("82.0 ("), stock[4])
+        self.assertEqual(pw[3], "0.0")
+        self.assertIn("batch, lock 3.3", pw[4])
+        self.assertEqual((stock[6], pw[7], pw[8]), ("1,580,390", "1,587,068", "3"))
+        self.assertTrue(all(lines.emulated))
+        # l3: the median of 100 and 120 (the upper one of two): 120 ns.
+        est = {(r[1], r[4]): r for r in estimate.rows}
+        self.assertEqual(len(estimate.rows), 4)
+        self.assertEqual(est[("l3", "7.2.13-rt (stock)")][2], "120.0")
+        self.assertEqual(est[("l3", "7.2.13-rt (stock)")][5], "N=2: 137.0 lines → 16.44 µs")
+        self.assertEqual(est[("numa", "7.2.13-rt + PW locks, pwlocks=1")][5], "N=2: 62.0 lines → 18.60 µs")
+        self.assertIn("not a measurement", estimate.title)
+        self.assertFalse(any(estimate.emulated))
+
+    def test_in_report(self):
+        out = os.path.join(self.out, "r")
+        p = run("-o", out, fixture("coherence.csv"), fixture("coherence_c2c.csv"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(os.path.join(out, "report.md"), encoding="utf-8") as f:
+            md = f.read()
+        self.assertIn("**Cache lines moved per remote drain**", md)
+        self.assertIn("cost estimate per machine (an estimate, not a measurement)", md)
+
+
 class TriggerTest(TempDir):
     """The trigger section from vm-trigger guests' rows (trigger.csv: 6.12-rt
     with CPU 1 isolated, CPU 2 a control, and rtla's witness run; arm64 6.1)."""

@@ -122,6 +122,9 @@ for pair in "vm-trigger-6.12-rt-trigger.csv $r612" "vm-trigger-6.12-trigger.csv 
 	controls "$ex/$1" "$tmp/$1" cpu1 cpu0
 	expect pass "" trigger "$tmp/$1" 5 "$2"
 done
+# ubench's context header (comment lines before the CSV header) is skipped.
+{ printf '# argv: ubench trigger\n# revision: x\n'; cat "$tmp/vm-trigger-6.12-rt-trigger.csv"; } >"$tmp/ctx.csv"
+expect pass "" trigger "$tmp/ctx.csv" 5 "$r612"
 # The published rows, without the positive controls: a missing row fails.
 expect fail "fadvise: trigger_batch_held kernel on CPU 1 at least 1 in each of 5 triggers: no row" \
 	trigger "$ex/vm-trigger-6.12-rt-trigger.csv" 5 "$r612"

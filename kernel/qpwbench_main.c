@@ -10,6 +10,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
 #include <linux/fs.h>
@@ -68,15 +69,24 @@ static long qpwb_check_args(const struct qpwbench_run *r)
 {
 	bool drains = r->scenario != QPWBENCH_SCENARIO_LOCAL;
 	bool preempted = r->target_load == QPWBENCH_LOAD_OWNER_PREEMPTED;
+	bool filled_idle = r->target_load == QPWBENCH_LOAD_FILLED_IDLE;
 	bool owners = r->target_load == QPWBENCH_LOAD_OWNER || preempted;
 
 	if (r->size != sizeof(*r) || r->version != QPWBENCH_ABI_VERSION)
 		return -EINVAL;
 	if (r->scenario >= QPWBENCH_NR_SCENARIOS || !qpwb_variant(r->variant))
 		return -EINVAL;
-	if ((r->flags & ~QPWBENCH_RUN_FLAGS) || (r->flags && drains) || r->__pad ||
+	if ((r->flags & ~QPWBENCH_RUN_FLAGS) || (r->flags && drains) || r->__pad || r->__pad2 ||
 	    (r->samples_cap && !r->samples) || r->lock_mode >= QPWBENCH_NR_LOCK_MODES ||
-	    r->target_load >= QPWBENCH_NR_LOADS || (r->drain_flags & ~QPWBENCH_DRAIN_FLAGS))
+	    r->target_load >= QPWBENCH_NR_LOADS || (r->drain_flags & ~QPWBENCH_DRAIN_FLAGS) ||
+	    r->drainer_policy >= QPWBENCH_NR_DRAINER_POLICIES)
+		return -EINVAL;
+	/* Only the preempted holder's drainer may be asked to run SCHED_FIFO. */
+	if (r->drainer_policy != QPWBENCH_DRAINER_OTHER && !preempted)
+		return -EINVAL;
+	/* A filled idle target is its fill: required, at least one entry, at no rate. */
+	if (filled_idle && (!(r->drain_flags & QPWBENCH_DRAIN_FILL) || !r->fill ||
+			    r->owner_rate_hz))
 		return -EINVAL;
 	/*
 	 * Only remote and drain-all run a target load, and interference its FIFO
@@ -88,7 +98,7 @@ static long qpwb_check_args(const struct qpwbench_run *r)
 	    (r->scenario != QPWBENCH_SCENARIO_INTERFERENCE || r->target_load != QPWBENCH_LOAD_FIFO))
 		return -EINVAL;
 	/* A fill is the owners' work: it needs them. */
-	if ((r->drain_flags & QPWBENCH_DRAIN_FILL) && !owners)
+	if ((r->drain_flags & QPWBENCH_DRAIN_FILL) && !owners && !filled_idle)
 		return -EINVAL;
 	/* A hold is the owners' too, and is timed in the plain lock form only. */
 	if (r->owner_hold_ns && (!owners || r->lock_mode != QPWBENCH_LOCK_PLAIN))
@@ -101,8 +111,7 @@ static long qpwb_check_args(const struct qpwbench_run *r)
 	    r->wait_bound_ns > QPWBENCH_MAX_WAIT_BOUND_NS ||
 	    r->samples_cap > QPWBENCH_MAX_RAW_SAMPLES ||
 	    r->fill > QPWBENCH_BATCH_ENTRIES || r->owner_rate_hz > QPWBENCH_MAX_OWNER_RATE_HZ ||
-	    r->owner_hold_ns > QPWBENCH_MAX_OWNER_HOLD_NS ||
-	    (!drains && r->batch > QPWBENCH_MAX_BATCH))
+	    r->owner_hold_ns > QPWBENCH_MAX_OWNER_HOLD_NS || r->batch > QPWBENCH_MAX_BATCH)
 		return -E2BIG;
 
 	switch (r->scenario) {
@@ -236,11 +245,13 @@ static long qpwb_ioctl_info(struct qpwbench_info __user *uarg)
 	};
 	unsigned int cpu;
 
+	/* A CPU the masks cannot name would go unseen: say so instead. */
+	if (nr_cpu_ids > QPWBENCH_MAX_CPUS)
+		return -E2BIG;
 	cpus_read_lock();
 	info.online_cpus = num_online_cpus();
 	for_each_online_cpu(cpu)
-		if (cpu < QPWBENCH_MAX_CPUS)
-			qpwbench_mask_set(info.online, cpu);
+		qpwbench_mask_set(info.online, cpu);
 	cpus_read_unlock();
 #ifdef CONFIG_X86
 	if (boot_cpu_has(X86_FEATURE_TSC))
@@ -263,9 +274,19 @@ static long qpwb_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	}
 }
 
+/*
+ * Runs pin kthreads on any CPU, turn them SCHED_FIFO and keep CPUs busy:
+ * an administrator's tool, whatever the device node's mode.
+ */
+static int qpwb_open(struct inode *inode, struct file *file)
+{
+	return capable(CAP_SYS_ADMIN) ? 0 : -EPERM;
+}
+
 /* .owner pins the module while the device is open, so rmmod waits for runs. */
 static const struct file_operations qpwb_fops = {
 	.owner		= THIS_MODULE,
+	.open		= qpwb_open,
 	.unlocked_ioctl	= qpwb_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 	.llseek		= noop_llseek,

@@ -96,6 +96,8 @@ struct qpwb_ctx {
 	cpumask_var_t queued;		/* the drainer's: CPUs the current drain queued on */
 	/* QPWBENCH_LOAD_OWNER (and _PREEMPTED); n_owners counts FIFO tasks too */
 	bool preempted;			/* QPWBENCH_LOAD_OWNER_PREEMPTED */
+	bool filled_idle;		/* QPWBENCH_LOAD_FILLED_IDLE */
+	wait_queue_head_t fill_wq;	/* FILLED_IDLE: owners sleep here between requests */
 	int n_owners;
 	atomic_t owners_ready;		/* owners done with their alone phase */
 	bool drains_over;		/* the drainer is done: owners stop */
@@ -286,6 +288,9 @@ static bool qpwb_request_fill(struct qpwb_ctx *ctx)
 	for_each_cpu(cpu, ctx->cpus)
 		if (cpu != ctx->args->caller_cpu)
 			WRITE_ONCE(per_cpu_ptr(qpwb_pcpu, cpu)->fill_req, seq);
+	/* FILLED_IDLE: the owners sleep until a request (the full barrier orders it). */
+	if (ctx->filled_idle)
+		wake_up_all(&ctx->fill_wq);
 	for_each_cpu(cpu, ctx->cpus) {
 		struct qpwb_pcpu *pcp = per_cpu_ptr(qpwb_pcpu, cpu);
 
@@ -327,8 +332,11 @@ static u64 qpwb_held_now(struct qpwb_ctx *ctx)
  * Drain every CPU in @cpus once, as lru_add_drain_all() does: queue (or run
  * inline) on every CPU that needs it (cpu_needs_drain(): a racy peek at the
  * batch, unless QPWBENCH_DRAIN_EMPTY), then flush_work() each of those. A
- * drain that a FIFO spinner stalled (it gave its CPU up only at the wait
- * bound) counts in stalls only: its time is the bound, not a drain's.
+ * drain that queued or locked nothing (every batch empty) is a skip: it
+ * counts in skips only, no drain and no sample. A drain that its load
+ * stalled (the load gave its CPU up only at the wait bound) counts in
+ * stalls, and its full time goes to drain_stats.stall_latency, never to
+ * the latency or drained histograms.
  * Returns false if the run is stopping (the sample is then not recorded).
  */
 static bool qpwb_drain_all(struct qpwb_ctx *ctx, bool record)
@@ -372,10 +380,17 @@ static bool qpwb_drain_all(struct qpwb_ctx *ctx, bool record)
 	stalls = qpwb_stalls_so_far(ctx) - s0;
 	if (!record)
 		return true;
-	res->drains += cpumask_weight(ctx->cpus) - stalls;
-	res->stalls += stalls;
-	if (stalls)
+	if (cpumask_empty(ctx->queued)) {
+		res->skips++;
 		return true;
+	}
+	stalls = min_t(u64, stalls, cpumask_weight(ctx->queued));
+	res->drains += cpumask_weight(ctx->queued) - stalls;
+	res->stalls += stalls;
+	if (stalls) {
+		qpwbench_hist_add(&ctx->ds->stall_latency, (t1 - t0) * 1000);
+		return true;
+	}
 	qpwbench_record(&res->hist, ctx->raw, ctx->raw_cap, (t1 - t0) * 1000);
 	qpwbench_hist_add(&ctx->ds->drained, qpwb_drained_so_far(ctx) - d0);
 	res->cycles += c1 - c0;
@@ -399,19 +414,22 @@ static void qpwb_drain_fn(struct qpwb_thread *t)
 	u64 i;
 
 	/*
-	 * OWNER_PREEMPTED: above the FIFO tasks, so that priority inheritance
-	 * lifts an owner this drainer blocks on above its FIFO task, as an RT
-	 * drainer would; a SCHED_OTHER drainer would wait out their spins.
-	 * Only once the owners are ready: their start needs the CPUs.
+	 * OWNER_PREEMPTED with QPWBENCH_DRAINER_FIFO: above the FIFO tasks, so
+	 * that priority inheritance lifts an owner this drainer blocks on
+	 * above its FIFO task, as an RT drainer would; the default, a
+	 * SCHED_OTHER drainer (the kernel's usual caller), lifts it to
+	 * SCHED_OTHER only and waits out the spin. Only once the owners are
+	 * ready: their start needs the CPUs.
 	 */
 	struct sched_attr fifo = {
 		.size = sizeof(fifo),
 		.sched_policy = SCHED_FIFO,
-		.sched_priority = MAX_RT_PRIO / 2 + 1,
+		.sched_priority = QPWBENCH_DRAINER_FIFO_PRIO,
 	};
+	bool rt = ctx->preempted && ctx->args->drainer_policy == QPWBENCH_DRAINER_FIFO;
 
 	qpwb_wait_owners(ctx);
-	if (ctx->preempted)
+	if (rt)
 		WARN_ON_ONCE(sched_setattr_nocheck(current, &fifo));
 	for (i = 0; i < total && !qpwb_should_stop(); i++) {
 		if (!qpwb_drain_all(ctx, i >= ctx->args->warmup))
@@ -420,7 +438,9 @@ static void qpwb_drain_fn(struct qpwb_thread *t)
 	}
 	/* The owners only have to stop: nothing they read is published by this. */
 	WRITE_ONCE(ctx->drains_over, true);
-	if (ctx->preempted)
+	if (ctx->filled_idle)
+		wake_up_all(&ctx->fill_wq);
+	if (rt)
 		sched_set_normal(current, 0);
 }
 
@@ -548,7 +568,9 @@ static void qpwb_owner_step(struct qpwb_ctx *ctx, u64 *seq, u32 nr, struct qpwbe
  * with QPWBENCH_DRAIN_FILL, .fill ops per request of the drainer instead,
  * spinning in between (a busy target either way). OWNER_PREEMPTED: per
  * request, .fill ops (QPWBENCH_DRAIN_FILL) and one held op in which its FIFO
- * task preempts it; that task answers the request.
+ * task preempts it; that task answers the request. FILLED_IDLE: per
+ * request .fill ops, then it sleeps until the next request (or the end),
+ * so the drain finds a filled batch on an idle CPU.
  */
 static void qpwb_owner_fn(struct qpwb_thread *t)
 {
@@ -566,8 +588,8 @@ static void qpwb_owner_fn(struct qpwb_thread *t)
 	while (!qpwb_owner_should_stop(ctx)) {
 		unsigned int req;
 
-		/* OWNER_PREEMPTED: its FIFO task keeps the bound. */
-		if (!ctx->preempted)
+		/* OWNER_PREEMPTED: its FIFO task keeps the bound; FILLED_IDLE sleeps. */
+		if (!ctx->preempted && !ctx->filled_idle)
 			qpwb_bound_wait(ctx, pcp, qpwb_work_waits(pcp, &looks), &since,
 					qpwb_clock());
 		if (!fill && !ctx->preempted) {
@@ -575,6 +597,12 @@ static void qpwb_owner_fn(struct qpwb_thread *t)
 			continue;
 		}
 		req = READ_ONCE(pcp->fill_req);
+		if (req == seen && ctx->filled_idle) {
+			/* Idle: its CPU runs nothing of the run's until the next request. */
+			wait_event_idle(ctx->fill_wq, READ_ONCE(pcp->fill_req) != seen ||
+					qpwb_owner_should_stop(ctx));
+			continue;
+		}
 		if (req == seen) {
 			qpwb_wait_relax();
 			continue;
@@ -1208,6 +1236,8 @@ int qpwb_run_scenario(struct qpwbench_run *run, struct qpwbench_drain_stats *ds,
 	cpumask_copy(ctx->cpus_copy, cpus);
 	ctx->drain_empty = run->drain_flags & QPWBENCH_DRAIN_EMPTY;
 	ctx->preempted = run->target_load == QPWBENCH_LOAD_OWNER_PREEMPTED;
+	ctx->filled_idle = run->target_load == QPWBENCH_LOAD_FILLED_IDLE;
+	init_waitqueue_head(&ctx->fill_wq);
 	ctx->args = &ctx->run;
 	ctx->v = qpwb_variant(run->variant);
 	ctx->local_ops = ctx->v->local_ops[run->lock_mode];

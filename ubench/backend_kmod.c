@@ -30,7 +30,7 @@ static int kmod_open(char *err, size_t errlen)
 				 "(insmod qpwbench.ko) or use --backend user", QPWBENCH_DEVICE);
 		else if (e == EACCES || e == EPERM)
 			snprintf(err, errlen, "kmod backend: %s: permission denied (the device is "
-				 "mode 0600: run as root)", QPWBENCH_DEVICE);
+				 "mode 0600 and needs CAP_SYS_ADMIN: run as root)", QPWBENCH_DEVICE);
 		else if (e == ENXIO || e == ENODEV)
 			snprintf(err, errlen, "kmod backend: %s: no driver behind the device node "
 				 "(stale node? reload qpwbench.ko)", QPWBENCH_DEVICE);
@@ -72,8 +72,9 @@ static int kmod_run(struct qpwbench_run *run, char *err, size_t errlen)
 		break;
 	case EINVAL:
 		snprintf(err, errlen, "kmod backend: the module rejected the request (size, version, "
-			 "scenario, variant, flags, a zero count, an empty CPU set, or a remote run "
-			 "not naming one target other than caller CPU %u)", run->caller_cpu);
+			 "scenario, variant, flags, a zero count, an empty CPU set, a load's "
+			 "arguments, or a remote run not naming one target other than caller CPU %u)",
+			 run->caller_cpu);
 		break;
 	case E2BIG:
 		snprintf(err, errlen, "kmod backend: an argument is above its cap "

@@ -35,6 +35,7 @@
 #include "lineops.h"
 #include "opts.h"
 #include "output.h"
+#include "progress.h"
 #include "threads.h"
 #include "timer.h"
 
@@ -367,6 +368,7 @@ static int run_latency(struct c2c_run *r)
 	enum topo_plan_kind kind = r->a->matrix ? TOPO_PLAN_PAIRS : o->plan;
 	struct topo_plan plan;
 	double *matrix = NULL;
+	struct progress pr;
 	char err[256];
 	int rc = EXIT_OK;
 
@@ -390,10 +392,16 @@ static int run_latency(struct c2c_run *r)
 			return EXIT_FAILED;
 		}
 	}
+	/* A matrix or a plan of pairs: progress per pair (core/progress.h). */
+	progress_start(&pr, "c2c", plan.n_steps, plan.n_steps);
+	pr.on = pr.on && plan.n_steps > 1;
 	for (unsigned int s = 0; s < plan.n_steps && !rc; s++) {
 		const struct topo_step *st = &plan.steps[s];
 		double min;
+		char pair[48];
 
+		snprintf(pair, sizeof(pair), "pair %u,%u", st->cpus[0], st->cpus[1]);
+		progress_step(&pr, pair, 1);
 		rc = latency_pair(r, st->cpus[0], st->cpus[1], &min);
 		if (!rc && matrix) {
 			unsigned int i = 0, j = 0;
@@ -405,6 +413,8 @@ static int run_latency(struct c2c_run *r)
 			matrix[i * o->n_cpus + j] = matrix[j * o->n_cpus + i] = min;
 		}
 	}
+	if (!rc)
+		progress_end(&pr);
 	if (!rc && matrix) {
 		printf("\none-way latency minimum, ns\n%5s", "CPU");
 		for (unsigned int j = 0; j < o->n_cpus; j++)

@@ -7,8 +7,9 @@
  * caller (serial). The caller drains the step's CPUs but itself (N, the
  * rows' cpus and n_cpus, counts those). Under each --target-load (default
  * owner: the backend's owner threads do local ops on every drained CPU).
- * Metrics drain_all_latency (ns), drained_entries, owner_op_cost(_alone)
- * and stalled. The crossover, per load, is DESIGN.md's one method
+ * Metrics drain_all_latency (ns; drains only: a drain that skipped every
+ * CPU counts in skipped_drains, one that stalled in stalled, its full time
+ * in stall_latency), drained_entries, owner_op_cost(_alone). The crossover, per load, is DESIGN.md's one method
  * (stats_crossover(), which qpwreport uses too): where the least-squares
  * lines p50 = a + b*N of qpw-on (serial) and wq (parallel) meet.
  */
@@ -208,8 +209,9 @@ static const struct opts_command drain_all_command = {
 	.own_help = SCENARIO_HELP_CALLER("")
 		    SCENARIO_HELP_WAIT_BOUND(SCENARIO_WAIT_BOUND_MS_STR ", " SCENARIO_WAIT_BOUND_FIFO_MS_STR " with a fifo load")
 		    "  --target-load LIST   what runs on the drained CPUs: owner, idle, busy, fifo, owner-preempted\n"
-		    "                       (module on PREEMPT_RT), or all (all but owner-preempted; default owner);\n"
-		    "                       idle, busy and fifo leave the batches empty: with --drain-empty only\n"
+		    "                       (module on PREEMPT_RT), filled-idle (an owner fills --fill entries, then\n"
+		    "                       sleeps until the next drain), or all (all but owner-preempted; default\n"
+		    "                       owner); idle, busy and fifo leave the batches empty: with --drain-empty only\n"
 		    SCENARIO_HELP_DRAIN_OPTIONS,
 	.handle = drain_all_option,
 	.default_plan = DRAIN_ALL_DEFAULT_PLAN,

@@ -6,10 +6,14 @@
  * variant's local ops on the target, flat out, at --owner-rate, or --fill
  * K entries before each drain), idle, busy (a SCHED_OTHER spinner on the
  * target) or fifo (a SCHED_FIFO spinner; needs root), the last three only
- * with --drain-empty (their batches are empty: every drain would skip).
+ * with --drain-empty (their batches are empty: every drain would skip),
+ * owner-preempted (module on PREEMPT_RT; --drainer-policy other|fifo) or
+ * filled-idle (an owner adds --fill entries, default 32, then sleeps until
+ * the next drain: an idle CPU with a filled batch).
  * Metrics
- * drain_latency (ns, one drain; never a skipped one), skipped_drains,
- * drained_entries (per drain),
+ * drain_latency (ns, one drain; never a skipped or stalled one),
+ * skipped_drains, drained_entries (per drain), stall_latency (runs with
+ * stalls: each stalled drain's full time),
  * owner_op_cost and owner_op_cost_alone (owner loads) and stalled
  * (workqueue drains that gave up at --wait-bound: a target that never runs
  * the work shows up as stalls, never as a hang; the default bound depends
@@ -129,7 +133,8 @@ static const struct opts_command remote_command = {
 	.own = remote_options,
 	.own_help = "  --target-load LIST   owner (the variant's local ops on the target), idle, busy (SCHED_OTHER\n"
 		    "                       spinner), fifo (SCHED_FIFO spinner, root), owner-preempted (module on\n"
-		    "                       PREEMPT_RT: a FIFO task preempts the owner holding its lock), or all\n"
+		    "                       PREEMPT_RT: a FIFO task preempts the owner holding its lock), filled-idle\n"
+		    "                       (an owner fills --fill entries, then sleeps until the next drain), or all\n"
 		    "                       (all but owner-preempted; default owner); idle, busy and fifo leave the\n"
 		    "                       batch empty: with --drain-empty only\n"
 		    SCENARIO_HELP_WAIT_BOUND(SCENARIO_WAIT_BOUND_MS_STR ", " SCENARIO_WAIT_BOUND_FIFO_MS_STR " with a fifo load")

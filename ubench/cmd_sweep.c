@@ -4,8 +4,9 @@
  * runs: c2c (the c2c command itself, plan classes, into the same files),
  * local (one CPU at a time, then --concurrent), remote by class with owner
  * targets filling half a batch before each drain (--fill 32) and idle
- * targets (target_load owner and idle, as ubench remote writes them),
- * drain-all over the ramp under the same two loads with its crossover, and a
+ * targets with the same filled batch (target_load owner and filled-idle,
+ * as ubench remote writes them), drain-all over the ramp under the same
+ * two loads with its crossover, and a
  * short stress. Sized to finish in about a minute on a 2-CPU machine; each step says how long it took. Exit 1 when a step found
  * a problem (stress lost ops), 2 when one could not run; the other steps
  * still run.
@@ -16,6 +17,7 @@
 #include <time.h>
 
 #include "commands.h"
+#include "core/progress.h"
 #include "scenario.h"
 
 /* Per-step sizes: enough samples for stable medians, small enough for the time budget. */
@@ -93,17 +95,19 @@ static int sweep(struct scenario_env *env, const struct ubench_opts *o,
 {
 	struct local_params local = { .c = *c, .batch = SWEEP_LOCAL_BATCH };
 	/*
-	 * Owners on the targets (drains find filled batches), then idle
-	 * targets whose empty batches are drained anyway (--drain-empty, as
-	 * lru_cache_disable() does: without it every drain of an idle target
-	 * would be a skip), so that both figures are in every sweep.
+	 * Busy owners on the targets (drains find filled batches), then idle
+	 * targets whose batch an owner filled before it went to sleep
+	 * (filled-idle): both figures in every sweep, and every drain drains
+	 * something (an idle target's empty batch would be a skip, or with
+	 * --drain-empty a drain of nothing).
 	 */
 	struct remote_params remote = {
 		.c = *c, .load = { [TARGET_LOAD_OWNER] = true },
 		.d = { .fill_set = true, .fill = SWEEP_OWNER_FILL },
 	};
 	struct remote_params remote_idle = {
-		.c = *c, .load = { [TARGET_LOAD_IDLE] = true }, .d = { .drain_empty = true },
+		.c = *c, .load = { [TARGET_LOAD_FILLED_IDLE] = true },
+		.d = { .fill_set = true, .fill = SWEEP_OWNER_FILL },
 	};
 	struct drain_all_params drain = {
 		.c = *c, .caller = SCENARIO_CALLER_FIRST,
@@ -112,20 +116,33 @@ static int sweep(struct scenario_env *env, const struct ubench_opts *o,
 	};
 	struct drain_all_params drain_idle = {
 		.c = *c, .caller = SCENARIO_CALLER_FIRST,
-		.load = { [TARGET_LOAD_IDLE] = true }, .d = { .drain_empty = true },
+		.load = { [TARGET_LOAD_FILLED_IDLE] = true },
+		.d = { .fill_set = true, .fill = SWEEP_OWNER_FILL },
 	};
 	struct stress_params stress = { .c = *c, .caller = SCENARIO_CALLER_FIRST };
 	double t0 = now_s(), t;
 	int rc = EXIT_OK;
+	struct progress pr;
+	bool two = c->n_cpus > 1;
+
+	/*
+	 * Step weights, in tenths of a second of the project's 2-CPU VM's 5.3 s
+	 * sweep (user model, Dec 2026): local 0.1 s, local --concurrent 0.1,
+	 * c2c 3.2, remote 0.5, remote idle 0.4, drain-all 0.5, drain-all idle
+	 * 0.4, stress 0.1.
+	 */
+	progress_start(&pr, "sweep", 4 + (two ? 4 : 0), 1 + 5 + 4 + 1 + (two ? 1 + 32 + 5 + 4 : 0));
 
 	local.c.iterations = SWEEP_LOCAL_ITERATIONS;
 	local.c.warmup = SWEEP_LOCAL_WARMUP;
 	t = now_s();
+	progress_step(&pr, "local", 1);
 	rc = worse(rc, step_done(env, "local", t, local_measure(env, &local)));
 	/* Every CPU at once: global's shared lock contended (a row per variant, n_cpus > 1). */
 	if (c->n_cpus > 1) {
 		local.concurrent = true;
 		t = now_s();
+		progress_step(&pr, "local --concurrent", 1);
 		rc = worse(rc, step_done(env, "local --concurrent", t, local_measure(env, &local)));
 		local.concurrent = false;
 	}
@@ -135,16 +152,19 @@ static int sweep(struct scenario_env *env, const struct ubench_opts *o,
 		rc = worse(rc, EXIT_USAGE);
 	} else {
 		t = now_s();
+		progress_step(&pr, "c2c", 32);
 		rc = worse(rc, step_done(env, "c2c", t, sweep_c2c(o)));
 
 		remote.c.plan = TOPO_PLAN_CLASSES;
 		remote.c.iterations = SWEEP_REMOTE_ITERATIONS;
 		remote.c.warmup = SWEEP_DRAIN_WARMUP;
 		t = now_s();
+		progress_step(&pr, "remote", 5);
 		rc = worse(rc, step_done(env, "remote", t, remote_measure(env, &remote)));
 		remote_idle.c = remote.c;
 		t = now_s();
-		rc = worse(rc, step_done(env, "remote --target-load idle --drain-empty", t,
+		progress_step(&pr, "remote --target-load filled-idle", 4);
+		rc = worse(rc, step_done(env, "remote --target-load filled-idle", t,
 					 remote_measure(env, &remote_idle)));
 	}
 
@@ -152,15 +172,19 @@ static int sweep(struct scenario_env *env, const struct ubench_opts *o,
 	drain.c.iterations = SWEEP_DRAIN_ITERATIONS;
 	drain.c.warmup = SWEEP_DRAIN_WARMUP;
 	t = now_s();
+	progress_step(&pr, "drain-all", 5);
 	rc = worse(rc, step_done(env, "drain-all", t, drain_all_measure(env, &drain)));
 	drain_idle.c = drain.c;
 	t = now_s();
-	rc = worse(rc, step_done(env, "drain-all --target-load idle --drain-empty", t,
+	progress_step(&pr, "drain-all --target-load filled-idle", 4);
+	rc = worse(rc, step_done(env, "drain-all --target-load filled-idle", t,
 				 drain_all_measure(env, &drain_idle)));
 
 	stress.c.iterations = SWEEP_STRESS_OPS;
 	t = now_s();
+	progress_step(&pr, "stress", 1);
 	rc = worse(rc, step_done(env, "stress", t, stress_measure(env, &stress)));
+	progress_end(&pr);
 
 	scenario_note(env, "sweep: finished in %.1f s", now_s() - t0);
 	return rc;

@@ -19,10 +19,15 @@
  * Elsewhere the unit is ns. Rows go to --csv in ubench's results format
  * (ubench/core/output.h); its kernel column says pwlocks=0|1 on kernels
  * with our PW locks patches.
+ *
+ * Each loop's samples (not its warm-up) are one coherence window for
+ * plugins/coherence.c, labelled QPWBENCH_LABEL_KPATH + the loop's index
+ * (fault, getcwd, getppid): the cache lines the hot path moves between CPUs.
  */
 #include <errno.h>
 #include <limits.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +39,7 @@
 #include "hist.h"
 #include "meta.h"
 #include "output.h"
+#include "qpwbench_marker.h"
 #include "timer.h"
 
 #define KPATH_MAX_SAMPLES 100000u
@@ -87,6 +93,19 @@ static const struct {
 	{ "getppid", loop_getppid },
 };
 #define NR_LOOPS (sizeof(loops) / sizeof(loops[0]))
+
+/* The markers take constants: one window label per loop. */
+static void kpath_window(size_t loop, bool open)
+{
+	switch (loop * 2 + open) {
+	case 0: QPWBENCH_WINDOW_CLOSE(QPWBENCH_LABEL_KPATH); break;
+	case 1: QPWBENCH_WINDOW_OPEN(QPWBENCH_LABEL_KPATH); break;
+	case 2: QPWBENCH_WINDOW_CLOSE(QPWBENCH_LABEL_KPATH + 1); break;
+	case 3: QPWBENCH_WINDOW_OPEN(QPWBENCH_LABEL_KPATH + 1); break;
+	case 4: QPWBENCH_WINDOW_CLOSE(QPWBENCH_LABEL_KPATH + 2); break;
+	default: QPWBENCH_WINDOW_OPEN(QPWBENCH_LABEL_KPATH + 2); break;
+	}
+}
 
 static int usage(void)
 {
@@ -185,12 +204,14 @@ int main(int argc, char **argv)
 		if (strcmp(loop, "all") && strcmp(loop, loops[l].name))
 			continue;
 		rc = loops[l].run(ops);	/* warm-up: caches, sheaves, page tables */
+		kpath_window(l, true);
 		for (unsigned int s = 0; !rc && s < samples; s++) {
 			uint64_t t0 = timer_start();
 
 			rc = loops[l].run(ops);
 			v[s] = timer_ticks_to_ns(timer_end() - t0) / ops;
 		}
+		kpath_window(l, false);
 		if (rc) {
 			fprintf(stderr, "qpwbench-kpath: %s: %s\n", loops[l].name, strerror(-rc));
 			break;

@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "commands.h"
+#include "core/context.h"
+#include "core/qpwbench_version.h"
 
 struct command {
 	const char *name;
@@ -26,19 +28,25 @@ static const struct command commands[] = {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: ubench COMMAND [OPTIONS]   (ubench COMMAND --help for its options)\n\ncommands:\n");
+	fprintf(f, "usage: ubench COMMAND [OPTIONS]   (ubench COMMAND --help for its options)\n"
+		"       ubench --version                (the git revision built)\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-14s %s\n", commands[i].name, commands[i].summary);
 }
 
 int main(int argc, char **argv)
 {
+	context_set_argv(argc, argv);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		usage(stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+		printf("ubench %s\n", QPWBENCH_VERSION);
 		return EXIT_OK;
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)

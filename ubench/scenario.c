@@ -26,8 +26,7 @@ const struct metric METRIC_OWNER_OP_COST_ALONE = { "owner_op_cost_alone", "ns" }
 const struct metric METRIC_TARGET_INVOLUNTARY_SWITCHES = { "target_involuntary_switches", "count" };
 const struct metric METRIC_HELD_DRAINS = { "held_drains", "count" };
 const struct metric METRIC_SKIPPED_DRAINS = { "skipped_drains", "count" };
-const struct metric METRIC_DRAIN_OR_SKIP_LATENCY = { "drain_or_skip_latency", "ns" };
-const struct metric METRIC_DRAIN_ALL_OR_SKIP_LATENCY = { "drain_all_or_skip_latency", "ns" };
+const struct metric METRIC_STALL_LATENCY = { "stall_latency", "ns" };
 
 #define NAME_ENTRY(id, name) name,
 static const char *const scenario_names[] = { QPWBENCH_SCENARIOS(NAME_ENTRY) };
@@ -248,27 +247,30 @@ void scenario_request(struct qpwbench_run *run, enum qpwbench_scenario scenario,
 
 /*
  * The parameters columns of the rows a run gives (output.h). The drainer's
- * policy is the one the backends set: the module's OWNER_PREEMPTED drainer
- * runs SCHED_FIFO 51 (uapi qpwbench.h), every other drainer SCHED_OTHER;
- * the uapi has no field to ask for either yet.
+ * policy is the run's .drainer_policy: SCHED_FIFO 51 ("fifo:51") only when
+ * owner-preempted asked for it, SCHED_OTHER ("other") otherwise.
  */
 static void run_params(const struct scenario_env *env, const struct qpwbench_run *run,
 		       struct output_params *p)
 {
 	bool drains = run->scenario != QPWBENCH_SCENARIO_LOCAL;
 	bool preempted = run->target_load == QPWBENCH_LOAD_OWNER_PREEMPTED;
+	static const char fifo[] = "fifo:" SCENARIO_STR(QPWBENCH_DRAINER_FIFO_PRIO);
 
+	(void)env;
 	*p = (struct output_params){
 		.has_fill = run->drain_flags & QPWBENCH_DRAIN_FILL,
 		.fill = run->fill,
 		.drain_empty = !drains ? NULL : run->drain_flags & QPWBENCH_DRAIN_EMPTY ? "yes" : "no",
-		.has_owner = run->target_load == QPWBENCH_LOAD_OWNER || preempted,
+		.has_owner = run->target_load == QPWBENCH_LOAD_OWNER || preempted ||
+			     run->target_load == QPWBENCH_LOAD_FILLED_IDLE,
 		.owner_rate_hz = run->owner_rate_hz,
 		.owner_hold_ns = run->owner_hold_ns,
 		.wait_bound_ns = drains ? run->wait_bound_ns : 0,
 		.batch = drains ? 0 : run->batch,
 		.lock_mode = opts_lock_mode_names[run->lock_mode],
-		.drainer_policy = !drains ? NULL : preempted && scenario_kmod(env) ? "fifo:51" : "other",
+		.drainer_policy = !drains ? NULL :
+				  run->drainer_policy == QPWBENCH_DRAINER_FIFO ? fifo : "other",
 		.interrupted = run->result.flags & QPWBENCH_RES_INTERRUPTED,
 	};
 }
@@ -531,9 +533,16 @@ int scenario_drain_option(struct ubench_opts *o, unsigned int i, const char *arg
 	case 2:
 		d->drain_empty = true;
 		return 0;
-	default:
+	case 3:
 		return opts_duration(o, "--owner-hold", arg, 1, QPWBENCH_MAX_OWNER_HOLD_NS,
 				     &d->owner_hold_ns);
+	default:
+		if (strcmp(arg, "other") && strcmp(arg, "fifo")) {
+			opts_error(o, "--drainer-policy: expected other or fifo, not '%s'", arg);
+			return -1;
+		}
+		d->drainer_fifo = !strcmp(arg, "fifo");
+		return 0;
 	}
 }
 
@@ -541,6 +550,7 @@ int scenario_check_drain_opts(struct scenario_env *env, const bool load[TARGET_N
 			      const struct drain_opts *d)
 {
 	bool owners = load[TARGET_LOAD_OWNER] || load[TARGET_LOAD_OWNER_PREEMPTED];
+	bool filled_idle = load[TARGET_LOAD_FILLED_IDLE];
 
 	for (unsigned int l = 0; l < TARGET_NR_LOADS; l++)
 		if (load[l] && !target_load_fills(l) && !d->drain_empty) {
@@ -548,8 +558,21 @@ int scenario_check_drain_opts(struct scenario_env *env, const bool load[TARGET_N
 				       target_load_name(l));
 			return EXIT_USAGE;
 		}
-	if ((d->fill_set || d->owner_hold_ns) && !owners) {
-		scenario_error(env, "--fill and --owner-hold need --target-load owner or owner-preempted");
+	if (d->fill_set && !owners && !filled_idle) {
+		scenario_error(env, "--fill needs --target-load owner, owner-preempted or filled-idle");
+		return EXIT_USAGE;
+	}
+	if (d->owner_hold_ns && !owners) {
+		scenario_error(env, "--owner-hold needs --target-load owner or owner-preempted");
+		return EXIT_USAGE;
+	}
+	if (filled_idle && d->fill_set && !d->fill) {
+		scenario_error(env, "--target-load filled-idle fills at least one entry: --fill 1..%u",
+			       QPWBENCH_BATCH_ENTRIES);
+		return EXIT_USAGE;
+	}
+	if (d->drainer_fifo && !load[TARGET_LOAD_OWNER_PREEMPTED]) {
+		scenario_error(env, "--drainer-policy fifo is for --target-load owner-preempted (every other drainer runs SCHED_OTHER)");
 		return EXIT_USAGE;
 	}
 	if (d->owner_rate_hz && !load[TARGET_LOAD_OWNER]) {
@@ -577,12 +600,19 @@ void scenario_request_load(const struct scenario_env *env, struct qpwbench_run *
 	run->target_load = target_load_backend(load, scenario_kmod(env));
 	if (d->drain_empty)
 		run->drain_flags |= QPWBENCH_DRAIN_EMPTY;
-	if (load == TARGET_LOAD_OWNER_PREEMPTED)
-		run->owner_hold_ns = d->owner_hold_ns ? d->owner_hold_ns : SCENARIO_PREEMPT_SPIN_NS;
-	else if (load == TARGET_LOAD_OWNER)
-		run->owner_hold_ns = d->owner_hold_ns;
-	else
+	if (load == TARGET_LOAD_FILLED_IDLE) {
+		run->drain_flags |= QPWBENCH_DRAIN_FILL;
+		run->fill = d->fill_set ? d->fill : SCENARIO_FILLED_IDLE_FILL;
 		return;
+	}
+	if (load == TARGET_LOAD_OWNER_PREEMPTED) {
+		run->owner_hold_ns = d->owner_hold_ns ? d->owner_hold_ns : SCENARIO_PREEMPT_SPIN_NS;
+		run->drainer_policy = d->drainer_fifo ? QPWBENCH_DRAINER_FIFO : QPWBENCH_DRAINER_OTHER;
+	} else if (load == TARGET_LOAD_OWNER) {
+		run->owner_hold_ns = d->owner_hold_ns;
+	} else {
+		return;
+	}
 	if (load == TARGET_LOAD_OWNER)
 		run->owner_rate_hz = d->owner_rate_hz;
 	if (d->fill_set) {
@@ -602,7 +632,7 @@ int scenario_loads_option(struct ubench_opts *o, const char *arg, bool load[TARG
 		return 0;
 	}
 	if (strlen(arg) >= sizeof(buf) || !arg[0]) {
-		opts_error(o, "--target-load: expected a list of idle, busy, fifo, owner, owner-preempted, or all");
+		opts_error(o, "--target-load: expected a list of idle, busy, fifo, owner, owner-preempted, filled-idle, or all");
 		return -1;
 	}
 	if (arg[0] == ',' || arg[strlen(arg) - 1] == ',' || strstr(arg, ",,")) {
@@ -615,7 +645,7 @@ int scenario_loads_option(struct ubench_opts *o, const char *arg, bool load[TARG
 		enum target_load l;
 
 		if (target_load_parse(name, &l)) {
-			opts_error(o, "--target-load: unknown load '%s' (idle, busy, fifo, owner, owner-preempted, all)",
+			opts_error(o, "--target-load: unknown load '%s' (idle, busy, fifo, owner, owner-preempted, filled-idle, all)",
 				   name);
 			return -1;
 		}
@@ -628,45 +658,43 @@ int scenario_drain_rows(struct scenario_env *env, struct scenario_row *latency,
 			const struct qpwbench_run *run, const struct qpwbench_drain_stats *ds,
 			bool *measured)
 {
-	struct drain_skips skips = scenario_skips(run, ds);
-	bool drain_all = latency->metric == &METRIC_DRAIN_ALL_LATENCY;
+	const struct qpwbench_result *res = &run->result;
 	struct scenario_row row;
 	uint32_t ops;
 
 	/*
-	 * A skip is no drain (DESIGN.md, Statistics): it is counted in
-	 * skipped_drains and never in a latency. Where the backend's
-	 * histogram holds skips among real drains (the module), the row says
-	 * so by its metric name; where every drain skipped there is no
-	 * latency to write.
+	 * A skip is no drain (DESIGN.md, Statistics): both backends count it
+	 * in result.skips and leave it out of every histogram, so the latency
+	 * holds drains only. Where every drain skipped there is no latency to
+	 * write: a note says so, and skipped_drains counts them.
 	 */
-	bool drains_only = false;
-
-	if (ds->drained.count && skips.skipped == ds->drained.count) {
+	if (res->skips && !res->hist.count && !res->stalls) {
 		scenario_note(env, "  %s %s: every drain skipped (empty batches): no latency",
 			      scenario_name(latency->scenario), variant_name(latency->variant));
-	} else {
-		if (skips.in_latency)
-			latency->metric = drain_all ? &METRIC_DRAIN_ALL_OR_SKIP_LATENCY :
-						      &METRIC_DRAIN_OR_SKIP_LATENCY;
-		drains_only = !skips.in_latency && latency->stats.samples > 0;
-		if (scenario_row(env, latency))
-			return EXIT_FAILED;
+	} else if (scenario_row(env, latency)) {
+		return EXIT_FAILED;
 	}
 	if (measured)
-		*measured = drains_only;
+		*measured = latency->stats.samples > 0;
 	row = *latency;
 	row.has_ticks = false;
 	row.subtracted_ns = 0;
 	row.secondary = true;
 	row.metric = &METRIC_SKIPPED_DRAINS;
-	stats_single(&row.stats, (double)skips.skipped);
+	stats_single(&row.stats, (double)res->skips);
 	if (scenario_row(env, &row))
 		return EXIT_FAILED;
 	row.metric = &METRIC_DRAINED_ENTRIES;
 	hist_stats(&ds->drained, 1, &row.stats);
 	if (scenario_row(env, &row))
 		return EXIT_FAILED;
+	/* Stalls apart: their full time, never a drain's latency. */
+	if (res->stalls) {
+		row.metric = &METRIC_STALL_LATENCY;
+		hist_stats(&ds->stall_latency, 1000, &row.stats);
+		if (scenario_row(env, &row))
+			return EXIT_FAILED;
+	}
 	if (run->target_load == QPWBENCH_LOAD_OWNER_PREEMPTED) {
 		row.metric = &METRIC_TARGET_GAP;
 		hist_stats(&ds->target_gap, 1000, &row.stats);
@@ -680,7 +708,8 @@ int scenario_drain_rows(struct scenario_env *env, struct scenario_row *latency,
 		stats_single(&row.stats, (double)run->result.held_drains);
 		if (scenario_row(env, &row))
 			return EXIT_FAILED;
-	} else if (run->target_load != QPWBENCH_LOAD_OWNER) {
+	} else if (run->target_load != QPWBENCH_LOAD_OWNER &&
+		   run->target_load != QPWBENCH_LOAD_FILLED_IDLE) {
 		return EXIT_OK;
 	}
 	/*

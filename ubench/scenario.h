@@ -15,7 +15,6 @@
 
 #include "backend.h"
 #include "counters.h"
-#include "drain_skips.h"
 #include "core/hist.h"
 #include "core/output.h"
 #include "opts.h"
@@ -45,12 +44,11 @@ extern const struct metric METRIC_HELD_DRAINS;
 /* remote, drain-all: recorded drains that found every batch empty and skipped them all */
 extern const struct metric METRIC_SKIPPED_DRAINS;
 /*
- * The latency of a backend that times its skips among its drains (the
- * module: one sample per drain, no way to tell which), when some skipped:
+ * remote, drain-all, runs with stalls: each stalled drain's full time, from
+ * its start until its work had run (the load gave way at the wait bound):
  * never a drain's latency.
  */
-extern const struct metric METRIC_DRAIN_OR_SKIP_LATENCY;
-extern const struct metric METRIC_DRAIN_ALL_OR_SKIP_LATENCY;
+extern const struct metric METRIC_STALL_LATENCY;
 
 /*
  * Default wait bounds (--wait-bound): how long a workqueue drain waits for
@@ -247,21 +245,29 @@ struct drain_opts {
 	uint64_t owner_rate_hz;		/* --owner-rate: 0 = flat out */
 	bool drain_empty;		/* --drain-empty: drain CPUs with empty batches too */
 	uint64_t owner_hold_ns;		/* --owner-hold: 0 = no hold */
+	bool drainer_fifo;		/* --drainer-policy fifo (owner-preempted) */
 };
+
+/* filled-idle without --fill: the entries each owner adds before each drain. */
+#define SCENARIO_FILLED_IDLE_FILL	(QPWBENCH_BATCH_ENTRIES / 2)
 
 /* The options above, as struct option entries from base, and their help. */
 #define SCENARIO_DRAIN_OPTIONS(base)					\
 	{ "fill", required_argument, NULL, (base) },			\
 	{ "owner-rate", required_argument, NULL, (base) + 1 },		\
 	{ "drain-empty", no_argument, NULL, (base) + 2 },		\
-	{ "owner-hold", required_argument, NULL, (base) + 3 }
-#define SCENARIO_DRAIN_OPTIONS_N	4
+	{ "owner-hold", required_argument, NULL, (base) + 3 },		\
+	{ "drainer-policy", required_argument, NULL, (base) + 4 }
+#define SCENARIO_DRAIN_OPTIONS_N	5
 #define SCENARIO_HELP_DRAIN_OPTIONS \
-	"  --fill K             owner load: each owner adds exactly K entries (0.." SCENARIO_STR(QPWBENCH_BATCH_ENTRIES) ") before each drain\n" \
+	"  --fill K             owner loads: each owner adds exactly K entries (0.." SCENARIO_STR(QPWBENCH_BATCH_ENTRIES) ") before each drain;\n" \
+	"                       filled-idle: 1.." SCENARIO_STR(QPWBENCH_BATCH_ENTRIES) ", default " SCENARIO_STR(SCENARIO_FILLED_IDLE_FILL) "\n" \
 	"  --owner-rate HZ      owner load: local ops per second per owner (default: flat out)\n" \
 	"  --drain-empty        drain CPUs whose batch is empty too (lru_cache_disable()); default: skip them (cpu_needs_drain())\n" \
 	"  --owner-hold TIME    owner load: keep the lock TIME inside one op in " SCENARIO_STR(QPWBENCH_OWNER_HOLD_EVERY) " (plain lock mode; up to 10ms);\n" \
-	"                       owner-preempted: the FIFO task's longest spin per drain (default 1ms)\n"
+	"                       owner-preempted: the FIFO task's longest spin per drain (default 1ms)\n" \
+	"  --drainer-policy P   owner-preempted: the drainer runs as other (SCHED_OTHER, the kernel's usual\n" \
+	"                       caller; default) or fifo (SCHED_FIFO " SCENARIO_STR(QPWBENCH_DRAINER_FIFO_PRIO) ", above the FIFO task)\n"
 /* Parse option base + i (i < SCENARIO_DRAIN_OPTIONS_N); 0 or -1 after opts_error(). */
 int scenario_drain_option(struct ubench_opts *o, unsigned int i, const char *arg,
 			  struct drain_opts *d);
@@ -278,8 +284,8 @@ bool scenario_kmod(const struct scenario_env *env);
 int scenario_loads_option(struct ubench_opts *o, const char *arg, bool load[TARGET_NR_LOADS]);
 /*
  * A drain's rows from its run: the latency row *latency (unless every
- * drain skipped; under the *_or_skip_latency metric where the backend's
- * histogram holds skips among drains), skipped_drains, drained_entries,
+ * drain skipped: a note says so), skipped_drains, drained_entries (drains
+ * only), stall_latency (runs with stalls),
  * and with owners owner_op_cost and owner_op_cost_alone, keyed like
  * *latency (owners that did no op, --fill 0, give rows of 0 samples, n/a).
  * *measured (unless NULL): the latency row holds drains only (at least one). 0, or

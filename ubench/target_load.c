@@ -105,7 +105,7 @@ int target_load_start(struct spinners *s, enum target_load load, const unsigned 
 
 	memset(s, 0, sizeof(*s));
 	if (load == TARGET_LOAD_IDLE || load == TARGET_LOAD_OWNER ||
-	    load == TARGET_LOAD_OWNER_PREEMPTED)
+	    load == TARGET_LOAD_OWNER_PREEMPTED || load == TARGET_LOAD_FILLED_IDLE)
 		return 0;
 	s->n = n;
 	memcpy(s->cpus, cpus, n * sizeof(*cpus));

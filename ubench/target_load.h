@@ -6,7 +6,10 @@
  * the backend (a kthread of the module) doing the variant's local ops, so
  * that drains find filled batches (QPWBENCH_LOAD_OWNER; the harness starts
  * nothing for it), or owner-preempted: an owner and a FIFO task of the
- * module that preempts it inside its critical section (module on RT only). Spinners are harness threads (core/threads.h pins them
+ * module that preempts it inside its critical section (module on RT only),
+ * or filled-idle: an owner of the backend that adds --fill entries before
+ * each drain and sleeps in between (QPWBENCH_LOAD_FILLED_IDLE), an idle CPU
+ * with a filled batch. Spinners are harness threads (core/threads.h pins them
  * and sets their policy); they can also record what the target experienced
  * while a measurement runs:
  *
@@ -32,7 +35,8 @@
 	X(BUSY, "busy")		\
 	X(FIFO, "fifo")		\
 	X(OWNER, "owner")	\
-	X(OWNER_PREEMPTED, "owner-preempted")
+	X(OWNER_PREEMPTED, "owner-preempted")	\
+	X(FILLED_IDLE, "filled-idle")
 
 #define TARGET_LOAD_ENUM(id, name) TARGET_LOAD_##id,
 enum target_load {
@@ -56,6 +60,8 @@ static inline __u32 target_load_backend(enum target_load load, bool kmod)
 		return QPWBENCH_LOAD_OWNER;
 	if (load == TARGET_LOAD_OWNER_PREEMPTED)
 		return QPWBENCH_LOAD_OWNER_PREEMPTED;
+	if (load == TARGET_LOAD_FILLED_IDLE)
+		return QPWBENCH_LOAD_FILLED_IDLE;
 	return load == TARGET_LOAD_FIFO && kmod ? QPWBENCH_LOAD_FIFO : QPWBENCH_LOAD_NONE;
 }
 
@@ -66,7 +72,8 @@ static inline __u32 target_load_backend(enum target_load load, bool kmod)
  */
 static inline bool target_load_fills(enum target_load load)
 {
-	return load == TARGET_LOAD_OWNER || load == TARGET_LOAD_OWNER_PREEMPTED;
+	return load == TARGET_LOAD_OWNER || load == TARGET_LOAD_OWNER_PREEMPTED ||
+	       load == TARGET_LOAD_FILLED_IDLE;
 }
 
 /* The load the harness itself starts (target_load_start()) beside the backend's. */

@@ -110,8 +110,15 @@ const struct trigger triggers[] = {
 };
 const size_t nr_triggers = sizeof(triggers) / sizeof(triggers[0]);
 
+/*
+ * The last two are PW locks' (kernel/pwlocks/) inline drains: called by the
+ * caller itself only when it drains another CPU's sheaves (SLUB's work
+ * function, run inline) or mlock batch (mlock_drain_remote(), from
+ * lru_add_drain_all()'s inline drain); a queued drain runs them in a
+ * kworker, which the function tracer (the caller's pid only) does not see.
+ */
 const char *const trigger_traced[] = {
 	"lru_add_drain_all", "__lru_add_drain_all", "lru_cache_disable",
 	"drain_all_pages", "drain_all_stock", "flush_all", "flush_all_cpus_locked",
-	"schedule_on_each_cpu", "queue_work_on", NULL,
+	"schedule_on_each_cpu", "queue_work_on", "flush_cpu_sheaves", "mlock_drain_remote", NULL,
 };

@@ -92,16 +92,25 @@ static bool model_args_valid(const struct qpwbench_run *r)
 {
 	bool local = r->scenario == QPWBENCH_SCENARIO_LOCAL;
 	bool preempted = r->target_load == QPWBENCH_LOAD_OWNER_PREEMPTED;
+	bool filled_idle = r->target_load == QPWBENCH_LOAD_FILLED_IDLE;
 	bool owners = r->target_load == QPWBENCH_LOAD_OWNER || preempted;
 
 	if (r->size != sizeof(*r) || r->version != QPWBENCH_ABI_VERSION ||
-	    (r->flags & ~QPWBENCH_RUN_FLAGS) || (r->flags && !local) || r->__pad ||
+	    (r->flags & ~QPWBENCH_RUN_FLAGS) || (r->flags && !local) || r->__pad || r->__pad2 ||
 	    (r->samples_cap && !r->samples) ||
 	    r->scenario >= QPWBENCH_NR_SCENARIOS || r->variant >= QPWBENCH_NR_VARIANTS)
 		return false;
 	if (r->lock_mode >= QPWBENCH_NR_LOCK_MODES || r->target_load >= QPWBENCH_NR_LOADS ||
 	    (r->drain_flags & ~QPWBENCH_DRAIN_FLAGS) ||
-	    ((r->drain_flags & QPWBENCH_DRAIN_FILL) && !owners))
+	    ((r->drain_flags & QPWBENCH_DRAIN_FILL) && !owners && !filled_idle))
+		return false;
+	/* SCHED_FIFO only for the preempted holder's drainer. */
+	if (r->drainer_policy >= QPWBENCH_NR_DRAINER_POLICIES ||
+	    (r->drainer_policy == QPWBENCH_DRAINER_FIFO && !preempted))
+		return false;
+	/* A filled idle target: a fill of at least one entry, no rate. */
+	if (filled_idle && (!(r->drain_flags & QPWBENCH_DRAIN_FILL) || !r->fill ||
+			    r->owner_rate_hz))
 		return false;
 	if (r->target_load != QPWBENCH_LOAD_NONE && r->scenario != QPWBENCH_SCENARIO_REMOTE &&
 	    r->scenario != QPWBENCH_SCENARIO_DRAIN_ALL &&
@@ -116,7 +125,7 @@ static bool model_args_valid(const struct qpwbench_run *r)
 		return false;
 	if (r->iterations > QPWBENCH_MAX_ITERATIONS || r->warmup > QPWBENCH_MAX_WARMUP ||
 	    r->duration_ns > QPWBENCH_MAX_DURATION_NS || r->rate_hz > QPWBENCH_MAX_RATE_HZ ||
-	    r->wait_bound_ns > QPWBENCH_MAX_WAIT_BOUND_NS || (local && r->batch > QPWBENCH_MAX_BATCH) ||
+	    r->wait_bound_ns > QPWBENCH_MAX_WAIT_BOUND_NS || r->batch > QPWBENCH_MAX_BATCH ||
 	    r->samples_cap > QPWBENCH_MAX_RAW_SAMPLES)
 		return false;
 	if (r->scenario == QPWBENCH_SCENARIO_INTERFERENCE ? !r->rate_hz || !r->duration_ns
@@ -215,6 +224,10 @@ static void fuzz_run(int fd)
 		r.owner_rate_hz = rnd_around(QPWBENCH_MAX_OWNER_RATE_HZ);
 	if (rnd() % 8 == 0)
 		r.owner_hold_ns = rnd() % 4 ? rnd() % 20000 : rnd_around(QPWBENCH_MAX_OWNER_HOLD_NS);
+	if (rnd() % 8 == 0)
+		r.drainer_policy = (__u32)(rnd() % 4 ? rnd() % QPWBENCH_NR_DRAINER_POLICIES : rnd());
+	if (rnd() % 32 == 0)
+		r.__pad2 = (__u32)rnd();
 	if (rnd() % 2 == 0)
 		r.drain_stats = (uintptr_t)&drain_stats;
 	/* Garbage in the output part must not matter. */
@@ -250,7 +263,10 @@ static void fuzz_run(int fd)
 	} else if (!unsupported && valid) {
 		const struct qpwbench_result *res = &r.result;
 
-		/* A drain that stalled on a CPU stays out of the histogram. */
+		/*
+		 * A drain that stalled on a CPU, or skipped every CPU, stays out
+		 * of the histogram (counted in stalls, skips).
+		 */
 		__u64 want = r.iterations * (r.scenario == QPWBENCH_SCENARIO_LOCAL ?
 					     mask_weight(r.cpus) : 1);
 
@@ -258,7 +274,8 @@ static void fuzz_run(int fd)
 		    (res->flags & QPWBENCH_RES_INTERRUPTED) ||
 		    (r.scenario != QPWBENCH_SCENARIO_INTERFERENCE &&
 		     r.scenario != QPWBENCH_SCENARIO_STRESS &&
-		     (res->hist.count > want || res->hist.count + res->stalls < want)))
+		     (res->hist.count + res->skips > want ||
+		      res->hist.count + res->stalls + res->skips < want)))
 			misbehave("%s/%s: inconsistent result (done %llu drained %llu remaining %llu "
 				  "samples %llu flags %#x)", qt_scenario_names[r.scenario],
 				  qt_variant_names[r.variant], (unsigned long long)res->ops_done,

@@ -122,9 +122,16 @@ static inline int qt_ioctl(int fd, unsigned long cmd, void *arg)
 
 static inline void qt_info(int fd, struct qpwbench_info *info)
 {
+	int ret;
+
 	memset(info, 0, sizeof(*info));
-	if (qt_ioctl(fd, QPWBENCH_IOC_INFO, info)) {
-		printf("FAIL info: %s\n", strerror(errno));
+	ret = qt_ioctl(fd, QPWBENCH_IOC_INFO, info);
+	if (ret) {
+		if (ret == -E2BIG)
+			printf("FAIL info: this kernel has more CPUs (nr_cpu_ids) than the uapi's masks name (QPWBENCH_MAX_CPUS %d)\n",
+			       QPWBENCH_MAX_CPUS);
+		else
+			printf("FAIL info: %s\n", strerror(-ret));
 		printf("QPWBENCH-TEST %s RESULT: FAIL\n", qt_prog);
 		exit(QT_EXIT_FAIL);
 	}

@@ -453,6 +453,8 @@ static void owner_preempted(int fd, unsigned int caller, unsigned int target,
 		qt_run_init(&r, QPWBENCH_SCENARIO_REMOTE, v);
 		r.caller_cpu = caller;
 		r.target_load = QPWBENCH_LOAD_OWNER_PREEMPTED;
+		/* An RT drainer, above the FIFO task: inheritance lifts the holder over it. */
+		r.drainer_policy = QPWBENCH_DRAINER_FIFO;
 		r.drain_flags = QPWBENCH_DRAIN_FILL;
 		r.fill = 8;
 		/* The FIFO task's spin: longer than the bound, so a queued drain stalls. */

@@ -24,6 +24,8 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <linux/capability.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "qpwbench_test.h"
@@ -134,8 +136,11 @@ static void test_stress(int fd, unsigned long long ops, __u32 mode)
 			 name, "all %llu ops done", (unsigned long long)(r.iterations * ncpus));
 		qt_check(conserved(res), name, "conservation: lost %lld",
 			 (long long)(res->ops_done - res->ops_drained - res->ops_remaining));
-		qt_check(res->drains + res->stalls > 0 && res->hist.count > 0, name,
-			 "%llu concurrent drain-alls", (unsigned long long)res->hist.count);
+		/* global has no batch: its drain-alls all skip (counted, never timed). */
+		qt_check(v == QPWBENCH_VARIANT_GLOBAL ? res->skips > 0 && !res->hist.count :
+			 res->drains + res->stalls > 0 && res->hist.count > 0, name,
+			 "%llu concurrent drain-alls, %llu skipped", (unsigned long long)res->hist.count,
+			 (unsigned long long)res->skips);
 		qt_check(res->sum_drained + res->sum_remaining == stress_sum(r.iterations), name,
 			 "checksum: values drained %#llx + remaining %#llx, added %#llx",
 			 (unsigned long long)res->sum_drained, (unsigned long long)res->sum_remaining,
@@ -292,6 +297,13 @@ static void test_owner_fill(int fd, __u64 hold_ns)
 		 * drain it recorded must still be right, and there must be some.
 		 */
 		capped = res->flags & QPWBENCH_RES_INTERRUPTED;
+		/* global has no batch: every drain skips, in no histogram. */
+		if (v == QPWBENCH_VARIANT_GLOBAL)
+			qt_check(res->skips == it && !ds.drained.count && !res->hist.count, name,
+				 "%llu skips of %u drains, %llu drained samples",
+				 (unsigned long long)res->skips, it,
+				 (unsigned long long)ds.drained.count);
+		else
 		qt_check((capped ? ds.drained.count >= 10 : ds.drained.count + res->stalls >= it) &&
 			 ds.drained.count == res->hist.count &&
 			 ds.drained.min == want && ds.drained.max == want, name,
@@ -315,6 +327,204 @@ static void test_owner_fill(int fd, __u64 hold_ns)
 				 (unsigned long long)hold_ns, (unsigned long long)ds.owner.min,
 				 (unsigned long long)ds.owner_alone.min);
 	}
+}
+
+/*
+ * Skips, stalls and a filled idle target (ABI 12): a drain that finds every
+ * batch empty is a skip (result.skips), in no histogram; a drain its load
+ * stalled counts in stalls and its full time, at least the bound, goes to
+ * drain_stats.stall_latency; a filled-idle owner's batch holds exactly the
+ * fill at every drain, and its CPU never stalls a drain.
+ */
+static void test_drain_kinds(int fd)
+{
+	static struct qpwbench_drain_stats ds;
+	const unsigned int it = 20;
+
+	if (ncpus < 2)
+		return;
+	for (unsigned int v = 0; v < QPWBENCH_NR_VARIANTS; v++) {
+		bool batch = v != QPWBENCH_VARIANT_GLOBAL;
+		const struct qpwbench_result *res;
+		struct qpwbench_run r;
+		char name[64];
+		int ret;
+
+		/* Owners that fill nothing, and no owner at all: every drain skips. */
+		for (unsigned int owner = 0; owner < 2; owner++) {
+			snprintf(name, sizeof(name), "skips-%s-%s", owner ? "fill0" : "idle",
+				 qt_variant_names[v]);
+			qt_run_init(&r, QPWBENCH_SCENARIO_REMOTE, v);
+			r.caller_cpu = cpus[0];
+			r.iterations = it;
+			r.warmup = 2;
+			if (owner) {
+				r.target_load = QPWBENCH_LOAD_OWNER;
+				r.drain_flags = QPWBENCH_DRAIN_FILL;
+				r.fill = 0;
+			}
+			r.drain_stats = (uintptr_t)&ds;
+			qpwbench_mask_set(r.cpus, cpus[ncpus - 1]);
+			memset(&ds, 0xff, sizeof(ds));
+			ret = qt_run(fd, &r);
+			res = &r.result;
+			if (qt_check(!ret, name, "run: %s", errname(ret)))
+				qt_check(res->skips == it && !res->hist.count && !res->drains &&
+					 !res->stalls && !ds.drained.count &&
+					 !res->ran_on_target && !res->ran_on_caller, name,
+					 "%llu skips of %u drains, %llu latency samples, %llu drains, %llu stalls, %llu drained samples, work ran %llu + %llu times",
+					 (unsigned long long)res->skips, it,
+					 (unsigned long long)res->hist.count,
+					 (unsigned long long)res->drains,
+					 (unsigned long long)res->stalls,
+					 (unsigned long long)ds.drained.count,
+					 (unsigned long long)res->ran_on_target,
+					 (unsigned long long)res->ran_on_caller);
+		}
+
+		/* A filled idle target: K entries at every drain, nothing skipped or stalled. */
+		snprintf(name, sizeof(name), "filled-idle-%s", qt_variant_names[v]);
+		qt_run_init(&r, QPWBENCH_SCENARIO_DRAIN_ALL, v);
+		r.caller_cpu = cpus[0];
+		r.iterations = it;
+		r.warmup = 2;
+		r.target_load = QPWBENCH_LOAD_FILLED_IDLE;
+		r.drain_flags = QPWBENCH_DRAIN_FILL;
+		r.fill = 16;
+		r.drain_stats = (uintptr_t)&ds;
+		for (unsigned int i = 1; i < ncpus; i++)
+			qpwbench_mask_set(r.cpus, cpus[i]);
+		memset(&ds, 0xff, sizeof(ds));
+		ret = qt_run(fd, &r);
+		res = &r.result;
+		if (qt_check(!ret, name, "run: %s", errname(ret))) {
+			__u64 want = 16ULL * (ncpus - 1);
+
+			if (batch)
+				qt_check(res->hist.count == it && !res->skips && !res->stalls &&
+					 ds.drained.count == it && ds.drained.min == want &&
+					 ds.drained.max == want && conserved(res) &&
+					 ds.owner.count >= it && ds.owner_alone.count > 0, name,
+					 "%llu samples, %llu skips, %llu stalls; %llu drains found %llu..%llu entries (want %llu); owner samples %llu alone %llu; conservation",
+					 (unsigned long long)res->hist.count,
+					 (unsigned long long)res->skips,
+					 (unsigned long long)res->stalls,
+					 (unsigned long long)ds.drained.count,
+					 (unsigned long long)ds.drained.min,
+					 (unsigned long long)ds.drained.max,
+					 (unsigned long long)want,
+					 (unsigned long long)ds.owner.count,
+					 (unsigned long long)ds.owner_alone.count);
+			else
+				qt_check(res->skips == it && !res->hist.count && conserved(res), name,
+					 "global has no batch: %llu skips of %u, %llu samples",
+					 (unsigned long long)res->skips, it,
+					 (unsigned long long)res->hist.count);
+		}
+
+		/*
+		 * Stalls apart: the module's FIFO spinner keeps a queued drain's
+		 * work off its CPU until the bound; each stalled drain's full
+		 * time is a stall_latency sample of at least the bound.
+		 */
+		snprintf(name, sizeof(name), "stall-latency-%s", qt_variant_names[v]);
+		qt_run_init(&r, QPWBENCH_SCENARIO_REMOTE, v);
+		r.caller_cpu = cpus[0];
+		r.iterations = 5;
+		r.target_load = QPWBENCH_LOAD_FIFO;
+		r.drain_flags = QPWBENCH_DRAIN_EMPTY;
+		r.wait_bound_ns = 2000000;
+		r.drain_stats = (uintptr_t)&ds;
+		qpwbench_mask_set(r.cpus, cpus[ncpus - 1]);
+		memset(&ds, 0xff, sizeof(ds));
+		ret = qt_run(fd, &r);
+		res = &r.result;
+		if (qt_check(!ret, name, "run: %s", errname(ret)))
+			qt_check(ds.stall_latency.count == res->stalls &&
+				 res->hist.count + res->stalls == 5 && ds.drained.count == res->hist.count &&
+				 (!res->stalls || ds.stall_latency.min >= r.wait_bound_ns * 1000) &&
+				 (!drains_inline(v) || !res->stalls), name,
+				 "%llu stalls, %llu stall_latency samples (min %.1f us, bound %.1f us), %llu drains timed",
+				 (unsigned long long)res->stalls,
+				 (unsigned long long)ds.stall_latency.count,
+				 ds.stall_latency.count ? ds.stall_latency.min / 1e6 : 0.0,
+				 r.wait_bound_ns / 1e3, (unsigned long long)res->hist.count);
+		usleep(50000);
+	}
+}
+
+/*
+ * owner-preempted with the default SCHED_OTHER drainer (PREEMPT_RT only):
+ * priority inheritance lifts the preempted holder to SCHED_OTHER only, so
+ * an inline drain waits out the FIFO task's spin, and the owner never
+ * preempts it inside a held window (rtcheck runs the SCHED_FIFO drainer).
+ */
+static void test_drainer_other(int fd)
+{
+	static struct qpwbench_drain_stats ds;
+	struct qpwbench_run r;
+	const struct qpwbench_result *res = &r.result;
+	int ret;
+
+	if (ncpus < 2 || !preempt_rt)
+		return;
+	qt_run_init(&r, QPWBENCH_SCENARIO_REMOTE, QPWBENCH_VARIANT_QPW_ON);
+	r.caller_cpu = cpus[0];
+	r.iterations = 10;
+	r.target_load = QPWBENCH_LOAD_OWNER_PREEMPTED;
+	r.drainer_policy = QPWBENCH_DRAINER_OTHER;
+	r.drain_flags = QPWBENCH_DRAIN_FILL;
+	r.fill = 8;
+	r.owner_hold_ns = 1000000;
+	r.wait_bound_ns = QPWBENCH_MAX_WAIT_BOUND_NS;
+	r.drain_stats = (uintptr_t)&ds;
+	qpwbench_mask_set(r.cpus, cpus[ncpus - 1]);
+	ret = qt_run(fd, &r);
+	if (!qt_check(!ret, "drainer-other", "run: %s", errname(ret)))
+		return;
+	printf("     drainer-other: drain p50 %.1f us max %.1f us, %llu held drains, %llu with the owner lifted over the FIFO task\n",
+	       qt_hist_quantile(&res->hist, 0.5) / 1e6, res->hist.max / 1e6,
+	       (unsigned long long)res->held_drains, (unsigned long long)res->held_preemptions);
+	qt_check(res->held_drains >= 1 && res->held_preemptions * 10 <= res->held_drains &&
+		 !res->stalls && conserved(res), "drainer-other",
+		 "%llu held drains, the owner lifted over the FIFO task in %llu (at most 1 in 10), %llu stalls",
+		 (unsigned long long)res->held_drains, (unsigned long long)res->held_preemptions,
+		 (unsigned long long)res->stalls);
+}
+
+/* Opening the device takes CAP_SYS_ADMIN, whatever the node's mode. */
+static void test_capability(void)
+{
+	pid_t pid = fork();
+	int status = 0;
+
+	if (pid == 0) {
+		struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+		struct __user_cap_data_struct d[2] = { 0 };
+		int fd;
+
+		if (syscall(SYS_capget, &h, d))
+			_exit(3);
+		d[CAP_SYS_ADMIN / 32].effective &= ~(1U << (CAP_SYS_ADMIN % 32));
+		d[CAP_SYS_ADMIN / 32].permitted &= ~(1U << (CAP_SYS_ADMIN % 32));
+		if (syscall(SYS_capset, &h, d))
+			_exit(3);
+		fd = open(QPWBENCH_DEVICE, O_RDWR | O_CLOEXEC);
+		/* 0: EPERM; 1: opened; else 10 + the errno (below 246). */
+		_exit(fd < 0 && errno == EPERM ? 0 : fd < 0 ? 10 + (errno % 200) : 1);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) {
+		qt_check(false, "open-needs-cap-sys-admin", "fork/wait failed");
+		return;
+	}
+	if (WEXITSTATUS(status) == 3) {
+		qt_part_skip("open-needs-cap-sys-admin", "cannot drop CAP_SYS_ADMIN here");
+		return;
+	}
+	qt_check(WEXITSTATUS(status) == 0, "open-needs-cap-sys-admin",
+		 "without CAP_SYS_ADMIN open() gets %s, want EPERM",
+		 WEXITSTATUS(status) == 0 ? "EPERM" : WEXITSTATUS(status) == 1 ? "a descriptor" :
+		 strerror(WEXITSTATUS(status) - 10));
 }
 
 static void test_scenarios(int fd)
@@ -473,6 +683,8 @@ static void test_scenarios(int fd)
 	}
 	test_owner_fill(fd, 0);
 	test_owner_fill(fd, 5000);
+	test_drain_kinds(fd);
+	test_drainer_other(fd);
 	qt_check(hists_seen && !hists_off_rule, "hist-bucket-rule",
 		 "%u of %u module histograms follow the uapi bucket rule",
 		 hists_seen - hists_off_rule, hists_seen);
@@ -486,6 +698,8 @@ static void valid_run(struct qpwbench_run *r)
 	qt_run_init(r, QPWBENCH_SCENARIO_DRAIN_ALL, QPWBENCH_VARIANT_WQ);
 	r->caller_cpu = cpus[0];
 	r->iterations = 1;
+	/* A drain of the empty batch, not a skip: it records a sample. */
+	r->drain_flags = QPWBENCH_DRAIN_EMPTY;
 	qpwbench_mask_set(r->cpus, cpus[0]);
 }
 
@@ -570,6 +784,37 @@ static void test_bad_inputs(int fd)
 	expect_errno(fd, "preempted-on-stress", &r, EINVAL);
 	valid_run(&r); r.target_load = QPWBENCH_NR_LOADS;
 	expect_errno(fd, "unknown-target-load", &r, EINVAL);
+	/* ABI 12: the drainer's policy, the second padding, filled-idle's fill. */
+	valid_run(&r); r.__pad2 = 1;			expect_errno(fd, "pad2-set", &r, EINVAL);
+	valid_run(&r); r.drainer_policy = QPWBENCH_NR_DRAINER_POLICIES;
+	expect_errno(fd, "unknown-drainer-policy", &r, EINVAL);
+	valid_run(&r); r.drainer_policy = UINT_MAX;	expect_errno(fd, "drainer-policy-max", &r, EINVAL);
+	valid_run(&r); r.drainer_policy = QPWBENCH_DRAINER_FIFO;
+	expect_errno(fd, "fifo-drainer-no-load", &r, EINVAL);
+	valid_run(&r); r.target_load = QPWBENCH_LOAD_OWNER; r.drainer_policy = QPWBENCH_DRAINER_FIFO;
+	expect_errno(fd, "fifo-drainer-owner", &r, EINVAL);
+	valid_run(&r); r.target_load = QPWBENCH_LOAD_FILLED_IDLE;
+	expect_errno(fd, "filled-idle-without-fill", &r, EINVAL);
+	valid_run(&r); r.target_load = QPWBENCH_LOAD_FILLED_IDLE; r.drain_flags = QPWBENCH_DRAIN_FILL;
+	expect_errno(fd, "filled-idle-fill-0", &r, EINVAL);
+	valid_run(&r); r.target_load = QPWBENCH_LOAD_FILLED_IDLE; r.drain_flags = QPWBENCH_DRAIN_FILL;
+	r.fill = 4; r.owner_rate_hz = 1000;		expect_errno(fd, "filled-idle-with-rate", &r, EINVAL);
+	valid_run(&r); r.target_load = QPWBENCH_LOAD_FILLED_IDLE; r.drain_flags = QPWBENCH_DRAIN_FILL;
+	r.fill = 4; r.owner_hold_ns = 1000;		expect_errno(fd, "filled-idle-with-hold", &r, EINVAL);
+	valid_run(&r); r.target_load = QPWBENCH_LOAD_FILLED_IDLE; r.drain_flags = QPWBENCH_DRAIN_FILL;
+	r.fill = QPWBENCH_BATCH_ENTRIES + 1;	expect_errno(fd, "filled-idle-fill-over-cap", &r, E2BIG);
+	valid_run(&r); r.scenario = QPWBENCH_SCENARIO_STRESS; r.target_load = QPWBENCH_LOAD_FILLED_IDLE;
+	r.drain_flags = QPWBENCH_DRAIN_FILL; r.fill = 4;
+	expect_errno(fd, "filled-idle-on-stress", &r, EINVAL);
+	valid_run(&r); r.scenario = QPWBENCH_SCENARIO_INTERFERENCE; r.rate_hz = 100;
+	r.duration_ns = 1000000; r.target_load = QPWBENCH_LOAD_FILLED_IDLE;
+	r.drain_flags = QPWBENCH_DRAIN_FILL; r.fill = 4;
+	expect_errno(fd, "filled-idle-on-interference", &r, EINVAL);
+	/* Checked on every scenario, used or not (uapi: "still checked against their caps"). */
+	valid_run(&r); r.batch = QPWBENCH_MAX_BATCH + 1;
+	expect_errno(fd, "batch-over-cap-unused", &r, E2BIG);
+	valid_run(&r); r.batch = QPWBENCH_MAX_BATCH;	ret = qt_run(fd, &r);
+	qt_check(!ret, "batch-at-cap-unused", "an unused batch at its cap runs: %s", errname(ret));
 	/*
 	 * Well formed, without a fill: refused off PREEMPT_RT; on RT every
 	 * drain still has the owners add one entry, preempted while adding it
@@ -697,6 +942,8 @@ static void test_busy(int fd)
 	bg.r.caller_cpu = cpus[0];
 	bg.r.rate_hz = 100;
 	bg.r.duration_ns = 1500000000;
+	/* Its target runs nothing: drain the empty batch, or every drain skips. */
+	bg.r.drain_flags = QPWBENCH_DRAIN_EMPTY;
 	qpwbench_mask_set(bg.r.cpus, cpus[ncpus - 1]);
 	busy = start_bg_run(&bg, &tid);
 	version = ioctl(fd, QPWBENCH_IOC_VERSION);
@@ -1070,6 +1317,7 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	fd = qt_open();
 	test_info(fd);
+	test_capability();
 	test_bad_inputs(fd);
 	test_scenarios(fd);
 	test_stress(fd, ops, QPWBENCH_LOCK_PLAIN);

@@ -31,10 +31,12 @@
 	F(qpwbench_result, target_preemptions)				\
 	F(qpwbench_result, held_drains)					\
 	F(qpwbench_result, held_preemptions)				\
+	F(qpwbench_result, skips)					\
 	S(qpwbench_drain_stats)						\
 	F(qpwbench_drain_stats, drained) F(qpwbench_drain_stats, owner)	\
 	F(qpwbench_drain_stats, owner_alone)				\
 	F(qpwbench_drain_stats, target_gap)				\
+	F(qpwbench_drain_stats, stall_latency)				\
 	S(qpwbench_run)							\
 	F(qpwbench_run, size) F(qpwbench_run, version)			\
 	F(qpwbench_run, scenario) F(qpwbench_run, variant)		\
@@ -48,6 +50,7 @@
 	F(qpwbench_run, drain_flags) F(qpwbench_run, fill)		\
 	F(qpwbench_run, lock_mode) F(qpwbench_run, owner_rate_hz)		\
 	F(qpwbench_run, drain_stats) F(qpwbench_run, owner_hold_ns)	\
+	F(qpwbench_run, drainer_policy) F(qpwbench_run, __pad2)		\
 	F(qpwbench_run, result)		\
 	S(qpwbench_info)						\
 	F(qpwbench_info, size) F(qpwbench_info, version)		\

@@ -12,7 +12,7 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-#define QPWBENCH_ABI_VERSION	11
+#define QPWBENCH_ABI_VERSION	12
 #define QPWBENCH_DEVICE		"/dev/qpwbench"
 
 /*
@@ -48,7 +48,11 @@ enum qpwbench_scenario {
 };
 #undef QPWBENCH_SCENARIO_ENUM
 
-/* CPU masks are bitmaps of OS CPU indices, 64 CPUs per word. */
+/*
+ * CPU masks are bitmaps of OS CPU indices, 64 CPUs per word, for CPUs
+ * below QPWBENCH_MAX_CPUS: on a kernel whose nr_cpu_ids is larger, INFO
+ * fails with -E2BIG (a CPU the masks cannot name would go unseen).
+ */
 #define QPWBENCH_MAX_CPUS	1024
 #define QPWBENCH_MASK_WORDS	(QPWBENCH_MAX_CPUS / 64)
 
@@ -230,6 +234,13 @@ struct qpwbench_result {
 	 * something other than the owner, do not count.
 	 */
 	__u64 held_preemptions;
+	/*
+	 * ABI 12: recorded drains that found every batch empty and queued or
+	 * locked nothing (cpu_needs_drain() skipped every target; never with
+	 * QPWBENCH_DRAIN_EMPTY). A skip is no drain: it is not in hist, in
+	 * drains or in drain_stats.drained.
+	 */
+	__u64 skips;
 };
 
 /*
@@ -253,6 +264,13 @@ struct qpwbench_drain_stats {
 	 * activation (one sample per drain and target).
 	 */
 	struct qpwbench_hist target_gap;
+	/*
+	 * ABI 12: recorded drains that stalled (counted in result.stalls, kept
+	 * out of hist and drained): each one's full time (ps), from its start
+	 * until every target's work had run, once the load gave way at the
+	 * wait bound. A stall that never completed has no sample here.
+	 */
+	struct qpwbench_hist stall_latency;
 };
 #define QPWBENCH_GAP_WINDOW_NS		1000000ULL
 
@@ -294,7 +312,7 @@ struct qpwbench_drain_stats {
  *          drains wait in flush_work() for a kworker it keeps off its
  *          CPU, so once drain work has waited .wait_bound_ns on it the
  *          spinner sleeps until the work has run (or the run stops);
-	 *          that drain counts in .stalls. Its context switches go to
+ *          that drain counts in .stalls. Its context switches go to
  *          target_switches, its gaps to drain_stats.target_gap.
  *   OWNER_PREEMPTED (module on PREEMPT_RT only: elsewhere -EOPNOTSUPP;
  *          remote and drain-all) an owner as with OWNER and a SCHED_FIFO
@@ -309,9 +327,11 @@ struct qpwbench_drain_stats {
  *          (a stall, as with FIFO), so flush_work() always returns. The
  *          drain is timed once the FIFO task runs. An inline drainer
  *          blocks on the owner's lock; priority inheritance lifts the
- *          owner above the FIFO task only because the drainer runs
- *          SCHED_FIFO at priority 51 under this load (a SCHED_OTHER drainer
- *          would boost it to SCHED_OTHER only, and wait out the spin). A
+ *          owner to the drainer's priority: above the FIFO task only with
+ *          .drainer_policy QPWBENCH_DRAINER_FIFO (SCHED_FIFO 51); with
+ *          QPWBENCH_DRAINER_OTHER (the default: the kernel's usual caller)
+ *          the owner is lifted to SCHED_OTHER only and the inline drain
+ *          waits out the spin, as a queued one does. A
  *          workqueue drain's kworker cannot preempt the FIFO task. The FIFO
  *          task's gaps go to drain_stats.target_gap, its context switches
  *          to target_switches (involuntary: target_preemptions), the
@@ -320,12 +340,19 @@ struct qpwbench_drain_stats {
  *          the owner holds its lock with preemption off, and the FIFO task
  *          could not run inside the critical section: refused, not run as
  *          something else.
+ *   FILLED_IDLE (remote and drain-all; QPWBENCH_DRAIN_FILL with .fill
+ *          at least 1 required) an owner as with OWNER that adds .fill
+ *          entries per drain request and then sleeps (a completion in the
+ *          module, a futex in the user model) until the next request: the
+ *          drain finds a filled batch on an idle CPU, whose kworker (or
+ *          lock) nothing contends. No wait bound is needed.
  */
 #define QPWBENCH_LOAD_NONE		0
 #define QPWBENCH_LOAD_OWNER		1
 #define QPWBENCH_LOAD_FIFO		2
 #define QPWBENCH_LOAD_OWNER_PREEMPTED	3
-#define QPWBENCH_NR_LOADS		4
+#define QPWBENCH_LOAD_FILLED_IDLE	4
+#define QPWBENCH_NR_LOADS		5
 #define QPWBENCH_MAX_OWNER_RATE_HZ	1000000000ULL
 /*
  * .owner_hold_ns: an owner keeps its lock that long inside one local op in
@@ -339,10 +366,22 @@ struct qpwbench_drain_stats {
 #define QPWBENCH_MAX_OWNER_HOLD_NS	10000000ULL
 
 /*
+ * .drainer_policy (ABI 12): the scheduling policy of the drainer thread
+ * under QPWBENCH_LOAD_OWNER_PREEMPTED (with any other load only OTHER).
+ *   OTHER  SCHED_OTHER, as the kernel's usual caller of a remote drain
+ *   FIFO   SCHED_FIFO priority 51, above the owner's FIFO task: priority
+ *          inheritance then lifts a lock holder it blocks on above that task
+ */
+#define QPWBENCH_DRAINER_OTHER		0
+#define QPWBENCH_DRAINER_FIFO		1
+#define QPWBENCH_NR_DRAINER_POLICIES	2
+#define QPWBENCH_DRAINER_FIFO_PRIO	51
+
+/*
  * .drain_flags. EMPTY: drain every CPU, as lru_cache_disable() does;
  * without it a drain skips CPUs whose batch is empty, as cpu_needs_drain()
  * does. FILL: the owners fill exactly .fill entries before each drain
- * (OWNER or OWNER_PREEMPTED).
+ * (OWNER, OWNER_PREEMPTED or FILLED_IDLE, which requires it).
  */
 #define QPWBENCH_DRAIN_EMPTY		(1U << 0)
 #define QPWBENCH_DRAIN_FILL		(1U << 1)
@@ -402,14 +441,17 @@ struct qpwbench_drain_stats {
  * picoseconds, as hist records them; result.samples_kept says how many.
  *
  * Fields a scenario does not use are ignored, but still checked against
- * their caps. Errors: -EINVAL (size, version, scenario, variant, flags,
- * target_load (or one outside remote and drain-all, but FIFO on
- * interference), drain_flags, lock_mode,
- * owner_hold_ns without owners or with
- * a lock_mode other than PLAIN, OWNER_PREEMPTED without owner_hold_ns or
- * with owner_rate_hz, padding, a required count that is 0, empty mask,
+ * their caps (.batch too). Errors: -EINVAL (size, version, scenario,
+ * variant, flags, target_load (or one outside remote and drain-all, but
+ * FIFO on interference), drain_flags, lock_mode, drainer_policy (or FIFO
+ * with a load other than OWNER_PREEMPTED), owner_hold_ns without owners
+ * (OWNER, OWNER_PREEMPTED) or with a lock_mode other than PLAIN,
+ * OWNER_PREEMPTED without owner_hold_ns or with owner_rate_hz,
+ * FILLED_IDLE without QPWBENCH_DRAIN_FILL, with .fill 0 or with
+ * owner_rate_hz, padding, a required count that is 0, empty mask,
  * a remote run not naming exactly one target other than the caller,
- * samples_cap without samples), -E2BIG (over a cap), -EFAULT (.samples or
+ * samples_cap without samples), -E2BIG (over a cap), -EPERM (opening the
+ * device without CAP_SYS_ADMIN), -EFAULT (.samples or
  * .drain_stats not writable), -EOPNOTSUPP (a lock_mode this backend
  * cannot run, OWNER_PREEMPTED off PREEMPT_RT or on the user model), -ENODEV (a CPU that is
  * not online), -EBUSY (another run is active, or drain work that a stalled
@@ -449,6 +491,8 @@ struct qpwbench_run {
 	__u64 owner_rate_hz;	/* owner: local ops per second per target; 0: flat out */
 	__u64 drain_stats;	/* user pointer to a struct qpwbench_drain_stats, or 0 */
 	__u64 owner_hold_ns;	/* owner: hold time, one op in QPWBENCH_OWNER_HOLD_EVERY */
+	__u32 drainer_policy;	/* QPWBENCH_DRAINER_* (ABI 12) */
+	__u32 __pad2;		/* must be 0 */
 	struct qpwbench_result result;
 };
 

@@ -42,8 +42,14 @@
 #define QPWBENCH_MARK(value) do { } while (0)
 #endif
 
-/* Labels in use: recorded drains (remote, drain-all), module and user model. */
+/*
+ * Labels in use: recorded drains (remote, drain-all), module and user model;
+ * one trigger of ubench trigger (the caller's fire, the kernel's remote
+ * drain in it); qpwbench-kpath's loops, + 0, 1, 2: fault, getcwd, getppid.
+ */
 #define QPWBENCH_LABEL_DRAIN 0x100
+#define QPWBENCH_LABEL_TRIGGER 0x101
+#define QPWBENCH_LABEL_KPATH 0x110
 
 /* label: a constant from 0 to 0x7fff. */
 #define QPWBENCH_WINDOW_OPEN(label) QPWBENCH_MARK((label) & QPWBENCH_MARK_LABEL)

@@ -11,8 +11,8 @@
 #include "../coherence.c"
 
 /* Stand-ins. A meminfo is the access's size shift, plus STORE for a write;
- * a guest physical address is its virtual address with the top bit
- * cleared, I/O from IO_BASE on. */
+ * a guest physical address is its virtual address's low 40 bits, I/O from
+ * IO_BASE for 4 GiB. */
 #define STORE 0x100u
 #define IO_BASE UINT64_C(0x7000000000)
 
@@ -23,13 +23,13 @@ static struct qemu_plugin_hwaddr {
 struct qemu_plugin_hwaddr *qemu_plugin_get_hwaddr(qemu_plugin_meminfo_t info, uint64_t vaddr)
 {
 	(void)info;
-	hwaddr.paddr = vaddr & ~(UINT64_C(1) << 63);
+	hwaddr.paddr = vaddr & ((UINT64_C(1) << 40) - 1);
 	return &hwaddr;
 }
 
 bool qemu_plugin_hwaddr_is_io(const struct qemu_plugin_hwaddr *haddr)
 {
-	return haddr->paddr >= IO_BASE;
+	return haddr->paddr >= IO_BASE && haddr->paddr - IO_BASE < (UINT64_C(1) << 32);
 }
 
 uint64_t qemu_plugin_hwaddr_phys_addr(const struct qemu_plugin_hwaddr *haddr)
@@ -178,6 +178,81 @@ static long long csv_value(const char *path, unsigned int window, const char *sc
 	return value;
 }
 
+#define PCPU_SYM UINT64_C(0xffffffff81900100)	/* cpu_batch */
+
+/* A kernel access of vCPU vcpu through %gs to cpu_batch. */
+static void gs_access(unsigned int vcpu, uint64_t vaddr)
+{
+	mem_cb(vcpu, 3, vaddr, (void *)(uintptr_t)((uint64_t)gs_index(PCPU_SYM) << UDATA_GS_SHIFT |
+						   FN_FIRST));
+}
+
+/* Objects: the %gs decoder, per-CPU offsets learned, per-CPU copies, data
+ * symbols and address classes named, object rows in window 2. */
+static void objects(const char *csv)
+{
+	/* mov %gs:cpu_batch(%rip),%rax at first_fn; mov %gs:cpu_batch,%rax;
+	 * mov cpu_batch(%rip),%rax (no %gs); %gs naming no per-CPU symbol. */
+	uint64_t pc = UINT64_C(0xffffffff81000100);
+	int32_t rel = (int32_t)(PCPU_SYM - (pc + 8));
+	uint32_t abs32 = (uint32_t)PCPU_SYM;
+	unsigned char riprel[8] = { 0x65, 0x48, 0x8b, 0x05 }, absolute[9] = { 0x65, 0x48, 0x8b, 0x04, 0x25 };
+	unsigned char plain[7] = { 0x48, 0x8b, 0x05 }, elsewhere[8] = { 0x65, 0x48, 0x8b, 0x05 };
+	/* vCPU c's per-CPU offset: its copy of cpu_batch at (c + 1) MiB + 0x100. */
+	uint64_t copy[3];
+
+	memcpy(riprel + 4, &rel, 4);
+	memcpy(absolute + 5, &abs32, 4);
+	memcpy(plain + 3, &rel, 4);
+	expect(gs_symbol(riprel, 8, pc), PCPU_SYM, "%gs RIP-relative operand");
+	expect(gs_symbol(absolute, 9, pc), PCPU_SYM, "%gs absolute operand");
+	expect(gs_symbol(plain, 7, pc), 0, "no %gs prefix");
+	expect(gs_symbol(elsewhere, 8, pc), 0, "%gs operand outside the per-CPU symbols");
+
+	for (unsigned int c = 0; c < 3; c++)
+		copy[c] = KERNEL | ((uint64_t)(c + 1) << 20 | 0x100);
+	expect(object_of(copy[1], &(uint64_t){ 0 }), OBJ_KERNEL, "a per-CPU copy before its offset is known");
+	gs_access(1, copy[1] + 3);		/* not page aligned: no offset */
+	expect(pcpu_known[1], 0, "an offset not page aligned is refused");
+	gs_access(0, copy[0]);
+	gs_access(0, copy[1]);			/* a candidate another one refutes */
+	expect(pcpu_known[0], 0, "two offsets that disagree: none learned");
+	for (unsigned int c = 0; c < 3; c++) {
+		gs_access(c, copy[c]);
+		gs_access(c, copy[c]);
+	}
+	expect(pcpu_known[0] && pcpu_known[1] && pcpu_known[2], 1, "offsets learned");
+	expect(pcpu_unit, UINT64_C(1) << 20, "the unit: the distance between two offsets");
+
+	wr(1, copy[1] + 0x40);			/* CPU 1 writes its batch's second line */
+	wr(2, UINT64_C(0xffffffff81800040));	/* lock_data */
+	wr(2, copy[1] - 0x100 + 0x400 + 0x10);	/* CPU 1's dynamic area, by CPU 2 */
+	wr(1, UINT64_C(0xffffea0000001000));	/* a struct page */
+	mark(3);
+	rd(0, copy[1] + 0x48);
+	rd(0, UINT64_C(0xffffffff81800048));
+	wr(1, copy[1] - 0x100 + 0x400 + 0x18);
+	rd(2, UINT64_C(0xffffea0000001008));
+	rd(0, LINE_B);
+	mark(3 | QPWBENCH_MARK_CLOSE);
+	expect((uint64_t)csv_value(csv, 2, "object", "cpu_batch@1", "lines_transferred"), 1,
+	       "CSV object: a per-CPU copy");
+	expect((uint64_t)csv_value(csv, 2, "object_pair", "cpu_batch@1:1>0", "lines_transferred"), 1,
+	       "CSV object_pair: the target's line to the caller");
+	expect((uint64_t)csv_value(csv, 2, "object_line", "cpu_batch@1+64", "lines_transferred"), 1,
+	       "CSV object_line: the batch's second line");
+	expect((uint64_t)csv_value(csv, 2, "object_pair", "lock_data:2>0", "lines_transferred"), 1,
+	       "CSV object_pair: a data symbol");
+	expect((uint64_t)csv_value(csv, 2, "object_pair", "[percpu-dynamic]@1:2>1", "lines_transferred"), 1,
+	       "CSV object_pair: a dynamic per-CPU line");
+	expect((uint64_t)csv_value(csv, 2, "object_pair", "[struct page]:1>2", "lines_transferred"), 1,
+	       "CSV object_pair: a struct page");
+	expect((uint64_t)csv_value(csv, 2, "object", "[user]", "accesses"), 1, "CSV object: user");
+	expect((uint64_t)csv_value(csv, 2, "object", "lock_data", "accesses"), 1, "CSV object accesses");
+	expect((uint64_t)csv_value(csv, 2, "object_pair", "[percpu-dynamic]@1:1>2", "invalidations"), 1,
+	       "CSV object_pair invalidations");
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/coherence-model.XXXXXX", csv[256], map[256];
@@ -190,7 +265,11 @@ int main(void)
 	f = fopen(map, "w");
 	fputs("ffffffff81000000 T _stext\nffffffff81000100 t first_fn\n"
 	      "ffffffff81002000 D some_data\nffffffff81000200 T second_fn\n"
-	      "ffffffff81003000 T _etext\nffffffff81004000 T after_etext\n", f);
+	      "ffffffff81003000 T _etext\nffffffff81004000 T after_etext\n"
+	      "ffffffff81800040 d lock_data\nffffffff81800080 b other_data\n"
+	      "ffffffff81900000 D __per_cpu_start\nffffffff81900000 d first_pcpu\n"
+	      "ffffffff81900100 d cpu_batch\nffffffff81900400 D __per_cpu_end\n"
+	      "ffffffff81a00000 B _end\n", f);
 	fclose(f);
 	/* Refusals, before anything is set up: the API version out of range,
 	 * user-mode emulation, an unknown target, too many vCPUs, arguments. */
@@ -228,7 +307,10 @@ int main(void)
 	expect(function_of(UINT64_C(0xffffffff81002800)), FN_FIRST + 2, "second_fn past some_data");
 	expect(function_of(UINT64_C(0xffffffff81000200)), FN_FIRST + 2, "second_fn's first byte");
 	expect(function_of(UINT64_C(0xffffffff81003000)), FN_KERNEL, "_etext is past the text");
-	expect(function_of(UINT64_C(0xffffffffc0000000)), FN_KERNEL, "module code");
+	expect(function_of(UINT64_C(0xffffffffc0000010)), FN_FIRST + n_symbols, "module code: a new index");
+	expect(function_of(UINT64_C(0xffffffffc0000020)), FN_FIRST + n_symbols + 1, "another module address");
+	expect(function_of(UINT64_C(0xffffffffc0000010)), FN_FIRST + n_symbols, "module code: the same index again");
+	expect(function_of(UINT64_C(0xfffffe0000000000)), FN_KERNEL, "kernel code outside text and modules");
 
 	/* Outside a window the states change but nothing is counted. */
 	wr(1, LINE_B);
@@ -273,6 +355,10 @@ int main(void)
 	expect(win.space[SPACE_USER][M_TRANSFERS], 5, "user space unchanged");
 	wr(0, IO_BASE);
 	expect(win.total[M_ACCESSES], 15, "I/O is not counted");
+	/* Module code's accesses under its address (a function index added
+	 * while the window is open grows the window's table). */
+	mem_cb(2, 3, LINE_A + 128, (void *)(uintptr_t)function_of(UINT64_C(0xffffffffc0000010)));
+	mem_cb(2, 3, LINE_A + 192, (void *)(uintptr_t)function_of(UINT64_C(0xffffffffc0000030)));
 
 	mark(7 | QPWBENCH_MARK_CLOSE);
 	expect(win_open, 1, "the inner close leaves the window open");
@@ -290,11 +376,17 @@ int main(void)
 	expect(csv_value(csv, 1, "pair", "0>2", "lines_transferred"), -1, "CSV no pair 0>2 transfer");
 	expect((uint64_t)csv_value(csv, 1, "pair", "2>1", "invalidations"), 1, "CSV pair 2>1 invalidations");
 	expect((uint64_t)csv_value(csv, 1, "pair", "1>0", "invalidations"), 2, "CSV pair 1>0 invalidations");
-	expect((uint64_t)csv_value(csv, 1, "total", "all", "memory_fills"), 2, "CSV memory_fills");
+	expect((uint64_t)csv_value(csv, 1, "total", "all", "memory_fills"), 4, "CSV memory_fills (2 of module code)");
 	expect((uint64_t)csv_value(csv, 1, "function", "first_fn", "lines_transferred"), 1,
 	       "CSV kernel function");
 	expect((uint64_t)csv_value(csv, 1, "function", "[user]", "lines_transferred"), 5, "CSV [user]");
 	expect((uint64_t)csv_value(csv, 1, "total", "all", "shared_fills"), 3, "CSV shared_fills");
+	expect((uint64_t)csv_value(csv, 1, "function", "[module]+0xffffffffc0000010", "accesses"), 1,
+	       "CSV module code by address");
+	expect((uint64_t)csv_value(csv, 1, "function", "[module]+0xffffffffc0000030", "memory_fills"), 1,
+	       "CSV module code first seen in the window");
+
+	objects(csv);
 
 	/* A window left open is written at exit, marked not closed. */
 	mark(9);
@@ -306,13 +398,13 @@ int main(void)
 		int open_rows = 0;
 
 		while (f && fgets(line, sizeof(line), f))
-			open_rows += !strncmp(line, "2,9,0,total,all,", 16);
+			open_rows += !strncmp(line, "3,9,0,total,all,", 16);
 		expect((uint64_t)open_rows, M_COUNT, "the open window's rows, closed = 0");
 	}
 	if (f)
 		fclose(f);
 
-	remove(csv);
+	if (!getenv("KEEP")) remove(csv);
 	remove(map);
 	rmdir(dir);
 	printf("%d passed, %d failed\n", passes, failures);

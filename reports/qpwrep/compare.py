@@ -70,8 +70,16 @@ def _describe(path, rows):
     return f"{os.path.basename(path)}: {'; '.join(systems)}"
 
 
-def compare(path_a, rows_a, path_b, rows_b, variants, outdir, out):
-    """Print the ratio table to out, write the plot and documents; return the HTML path."""
+# Units whose larger value is worse: what --threshold checks.
+COST_UNITS = ("ns", "insns", "cycles")
+
+
+def compare(path_a, rows_a, path_b, rows_b, variants, outdir, out, threshold=None):
+    """Print the ratio table to out, write the plot and documents; return
+    (the HTML path, regressions). With threshold (percent), a regression is a
+    cost row (COST_UNITS) whose B/A p50 exceeds 1 + threshold/100: the ratio
+    of medians' whole 95% interval when B and A have two runs or more, else
+    the ratio itself. regressions lists one line each."""
     a, b = _side(rows_a, path_a), _side(rows_b, path_b)
     keys = sorted(set(a) & set(b), key=_sort_key(variant_order([k[2] for k in a], variants)))
     if not keys:
@@ -79,7 +87,7 @@ def compare(path_a, rows_a, path_b, rows_b, variants, outdir, out):
                          f"(matched on {','.join(KEY)})")
     columns = ["scenario", "backend", "variant", "distance", "n_cpus", "metric", "target load",
                "A p50", "B p50", "B/A p50", "A p99", "B p99", "B/A p99"]
-    rows, emulated, plotted = [], [], []
+    rows, emulated, plotted, regressions = [], [], [], []
     for k in keys:
         (sa, ea, runs_a), (sb, eb, runs_b) = a[k], b[k]
         unit = k[6]
@@ -88,6 +96,14 @@ def compare(path_a, rows_a, path_b, rows_b, variants, outdir, out):
         # Over runs, the ratio of medians with its 95% interval (ubench's, number for number).
         interval = (stats.ratio_of_medians(runs_a, runs_b)
                     if unit == "ns" and len(runs_a) > 1 and len(runs_b) > 1 else None)
+        if threshold is not None and unit in COST_UNITS:
+            worst = interval.lo if interval else r50
+            if worst is not None and worst > 1 + threshold / 100:
+                regressions.append(
+                    f"{k[0]} {k[2]} {k[5]}" + (f" {k[3]}" if k[3] else "") + f" n={k[4]}"
+                    + (f" {k[7]}" if k[7] not in ("", "n/a") else "")
+                    + f": B/A p50 {interval.describe() if interval else _ratio_text(r50)}"
+                    + f" > {1 + threshold / 100:.3g}")
         rows.append([k[0], k[1], k[2], k[3] or "-", str(k[4]), f"{k[5]} ({unit})",
                      k[7] if k[7] not in ("", "n/a") else "-",
                      format_value(sa[stat], unit), format_value(sb[stat], unit),
@@ -119,8 +135,12 @@ def compare(path_a, rows_a, path_b, rows_b, variants, outdir, out):
         doc.banner(f"⚠ Rows marked '{EMULATED_MARK}' involve TCG-emulated runs: their ratios "
                    f"compare emulators, not kernels.")
     doc.table(table)
+    if threshold is not None:
+        doc.notes([f"Threshold {threshold:g}%: " + (f"{len(regressions)} regression(s)"
+                                                    if regressions else "no regression")]
+                  + regressions)
     doc.figure(fig_path)
-    return write(doc, outdir, "compare")
+    return write(doc, outdir, "compare"), regressions
 
 
 def _print(table, out):

@@ -179,11 +179,22 @@ def _parse_cpus(s, where):
     return tuple(cpus)
 
 
+def _uncommented(f):
+    """The lines of a CSV file without its '#' comment lines (ubench's context
+    header: argv, revision, kernel command line, ...)."""
+    for line in f:
+        if not line.startswith("#"):
+            yield line
+
+
 def load_csv(path):
-    """Rows of one qpwbench results CSV; InputError for anything unusable."""
+    """Rows of one qpwbench results file, CSV or JSON Lines (ubench --json:
+    one object per line, null for n/a); InputError for anything unusable."""
+    if _is_json(path):
+        return load_json(path)
     try:
         with open(path, newline="", encoding="utf-8") as f:
-            reader = csv.DictReader(f)
+            reader = csv.DictReader(_uncommented(f))
             header = reader.fieldnames or []
             missing = [c for c in CORE_COLUMNS if c not in header]
             if missing:
@@ -196,6 +207,57 @@ def load_csv(path):
         raise InputError(f"{path}: not a readable CSV: {e}") from e
     if not rows:
         raise InputError(f"{path}: no rows (header only)")
+    for r in rows:
+        r.extra["_source"] = os.path.basename(path)
+    return rows
+
+
+def _is_json(path):
+    if path.endswith((".json", ".jsonl")):
+        return True
+    try:
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                if line.strip():
+                    return line.lstrip().startswith("{")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return False
+
+
+def load_json(path):
+    """Rows of a ubench --json file: JSON Lines, one row object per line (null
+    for n/a); a line whose object has "context" is the run's context header,
+    not a row."""
+    import json
+    rows = []
+    try:
+        with open(path, encoding="utf-8") as f:
+            for n, line in enumerate(f, 1):
+                if not line.strip():
+                    continue
+                try:
+                    obj = json.loads(line)
+                except ValueError as e:
+                    raise InputError(f"{path}:{n}: not JSON: {e}") from None
+                if not isinstance(obj, dict):
+                    raise InputError(f"{path}:{n}: not a JSON object")
+                if "context" in obj and "scenario" not in obj:
+                    continue
+                missing = [c for c in CORE_COLUMNS if c not in obj]
+                if missing:
+                    raise InputError(f"{path}:{n}: not a qpwbench results row: missing "
+                                     f"{','.join(missing)}")
+                rec = {k: ("n/a" if v is None else str(v)) for k, v in obj.items()}
+                rows.append(_parse_row(rec, list(obj), f"{path}:{n}"))
+    except OSError as e:
+        raise InputError(f"{path}: cannot read: {e.strerror}") from e
+    except UnicodeDecodeError as e:
+        raise InputError(f"{path}: not readable: {e}") from e
+    if not rows:
+        raise InputError(f"{path}: no rows")
+    for r in rows:
+        r.extra["_source"] = os.path.basename(path)
     return rows
 
 
@@ -248,8 +310,13 @@ def expand_inputs(paths):
             names = os.listdir(p)
         except OSError as e:
             raise InputError(f"{p}: cannot read: {e.strerror}") from e
-        found = sorted(os.path.join(p, n) for n in names if n.endswith(".csv"))
+        found = sorted(os.path.join(p, n) for n in names if n.endswith((".csv", ".json", ".jsonl")))
         results = [f for f in found if is_results_csv(f)]
+        # --csv X.csv --json X.json hold the same rows: the CSV is read, once.
+        stems = {os.path.splitext(f)[0] for f in results if f.endswith(".csv")}
+        twins = [f for f in results if not f.endswith(".csv") and os.path.splitext(f)[0] in stems]
+        results = [f for f in results if f not in twins]
+        notes.extend(f"{f}: the same rows as its .csv, skipped" for f in twins)
         if not results:
             raise InputError(f"{p}: no qpwbench results CSV in this directory")
         files.extend(results)
@@ -257,10 +324,28 @@ def expand_inputs(paths):
     return files, notes
 
 
+def _is_results_json(path):
+    """A ubench --json file: its first line the context ({"context": ...})
+    or a row with every core column (other JSON, like meson's testlog, is not)."""
+    import json
+    try:
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                if line.strip():
+                    obj = json.loads(line)
+                    return isinstance(obj, dict) and (
+                        "context" in obj or all(c in obj for c in CORE_COLUMNS))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return False
+    return False
+
+
 def is_results_csv(path):
+    if _is_json(path):
+        return _is_results_json(path)
     try:
         with open(path, newline="", encoding="utf-8") as f:
-            header = next(csv.reader(f), [])
+            header = next(csv.reader(_uncommented(f)), [])
     except (OSError, UnicodeDecodeError, csv.Error):
         return False
     return all(c in header for c in CORE_COLUMNS)

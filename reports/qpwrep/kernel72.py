@@ -37,6 +37,16 @@ def kernel_label(kernel):
     return f"{kernel} (stock)"
 
 
+def state_of(kernel):
+    """"stock", "0", "1" or "isolated": how a 7.2 kernel ran its PW locks
+    (any other kernel: stock)."""
+    return _PW.match(kernel).group("state") or "stock"
+
+
+def order(kernel):
+    return _order(kernel)
+
+
 def _order(kernel):
     m = _PW.match(kernel)
     # stock, pwlocks=0, pwlocks=1, pwlocks=isolated
@@ -70,34 +80,79 @@ def interference(rows):
     out, emulated = [], []
     for (trigger, kernel, cpus) in sorted(by, key=lambda k: (k[0], _order(k[1]), k[2])):
         rs = by[(trigger, kernel, cpus)]
-        work = {r.variant: r for r in rs if r.metric == "trigger_work_items"}
+        work = {}
+        for r in rs:
+            if r.metric == "trigger_work_items":
+                work.setdefault(r.variant, []).append(r)
+        # Boots of one kernel and setting (vm-pwlocks-*-boot2) pooled.
+        work = {v: _Pooled(grs) for v, grs in work.items()}
         total = work.get("all")
         named = sorted((v, r) for v, r in work.items() if v != "all" and (r.get("mean") or 0) > 0)
         switches = next((r for r in rs if r.metric == "target_involuntary_switches"), None)
-        latency = next((r for r in caller.get((trigger, kernel), [])
-                        if r.metric == "trigger_latency"), None)
+        stalled = [r for r in rs if r.metric == "stalled"]
+        stalled = _Pooled(stalled) if stalled else None
+        own = next((r for r in caller.get((trigger, kernel), [])
+                    if r.metric == "trigger_caller_cpu"), None)
+        n = int(total.get("samples") or 0) if total else 0
         out.append([trigger, kernel_label(kernel), ",".join(map(str, cpus)),
                     (f"{_fmt(total.get('mean'), 2)} (min {_fmt(total.get('min'), 0)}, "
-                     f"max {_fmt(total.get('max'), 0)}, {int(total.get('samples') or 0)} triggers)"
+                     f"max {_fmt(total.get('max'), 0)}, {n} triggers)"
                      if total else "–"),
                     ", ".join(f"{v} {_fmt(r.get('mean'), 2)}" for v, r in named) or "none",
                     _fmt(switches.get("mean"), 2) if switches else "–",
-                    (f"{_fmt(latency.get('p50'), 0)} {_unit(latency)}" if latency else "–")])
+                    (f"{stalled.get('mean') * (stalled.get('samples') or n):.0f} of "
+                     f"{int(stalled.get('samples') or n)}"
+                     if stalled and stalled.get("mean") is not None else "–"),
+                    (f"{_fmt(own.get('p50'), 0)} insns (the caller's own)"
+                     if own and own.unit == "insns" else "–")])
         emulated.append(any(r.config.emulated for r in rs))
     return Table(
         title=f"{TITLE}: work items on the isolated CPU per trigger",
         columns=["trigger", "kernel", "target CPU", "work items per trigger",
                  "by work function (mean per trigger)", "spinner involuntary switches per trigger",
-                 "caller's time in the trigger (p50)"],
+                 "triggers that waited for the target (stalled)",
+                 "caller's own CPU time (p50, where recorded)"],
         rows=out, emulated=emulated,
-        intro=("Each trigger fired from CPU 0 while a thread on the isolated CPU refilled its "
+        intro=("Each trigger fired from CPU 0 while a thread on the isolated CPU 1 (and, in "
+               "the 3-CPU guests, on housekeeping CPU 2) refilled its "
                "per-CPU caches before every trigger (ubench trigger; counts from the "
                "workqueue:workqueue_execute_start tracepoint on that CPU). Converted call sites "
-               "(lru_add_drain_all: lru_add_drain_per_cpu; SLUB flush_all: flush_cpu_sheaves) "
-               "must show none with pwlocks=1; unconverted ones (vmstat's refresh_vm_stats) "
-               "still do. Counts survive emulation; the caller's time is emulated (insns under "
-               "--icount: instructions of every CPU while the trigger ran)."),
+               "(lru_add_drain_all and lru_cache_disable: lru_add_drain_per_cpu, the mlock "
+               "batch's drain included; SLUB flush_all: flush_cpu_sheaves) "
+               "must show none with pwlocks=1, and with pwlocks=isolated on CPU 1 only; "
+               "unconverted ones (vmstat's refresh_vm_stats; memcg's stock drains, which "
+               "the kernel itself skips on isolated CPUs) "
+               "still do. Rows of several boots of one kernel and setting are pooled (their "
+               "trigger counts add up). Counts survive emulation. A trigger that waited for "
+               "the target ran into --hold (the spinner then stepped aside): its "
+               "trigger_latency is that hold, an artefact, and is not shown; the caller's own "
+               "CPU time is, where the rows have it (trigger_caller_cpu: instructions under "
+               "--icount)."),
         notes=["pwlocks=0 is the patched kernel with the key off: it must behave as stock."])
+
+
+class _Pooled:
+    """Per-trigger count rows of several runs (boots) as one: min of the
+    minima, max of the maxima, the mean weighted by samples, samples
+    summed."""
+
+    def __init__(self, rows):
+        self.rows = rows
+
+    def get(self, col):
+        vals = [r.get(col) for r in self.rows]
+        if any(v is None for v in vals):
+            return None if len(vals) > 1 or not vals else vals[0]
+        if col == "min":
+            return min(vals)
+        if col == "max":
+            return max(vals)
+        if col == "samples":
+            return sum(vals)
+        if col == "mean":
+            n = [r.get("samples") or 0 for r in self.rows]
+            return sum(v * k for v, k in zip(vals, n)) / sum(n) if sum(n) else None
+        return vals[0] if len(vals) == 1 else None
 
 
 def _unit(r):
@@ -148,6 +203,10 @@ def fast_path(rows):
         notes=["On PREEMPT_RT the lock is the same spinlock_t either way (only where the drain "
                "runs changes); on !RT pwlocks=1 turns preempt_disable() into a per-CPU "
                "spinlock."])
+
+
+def slope(points):
+    return _slope(points)
 
 
 def _slope(points):

@@ -4,7 +4,7 @@ beside its figure), then the measured systems."""
 import datetime
 import os
 
-from . import figures, kernel72, tables, triggers
+from . import answers, coherence, figures, kernel72, tables, triggers
 from .data import EMULATED_MARK, configs_of, config_labels
 from .render import Document, write
 
@@ -28,6 +28,16 @@ def build(rows, inputs, variants, outdir, input_notes=()):
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     doc.para(f"{len(rows)} rows from {', '.join(os.path.basename(p) for p in inputs)}; "
              f"{len(configs)} system(s); generated {now}.", kind="meta")
+    # The four answers first, each one screen, each labelled by what its
+    # numbers are valid as (answers.py); then the RT reviewer's rows.
+    for table in answers.all_tables(ctx):
+        doc.table(table)
+    doc.table(answers.rt_reviewer(ctx))
+    # Cache lines moved per remote drain (the coherence plugin's counts,
+    # valid under TCG; reports/qpwrep/coherence.py), when its rows are in.
+    for table in coherence.tables(rows):
+        doc.table(table)
+    doc.heading("Appendix: every system, every figure (TCG times marked)")
     if any(c.emulated for c in configs):
         doc.banner(f"⚠ Rows marked '{EMULATED_MARK}' come from TCG-emulated guests: they show "
                    f"the code works on that kernel and arch, their timings mean nothing.")

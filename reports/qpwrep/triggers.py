@@ -120,8 +120,9 @@ def table(ctx):
 def figure(ctx):
     """Work items per trigger on the lowest target CPU (the isolated one in the
     vm suite), grouped by trigger, one bar per system."""
-    rows = [r for r in _rows(ctx) if r.metric == "trigger_work_items" and r.variant == ALL
-            and _load(r) != "idle"]
+    # Every kernel, the self-built 7.2 ones (stock and patched) included.
+    rows = [r for r in ctx.rows if r.scenario == SCENARIO and r.metric == "trigger_work_items"
+            and r.variant == ALL and _load(r) != "idle"]
     if not rows:
         raise figures.NoData("no trigger rows")
     configs = [c for c in ctx.configs if any(r.config == c for r in rows)]

@@ -75,7 +75,7 @@ class CrossoverAgreeTest(unittest.TestCase):
         with open(SWEEPS[1], encoding="utf-8") as f:
             cls.header = f.readline().strip().split(",")
             f.seek(0)
-            cls.template = next(r for r in csv.DictReader(f)
+            cls.template = next(r for r in csv.DictReader(line for line in f if not line.startswith("#"))
                                 if r["scenario"] == "drain-all" and r["metric"] == "drain_all_latency")
 
     @classmethod

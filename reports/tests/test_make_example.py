@@ -42,7 +42,7 @@ def fixture_rows():
     rows = []
     for rel in STAGED.values():
         with open(os.path.join(FIXTURE, rel), encoding="utf-8") as f:
-            rows += list(csv.DictReader(f))
+            rows += list(csv.DictReader(line for line in f if not line.startswith("#")))
     return rows
 
 

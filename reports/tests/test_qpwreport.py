@@ -108,13 +108,42 @@ class RenderTest(unittest.TestCase):
             self.assertEqual(meta.get("qpwreport"), "report", name)
             self.assertIn("emulated tcg", meta.get("Description", ""), name)
         self.assertEqual(self.md.count("### "), 6)
+        # Only the appendix marks rows: the answer tables hold no TCG times.
         self.assertEqual(self.md.count(f"**⚠ {EMULATED}**"), 6 + 3 + 3 + 3)  # figures + 3 tables x 3 rows
         self.assertEqual(self.html.count("<tr class=emulated>"), 9)
+
+    def test_opens_with_the_four_answer_tables(self):
+        titles = re.findall(r"^\*\*(.+?)\*\*$", self.md, re.M)
+        self.assertTrue(titles[0].startswith("(a) Fast-path cost"), titles[:5])
+        self.assertTrue(titles[1].startswith("(b) Remote-drain cost"), titles[:5])
+        self.assertTrue(titles[2].startswith("(c) Drain-all"), titles[:5])
+        self.assertTrue(titles[3].startswith("(d) Does this call site interrupt"), titles[:5])
+        self.assertLess(self.md.index("**(d) "), self.md.index("!["))
+        # Each labelled by what its numbers are valid as, every row too.
+        for t in ("(a) ", "(b) ", "(c) ", "(d) "):
+            block = self.md[self.md.index("**" + t):].split("\n\n**", 1)[0]
+            self.assertIn("Valid as: ", block, t)
+            for ln in block.splitlines():
+                if ln.startswith("| ") and not ln.startswith("| kernel") and not ln.startswith("| system"):
+                    self.assertNotIn("times, TCG", ln.split("|")[2] if t != "(d) " else "")
+        # bench1 is bare metal: its times are in (a) and (b); the TCG guests'
+        # times are not, they are named in a note.
+        a = self.md[self.md.index("**(a) "):self.md.index("**(b) ")]
+        self.assertIn("| 61 cyc | 63 cyc | 76 cyc | 1.21× |", a)
+        self.assertIn("times, bare metal", a)
+        self.assertIn("Not shown, times under TCG", a)
+        self.assertNotIn("| **⚠", a)
+        b = self.md[self.md.index("**(b) "):self.md.index("**(c) ")]
+        self.assertIn("| smt |", b)
+        self.assertIn("| l3 |", b)        # one row per class, never pooled
+        c = self.md[self.md.index("**(c) "):self.md.index("**(d) ")]
+        self.assertIn("N*=3.6 (95% 3.6..3.6, measured within N=1..4)", c)
+        self.assertIn("not measurable here", c)
 
     def test_summary_first_with_the_answers(self):
         summary = self.md.index("Summary: should remote per-CPU work take the remote lock")
         self.assertLess(summary, self.md.index("!["))
-        line = next(ln for ln in self.md.splitlines() if ln.startswith("| bench1"))
+        line = next(ln for ln in self.md[summary:].splitlines() if ln.startswith("| bench1"))
         self.assertIn("1.25× (76 vs 61 core cycles)", line)      # fast path qpw-on/wq
         self.assertIn("N*=3.6 (95% 3.6..3.6, measured within N=1..4)", line)
         self.assertIn("smt: 600 ns / 2.9 µs; l3: 780 ns / 3.78 µs", line)   # never pooled
@@ -257,6 +286,210 @@ class CompareTest(TempDir):
             self.assertTrue(os.path.getsize(os.path.join(self.out, name)) > 0, name)
         self.assertEqual(png_text(os.path.join(self.out, "compare.png"))["qpwbench-emulated"], "yes")
 
+    def _doubled(self, src, factor, name):
+        """src with every ns figure of every row multiplied by factor."""
+        import csv as csvmod
+        path = os.path.join(self.out, name)
+        with open(src, newline="") as f, open(path, "w", newline="") as g:
+            r = csvmod.DictReader(f)
+            w = csvmod.DictWriter(g, r.fieldnames)
+            w.writeheader()
+            for rec in r:
+                if rec["unit"] == "ns":
+                    for c in data.STAT_COLUMNS[1:]:
+                        if rec[c] not in data.MISSING:
+                            rec[c] = str(float(rec[c]) * factor)
+                w.writerow(rec)
+        return path
+
+    def test_threshold_exit_codes(self):
+        a = fixture("compare_a.csv")
+        same = run("-o", self.out, "--compare", a, a, "--threshold", "10")
+        self.assertEqual(same.returncode, 0, same.stderr)
+        self.assertNotIn("regression", same.stderr)
+        slow = self._doubled(a, 2.0, "slow.csv")
+        res = run("-o", self.out, "--compare", a, slow, "--threshold", "10")
+        self.assertEqual(res.returncode, 1, res.stderr)
+        self.assertIn("qpwreport: regression: local wq op_cost", res.stderr)
+        self.assertIn("regression(s) beyond 10%", res.stderr)
+        # Twice as fast is no regression; 5 % slower is within 10 %.
+        fast = self._doubled(a, 0.5, "fast.csv")
+        self.assertEqual(run("-o", self.out, "--compare", a, fast, "--threshold", "10").returncode, 0)
+        near = self._doubled(a, 1.05, "near.csv")
+        self.assertEqual(run("-o", self.out, "--compare", a, near, "--threshold", "10%").returncode, 0)
+        self.assertEqual(run("-o", self.out, "--compare", a, near, "--threshold", "1").returncode, 1)
+        # Without --threshold the old behaviour: 0 whatever the ratios.
+        self.assertEqual(run("-o", self.out, "--compare", a, slow).returncode, 0)
+        bad = run("-o", self.out, "--compare", a, slow, "--threshold", "x")
+        self.assertEqual(bad.returncode, 2)
+        self.assertEqual(len(bad.stderr.strip().splitlines()), 1)
+        self.assertEqual(run("-o", self.out, a, "--threshold", "5").returncode, 2)
+
+
+class JsonInputTest(TempDir):
+    """ubench --json rows (JSON Lines, null for n/a, a context header line)
+    read as the same rows as the CSV; CSV comment lines are skipped."""
+
+    def _to_json(self, src, name):
+        import csv as csvmod
+        import json
+        path = os.path.join(self.out, name)
+        with open(src, newline="") as f, open(path, "w") as g:
+            g.write(json.dumps({"context": {"argv": ["ubench", "remote"], "revision": "abc"}}) + "\n")
+            for rec in csvmod.DictReader(f):
+                g.write(json.dumps({k: (None if v == "n/a" else v) for k, v in rec.items()}) + "\n")
+        return path
+
+    def test_json_rows_equal_csv_rows(self):
+        src = fixture("compare_a.csv")
+        js = self._to_json(src, "a.json")
+        a, b = data.load_csv(src), data.load_csv(js)
+        self.assertEqual(len(a), len(b))
+        for x, y in zip(a, b):
+            self.assertEqual((x.config, x.scenario, x.variant, x.metric, x.stats, x.cpus),
+                             (y.config, y.scenario, y.variant, y.metric, y.stats, y.cpus))
+        res = run("-o", self.out, "--compare", src, js, "--threshold", "1")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        # A directory holding both a .csv and a .json reads both.
+        d = os.path.join(self.out, "dir")
+        os.makedirs(d)
+        shutil.copy(js, d)
+        rows, files, _ = data.load_all([d])
+        self.assertEqual([os.path.basename(f) for f in files], ["a.json"])
+        self.assertEqual(len(rows), len(a))
+        # Beside its CSV twin (--csv a.csv --json a.json) the JSON is not read
+        # again; JSON that is no ubench output (meson's testlog) is skipped.
+        shutil.copy(src, os.path.join(d, "a.csv"))
+        with open(os.path.join(d, "testlog.json"), "w") as g:
+            g.write('{"name": "unit test", "result": "OK"}\n')
+        rows, files, notes = data.load_all([d])
+        self.assertEqual([os.path.basename(f) for f in files], ["a.csv"])
+        self.assertEqual(len(rows), len(a))
+        self.assertTrue(any("a.json: the same rows as its .csv" in n for n in notes), notes)
+        self.assertTrue(any("testlog.json: not a qpwbench results" in n for n in notes), notes)
+
+    def test_csv_comment_lines(self):
+        src = fixture("compare_a.csv")
+        path = os.path.join(self.out, "c.csv")
+        with open(src) as f, open(path, "w") as g:
+            g.write("# ubench context: argv ubench remote\n# revision abc\n" + f.read())
+        self.assertEqual(len(data.load_csv(path)), len(data.load_csv(src)))
+        self.assertTrue(data.is_results_csv(path))
+
+    def test_bad_json(self):
+        path = os.path.join(self.out, "bad.json")
+        with open(path, "w") as g:
+            g.write('{"scenario": "local"\n')
+        res = run("-o", self.out, path)
+        self.assertEqual(res.returncode, 2)
+        self.assertIn("not JSON", res.stderr)
+        self.assertEqual(len(res.stderr.strip().splitlines()), 1)
+
+
+class AnswersTest(TempDir):
+    """The answer tables from synthetic rows: never a pooled cell (fill, drainer
+    policy), provenance per row, the RT reviewer's rows per drainer policy."""
+
+    COLS = ("scenario,backend,variant,kernel,preempt,arch,cpus,n_cpus,distance,metric,unit,run,"
+            "samples,min,p50,p90,p99,p999,max,mean,stddev,pctl_method,host,cpu_model,timer,"
+            "emulated,sched_rt,date,version,target_load,trigger").split(",")
+
+    def _write(self, name, rows, params=None):
+        import csv as csvmod
+        cols = list(self.COLS) + list(params or [])
+        path = os.path.join(self.out, name)
+        with open(path, "w", newline="") as f:
+            w = csvmod.DictWriter(f, cols)
+            w.writeheader()
+            for r in rows:
+                w.writerow({c: r.get(c, "n/a") for c in cols})
+        return path
+
+    def _row(self, **kw):
+        base = dict(scenario="remote", backend="kmod", variant="wq", kernel="6.1.0-28-rt-amd64",
+                    preempt="rt", arch="x86_64", cpus="0,1", n_cpus="2", distance="l3",
+                    metric="drain_latency", unit="ns", run="1", samples="1000", min="1",
+                    p50="100", p90="150", p99="200", max="300", mean="110", stddev="5",
+                    pctl_method="exact", host="box", cpu_model="CPU", timer="tsc", emulated="no",
+                    sched_rt="-1/1000000", date="2026-12-06T00:00:00Z", version="x",
+                    target_load="owner")
+        base.update(kw)
+        return base
+
+    def _ctx(self, path):
+        from qpwrep import figures
+        rows = data.load_csv(path)
+        configs = data.configs_of(rows)
+        return figures.Context(rows=rows, variants=data.header_variants(), configs=configs,
+                               labels=data.config_labels(configs), outdir=self.out)
+
+    def test_remote_fill_never_pooled_and_stall_rate(self):
+        from qpwrep import answers
+        params = data.parameter_columns()
+        rows = []
+        for fill, p50 in (("8", "100"), ("64", "900")):
+            for v in ("wq", "qpw-on"):
+                rows.append(self._row(variant=v, p50=p50, fill=fill, drainer_policy="other"))
+                rows.append(self._row(variant=v, metric="stalled", unit="count", samples="1",
+                                      min="0", p50="0", p90="0", p99="0", max="10" if v == "wq" else "0",
+                                      mean="10" if v == "wq" else "0", fill=fill,
+                                      drainer_policy="other"))
+        t = answers.remote_drain(self._ctx(self._write("r.csv", rows, params)))
+        self.assertEqual(len(t.rows), 2, t.rows)
+        fills = sorted(r[3] for r in t.rows)
+        self.assertTrue(fills[0].startswith("fill 64") and fills[1].startswith("fill 8"), fills)
+        by = {r[3].split(",")[0]: r for r in t.rows}
+        wq = t.columns.index("wq: p50 / p99; stall rate")
+        self.assertIn("100 ns / 200 ns; 1.0% stalled (10/1010)", by["fill 8"][wq])
+        self.assertIn("900 ns / 200 ns", by["fill 64"][wq])
+        self.assertEqual(t.rows[0][1], answers.BARE)
+        self.assertIn("Valid as: times, bare metal.", t.intro)
+        # The same rows in a file without the parameters columns: two fills
+        # cannot be told apart, so no figure is shown for them.
+        t = answers.remote_drain(self._ctx(self._write("old.csv", rows)))
+        self.assertEqual(len(t.rows), 1)
+        self.assertIn(answers.AMBIGUOUS, t.rows[0][4])
+
+    def test_tcg_times_left_out_counts_kept(self):
+        from qpwrep import answers
+        params = data.parameter_columns()
+        rows = [self._row(emulated="tcg", fill="8"),
+                self._row(scenario="local", metric="op_cost", variant="qpw-on", n_cpus="1",
+                          cpus="0", distance="n/a", target_load="n/a", emulated="tcg")]
+        ctx = self._ctx(self._write("t.csv", rows, params))
+        self.assertEqual(answers.remote_drain(ctx).rows, [])
+        self.assertIn("Not shown, times under TCG", answers.remote_drain(ctx).notes[0])
+        self.assertEqual(answers.fast_path(ctx).rows, [])
+
+    def test_rt_reviewer_rows_per_drainer_policy(self):
+        from qpwrep import answers
+        params = data.parameter_columns()
+        rows = []
+        for policy in ("other", "fifo"):
+            for v in ("wq", "qpw-on"):
+                common = dict(variant=v, target_load="owner-preempted", drainer_policy=policy,
+                              emulated="tcg", fill="n/a")
+                rows.append(self._row(**common))
+                rows.append(self._row(metric="held_drains", unit="count", mean="0.9", **common))
+                rows.append(self._row(metric="stalled", unit="count", mean="0", **common))
+            rows.append(self._row(variant="wq", metric="owner_op_cost", p50="30",
+                                  drainer_policy=policy, fill="8"))
+            rows.append(self._row(variant="wq", metric="owner_op_cost_alone", p50="10",
+                                  drainer_policy=policy, fill="8"))
+        t = answers.rt_reviewer(self._ctx(self._write("p.csv", rows, params)))
+        pre = [r for r in t.rows if "owner-preempted" in r[2]]
+        self.assertEqual(sorted((r[3], r[4]) for r in pre),
+                         [("qpw-on", "drainer policy fifo"), ("qpw-on", "drainer policy other"),
+                          ("wq", "drainer policy fifo"), ("wq", "drainer policy other")])
+        for r in pre:
+            self.assertEqual(r[1], answers.TCG_COUNTS)
+            self.assertIn("held_drains 0.90", r[5])
+            self.assertNotIn("p50", r[5])          # TCG: no latency
+        owner = [r for r in t.rows if "alone" in r[4]]
+        self.assertEqual(len(owner), 2)            # one per drainer policy, never pooled
+        self.assertTrue(all(r[5] == "10 ns → 30 ns (3.00×)" for r in owner), owner)
+        self.assertIn("Drainer policies present: fifo, other.", t.notes)
+
 
 class SweepTest(TempDir):
     """qpwreport on the rows a real `ubench sweep` writes now (UBENCH, set by
@@ -277,7 +510,8 @@ class SweepTest(TempDir):
         rows = data.load_csv(csv_path)
         cfg = data.configs_of(rows)[0]
         label = data.config_labels([cfg])[cfg]
-        line = next(ln for ln in md.splitlines() if ln.startswith("| ") and label in ln)
+        summary = md[md.index("**Summary: should remote per-CPU work"):]
+        line = next(ln for ln in summary.splitlines() if ln.startswith("| ") and label in ln)
 
         # Fast path: median over CPUs of op_cost p50, qpw-on over wq (no PMU: of ns),
         # one CPU at a time (local --concurrent rows, n_cpus > 1, are not pooled).
@@ -361,7 +595,13 @@ class Kernel72Test(TempDir):
         self.assertIn("lru_add_drain_per_cpu 1.00", inter.rows[0][4])
         # The caller's row (cpus 0,1) is no table row of its own: its time is the target's.
         self.assertEqual(inter.rows[0][2], "1")
-        self.assertEqual(inter.rows[0][6], "1,600,000 insns")
+        # The caller's trigger_latency (1.6 M insns, the --hold an RT spinner
+        # makes it wait) is an artefact and not shown; the stalls and the
+        # caller's own instructions are.
+        self.assertNotIn("1,600,000 insns", str(inter.rows))
+        self.assertEqual(inter.rows[0][6], "5 of 20")
+        self.assertEqual(inter.rows[0][7], "31,000 insns (the caller's own)")
+        self.assertEqual(inter.rows[1][6], "–")
         self.assertEqual(inter.rows[2][4], "none")
         self.assertTrue(inter.rows[2][3].startswith("0.00 (min 0, max 0, 20 triggers)"))
         fault = {r[1]: r for r in fast.rows if r[0] == "fault"}
@@ -404,6 +644,46 @@ class DrainCostTest(TempDir):
                       "the caller's per added CPU", t.notes[0])
         self.assertIn("pwlocks=1: 10,000 insns of the whole drain and 10,000", t.notes[1])
         self.assertTrue(all(t.emulated))
+
+
+class CoherenceTest(TempDir):
+    """The section 'cache lines moved per remote drain' from scripts/
+    coherence-drain's rows (coherence.csv: drop-caches at 2 CPUs, 3 triggers,
+    stock 7.2 RT and pwlocks=1, real guests' rows) and its estimate with a
+    machine's c2c rows (coherence_c2c.csv: l3 100 and 120 ns, numa 300 ns)."""
+
+    def test_tables(self):
+        from qpwrep import coherence
+        rows = data.load_csv(fixture("coherence.csv"))
+        self.assertEqual(len(coherence.tables(rows)), 1, "no estimate without c2c rows")
+        rows += data.load_csv(fixture("coherence_c2c.csv"))
+        lines, estimate = coherence.tables(rows)
+        by = {r[1]: r for r in lines.rows}
+        stock, pw = by["7.2.13-rt (stock)"], by["7.2.13-rt + PW locks, pwlocks=1"]
+        # Stock: the workqueue's lines both ways; pwlocks=1: only to the caller.
+        self.assertTrue(stock[3].startswith("55.0 (work item, pool "), stock[3])
+        self.assertTrue(stock[4].startswith("82.0 ("), stock[4])
+        self.assertEqual(pw[3], "0.0")
+        self.assertIn("batch, lock 3.3", pw[4])
+        self.assertEqual((stock[6], pw[7], pw[8]), ("1,580,390", "1,587,068", "3"))
+        self.assertTrue(all(lines.emulated))
+        # l3: the median of 100 and 120 (the upper one of two): 120 ns.
+        est = {(r[1], r[4]): r for r in estimate.rows}
+        self.assertEqual(len(estimate.rows), 4)
+        self.assertEqual(est[("l3", "7.2.13-rt (stock)")][2], "120.0")
+        self.assertEqual(est[("l3", "7.2.13-rt (stock)")][5], "N=2: 137.0 lines → 16.44 µs")
+        self.assertEqual(est[("numa", "7.2.13-rt + PW locks, pwlocks=1")][5], "N=2: 62.0 lines → 18.60 µs")
+        self.assertIn("not a measurement", estimate.title)
+        self.assertFalse(any(estimate.emulated))
+
+    def test_in_report(self):
+        out = os.path.join(self.out, "r")
+        p = run("-o", out, fixture("coherence.csv"), fixture("coherence_c2c.csv"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(os.path.join(out, "report.md"), encoding="utf-8") as f:
+            md = f.read()
+        self.assertIn("**Cache lines moved per remote drain**", md)
+        self.assertIn("cost estimate per machine (an estimate, not a measurement)", md)
 
 
 class TriggerTest(TempDir):

@@ -27,7 +27,12 @@ from qpwrep import data  # noqa: E402  (the variant list, read from the uapi hea
 # What scripts/run's sweep measures per variant, one metric each.
 VARIANT_METRICS = {"local": "op_cost", "remote": "drain_latency",
                    "drain-all": "drain_all_latency", "stress": "lost_ops"}
-BACKEND = "kmod" if os.path.exists("/dev/qpwbench") else "user"
+
+
+def module_possible():
+    """Whether scripts/run can have the module here: loaded, or a kernel that
+    loads modules, as root (the headers may still be missing: run says)."""
+    return os.path.exists("/dev/qpwbench") or (os.path.exists("/proc/modules") and os.geteuid() == 0)
 
 
 class RunTest(unittest.TestCase):
@@ -39,6 +44,9 @@ class RunTest(unittest.TestCase):
         cls.res = subprocess.run([RUN, "--out", "out", "--build", BUILD], cwd=cls.cwd,
                                  capture_output=True, text=True, timeout=600)
         cls.out = os.path.join(cls.cwd, "out")
+        # The backend run chose, as it said on screen.
+        cls.backend = ("kmod" if "run: measuring with the kernel module" in cls.res.stderr
+                       else "user")
 
     @classmethod
     def tearDownClass(cls):
@@ -46,16 +54,27 @@ class RunTest(unittest.TestCase):
 
     def test_skips_are_no_latency(self):
         # A drain that skipped every batch is a skipped_drains count, never a
-        # latency: no drain latency row of drains that found nothing but where
-        # every batch was drained anyway (--drain-empty, the sweep's idle rows).
+        # latency, and the sweep drains filled batches only (owner and
+        # filled-idle): no drain latency row whose drained_entries is 0 (or
+        # n/a: no drain found anything), and no latency row of skips mixed
+        # with drains (drain_or_skip_latency, before ABI 12).
         with open(os.path.join(self.out, "sweep.csv"), encoding="utf-8") as f:
-            rows = list(csv.DictReader(f))
+            rows = list(csv.DictReader(line for line in f if not line.startswith("#")))
         key = ("scenario", "variant", "cpus", "target_load", "run")
-        found = {tuple(r[k] for k in key): float(r["max"]) for r in rows
-                 if r["metric"] == "drained_entries"}
-        for r in rows:
-            if r["metric"] in ("drain_latency", "drain_all_latency") and r["drain_empty"] != "yes":
-                self.assertGreater(found[tuple(r[k] for k in key)], 0, r)
+        found = {tuple(r[k] for k in key): r for r in rows if r["metric"] == "drained_entries"}
+        latency = [r for r in rows if r["metric"] in ("drain_latency", "drain_all_latency")]
+        self.assertTrue(latency)
+        for r in latency:
+            entries = found[tuple(r[k] for k in key)]
+            self.assertEqual(entries["samples"], r["samples"], r)
+            self.assertGreater(float(entries["min"]), 0, r)
+        self.assertFalse([r for r in rows if "or_skip" in r["metric"]])
+        # Both loads of the sweep, the idle one with a filled batch too.
+        for load in ("owner", "filled-idle"):
+            for scenario, metric in (("remote", "drain_latency"), ("drain-all", "drain_all_latency")):
+                got = {r["variant"] for r in latency if r["target_load"] == load
+                       and r["scenario"] == scenario and int(r["samples"]) > 0}
+                self.assertTrue({"wq", "qpw-on"} <= got, f"{scenario} {load}: {got}")
         skipped = [r for r in rows if r["metric"] == "skipped_drains" and r["variant"] == "global"]
         self.assertTrue(skipped and all(float(r["p50"]) > 0 for r in skipped))
 
@@ -74,8 +93,8 @@ class RunTest(unittest.TestCase):
 
     def test_csv_has_every_variant(self):
         with open(os.path.join(self.out, "sweep.csv"), encoding="utf-8") as f:
-            rows = list(csv.DictReader(f))
-        self.assertEqual({r["backend"] for r in rows}, {BACKEND})
+            rows = list(csv.DictReader(line for line in f if not line.startswith("#")))
+        self.assertEqual({r["backend"] for r in rows}, {self.backend})
         variants = data.header_variants()
         for scenario, metric in VARIANT_METRICS.items():
             rs = [r for r in rows if r["scenario"] == scenario and r["metric"] == metric]
@@ -111,8 +130,8 @@ class RunTest(unittest.TestCase):
         head = next(i for i, ln in enumerate(lines) if ln.startswith("| system | host |"))
         cols = [c.strip() for c in lines[head].strip("|").split("|")]
         cells = [c.strip() for c in lines[head + 2].strip("|").split("|")]
-        self.assertEqual(cells[cols.index("backend")], BACKEND)
-        self.assertIn(f"backend {BACKEND},", html)
+        self.assertEqual(cells[cols.index("backend")], self.backend)
+        self.assertIn(f"backend {self.backend},", html)
         figures = re.findall(r"!\[[^]]*\]\(([^)]+\.png)\)", md)
         # c2c, remote, drain-all, fast path, contended: the sweep has their rows.
         self.assertEqual([f[0] for f in figures], list("12346"), figures)
@@ -120,8 +139,27 @@ class RunTest(unittest.TestCase):
             with open(os.path.join(report, fig), "rb") as f:
                 self.assertEqual(f.read(8), b"\x89PNG\r\n\x1a\n", fig)
 
+    def test_says_userspace_model(self):
+        # Without the module the numbers are the model's: said on screen, with
+        # why, and in every row (the backend column, checked above).
+        if self.backend == "kmod":
+            self.skipTest("the module is loaded here: the kmod backend ran")
+        self.assertRegex(self.res.stderr, r"(?m)^run: no kernel module: .+\.$")
+        self.assertIn("run: these numbers come from the userspace model", self.res.stderr)
+        self.assertIn("run: backend user: the userspace model's numbers", self.res.stdout)
+        if not module_possible():
+            # This machine (a cloud kernel without module support): --backend
+            # kmod cannot be had, one line and exit 2, nothing written.
+            res = subprocess.run([RUN, "--backend", "kmod", "--build", BUILD, "--out", "refused"],
+                                 cwd=self.cwd, capture_output=True, text=True, timeout=60)
+            self.assertEqual((res.returncode, res.stdout), (2, ""))
+            self.assertEqual(len(res.stderr.splitlines()), 1, res.stderr)
+            self.assertIn("run: --backend kmod: ", res.stderr)
+            self.assertFalse(os.path.exists(os.path.join(self.cwd, "refused")))
+
     def test_bad_arguments(self):
         for args, want in ((["--bogus"], "usage: scripts/run"),
+                           (["--backend", "bogus"], "--backend bogus: kmod or user"),
                            (["--build", os.path.join(self.cwd, "none")], "no ubench/ubench there")):
             res = subprocess.run([RUN, *args, "--out", "refused"], cwd=self.cwd,
                                  capture_output=True, text=True, timeout=30)

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "context.h"
 #include "output.h"
 
 #define OUTPUT_COLUMN_NAME(id, name) name,
@@ -130,7 +131,10 @@ static int check_complete(FILE *f, const char *path, char *err, size_t errlen)
 	return 0;
 }
 
-/* Compare an existing file's first line with ours; 0, or -EINVAL + err. */
+/*
+ * Compare an existing file's first line that is no comment (the context
+ * header's "# key: value" lines come first) with ours; 0, or -EINVAL + err.
+ */
 static int check_header(FILE *f, const char *path, const char *header, char *err, size_t errlen)
 {
 	char *line = NULL;
@@ -139,7 +143,9 @@ static int check_header(FILE *f, const char *path, const char *header, char *err
 	int rc = 0;
 
 	rewind(f);
-	n = getline(&line, &cap, f);
+	do
+		n = getline(&line, &cap, f);
+	while (n > 0 && line[0] == '#');
 	if (n > 0 && line[n - 1] == '\n')
 		line[--n] = '\0';
 	if (n > 0 && line[n - 1] == '\r')
@@ -186,6 +192,7 @@ static int open_csv(struct output *o, const char *path, char *err, size_t errlen
 		if (!rc)
 			rc = check_complete(o->csv, path, err, errlen);
 	} else {
+		context_write_csv(o->csv);
 		fprintf(o->csv, "%s\n", header);
 		if (fflush(o->csv)) {
 			rc = -errno;
@@ -237,6 +244,8 @@ int output_start(struct output *o, const char *csv_path, const char *json_path,
 				return rc;
 			}
 			rc = st.st_size > 0 ? check_complete(o->json, json_path, err, errlen) : 0;
+			if (!rc && st.st_size == 0)
+				context_write_json(o->json);
 			if (rc) {
 				output_close(o);
 				return rc;

@@ -49,9 +49,9 @@
  *             n/a without owners), owner_hold_ns (n/a without owners),
  *             wait_bound_ns (n/a: the backend's default), batch (local:
  *             ops per sample), lock_mode (plain, irqsave, trylock),
- *             drainer_policy (the drainer thread's scheduling policy:
- *             other, or fifo:51 under owner-preempted on the module, which
- *             sets it itself until the uapi can ask), interrupted (yes: the
+ *             drainer_policy (the drainer thread's scheduling policy, the
+ *             run's .drainer_policy: other (SCHED_OTHER), or fifo:51 under
+ *             owner-preempted with --drainer-policy fifo), interrupted (yes: the
  *             backend's run cap ended the run early, its figures are partial)
  *   fill_mode how a trigger row's targets filled their per-CPU caches:
  *             none (plain faults and reads), or the --mlock mode their

@@ -9,10 +9,12 @@
  * backend runs it.
  */
 #include <errno.h>
+#include <linux/futex.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -58,6 +60,7 @@ struct user_run {
 	atomic_bool draining;		/* stress: the drainer has begun */
 	atomic_uint workers_left;
 	atomic_uint_fast64_t ops_done;
+	bool filled_idle;		/* QPWBENCH_LOAD_FILLED_IDLE: owners sleep between fills */
 	/* QPWBENCH_LOAD_OWNER: an owner on each of targets[0..n_targets) */
 	unsigned int targets[QPWBENCH_MAX_CPUS];
 	unsigned int n_targets;
@@ -137,6 +140,7 @@ static int check_args(const struct qpwbench_run *r, char *err, size_t errlen)
 {
 	bool drains = r->scenario != QPWBENCH_SCENARIO_LOCAL;
 	bool preempted = r->target_load == QPWBENCH_LOAD_OWNER_PREEMPTED;
+	bool filled_idle = r->target_load == QPWBENCH_LOAD_FILLED_IDLE;
 	bool owners = r->target_load == QPWBENCH_LOAD_OWNER || preempted;
 
 	if (r->size != sizeof(*r) || r->version != QPWBENCH_ABI_VERSION) {
@@ -150,15 +154,26 @@ static int check_args(const struct qpwbench_run *r, char *err, size_t errlen)
 			 r->scenario, r->variant, r->flags);
 		return -EINVAL;
 	}
-	if (r->__pad || (r->samples_cap && !r->samples)) {
+	if (r->__pad || r->__pad2 || (r->samples_cap && !r->samples)) {
 		snprintf(err, errlen, "run request: padding set, or samples_cap without samples");
+		return -EINVAL;
+	}
+	if (r->drainer_policy >= QPWBENCH_NR_DRAINER_POLICIES ||
+	    (r->drainer_policy != QPWBENCH_DRAINER_OTHER && !preempted)) {
+		snprintf(err, errlen, "run request: drainer policy %u (FIFO only under owner-preempted)",
+			 r->drainer_policy);
+		return -EINVAL;
+	}
+	if (filled_idle && (!(r->drain_flags & QPWBENCH_DRAIN_FILL) || !r->fill ||
+			    r->owner_rate_hz)) {
+		snprintf(err, errlen, "run request: filled-idle needs a fill of at least 1 entry and no owner rate");
 		return -EINVAL;
 	}
 	/* No FIFO load of the model's own: its workqueue wait is bounded itself. */
 	if (r->target_load >= QPWBENCH_NR_LOADS || r->target_load == QPWBENCH_LOAD_FIFO ||
 	    (r->drain_flags & ~QPWBENCH_DRAIN_FLAGS) ||
 	    r->lock_mode >= QPWBENCH_NR_LOCK_MODES || ((r->drain_flags & QPWBENCH_DRAIN_FILL) &&
-			  !owners)) {
+			  !owners && !filled_idle)) {
 		snprintf(err, errlen, "run request: target load %u, drain flags %#x, lock mode %u out of range (a fill needs owners)",
 			 r->target_load, r->drain_flags, r->lock_mode);
 		return -EINVAL;
@@ -183,8 +198,7 @@ static int check_args(const struct qpwbench_run *r, char *err, size_t errlen)
 	if (r->iterations > QPWBENCH_MAX_ITERATIONS || r->warmup > QPWBENCH_MAX_WARMUP ||
 	    r->duration_ns > QPWBENCH_MAX_DURATION_NS || r->rate_hz > QPWBENCH_MAX_RATE_HZ ||
 	    r->wait_bound_ns > QPWBENCH_MAX_WAIT_BOUND_NS ||
-	    r->samples_cap > QPWBENCH_MAX_RAW_SAMPLES ||
-	    (!drains && r->batch > QPWBENCH_MAX_BATCH)) {
+	    r->samples_cap > QPWBENCH_MAX_RAW_SAMPLES || r->batch > QPWBENCH_MAX_BATCH) {
 		snprintf(err, errlen, "run request: an argument is above its cap (qpwbench.h QPWBENCH_MAX_*)");
 		return -E2BIG;
 	}
@@ -319,8 +333,13 @@ static bool request_fill(struct user_run *ur)
 {
 	unsigned int seq = ++ur->fill_seq;
 
-	for (unsigned int i = 0; i < ur->n_targets; i++)
+	for (unsigned int i = 0; i < ur->n_targets; i++) {
 		atomic_store_explicit(&model.pcp[ur->targets[i]].fill_req, seq, memory_order_release);
+		/* FILLED_IDLE: its owner sleeps on the request word. */
+		if (ur->filled_idle)
+			syscall(SYS_futex, &model.pcp[ur->targets[i]].fill_req, FUTEX_WAKE_PRIVATE,
+				1, NULL, NULL, 0);
+	}
 	for (unsigned int i = 0; i < ur->n_targets; i++) {
 		struct model_pcp *pcp = &model.pcp[ur->targets[i]];
 		unsigned int spins = 0;
@@ -341,11 +360,12 @@ static bool request_fill(struct user_run *ur)
 
 /*
  * Drain every CPU of the run once; recorded unless it is a warm-up. A
- * drain that stalled on any CPU counts in stalls only: its time is the
- * wait bound, not a drain's. A drain that found every batch empty and
- * skipped them all (cpu_needs_drain()) did no drain: it is no latency
- * sample and no CPU drain, only a sample of 0 in the drained histogram,
- * which is how the harness counts skips (scenario_skips()).
+ * drain that stalled on any CPU (its work waited the wait bound) counts in
+ * stalls, never in the latency or drained histograms: the drainer keeps
+ * waiting for the work up to MODEL_STALL_COMPLETE_NS more, and when it ran
+ * the drain's full time is a stall_latency sample. A drain that found
+ * every batch empty and skipped them all (cpu_needs_drain()) did no drain:
+ * it counts in skips, and is no sample of any histogram.
  */
 static void drain_all(struct user_run *ur, bool record)
 {
@@ -365,13 +385,18 @@ static void drain_all(struct user_run *ur, bool record)
 	if (!record)
 		return;
 	QPWBENCH_WINDOW_CLOSE(QPWBENCH_LABEL_DRAIN);
+	if (!done.drained) {
+		res->skips++;
+		return;
+	}
 	res->drains += done.drained - done.stalls;
 	res->stalls += done.stalls;
-	if (done.stalls)
+	if (done.stalls) {
+		if (done.completed)
+			qpwbench_hist_add(&ur->ds.stall_latency, timer_ticks_to_ps(t1 - t0));
 		return;
+	}
 	qpwbench_hist_add(&ur->ds.drained, drained_so_far(ur) - d0);
-	if (!done.drained)
-		return;
 	qpwbench_record(&res->hist, ur->raw, ur->raw_cap, timer_ticks_to_ps(t1 - t0));
 	if (ur->counts_cycles)
 		res->cycles += t1 - t0;
@@ -394,6 +419,12 @@ static void drainer_fn(struct thread_ctx *ctx)
 	for (uint64_t i = 0; i < total && !run_capped(ur); i++)
 		drain_all(ur, i >= ur->args->warmup);
 	atomic_store_explicit(&ur->drains_over, true, memory_order_release);
+	/* FILLED_IDLE owners sleep on their request word: a new value ends the wait. */
+	for (unsigned int i = 0; ur->filled_idle && i < ur->n_targets; i++) {
+		atomic_fetch_add_explicit(&model.pcp[ur->targets[i]].fill_req, 1, memory_order_release);
+		syscall(SYS_futex, &model.pcp[ur->targets[i]].fill_req, FUTEX_WAKE_PRIVATE, 1,
+			NULL, NULL, 0);
+	}
 }
 
 static bool owner_should_stop(struct user_run *ur)
@@ -462,6 +493,11 @@ static void owner_fn(struct user_run *ur, struct owner_rec *o, unsigned int cpu)
 			continue;
 		}
 		req = atomic_load_explicit(&pcp->fill_req, memory_order_acquire);
+		if (req == seen && ur->filled_idle) {
+			/* Idle until the next request; the drainer's end wakes it too. */
+			syscall(SYS_futex, &pcp->fill_req, FUTEX_WAIT_PRIVATE, seen, NULL, NULL, 0);
+			continue;
+		}
 		if (req == seen) {
 			if (++spins % WAIT_SPINS)
 				cpu_relax();
@@ -611,7 +647,7 @@ static int run_scenario(struct user_run *ur, char *err, size_t errlen)
 		return ret;
 	case QPWBENCH_SCENARIO_REMOTE:
 	case QPWBENCH_SCENARIO_DRAIN_ALL:
-		if (a->target_load != QPWBENCH_LOAD_OWNER)
+		if (a->target_load != QPWBENCH_LOAD_OWNER && !ur->filled_idle)
 			return run_threads(ur, &a->caller_cpu, 1, drainer_fn, err, errlen);
 		threads[0] = a->caller_cpu;
 		for (unsigned int i = 0; i < ur->n; i++)
@@ -690,6 +726,7 @@ static int user_run(struct qpwbench_run *run, char *err, size_t errlen)
 	if (ret)
 		return ret;
 	ur.args = run;
+	ur.filled_idle = run->target_load == QPWBENCH_LOAD_FILLED_IDLE;
 	ur.v = model_variant(run->variant);
 	ur.wait_bound_ns = run->wait_bound_ns ? run->wait_bound_ns : QPWBENCH_DEFAULT_WAIT_BOUND_NS;
 	ur.raw = (__u64 *)(uintptr_t)run->samples;

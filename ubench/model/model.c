@@ -273,6 +273,14 @@ struct model_drain_done model_drain_wq(struct model *m, const unsigned int *cpus
 	for (unsigned int i = 0; i < n; i++)
 		if (queued[i] && !flush_work(&m->pcp[cpus[i]], &deadline))
 			done.stalls++;
+	if (!done.stalls)
+		return done;
+	/* Stalled: counted so; wait on for the work, for the drain's full time. */
+	deadline = deadline_after(MODEL_STALL_COMPLETE_NS);
+	done.completed = true;
+	for (unsigned int i = 0; i < n; i++)
+		if (queued[i] && !flush_work(&m->pcp[cpus[i]], &deadline))
+			done.completed = false;
 	return done;
 }
 

@@ -164,9 +164,23 @@ struct model {
 struct model_drain_done {
 	/* CPUs whose batch the drain queued work on or locked: not skipped as empty. */
 	unsigned int drained;
-	/* Of those, CPUs it gave up waiting for at the deadline. */
+	/* Of those, CPUs whose work had not run at the deadline (stalled). */
 	unsigned int stalls;
+	/*
+	 * With stalls: whether the stalled work ran within
+	 * MODEL_STALL_COMPLETE_NS after the deadline, the drainer still
+	 * waiting for it (the drain's end is then its full time, as the
+	 * module's flush_work() returns once its load gave way).
+	 */
+	bool completed;
 };
+
+/*
+ * How long a drain that stalled keeps waiting for its work after the wait
+ * bound: an RT-throttling period (or the fair server's), within which a
+ * SCHED_OTHER worker below a FIFO spinner gets to run.
+ */
+#define MODEL_STALL_COMPLETE_NS	1000000000ULL
 
 struct model_variant {
 	void (*local_ops)(struct model *m, struct model_pcp *pcp, uint64_t first, uint32_t nr);

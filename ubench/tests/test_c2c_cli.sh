@@ -53,7 +53,7 @@ for i in 1 2; do
 done
 /usr/bin/python3 - "$csv" <<'PY' || fail=1
 import csv, sys
-rows = list(csv.reader(open(sys.argv[1])))
+rows = list(csv.reader(l for l in open(sys.argv[1]) if not l.startswith("#")))
 head, body = rows[0], rows[1:]
 want = ("scenario,backend,variant,kernel,preempt,arch,cpus,n_cpus,distance,metric,unit,run,samples,"
         "min,p50,p90,p99,p999,max,mean,stddev,pctl_method,ticks,resolution_ns,timer_overhead_ns,"
@@ -102,7 +102,7 @@ limited() {
 	grep -q 'stopped at --time-limit' "$tmp/lim.err" || { echo "FAIL: c2c --time-limit $*: no warning"; fail=1; }
 	/usr/bin/python3 - "$tmp/lim.csv" "$want" <<'PY' || fail=1
 import csv, sys
-rows = [r for r in csv.DictReader(open(sys.argv[1])) if r["metric"] == "one_way_latency"]
+rows = [r for r in csv.DictReader(l for l in open(sys.argv[1]) if not l.startswith("#")) if r["metric"] == "one_way_latency"]
 n = int(rows[-1]["samples"]) if rows else 0
 lo, hi = (int(x) for x in sys.argv[2].split(".."))
 if not lo <= n <= hi:

@@ -61,7 +61,7 @@ if ! "$ubench" remote --backend user --cpus 0,1 --variant wq,qpw-on --iterations
 fi
 /usr/bin/python3 - "$csv" "$cycles_here" <<'PY' || fail=1
 import csv, sys
-rows = list(csv.DictReader(open(sys.argv[1])))
+rows = list(csv.DictReader(l for l in open(sys.argv[1]) if not l.startswith("#")))
 cycles_here = sys.argv[2]
 ok = True
 def check(cond, msg):
@@ -100,7 +100,7 @@ if ! "$ubench" c2c --cpus 0,1 --iterations 20 --warmup 2 --duration 5ms --events
 fi
 /usr/bin/python3 - "$tmp/c2c.csv" "$cycles_here" <<'PY' || fail=1
 import csv, sys
-rows = list(csv.DictReader(open(sys.argv[1])))
+rows = list(csv.DictReader(l for l in open(sys.argv[1]) if not l.startswith("#")))
 ok = bool(rows)
 for r in rows:
     try:
@@ -118,7 +118,7 @@ PY
 # Without --events the header is the plain one (files shared with c2c).
 "$ubench" remote --backend user --cpus 0,1 --variant global --iterations 5 --csv "$tmp/plain.csv" \
 	>/dev/null 2>&1 || { echo "FAIL: ubench remote without --events"; fail=1; }
-if head -n1 "$tmp/plain.csv" | grep -q 'event:'; then
+if grep -v '^#' "$tmp/plain.csv" | head -n1 | grep -q 'event:'; then
 	echo "FAIL: event columns without --events"
 	fail=1
 fi

@@ -60,6 +60,8 @@ static void one_row(struct output_row *r, struct stats *st)
 	};
 }
 
+static int CONTEXT_LINES;
+
 static void test_header_and_append(void)
 {
 	char path[128], err[256];
@@ -83,7 +85,15 @@ static void test_header_and_append(void)
 	CHECK(!output_row(&o, &r, err, sizeof(err)), "row: %s", err);
 	output_close(&o);
 	text = slurp(path);
-	CHECK(!strncmp(text, HEADER "\n", strlen(HEADER) + 1), "header is not exactly DESIGN.md's:\n%s", text);
+	/* The context header (core/context.h) first, as comment lines, then the header. */
+	CHECK(!strncmp(text, "# argv: ", 8) && strstr(text, "\n# revision: ") &&
+	      strstr(text, "\n# kernel_cmdline: ") && strstr(text, "\n# isolcpus: ") &&
+	      strstr(text, "\n# nohz_full: ") && strstr(text, "\n# governor: ") &&
+	      strstr(text, "\n# smt: ") && strstr(text, "\n# thp: ") &&
+	      strstr(text, "\n# rt_throttling: "), "context header:\n%s", text);
+	CHECK(strstr(text, "\n" HEADER "\n") && !strstr(strstr(text, "\n" HEADER "\n") + 1, "\n#"),
+	      "header is not exactly DESIGN.md's, after the context:\n%s", text);
+	CONTEXT_LINES = count_lines(text) - 2;
 	CHECK(strstr(text, "\nc2c,user,ping-pong,6.1.0-28-rt-amd64,rt,x86_64,\"0,1\",2,smt,one_way_latency,ns,"
 			   "2,1000,20.125,25,30,40,n/a,60,26.500,0.000125,exact,42.500,10.500,21,0,"
 			   "box,\"Vendor CPU, 2 GHz \"\"X\"\"\",tsc,2000.000,virtualized,950000/1000000,20"),
@@ -109,8 +119,10 @@ static void test_header_and_append(void)
 	CHECK(!output_row(&o, &r, err, sizeof(err)), "row: %s", err);
 	output_close(&o);
 	text = slurp(path);
-	CHECK(count_lines(text) == 3, "append: %d lines, want header + 2 rows", count_lines(text));
-	CHECK(strstr(text + 1, "scenario,") == NULL, "append: header written twice");
+	CHECK(count_lines(text) == CONTEXT_LINES + 3, "append: %d lines, want context + header + 2 rows",
+	      count_lines(text));
+	CHECK(strstr(strstr(text, "\nscenario,") + 2, "\nscenario,") == NULL &&
+	      strstr(text + 1, "# argv: ") == NULL, "append: header or context written twice");
 	row2 = strrchr(text, '\n');
 	while (row2 > text && row2[-1] != '\n')
 		row2--;
@@ -141,7 +153,7 @@ static void test_header_and_append(void)
 	      strstr(err, path), "a cut-short file accepted: '%s'", err);
 	output_close(&o);
 	text = slurp(path);
-	CHECK(count_lines(text) == 3, "the refused file changed: %d lines", count_lines(text));
+	CHECK(count_lines(text) == CONTEXT_LINES + 3, "the refused file changed: %d lines", count_lines(text));
 	free(text);
 }
 
@@ -200,13 +212,14 @@ static void test_extra_columns_and_json(void)
 	output_close(&o);
 
 	text = slurp(csv);
-	CHECK(!strncmp(text, HEADER ",cycles:u,context-switches\n",
-		       strlen(HEADER ",cycles:u,context-switches\n")),
-	      "extras header:\n%s", text);
+	CHECK(strstr(text, "\n" HEADER ",cycles:u,context-switches\n"), "extras header:\n%s", text);
 	CHECK(strstr(text, ",ratio,2,1,0.5,0.5,0.5,n/a,n/a,0.5,"), "one value: p99, p999 n/a:\n%s", text);
 	free(text);
 	text = slurp(json);
-	CHECK(count_lines(text) == 1 && text[0] == '{', "JSON Lines: one object per line:\n%s", text);
+	/* The context line first ({"context": {...}}), then one object per row. */
+	CHECK(count_lines(text) == 2 && !strncmp(text, "{\"context\": {\"argv\": ", 21) &&
+	      strstr(text, "\"rt_throttling\": ") && strstr(strchr(text, '\n'), "\n{\"scenario\""),
+	      "JSON Lines: context, then one object per line:\n%s", text);
 	CHECK(strstr(text, "\"cpus\": \"0,1\"") && strstr(text, "\"n_cpus\": 2") &&
 	      strstr(text, "\"min\": 0.5") && strstr(text, "\"cycles:u\": null") &&
 	      strstr(text, "\"context-switches\": \"3\"") && strstr(text, "\"target_load\": null") &&

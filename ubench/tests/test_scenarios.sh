@@ -27,7 +27,7 @@ column() { # file column [condition]
 import csv, sys
 path, col = sys.argv[1], sys.argv[2]
 cond = sys.argv[3] if len(sys.argv) > 3 else "True"
-for row in csv.DictReader(open(path)):
+for row in csv.DictReader(l for l in open(path) if not l.startswith("#")):
     if eval(cond, {}, dict(row)):
         print(row[col])
 PY
@@ -42,7 +42,7 @@ check_rows() { # file
 import csv, math, sys
 guest = any(l.startswith("flags") and " hypervisor" in l for l in open("/proc/cpuinfo"))
 bad = []
-for i, r in enumerate(csv.DictReader(open(sys.argv[1])), 2):
+for i, r in enumerate(csv.DictReader(l for l in open(sys.argv[1]) if not l.startswith("#")), 2):
     figs = [float(r[c]) for c in ("min", "p50", "p90", "p99", "max") if r[c] != "n/a"]
     n = int(r["samples"])
     if figs != sorted(figs):
@@ -83,6 +83,20 @@ while ((fifo_runs < 3 && stalled == 0 && rc == 0)); do
 	inline=$(column "$tmp/fifo.csv" p50 "metric == 'stalled' and variant == 'qpw-on'")
 	[[ $inline == 0 ]] || fail "fifo target: qpw-on stalled '$inline' times, want 0"
 	[[ $stalled =~ ^[0-5]$ ]] || { fail "fifo target: wq stalled '$stalled' of 5 drains"; break; }
+	# Stalls apart: no stalled drain in the latency, each one that ran
+	# within a second after the bound a stall_latency sample of at least
+	# the bound (20 ms); a run without a stall writes no such row.
+	if ((stalled > 0)); then
+		sl=$(column "$tmp/fifo.csv" samples "metric == 'stall_latency' and variant == 'wq'")
+		slmin=$(column "$tmp/fifo.csv" min "metric == 'stall_latency' and variant == 'wq'")
+		lat=$(column "$tmp/fifo.csv" samples "metric == 'drain_latency' and variant == 'wq'")
+		[[ $sl =~ ^[0-9]+$ ]] && ((sl <= stalled && lat + stalled == 5)) ||
+			fail "fifo target: wq stall_latency samples '$sl' for $stalled stalls, $lat latency samples"
+		[[ $sl == 0 ]] || python3 -c "import sys; sys.exit(float(sys.argv[1]) < 20e6)" "$slmin" ||
+			fail "fifo target: a stall_latency of $slmin ns, below the 20 ms bound"
+	fi
+	[[ -z $(column "$tmp/fifo.csv" metric "metric == 'stall_latency' and variant == 'qpw-on'") ]] ||
+		fail "fifo target: qpw-on wrote a stall_latency row without stalls"
 done
 if ((rc == 0)); then
 	((stalled >= 1)) || fail "fifo target: wq never stalled in $fifo_runs runs of 5 drains"
@@ -229,15 +243,17 @@ for v in wq qpw qpw-on qpw-off; do
 		[[ $got == 9 ]] || fail "remote --fill 9 $v: drained_entries $c '$got'"
 	done
 done
-[[ $(column "$tmp/fill.csv" max "metric == 'drained_entries' and variant == 'global'") == 0 ]] ||
-	fail "remote --fill 9 global: drained something"
+# global has no batch: every drain skips, and a skip is no drained sample.
+[[ $(column "$tmp/fill.csv" samples "metric == 'drained_entries' and variant == 'global'") == 0 &&
+   $(column "$tmp/fill.csv" p50 "metric == 'skipped_drains' and variant == 'global'") == 20 ]] ||
+	fail "remote --fill 9 global: drained samples or skips wrong: $(grep global "$tmp/fill.csv" | cut -d, -f1-20)"
 # The owner's cost per op is net of the timer overhead, as op_cost is: each
 # sample timed K = 9 ops (--fill 9), 8 when flat out (remote.csv).
 bad=$(/usr/bin/python3 - "$tmp/fill.csv" 9 "$tmp/remote.csv" 8 <<'PY'
 import csv, sys
 bad = []
 for path, ops in zip(sys.argv[1::2], sys.argv[2::2]):
-    for r in csv.DictReader(open(path)):
+    for r in csv.DictReader(l for l in open(path) if not l.startswith("#")):
         if r["metric"].startswith("owner_op_cost") and r["samples"] != "0":
             want = float(r["timer_overhead_ns"]) / int(ops)
             if not (want > 0 and abs(float(r["subtracted_ns"]) - want) < 1e-3 * max(1, want)):
@@ -280,6 +296,28 @@ for load in idle busy fifo; do
 	rc=$?
 	[[ $rc == 2 && $(wc -l <<<"$out") == 1 && $out == *--drain-empty* ]] ||
 		fail "remote --target-load $load without --drain-empty: exit $rc, want 2 and one line naming --drain-empty: $out"
+done
+# filled-idle: an owner fills K entries (default 32) and sleeps until the
+# next drain: every drain finds K, none skips or stalls, the drainer runs
+# SCHED_OTHER; --fill 0, --owner-hold and --drainer-policy fifo are refused
+# with one line (fifo is owner-preempted's only).
+"$ubench" remote --backend user --cpus 0,1 --iterations 20 --variant wq,qpw-on \
+	--target-load filled-idle --csv "$tmp/fidle.csv" >/dev/null || fail "remote --target-load filled-idle exited $?"
+for c in min max; do
+	[[ $(column "$tmp/fidle.csv" $c "metric == 'drained_entries'" | sort -u) == 32 ]] ||
+		fail "filled-idle: drained_entries $c '$(column "$tmp/fidle.csv" $c "metric == 'drained_entries'" | tr '\n' ' ')', want 32"
+done
+[[ $(column "$tmp/fidle.csv" samples "metric == 'drain_latency'" | tr '\n' ' ') == "20 20 " &&
+   $(column "$tmp/fidle.csv" p50 "metric in ('skipped_drains', 'stalled')" | sort -u) == 0 ]] ||
+	fail "filled-idle: latency samples, skips or stalls wrong"
+[[ $(column "$tmp/fidle.csv" drainer_policy "metric == 'drain_latency'" | sort -u) == other ]] ||
+	fail "filled-idle: drainer_policy column"
+for args in "--target-load filled-idle --fill 0" "--target-load filled-idle --owner-hold 1us" \
+	"--target-load owner --drainer-policy fifo" "--target-load owner-preempted --drainer-policy rr"; do
+	# shellcheck disable=SC2086
+	out=$("$ubench" remote --backend user --cpus 0,1 --iterations 5 $args 2>&1 >/dev/null)
+	rc=$?
+	[[ $rc == 2 && $(wc -l <<<"$out") == 1 ]] || fail "remote $args: exit $rc, want 2 and one line: $out"
 done
 # --lock-mode trylock: the variant column says so, the fill still lands in
 # the batch (nobody holds the lock while the owner fills); irqsave and an
@@ -363,26 +401,26 @@ check_rows "$tmp/stress.csv"
 [[ $(grep -c '^scenario,' "$tmp/sweep.csv") == 1 ]] || fail "sweep --csv -: not one header"
 [[ $(column "$tmp/sweep.csv" scenario | sort -u | tr '\n' ' ') == "c2c drain-all local remote stress " ]] ||
 	fail "sweep: scenarios '$(column "$tmp/sweep.csv" scenario | sort -u | tr '\n' ' ')'"
-# Its remote and drain-all rows name their (idle, owner) target loads as
+# Its remote and drain-all rows name their (filled-idle, owner) target loads as
 # ubench remote's do; rows of scenarios that load no target say n/a.
 for sc in remote drain-all; do
-	[[ $(column "$tmp/sweep.csv" target_load "scenario == '$sc'" | sort -u | tr '\n' ' ') == "idle owner " ]] ||
+	[[ $(column "$tmp/sweep.csv" target_load "scenario == '$sc'" | sort -u | tr '\n' ' ') == "filled-idle owner " ]] ||
 		fail "sweep: $sc target_load '$(column "$tmp/sweep.csv" target_load "scenario == '$sc'" | sort -u | tr '\n' ' ')'"
 done
-# Idle targets drain their empty batches (every drain a drain, none a skip),
-# owners fill half a batch: the rows say so, and no latency row of a run
-# that skipped holds a drain that found nothing.
-[[ $(column "$tmp/sweep.csv" drain_empty "target_load == 'idle'" | sort -u) == yes ]] ||
-	fail "sweep: idle rows without drain_empty yes"
+# Filled-idle targets hold the fill of an owner that then sleeps (every drain
+# drains something), owners fill half a batch: the rows say so, and no latency row
+# holds a drain that found nothing (scripts/tests/test_run.py checks that).
+[[ $(column "$tmp/sweep.csv" drain_empty "target_load in ('owner', 'filled-idle')" | sort -u) == no ]] ||
+	fail "sweep: rows with drain_empty yes"
 [[ $(column "$tmp/sweep.csv" fill "target_load == 'owner'" | sort -u) == 32 ]] ||
 	fail "sweep: owner rows without fill 32"
-[[ $(column "$tmp/sweep.csv" fill "target_load == 'idle'" | sort -u) == n/a ]] ||
-	fail "sweep: idle rows with a fill"
+[[ $(column "$tmp/sweep.csv" fill "target_load == 'filled-idle'" | sort -u) == 32 ]] ||
+	fail "sweep: filled-idle rows without fill 32"
 [[ $(column "$tmp/sweep.csv" batch "metric == 'op_cost'" | sort -u) == 64 ]] ||
 	fail "sweep: op_cost rows without batch 64"
 [[ $(column "$tmp/sweep.csv" target_load "scenario not in ('remote', 'drain-all')" | sort -u) == n/a ]] ||
 	fail "sweep: target_load of the other rows"
-[[ $(head -n1 "$tmp/sweep.csv") == $(head -n1 "$tmp/remote.csv") ]] || fail "sweep and remote: different headers"
+[[ $(grep -v '^#' "$tmp/sweep.csv" | head -n1) == $(grep -v '^#' "$tmp/remote.csv" | head -n1) ]] || fail "sweep and remote: different headers"
 check_rows "$tmp/sweep.csv"
 
 echo "$failures failure(s)"

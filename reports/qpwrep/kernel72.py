@@ -105,7 +105,8 @@ def interference(rows):
                      if stalled and stalled.get("mean") is not None else "–"),
                     (f"{_fmt(own.get('p50'), 0)} insns (the caller's own)"
                      if own and own.unit == "insns" else "–")])
-        emulated.append(any(r.config.emulated for r in rs))
+        # Work-item counts hold under TCG: no TCG-times badge.
+        emulated.append(False)
     return Table(
         title=f"{TITLE}: work items on the isolated CPU per trigger",
         columns=["trigger", "kernel", "target CPU", "work items per trigger",
@@ -189,7 +190,8 @@ def fast_path(rows):
         mins = min(x.get("min") for x in cell[(loop, kernel, unit)])
         out.append([loop, kernel_label(kernel), f"{_fmt(v)} {unit}", f"{_fmt(mins)} {unit}",
                     ratio, f"{_fmt(net)} {unit}" if net is not None else "–", net_ratio])
-        emulated.append(any(x.config.emulated for x in cell[(loop, kernel, unit)]))
+        # Instructions under -icount hold; TCG nanoseconds do not.
+        emulated.append(unit != "insns" and any(x.config.emulated for x in cell[(loop, kernel, unit)]))
     return Table(
         title=f"{TITLE}: fast path per op",
         columns=["loop", "kernel", "p50 per op", "min per op", "ratio to stock (p50)",
@@ -261,7 +263,7 @@ def drain_cost(rows):
         title=f"{TITLE}: drain cost against CPUs",
         columns=["trigger", "kernel", "CPUs (caller + targets)", "whole trigger, every CPU (p50 insns)",
                  "ratio to stock", "the caller's CPU time (p50 insns)", "ratio to stock"],
-        rows=out, emulated=[True] * len(out),
+        rows=out, emulated=[False] * len(out),  # instructions under -icount: valid
         intro=("scripts/drain-cost: a guest of N CPUs under QEMU -icount fires each trigger from "
                "CPU 0 while CPUs 1..N-1, refilled before every trigger, sleep. PW locks "
                "(pwlocks=1) drain every CPU inline on the caller, one after another; stock 7.2 "

@@ -609,7 +609,9 @@ class Kernel72Test(TempDir):
         self.assertEqual(fault["7.2.13-rt + PW locks, pwlocks=1"][4], "1.010×")
         self.assertEqual(fault["7.2.13-rt + PW locks, pwlocks=1"][6], "1.012×")
         self.assertTrue(all(r[2].endswith(" insns") for r in fast.rows))
-        self.assertTrue(all(fast.emulated) and all(inter.emulated))
+        # Instructions under -icount and work-item counts hold under TCG:
+        # neither table carries the TCG-times badge.
+        self.assertFalse(any(fast.emulated) or any(inter.emulated))
 
     def test_in_report_and_absent_without_rows(self):
         out = os.path.join(self.out, "r")
@@ -643,7 +645,7 @@ class DrainCostTest(TempDir):
         self.assertIn("drop-caches, 7.2.13-rt (stock): 20,000 insns of the whole drain and 2,000 of "
                       "the caller's per added CPU", t.notes[0])
         self.assertIn("pwlocks=1: 10,000 insns of the whole drain and 10,000", t.notes[1])
-        self.assertTrue(all(t.emulated))
+        self.assertFalse(any(t.emulated))
 
 
 class CoherenceTest(TempDir):
@@ -710,7 +712,9 @@ class TriggerTest(TempDir):
         self.assertIn("drain_local_stock 1 (min 1)", by[("arm64", "memcg-reclaim", "fifo", "1")][5])
         self.assertIn("lru_add_drain_all", by[("amd64", "fadvise", "fifo", "1")][9])
         self.assertIn("(osnoise: 1)", by[("amd64", "fadvise", "idle", "1")][6])
-        self.assertTrue(all(t.emulated))
+        # Counts: no row badge; the TCG latency cell is marked on its own.
+        self.assertFalse(any(t.emulated))
+        self.assertTrue(all(r[10] == "–" or r[10].endswith("]") for r in t.rows))
 
     def test_in_report_and_absent_without_rows(self):
         out = os.path.join(self.out, "r")

@@ -458,38 +458,48 @@ static void test_drain_kinds(int fd)
  * priority inheritance lifts the preempted holder to SCHED_OTHER only, so
  * an inline drain waits out the FIFO task's spin, and the owner never
  * preempts it inside a held window (rtcheck runs the SCHED_FIFO drainer).
+ * The spin is the longest hold the uapi allows: a drainer that slept while
+ * the fill was made must still find the owner preempted (with a 1 ms spin
+ * an arm64 RT TCG guest's drainer woke after it in 10 of 10 drains). Runs
+ * are repeated, at most 5, until 3 drains met the held lock.
  */
 static void test_drainer_other(int fd)
 {
 	static struct qpwbench_drain_stats ds;
 	struct qpwbench_run r;
 	const struct qpwbench_result *res = &r.result;
-	int ret;
+	unsigned long long held = 0, lifted = 0, stalls = 0;
+	int ret, attempt;
 
 	if (ncpus < 2 || !preempt_rt)
 		return;
-	qt_run_init(&r, QPWBENCH_SCENARIO_REMOTE, QPWBENCH_VARIANT_QPW_ON);
-	r.caller_cpu = cpus[0];
-	r.iterations = 10;
-	r.target_load = QPWBENCH_LOAD_OWNER_PREEMPTED;
-	r.drainer_policy = QPWBENCH_DRAINER_OTHER;
-	r.drain_flags = QPWBENCH_DRAIN_FILL;
-	r.fill = 8;
-	r.owner_hold_ns = 1000000;
-	r.wait_bound_ns = QPWBENCH_MAX_WAIT_BOUND_NS;
-	r.drain_stats = (uintptr_t)&ds;
-	qpwbench_mask_set(r.cpus, cpus[ncpus - 1]);
-	ret = qt_run(fd, &r);
-	if (!qt_check(!ret, "drainer-other", "run: %s", errname(ret)))
-		return;
-	printf("     drainer-other: drain p50 %.1f us max %.1f us, %llu held drains, %llu with the owner lifted over the FIFO task\n",
-	       qt_hist_quantile(&res->hist, 0.5) / 1e6, res->hist.max / 1e6,
-	       (unsigned long long)res->held_drains, (unsigned long long)res->held_preemptions);
-	qt_check(res->held_drains >= 1 && res->held_preemptions * 10 <= res->held_drains &&
-		 !res->stalls && conserved(res), "drainer-other",
-		 "%llu held drains, the owner lifted over the FIFO task in %llu (at most 1 in 10), %llu stalls",
-		 (unsigned long long)res->held_drains, (unsigned long long)res->held_preemptions,
-		 (unsigned long long)res->stalls);
+	for (attempt = 0; attempt < 5 && held < 3; attempt++) {
+		qt_run_init(&r, QPWBENCH_SCENARIO_REMOTE, QPWBENCH_VARIANT_QPW_ON);
+		r.caller_cpu = cpus[0];
+		r.iterations = 10;
+		r.target_load = QPWBENCH_LOAD_OWNER_PREEMPTED;
+		r.drainer_policy = QPWBENCH_DRAINER_OTHER;
+		r.drain_flags = QPWBENCH_DRAIN_FILL;
+		r.fill = 8;
+		r.owner_hold_ns = QPWBENCH_MAX_OWNER_HOLD_NS;
+		r.wait_bound_ns = QPWBENCH_MAX_WAIT_BOUND_NS;
+		r.drain_stats = (uintptr_t)&ds;
+		qpwbench_mask_set(r.cpus, cpus[ncpus - 1]);
+		ret = qt_run(fd, &r);
+		if (!qt_check(!ret, "drainer-other", "run: %s", errname(ret)) ||
+		    !qt_check(conserved(res), "drainer-other", "conservation"))
+			return;
+		printf("     drainer-other: run %d: drain p50 %.1f us max %.1f us, %llu held drains, %llu with the owner lifted over the FIFO task\n",
+		       attempt + 1, qt_hist_quantile(&res->hist, 0.5) / 1e6, res->hist.max / 1e6,
+		       (unsigned long long)res->held_drains,
+		       (unsigned long long)res->held_preemptions);
+		held += res->held_drains;
+		lifted += res->held_preemptions;
+		stalls += res->stalls;
+	}
+	qt_check(held >= 3 && lifted * 10 <= held && !stalls, "drainer-other",
+		 "%llu held drains in %d runs, the owner lifted over the FIFO task in %llu (at most 1 in 10), %llu stalls",
+		 held, attempt, lifted, stalls);
 }
 
 /* Opening the device takes CAP_SYS_ADMIN, whatever the node's mode. */

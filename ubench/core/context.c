@@ -5,6 +5,7 @@
 
 #include "context.h"
 #include "meta.h"
+#include "output.h"
 
 static char argv_text[2048];
 
@@ -97,22 +98,6 @@ void context_write_csv(FILE *f)
 	}
 }
 
-static void json_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
-
 void context_write_json(FILE *f)
 {
 	struct item it[NR_ITEMS];
@@ -122,9 +107,9 @@ void context_write_json(FILE *f)
 	for (int i = 0; i < NR_ITEMS; i++) {
 		if (i)
 			fputs(", ", f);
-		json_string(f, it[i].key);
+		output_json_string(f, it[i].key);
 		fputs(": ", f);
-		json_string(f, it[i].value);
+		output_json_string(f, it[i].value);
 	}
 	fputs("}}\n", f);
 }

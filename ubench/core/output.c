@@ -76,7 +76,7 @@ static void csv_field(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static void json_string(FILE *f, const char *s)
+void output_json_string(FILE *f, const char *s)
 {
 	fputc('"', f);
 	for (; *s; s++) {
@@ -435,14 +435,14 @@ int output_row(struct output *o, const struct output_row *r, char *err, size_t e
 
 			if (i)
 				fputs(", ", o->json);
-			json_string(o->json, i < NR_BASE ? base_columns[i] : o->extra[i - NR_BASE]);
+			output_json_string(o->json, i < NR_BASE ? base_columns[i] : o->extra[i - NR_BASE]);
 			fputs(": ", o->json);
 			if (num)
 				fputs(v, o->json);
 			else if (!strcmp(v, OUTPUT_NA))
 				fputs("null", o->json);
 			else
-				json_string(o->json, v);
+				output_json_string(o->json, v);
 		}
 		fputs("}\n", o->json);
 		if (fflush(o->json) || ferror(o->json)) {

@@ -207,6 +207,9 @@ int output_sync(struct output *o, char *err, size_t errlen);
 /* Close the files (not stdout). */
 void output_close(struct output *o);
 
+/* @s as a JSON string, quoted and escaped (RFC 8259), to @f. */
+void output_json_string(FILE *f, const char *s);
+
 /* The column list, for tests and readers: OUTPUT_COLUMNS, without extras. */
 size_t output_base_columns(const char *const **names);
 

@@ -26,7 +26,10 @@ window,label,closed,scope,key,metric,value
 3,257,1,pair,1>0,lines_transferred,2
 3,257,1,object_pair,cpu_fbatches@1:1>0,lines_transferred,2
 CSV
+# As ubench writes it: its context header first.
 cat >"$tmp/trigger.csv" <<'CSV'
+# argv: ubench trigger --caller 0 --targets 1,2
+# revision: test
 scenario,backend,variant,cpus,metric,unit,samples,min,p50,p90,p99,p999,max,mean,stddev,pctl_method,ticks,resolution_ns,timer_overhead_ns,subtracted_ns,emulated,trigger
 trigger,kernel,kernel,1,trigger_work_items,count,2,1,1,1,n/a,n/a,1,1,0,exact,n/a,n/a,n/a,n/a,tcg-icount,drop-caches
 trigger,kernel,kernel,"0,1,2",trigger_latency,insns,2,100,100,200,n/a,n/a,200,150,50,exact,n/a,n/a,n/a,0,tcg-icount,drop-caches

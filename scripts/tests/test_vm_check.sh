@@ -36,7 +36,7 @@ edit() {
 import csv, sys
 src, dst, *ops = sys.argv[1:]
 with open(src, newline="") as f:
-    rows = list(csv.reader(f))
+    rows = list(csv.reader(line for line in f if not line.startswith("#")))
 head, body = rows[0], rows[1:]
 def pairs(spec):
     # COL=V,COL=V; a piece without "=" continues the value before it (cpus=0,1).
@@ -70,6 +70,12 @@ with open(dst, "w", newline="") as f:
     w.writerow(head)
     w.writerows(body)
 EOF
+}
+
+# The kernel column of a CSV's first row (ubench's "#" context lines skipped).
+first_kernel() {
+	/usr/bin/python3 -c 'import csv, sys
+print(next(csv.DictReader(l for l in open(sys.argv[1]) if not l.startswith("#")))["kernel"])' "$1"
 }
 
 # expect pass|fail|usage FRAGMENT CHECK ARGS...: vm-check CHECK ARGS...
@@ -183,13 +189,13 @@ expect usage "" none "$t612" 5 drop-caches stalled kernel 1 "$t612" fadvise trig
 # --- The mlocked fill (ubench trigger --mlock onfault), vm-trigger: the LRU
 # triggers' real rows (10 triggers each; 6.12-rt with control CPU 2).
 m612=$ex/vm-trigger-6.12-rt-trigger-mlock.csv m61=$ex/vm-trigger-generic-trigger-mlock.csv
-r612m=$(/usr/bin/python3 -c 'import csv, sys; print(next(csv.DictReader(open(sys.argv[1])))["kernel"])' "$m612")
-r61m=$(/usr/bin/python3 -c 'import csv, sys; print(next(csv.DictReader(open(sys.argv[1])))["kernel"])' "$m61")
+r612m=$(first_kernel "$m612")
+r61m=$(first_kernel "$m61")
 expect pass "" trigger-mlock "$m612" 10 "$r612m"
 expect pass "" trigger-mlock "$m61" 10 "$r61m"
 for m in "$ex/vm-trigger-6.12-trigger-mlock.csv" "$ex/vm-trigger-rt-trigger-mlock.csv"; do
 	expect pass "" trigger-mlock "$m" 10 \
-		"$(/usr/bin/python3 -c 'import csv, sys; print(next(csv.DictReader(open(sys.argv[1])))["kernel"])' "$m")"
+		"$(first_kernel "$m")"
 done
 # 6.12's rows judged as 6.1's: drop-caches drains mlock's batch there.
 expect fail "drop-caches: trigger_work_items lru_add_drain_per_cpu on CPU 1, want none" \
@@ -362,7 +368,7 @@ expect fail "variant=getcwd: 0 rows" kpath "$tmp/kpath-missing.csv"
 # --- vm-suite's sweep: every variant's rows with content.
 sweep=$ex/vm-generic-sweep.csv
 mapfile -t variants < <(/usr/bin/python3 -c 'import csv, sys
-print("\n".join(dict.fromkeys(r["variant"] for r in csv.DictReader(open(sys.argv[1]))
+print("\n".join(dict.fromkeys(r["variant"] for r in csv.DictReader(l for l in open(sys.argv[1]) if not l.startswith("#"))
       if r["scenario"] == "local" and r["metric"] == "op_cost")))' "$sweep")
 ((${#variants[@]} >= 2)) || fail "no variants in $sweep"
 for f in vm-generic vm-rt vm-6.12 vm-6.12-rt vm-arm64; do
@@ -429,7 +435,7 @@ report() {
 	# ubench topo --pairs --csv, as the c2c rows' pairs and classes give it.
 	/usr/bin/python3 -c 'import csv, sys
 print("cpu_a,cpu_b,distance")
-for r in csv.DictReader(open(sys.argv[1])):
+for r in csv.DictReader(l for l in open(sys.argv[1]) if not l.startswith("#")):
     print(r["cpus"] + "," + r["distance"])' "$dir/topo-c2c.csv" >"$dir/topo-pairs.csv"
 	for f in "$@"; do
 		rm "$dir/$f"

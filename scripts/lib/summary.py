@@ -17,6 +17,11 @@ test with its suites). Prints, in this order:
                                   lines (one summary line per PART: WHY)
   retried: N[: NAME (WHY), ...]   tests whose guest scripts/vm booted twice
                                   ('QPWBENCH-VM-RETRIED WHY' on its stderr)
+  failed NAME (RESULT):           one per failed test, then up to
+    | LINE                        FAILED_LINES of its lines that say FAIL,
+                                  else the last of its output: CI shows only
+                                  the end of scripts/test's output, so why a
+                                  test failed must be there
   tests: N passed, N failed, N skipped
 
 A skip counts as failed (and its line says why) when it gives no reason,
@@ -33,6 +38,9 @@ import re
 import sys
 
 SKIP_WORD = re.compile(r"\bSKIP\b")
+FAIL_WORD = re.compile(r"\bFAIL(ED|URE)?\b")
+FAILED_LINES = 8
+LINE_WIDTH = 300
 PART_SKIPPED = "QPWBENCH-PART-SKIPPED "
 RETRIED = "QPWBENCH-VM-RETRIED "
 SETUP_SUITE = "setup"
@@ -81,10 +89,20 @@ def output_lines(record):
     return (record.get("stdout", "") + "\n" + record.get("stderr", "")).splitlines()
 
 
+def why_failed(lines):
+    """A failed test's lines that say FAIL (a check's verdict), else its last
+    lines; at most FAILED_LINES, each cut to LINE_WIDTH characters."""
+    lines = [line.rstrip() for line in lines if line.strip()]
+    picked = [line for line in lines if FAIL_WORD.search(line)] or lines
+    if len(picked) > FAILED_LINES:
+        picked = picked[:FAILED_LINES - 1] + [f"... {len(picked) - FAILED_LINES + 1} more"]
+    return [f"  | {line[:LINE_WIDTH]}" for line in picked]
+
+
 def summarize(records, suites, expected, ci):
     """The summary's lines and whether the run failed."""
     counts = {"passed": 0, "failed": 0, "skipped": 0}
-    steps_ok, steps_failed, skips, retried = [], [], [], []
+    steps_ok, steps_failed, skips, retried, failures = [], [], [], [], []
     parts = {}  # 'PART: WHY' -> the tests that printed it, in order
     for r in records:
         # meson names a test 'project:suite / name' when several suites ran.
@@ -96,6 +114,8 @@ def summarize(records, suites, expected, ci):
         result = r["result"]
         if SETUP_SUITE in test_suites:
             (steps_ok if result in PASSED else steps_failed).append(name)
+            if result not in PASSED:
+                failures += [f"failed {name} ({result}):"] + why_failed(lines)
             continue
         for line in lines:
             if line.startswith(PART_SKIPPED):
@@ -110,6 +130,7 @@ def summarize(records, suites, expected, ci):
             continue
         if result != "SKIP":
             counts["failed"] += 1
+            failures += [f"failed {name} ({result}):"] + why_failed(lines)
             continue
         reason = next((line.strip() for line in lines if SKIP_WORD.search(line)), None)
         if reason is None:
@@ -133,6 +154,7 @@ def summarize(records, suites, expected, ci):
     out += skips
     out += [f"part skipped: {part} [{', '.join(tests)}]" for part, tests in parts.items()]
     out.append(f"retried: {len(retried)}" + (f": {', '.join(retried)}" if retried else ""))
+    out += failures
     out.append(f"tests: {counts['passed']} passed, {counts['failed']} failed, "
                f"{counts['skipped']} skipped")
     return out, bool(counts["failed"] or steps_failed)

@@ -88,8 +88,29 @@ class FixtureTest(unittest.TestCase):
                   "stderr": "QPWBENCH-VM-RETRIED boot 1 stalled after 12.0s\nvm: no result\n"}
         rc, out, _ = run(replace=[failed])
         self.assertEqual(rc, 1)
-        self.assertEqual(out[-2:], ["retried: 1: vm-rt (boot 1 stalled after 12.0s)",
+        self.assertEqual(out[-5:], ["retried: 1: vm-rt (boot 1 stalled after 12.0s)",
+                                    "failed vm-rt (FAIL):",
+                                    "  | QPWBENCH-VM-RETRIED boot 1 stalled after 12.0s",
+                                    "  | vm: no result",
                                     "tests: 4 passed, 1 failed, 3 skipped"])
+
+    def test_failed_test_says_why(self):
+        """CI shows the end of the output: a failed test's FAIL lines are
+        there (not its passing checks), cut to width, at most 8 lines."""
+        checks = "".join(f"QPWBENCH-CHECK c{i} PASS\n" for i in range(40))
+        failed = {"name": "qpwbench:vm / vm-arm64", "result": "FAIL", "returncode": 1,
+                  "stdout": checks + "QPWBENCH-CHECK memcg FAIL: " + "x" * 400 + "\n"
+                            + "vm-trigger: 1 check(s) failed\n", "stderr": "vm: done\n"}
+        rc, out, _ = run(replace=[failed])
+        self.assertEqual(rc, 1)
+        i = out.index("failed vm-arm64 (FAIL):")
+        self.assertEqual(out[i + 1], "  | QPWBENCH-CHECK memcg FAIL: " + "x" * (300 - 27))
+        self.assertEqual(out[i + 2], "tests: 4 passed, 1 failed, 3 skipped")
+        many = dict(failed, stdout="".join(f"FAIL: case {i}\n" for i in range(20)))
+        rc, out, _ = run(replace=[many])
+        i = out.index("failed vm-arm64 (FAIL):")
+        self.assertEqual(out[i + 1:i + 10], [f"  | FAIL: case {k}" for k in range(7)]
+                         + ["  | ... 13 more", "tests: 4 passed, 1 failed, 3 skipped"])
 
     def test_expected_skips_pass(self):
         rc, out, _ = run(expected=self.EXPECTED)

@@ -18,10 +18,11 @@ test with its suites). Prints, in this order:
   retried: N[: NAME (WHY), ...]   tests whose guest scripts/vm booted twice
                                   ('QPWBENCH-VM-RETRIED WHY' on its stderr)
   failed NAME (RESULT):           one per failed test, then up to
-    | LINE                        FAILED_LINES of its lines that say FAIL,
-                                  else the last of its output: CI shows only
-                                  the end of scripts/test's output, so why a
-                                  test failed must be there
+    | LINE                        FAILED_LINES of its lines that say FAIL
+                                  and its stderr's last, else the last of its
+                                  output: CI shows only the end of
+                                  scripts/test's output, so why a test failed
+                                  must be there
   tests: N passed, N failed, N skipped
 
 A skip counts as failed (and its line says why) when it gives no reason,
@@ -40,6 +41,7 @@ import sys
 SKIP_WORD = re.compile(r"\bSKIP\b")
 FAIL_WORD = re.compile(r"\bFAIL(ED|URE)?\b")
 FAILED_LINES = 8
+STDERR_TAIL = 3
 LINE_WIDTH = 300
 PART_SKIPPED = "QPWBENCH-PART-SKIPPED "
 RETRIED = "QPWBENCH-VM-RETRIED "
@@ -89,13 +91,22 @@ def output_lines(record):
     return (record.get("stdout", "") + "\n" + record.get("stderr", "")).splitlines()
 
 
-def why_failed(lines):
-    """A failed test's lines that say FAIL (a check's verdict), else its last
-    lines; at most FAILED_LINES, each cut to LINE_WIDTH characters."""
-    lines = [line.rstrip() for line in lines if line.strip()]
-    picked = [line for line in lines if FAIL_WORD.search(line)] or lines
-    if len(picked) > FAILED_LINES:
-        picked = picked[:FAILED_LINES - 1] + [f"... {len(picked) - FAILED_LINES + 1} more"]
+def why_failed(record):
+    """A failed test's lines that say FAIL (a check's verdict) and the last
+    STDERR_TAIL lines of its stderr (scripts/vm's verdict on the guest: a
+    kernel complaint, a timeout), else its last lines; at most FAILED_LINES,
+    each cut to LINE_WIDTH characters."""
+    lines = [line.rstrip() for line in output_lines(record) if line.strip()]
+    said = [line for line in lines if FAIL_WORD.search(line)]
+    if said:
+        stderr = [line.rstrip() for line in record.get("stderr", "").splitlines() if line.strip()]
+        tail = [line for line in stderr[-STDERR_TAIL:] if line not in said]
+        keep = FAILED_LINES - len(tail)
+        if len(said) > keep:
+            said = said[:keep - 1] + [f"... {len(said) - keep + 1} more that say FAIL"]
+        picked = said + tail
+    else:
+        picked = lines[-FAILED_LINES:]
     return [f"  | {line[:LINE_WIDTH]}" for line in picked]
 
 
@@ -115,7 +126,7 @@ def summarize(records, suites, expected, ci):
         if SETUP_SUITE in test_suites:
             (steps_ok if result in PASSED else steps_failed).append(name)
             if result not in PASSED:
-                failures += [f"failed {name} ({result}):"] + why_failed(lines)
+                failures += [f"failed {name} ({result}):"] + why_failed(r)
             continue
         for line in lines:
             if line.startswith(PART_SKIPPED):
@@ -130,7 +141,7 @@ def summarize(records, suites, expected, ci):
             continue
         if result != "SKIP":
             counts["failed"] += 1
-            failures += [f"failed {name} ({result}):"] + why_failed(lines)
+            failures += [f"failed {name} ({result}):"] + why_failed(r)
             continue
         reason = next((line.strip() for line in lines if SKIP_WORD.search(line)), None)
         if reason is None:

@@ -96,7 +96,8 @@ class FixtureTest(unittest.TestCase):
 
     def test_failed_test_says_why(self):
         """CI shows the end of the output: a failed test's FAIL lines are
-        there (not its passing checks), cut to width, at most 8 lines."""
+        there (not its passing checks) with scripts/vm's last words, cut to
+        width, at most 8 lines."""
         checks = "".join(f"QPWBENCH-CHECK c{i} PASS\n" for i in range(40))
         failed = {"name": "qpwbench:vm / vm-arm64", "result": "FAIL", "returncode": 1,
                   "stdout": checks + "QPWBENCH-CHECK memcg FAIL: " + "x" * 400 + "\n"
@@ -105,12 +106,14 @@ class FixtureTest(unittest.TestCase):
         self.assertEqual(rc, 1)
         i = out.index("failed vm-arm64 (FAIL):")
         self.assertEqual(out[i + 1], "  | QPWBENCH-CHECK memcg FAIL: " + "x" * (300 - 27))
-        self.assertEqual(out[i + 2], "tests: 4 passed, 1 failed, 3 skipped")
+        self.assertEqual(out[i + 2], "  | vm: done")
+        self.assertEqual(out[i + 3], "tests: 4 passed, 1 failed, 3 skipped")
         many = dict(failed, stdout="".join(f"FAIL: case {i}\n" for i in range(20)))
         rc, out, _ = run(replace=[many])
         i = out.index("failed vm-arm64 (FAIL):")
-        self.assertEqual(out[i + 1:i + 10], [f"  | FAIL: case {k}" for k in range(7)]
-                         + ["  | ... 13 more", "tests: 4 passed, 1 failed, 3 skipped"])
+        self.assertEqual(out[i + 1:i + 10], [f"  | FAIL: case {k}" for k in range(6)]
+                         + ["  | ... 14 more that say FAIL", "  | vm: done",
+                            "tests: 4 passed, 1 failed, 3 skipped"])
 
     def test_expected_skips_pass(self):
         rc, out, _ = run(expected=self.EXPECTED)

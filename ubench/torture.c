@@ -92,6 +92,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tracefs.h"
+
 #define TRACING "/sys/kernel/tracing"
 #define SLAB_CACHE "/sys/kernel/slab/eventpoll_pwq"
 #define MAX_CPUS 64
@@ -143,23 +145,16 @@ static void scan_trace(FILE *f, unsigned long long since_us, struct page_rec *re
 	char line[1024];
 
 	while (fgets(line, sizeof(line), f)) {
-		char *p = strstr(line, tag), *q, *end, *b;
-		unsigned long long secs, usecs, pfn;
+		unsigned long long us, pfn;
+		const char *q, *p = tracefs_event_line(line, tag, &us, &q), *b, *digits;
 		struct page_rec key, *r;
 		int cpu = -1, tid = -1;
+		char *end;
 
-		if (line[0] == '#' || !p)
-			continue;
-		for (q = p; q > line && q[-1] != ' '; q--)
-			;
-		secs = strtoull(q, &end, 10);
-		if (end == q || *end != '.')
-			continue;
-		usecs = strtoull(end + 1, &end, 10);
-		if (end != p)
+		if (!p)
 			continue;
 		(*lines)++;
-		if (secs * 1000000ULL + usecs < since_us)
+		if (us < since_us)
 			continue;
 		/* The CPU field: the last "[NNN]" before the stamp. */
 		for (b = q; b > line; b--)
@@ -172,10 +167,10 @@ static void scan_trace(FILE *f, unsigned long long since_us, struct page_rec *re
 		/* The task: "comm-TID" before the CPU field. */
 		while (b > line && b[-1] == ' ')
 			b--;
-		end = b;
+		digits = b;
 		while (b > line && b[-1] >= '0' && b[-1] <= '9')
 			b--;
-		if (b < end && b > line && b[-1] == '-')
+		if (b < digits && b > line && b[-1] == '-')
 			tid = atoi(b);
 		q = strstr(p, " pfn=0x");
 		if (!q)

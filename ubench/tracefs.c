@@ -256,6 +256,28 @@ int tracefs_count(const struct tracefs *t, unsigned int cpu, struct tracefs_coun
 	return ret;
 }
 
+const char *tracefs_event_line(const char *line, const char *tag, unsigned long long *us,
+			       const char **stamp)
+{
+	const char *p = strstr(line, tag), *q;
+	unsigned long long secs, usecs;
+	char *end;
+
+	if (line[0] == '#' || !p)
+		return NULL;
+	for (q = p; q > line && q[-1] != ' '; q--)
+		;
+	secs = strtoull(q, &end, 10);
+	if (end == q || *end != '.')
+		return NULL;
+	usecs = strtoull(end + 1, &end, 10);
+	if (end != p)
+		return NULL;
+	*us = secs * 1000000ULL + usecs;
+	*stamp = q;
+	return p;
+}
+
 int tracefs_lru_insertions(const struct tracefs *t, unsigned int cpu, unsigned long long since_ns,
 			   const unsigned long long *pfn, size_t n, unsigned long *count, char *err,
 			   size_t errlen)
@@ -263,7 +285,7 @@ int tracefs_lru_insertions(const struct tracefs *t, unsigned int cpu, unsigned l
 	static const char tag[] = ": mm_lru_insertion: ";
 	char line[1024];
 	/* The text gives microseconds: compare at that resolution. */
-	unsigned long long since_us = since_ns / 1000;
+	unsigned long long since_us = since_ns / 1000, us;
 	int ret = 0;
 	FILE *f;
 
@@ -276,19 +298,11 @@ int tracefs_lru_insertions(const struct tracefs *t, unsigned int cpu, unsigned l
 	if (!f)
 		return -errno;
 	while (!ret && fgets(line, sizeof(line), f)) {
-		/* "comm-pid [cpu] flags SECS.USECS: mm_lru_insertion: folio=... pfn=0x... lru=..." */
-		char *p = strstr(line, tag), *q, *end;
-		unsigned long long secs, usecs, v;
+		/* "...: mm_lru_insertion: folio=... pfn=0x... lru=..." */
+		const char *stamp, *p = tracefs_event_line(line, tag, &us, &stamp), *q;
+		unsigned long long v;
 
-		if (line[0] == '#' || !p)
-			continue;
-		for (q = p; q > line && q[-1] != ' '; q--)
-			;
-		secs = strtoull(q, &end, 10);
-		if (end == q || *end != '.')
-			continue;
-		usecs = strtoull(end + 1, &end, 10);
-		if (end != p || secs * 1000000ULL + usecs < since_us)
+		if (!p || us < since_us)
 			continue;
 		q = strstr(p, " pfn=0x");
 		if (!q)

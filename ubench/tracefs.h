@@ -63,6 +63,14 @@ int tracefs_start(struct tracefs *t, pid_t tid, const char *const *functions,
 int tracefs_lru_insertions(const struct tracefs *t, unsigned int cpu, unsigned long long since_ns,
 			   const unsigned long long *pfn, size_t n, unsigned long *count, char *err,
 			   size_t errlen);
+/*
+ * A trace line of the event tag (": mm_lru_insertion: "): "comm-pid [cpu]
+ * flags SECS.USECS: event: fields". Returns where tag starts, with the
+ * stamp in microseconds in *us and its first character in *stamp; NULL
+ * for a comment, another event, or a stamp not of that form.
+ */
+const char *tracefs_event_line(const char *line, const char *tag, unsigned long long *us,
+			       const char **stamp);
 /* Everything back off (nop tracer, event disabled, filters cleared). */
 void tracefs_stop(struct tracefs *t);
 /* Empty CPU cpu's buffer. 0, or -errno with err. */

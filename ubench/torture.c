@@ -148,22 +148,14 @@ static void scan_trace(FILE *f, unsigned long long since_us, struct page_rec *re
 		unsigned long long us, pfn;
 		const char *q, *p = tracefs_event_line(line, tag, &us, &q), *b, *digits;
 		struct page_rec key, *r;
-		int cpu = -1, tid = -1;
-		char *end;
+		int cpu, tid = -1;
 
 		if (!p)
 			continue;
 		(*lines)++;
 		if (us < since_us)
 			continue;
-		/* The CPU field: the last "[NNN]" before the stamp. */
-		for (b = q; b > line; b--)
-			if (*b == '[') {
-				cpu = (int)strtol(b + 1, &end, 10);
-				if (*end != ']')
-					cpu = -1;
-				break;
-			}
+		cpu = tracefs_line_cpu(line, q, &b);
 		/* The task: "comm-TID" before the CPU field. */
 		while (b > line && b[-1] == ' ')
 			b--;

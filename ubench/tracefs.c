@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* ftrace through tracefs; see tracefs.h. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -12,6 +13,8 @@
 
 #define EVENT "events/workqueue/workqueue_execute_start"
 #define SWITCH "events/sched/sched_switch"
+/* Where work was queued (req_cpu, cpu): what a target still owes a count. */
+#define QUEUE "events/workqueue/workqueue_queue_work"
 /* Emitted only while an osnoise tracer runs (rtla osnoise): rtla's witness. */
 #define NOISE "events/osnoise/thread_noise"
 /*
@@ -89,8 +92,10 @@ int tracefs_start(struct tracefs *t, pid_t tid, const char *const *functions,
 	 * the default "local" clock is per CPU and not CLOCK_MONOTONIC. Setting
 	 * the clock empties the buffers, here before anything was counted.
 	 */
-	if (!ret && !put(t, "trace_clock", "mono", 0, NULL, 0))
+	if (!ret && !put(t, "trace_clock", "mono", 0, NULL, 0)) {
 		t->lru = !put(t, LRU_INSERTION "/enable", "1", 0, NULL, 0);
+		t->queued = !put(t, QUEUE "/enable", "1", 0, NULL, 0);
+	}
 	if (ret)
 		return ret;
 	if (n_traced)
@@ -151,6 +156,8 @@ void tracefs_stop(struct tracefs *t)
 		put(t, NOISE "/enable", "0", 0, NULL, 0);
 	if (t->lru)
 		put(t, LRU_INSERTION "/enable", "0", 0, NULL, 0);
+	if (t->queued)
+		put(t, QUEUE "/enable", "0", 0, NULL, 0);
 	/* The kernel's default clock again (one the tracefs user did not choose). */
 	put(t, "trace_clock", "local", 0, NULL, 0);
 	if (t->functions) {
@@ -278,6 +285,22 @@ const char *tracefs_event_line(const char *line, const char *tag, unsigned long 
 	return p;
 }
 
+int tracefs_line_cpu(const char *line, const char *stamp, const char **field)
+{
+	const char *b = stamp;
+	char *end;
+	long cpu;
+
+	while (b > line && *b != '[')
+		b--;
+	if (field)
+		*field = b;
+	if (*b != '[')
+		return -1;
+	cpu = strtol(b + 1, &end, 10);
+	return *end == ']' && cpu >= 0 && cpu <= INT_MAX ? (int)cpu : -1;
+}
+
 int tracefs_lru_insertions(const struct tracefs *t, unsigned int cpu, unsigned long long since_ns,
 			   const unsigned long long *pfn, size_t n, unsigned long *count, char *err,
 			   size_t errlen)
@@ -315,5 +338,95 @@ int tracefs_lru_insertions(const struct tracefs *t, unsigned int cpu, unsigned l
 			}
 	}
 	fclose(f);
+	return ret;
+}
+
+/* Work struct addresses queued and not yet seen starting, in queue order. */
+struct owed_work {
+	unsigned long long *addr;
+	size_t n, cap;
+};
+
+static int owe(struct owed_work *o, unsigned long long addr)
+{
+	if (o->n == o->cap) {
+		size_t cap = o->cap ? 2 * o->cap : 64;
+		unsigned long long *a = realloc(o->addr, cap * sizeof(*a));
+
+		if (!a)
+			return -ENOMEM;
+		o->addr = a;
+		o->cap = cap;
+	}
+	o->addr[o->n++] = addr;
+	return 0;
+}
+
+static void paid(struct owed_work *o, unsigned long long addr)
+{
+	for (size_t i = 0; i < o->n; i++)
+		if (o->addr[i] == addr) {
+			memmove(&o->addr[i], &o->addr[i + 1], (o->n - i - 1) * sizeof(*o->addr));
+			o->n--;
+			return;
+		}
+}
+
+int tracefs_unstarted_work(const struct tracefs *t, unsigned int cpu, unsigned long long since_ns,
+			   unsigned long *n, char *err, size_t errlen)
+{
+	static const char queue_tag[] = ": workqueue_queue_work: ";
+	static const char start_tag[] = ": workqueue_execute_start: ";
+	unsigned long long since_us = since_ns / 1000, us;
+	struct owed_work owed = { 0 };
+	char path[PATH_MAX + 64], line[1024];
+	int ret = 0;
+	FILE *f;
+
+	*n = 0;
+	if (!t->queued) {
+		snprintf(err, errlen, "no %s event here", QUEUE);
+		return -ENOENT;
+	}
+	/*
+	 * Both events in one pass over every CPU's buffer merged by time
+	 * ("trace"): "work struct=ADDR function=F workqueue=W req_cpu=R cpu=C"
+	 * queued, then "[CPU] ... work struct ADDR: function F" started.
+	 */
+	snprintf(path, sizeof(path), "%s/trace", t->root);
+	f = fopen(path, "re");
+	if (!f) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot read %s: %s", path, strerror(-ret));
+		return ret;
+	}
+	while (!ret && fgets(line, sizeof(line), f)) {
+		const char *stamp, *p, *a;
+		unsigned long long addr;
+		char *end;
+
+		if ((p = tracefs_event_line(line, queue_tag, &us, &stamp))) {
+			/* " cpu=" is the last field; req_cpu= has no space before it. */
+			const char *c = strstr(p, " cpu=");
+
+			a = strstr(p, "work struct=");
+			if (us < since_us || !a || !c ||
+			    strtoul(c + strlen(" cpu="), &end, 10) != cpu || !isspace((unsigned char)*end))
+				continue;
+			addr = strtoull(a + strlen("work struct="), NULL, 16);
+			ret = owe(&owed, addr);
+		} else if ((p = tracefs_event_line(line, start_tag, &us, &stamp)) && us >= since_us) {
+			if (tracefs_line_cpu(line, stamp, NULL) != (int)cpu)
+				continue;
+			a = strstr(p, "work struct ");
+			if (a)
+				paid(&owed, strtoull(a + strlen("work struct "), NULL, 16));
+		}
+	}
+	fclose(f);
+	if (ret)
+		snprintf(err, errlen, "out of memory");
+	*n = owed.n;
+	free(owed.addr);
 	return ret;
 }

@@ -29,6 +29,8 @@ struct tracefs {
 	 * placed after a moment the caller read from clock_gettime().
 	 */
 	bool lru;
+	/* workqueue:workqueue_queue_work is enabled, stamped by the "mono" clock. */
+	bool queued;
 };
 
 /* One counted name (work function or traced kernel function). */
@@ -71,10 +73,24 @@ int tracefs_lru_insertions(const struct tracefs *t, unsigned int cpu, unsigned l
  */
 const char *tracefs_event_line(const char *line, const char *tag, unsigned long long *us,
 			       const char **stamp);
+/*
+ * The CPU field of a trace line whose stamp starts at stamp (from
+ * tracefs_event_line()): the last "[NNN]" before it, with *field (if not
+ * NULL) where that search stopped (the '[', or line); -1 without one.
+ */
+int tracefs_line_cpu(const char *line, const char *stamp, const char **field);
 /* Everything back off (nop tracer, event disabled, filters cleared). */
 void tracefs_stop(struct tracefs *t);
 /* Empty CPU cpu's buffer. 0, or -errno with err. */
 int tracefs_clear(const struct tracefs *t, unsigned int cpu, char *err, size_t errlen);
+/*
+ * Work queued onto CPU cpu (workqueue_queue_work with cpu=CPU, in any CPU's
+ * buffer) at or after since_ns (CLOCK_MONOTONIC) that has not started
+ * there (no workqueue_execute_start of that work struct on CPU cpu after
+ * it): *n. 0, or -errno with one line in err (t->queued false: -ENOENT).
+ */
+int tracefs_unstarted_work(const struct tracefs *t, unsigned int cpu, unsigned long long since_ns,
+			   unsigned long *n, char *err, size_t errlen);
 /*
  * Count CPU cpu's buffer: work functions of workqueue_execute_start into
  * work[], functions the function tracer saw into fn[] (either may be NULL),

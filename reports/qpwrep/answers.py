@@ -55,15 +55,61 @@ def _set_key(row):
     return (_source(row),) + row.params
 
 
-def _params_text(rows, skip=("interrupted",)):
+def _params_of(row, skip=("interrupted",)):
+    return {c: row.param(c) for c in parameter_columns() if c not in skip and row.param(c) != "n/a"}
+
+
+def _common(rows):
+    """The parameters every one of rows has alike (column -> value): a table
+    says them once, above it, and its rows only what differs."""
+    common = None
+    for r in rows:
+        mine = _params_of(r)
+        common = mine if common is None else {c: v for c, v in common.items() if mine.get(c) == v}
+    return common or {}
+
+
+def _common_text(common):
+    return (" Every row: " + ", ".join(f"{c} {v}" for c, v in common.items()) + ".") if common else ""
+
+
+def _params_text(rows, common=None, sources=1):
     """The parameters of a cell's rows, as recorded ("fill 32, drainer_policy
-    fifo"), or "not recorded (FILE)" for files from before those columns."""
+    fifo") but for those in common, or "not recorded (FILE)" for files from
+    before those columns; with sources > 1 (its system's rows come from
+    several files) the file too, so that two rows alike in parameters are
+    told apart."""
     r = rows[0]
-    known = [(c, r.param(c)) for c in parameter_columns() if c not in skip and r.param(c) != "n/a"]
+    common = common or {}
+    known = [(c, v) for c, v in _params_of(r).items() if common.get(c) != v]
     text = ", ".join(f"{c} {v}" for c, v in known)
     if r.param("interrupted") == "yes":
         text += " INTERRUPTED (partial)"
-    return text or f"not recorded ({_source(r) or 'unknown file'})"
+    if not _params_of(r) and r.param("interrupted") != "yes":
+        return f"not recorded ({_source(r) or 'unknown file'})"
+    if sources > 1:
+        text += f" ({_source(r)})" if text else _source(r)
+    return text
+
+
+def _then(text):
+    """"; TEXT" after a cell's own words, or nothing."""
+    return f"; {text}" if text else ""
+
+
+def _natural(key):
+    """A sort key in which "8" comes before "32": numbers as numbers."""
+    out = []
+    for k in key if isinstance(key, tuple) else (key,):
+        try:
+            out.append((0, float(k), ""))
+        except (TypeError, ValueError):
+            out.append((1, 0.0, str(k)))
+    return tuple(out)
+
+
+def _sources(rows):
+    return len({_source(r) for r in rows})
 
 
 def ambiguous(rows):
@@ -111,6 +157,7 @@ def fast_path(ctx):
     out, provs, excluded = [], set(), set()
     # The module or the userspace model: local op_cost, one CPU at a time.
     local = [r for r in ctx.rows if r.scenario == "local" and r.metric == "op_cost" and r.n_cpus <= 1]
+    common = _common(r for r in local if provenance(r) != TCG_TIMES)
     for config in ctx.configs:
         mine = [r for r in local if r.config == config]
         if not mine:
@@ -118,7 +165,7 @@ def fast_path(ctx):
         if provenance(mine[0]) == TCG_TIMES:
             excluded.add(_label(ctx, config))
             continue
-        for _, rs in sorted(group(mine, _set_key).items()):
+        for _, rs in sorted(group(mine, _set_key).items(), key=lambda kv: _natural(kv[0])):
             if ambiguous(rs):
                 out.append([_label(ctx, config), provenance(rs[0]), "local op", AMBIGUOUS,
                             "–", "–", "–"])
@@ -141,7 +188,8 @@ def fast_path(ctx):
             provs.add(prov)
             out.append([_label(ctx, config) + (f" ({MODEL_NOTE.split(':')[0]})"
                                                if config.backend == "user" else ""),
-                        prov, f"local op ({unit}, p50 over CPUs); {_params_text(rs)}",
+                        prov, f"local op ({unit}, p50 over CPUs)"
+                        + _then(_params_text(rs, common, _sources(mine))),
                         fmt(stock), fmt(off), fmt(on),
                         f"{on / off:.2f}×" if on and off else "–"])
     # Our 7.2 kernels: qpwbench-kpath, instructions under -icount.
@@ -176,7 +224,8 @@ def fast_path(ctx):
         rows=out, emulated=[False] * len(out), notes=notes,
         intro=(_valid_line(provs) + " Core cycles where a PMU counted them (--events cycles), "
                "else ns; instructions where emulated (QEMU -icount: path lengths, not times). "
-               "The user model's qpw-off is wq (userspace cannot patch a static branch)."))
+               "The user model's qpw-off is wq (userspace cannot patch a static branch)."
+               + _common_text(common)))
 
 
 # --- (b) remote drain ---------------------------------------------------------
@@ -199,6 +248,8 @@ def remote_drain(ctx):
     rs = [r for r in ctx.rows if r.scenario == "remote" and r.target_load in ("owner", "")
           and r.metric in ("drain_latency", "stalled")]
     variants = [v for v in ctx.variants if any(r.variant == v for r in rs)]
+    shown = {r.config for r in rs if r.metric == "drain_latency" and provenance(r) != TCG_TIMES}
+    common = _common(r for r in rs if r.config in shown)
     for config in ctx.configs:
         mine = [r for r in rs if r.config == config]
         lat = [r for r in mine if r.metric == "drain_latency"]
@@ -207,7 +258,8 @@ def remote_drain(ctx):
         if provenance(lat[0]) == TCG_TIMES:
             tcg.add(_label(ctx, config))
             continue
-        keys = sorted({(r.distance, _set_key(r)) for r in lat}, key=lambda k: (class_rank(k[0]), k[1]))
+        keys = sorted({(r.distance, _set_key(r)) for r in lat},
+                      key=lambda k: (class_rank(k[0]), _natural(k[1][1:]), k[1][0]))
         for cls, sk in keys:
             cell_rows = [r for r in mine if r.distance == cls and _set_key(r) == sk]
             cells = []
@@ -225,8 +277,8 @@ def remote_drain(ctx):
             prov = provenance(cell_rows[0])
             provs.add(prov)
             load = "" if cell_rows[0].target_load else "target load not recorded; "
-            out.append([_label(ctx, config), prov, cls or "n/a", load + _params_text(cell_rows)]
-                       + cells)
+            out.append([_label(ctx, config), prov, cls or "n/a",
+                        load + _params_text(cell_rows, common, _sources(lat)) or "–"] + cells)
     notes = []
     if tcg:
         notes.append(f"Not shown, times under TCG ({len(tcg)} systems; figure 2 keeps them, "
@@ -239,13 +291,16 @@ def remote_drain(ctx):
         intro=(_valid_line(provs) + " One caller drains one target whose owner thread runs "
                "local ops (target load owner); each row one class and one set of parameters, "
                "never pooled. A drain that hit the wait bound is a stall, counted beside the "
-               "latencies, never inside them."))
+               "latencies, never inside them." + _common_text(common)))
 
 
 # --- (c) drain-all ------------------------------------------------------------
 
 def drain_all(ctx):
     out, provs, tcg = [], set(), set()
+    common = _common(r for r in ctx.rows if r.scenario == "drain-all"
+                     and r.metric == "drain_all_latency" and provenance(r) != TCG_TIMES
+                     and r.target_load in analysis.FILLING_LOADS)
     for config in ctx.configs:
         rs = [r for r in ctx.rows if r.scenario == "drain-all" and r.config == config
               and r.metric == "drain_all_latency"]
@@ -258,7 +313,7 @@ def drain_all(ctx):
             ors = [r for r in ors if r.metric == "drain_all_latency"]
             if not any(r.target_load in analysis.FILLING_LOADS for r in ors):
                 continue
-            for _, srs in sorted(group(ors, _set_key).items()):
+            for _, srs in sorted(group(ors, _set_key).items(), key=lambda kv: _natural(kv[0])):
                 if ambiguous(srs):
                     out.append([_label(ctx, config), provenance(srs[0]), label or "–", "–",
                                 AMBIGUOUS])
@@ -268,7 +323,7 @@ def drain_all(ctx):
                 provs.add(prov)
                 ns = sorted({r.n_cpus for r in srs})
                 out.append([_label(ctx, config), prov,
-                            f"{label or 'one CPU order'}; {_params_text(srs)}",
+                            (label or "one CPU order") + _then(_params_text(srs, common, _sources(rs))),
                             f"N={ns[0]}..{ns[-1]}",
                             x.describe() if x else "not measurable here (no qpw-on or no wq rows)"])
     if tcg:
@@ -301,7 +356,7 @@ def drain_all(ctx):
                f"queued) meet, with its 95% interval (DESIGN.md), owners on the targets. "
                f"Instructions: the cost per added CPU of the kernel's own drain (slope over N; "
                f"pwlocks=1 drains inline, stock queues), which cannot show the queue's "
-               f"parallelism."))
+               f"parallelism." + _common_text(common)))
 
 
 # --- (d) triggers -------------------------------------------------------------
@@ -372,6 +427,8 @@ def rt_reviewer(ctx):
     out, provs, tcg_times = [], set(), set()
     owner = [r for r in ctx.rows if r.scenario in ("remote", "drain-all")
              and r.metric in ("owner_op_cost", "owner_op_cost_alone")]
+    pre = [r for r in ctx.rows if r.target_load == "owner-preempted"]
+    common = _common(r for r in owner + pre if provenance(r) != TCG_TIMES)
     for config in ctx.configs:
         mine = [r for r in owner if r.config == config]
         if not mine:
@@ -382,7 +439,8 @@ def rt_reviewer(ctx):
         for (sc, v, cls, n, load, sk), rs in sorted(group(
                 mine, lambda r: (r.scenario, r.variant, r.distance, r.n_cpus, r.target_load,
                                  _set_key(r))).items(),
-                key=lambda kv: (kv[0][0], class_rank(kv[0][2]), kv[0][3], kv[0][4], str(kv[0][5]),
+                key=lambda kv: (kv[0][0], class_rank(kv[0][2]), kv[0][3], kv[0][4],
+                                _natural(kv[0][5][1:]), kv[0][5][0],
                                 ctx.variants.index(kv[0][1]) if kv[0][1] in ctx.variants else 99)):
             if ambiguous(rs):
                 continue
@@ -392,11 +450,11 @@ def rt_reviewer(ctx):
                 continue     # drain-all: the largest N only, one row per variant
             prov = provenance(rs[0])
             provs.add(prov)
-            out.append([_label(ctx, config), prov, f"{sc} {cls or ''} N={n} {load}; "
-                        f"{_params_text(rs)}", v, "owner's op cost, alone → during drains",
+            out.append([_label(ctx, config), prov, f"{sc} {cls or ''} N={n} {load}"
+                        + _then(_params_text(rs, common, _sources(mine))), v,
+                        "owner's op cost, alone → during drains",
                         f"{format_ns(alone)} → {format_ns(during)}"
                         + (f" ({during / alone:.2f}×)" if during and alone else "")])
-    pre = [r for r in ctx.rows if r.target_load == "owner-preempted"]
     for (config, sc, v, sk), rs in sorted(group(
             pre, lambda r: (r.config, r.scenario, r.variant, _set_key(r))).items(),
             key=lambda kv: (kv[0][0].sort_key(), kv[0][1], str(kv[0][3]), kv[0][2])):
@@ -413,7 +471,7 @@ def rt_reviewer(ctx):
             tcg_times.add(f"{_label(ctx, config)} (owner-preempted latencies)")
         provs.add(TCG_COUNTS if config.emulated else provenance(rs[0]))
         out.append([_label(ctx, config), TCG_COUNTS if config.emulated else provenance(rs[0]),
-                    f"{sc} owner-preempted; {_params_text(rs)}", v,
+                    f"{sc} owner-preempted" + _then(_params_text(rs, common)), v,
                     f"drainer policy {policy if policy != 'n/a' else 'not recorded'}",
                     "; ".join(parts) or "–"])
     notes = []
@@ -434,7 +492,8 @@ def rt_reviewer(ctx):
                "before the first drain, owner_op_cost while the drains take its lines away "
                "(p50 over targets). Under owner-preempted a SCHED_FIFO task preempts the "
                "target's owner inside its critical section before each drain; rows per "
-               "drainer policy (the drainer_policy column) when ubench records it."))
+               "drainer policy (the drainer_policy column) when ubench records it."
+               + _common_text(common)))
 
 
 def all_tables(ctx):

@@ -436,14 +436,26 @@ class AnswersTest(TempDir):
                                       drainer_policy="other"))
         t = answers.remote_drain(self._ctx(self._write("r.csv", rows, params)))
         self.assertEqual(len(t.rows), 2, t.rows)
-        fills = sorted(r[3] for r in t.rows)
-        self.assertTrue(fills[0].startswith("fill 64") and fills[1].startswith("fill 8"), fills)
-        by = {r[3].split(",")[0]: r for r in t.rows}
+        # In numeric order; each row says only what differs, the table once
+        # what every row has.
+        self.assertEqual([r[3] for r in t.rows], ["fill 8", "fill 64"])
+        self.assertIn("Every row: ", t.intro)
+        self.assertIn("drainer_policy other", t.intro)
+        by = {r[3]: r for r in t.rows}
         wq = t.columns.index("wq: p50 / p99; stall rate")
         self.assertIn("100 ns / 200 ns; 1.0% stalled (10/1010)", by["fill 8"][wq])
         self.assertIn("900 ns / 200 ns", by["fill 64"][wq])
         self.assertEqual(t.rows[0][1], answers.BARE)
         self.assertIn("Valid as: times, bare metal.", t.intro)
+        # Two files alike in every parameter: rows of their own, named by file.
+        a = data.load_csv(self._write("a.csv", rows, params))
+        b = data.load_csv(self._write("b.csv", rows, params))
+        from qpwrep import figures
+        configs = data.configs_of(a + b)
+        ctx = figures.Context(rows=a + b, variants=data.header_variants(), configs=configs,
+                              labels=data.config_labels(configs), outdir=self.out)
+        self.assertEqual([r[3] for r in answers.remote_drain(ctx).rows],
+                         ["fill 8 (a.csv)", "fill 8 (b.csv)", "fill 64 (a.csv)", "fill 64 (b.csv)"])
         # The same rows in a file without the parameters columns: two fills
         # cannot be told apart, so no figure is shown for them.
         t = answers.remote_drain(self._ctx(self._write("old.csv", rows)))

@@ -581,13 +581,6 @@ static int cow_window(struct trigger_run *r)
 	return rc;
 }
 
-/*
- * After a trigger: of each target's pages held in its batch at the fill's
- * end, how many are on the LRU now (/proc/kpageflags: the trigger's drain
- * moved them, whichever CPU ran it; mlocked folios leave no other trace),
- * and how many folios of them each CPU inserted into the LRU since fired
- * (mm_lru_insertion: the LRU add batch's, with the CPU that moved them).
- */
 static unsigned long long mono_ns(void)
 {
 	struct timespec ts;
@@ -641,6 +634,13 @@ static int settle_queued(struct trigger_run *r, const char *trigger, unsigned lo
 	}
 }
 
+/*
+ * After a trigger: of each target's pages held in its batch at the fill's
+ * end, how many are on the LRU now (/proc/kpageflags: the trigger's drain
+ * moved them, whichever CPU ran it; mlocked folios leave no other trace),
+ * and how many folios of them each CPU inserted into the LRU since fired
+ * (mm_lru_insertion: the LRU add batch's, with the CPU that moved them).
+ */
 static int count_moved(struct trigger_run *r, size_t k, unsigned long long fired_mono_ns)
 {
 	const struct trigger_params *p = r->p;

@@ -5,8 +5,9 @@
  * where: a count that stays true under emulation), and the function tracer
  * limited to a list of functions and one thread (which kernel paths that
  * thread reached), and sched:sched_switch (how often a kworker took a CPU:
- * one run can execute several work items). Lines are read back per CPU
- * from per_cpu/cpuN/trace.
+ * one run can execute several work items), and workqueue:workqueue_queue_work
+ * (work queued onto a CPU that has not run there yet). Lines are read back
+ * per CPU from per_cpu/cpuN/trace, or merged from trace.
  */
 #ifndef QPWBENCH_TRACEFS_H
 #define QPWBENCH_TRACEFS_H

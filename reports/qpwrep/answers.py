@@ -413,8 +413,10 @@ def triggers(ctx):
         intro=(_valid_line(provs) + " ubench trigger: the isolated target refills its per-CPU "
                "caches before every trigger while a SCHED_FIFO task holds it; a cell is the work "
                "items that ran there per trigger (every work function, flush_work()'s barrier "
-               "included; 0 = not interrupted) and how many triggers waited for the target "
-               "(stalled N/triggers). Counts hold under TCG. The lowest target CPU of each run, "
+               "included; 0 = not interrupted) and how many triggers waited for an RT task on a "
+               "target (stalled N/triggers: after --hold every target's spinner steps aside, "
+               "so a stall is the trigger's, not proof that this CPU held it up). Counts hold "
+               "under TCG. The lowest target CPU of each run, "
                "the isolated one in the vm guests; the trigger table below has the others and "
                "names the work functions."))
 

@@ -112,7 +112,10 @@ def table(ctx):
                "that CPU or it did not. In the vm suite CPU 1 is isolated (isolcpus=nohz,domain,"
                "managed_irq nohz_full rcu_nocbs) and CPU 2 is an ordinary CPU filled the same way, "
                "a control. A trigger 'waited for the target' when it was still in the kernel "
-               "after --hold: its work queued behind the RT task, which then stepped aside. "
+               "after --hold: every target's spinner then stepped aside, so the stall counts on "
+               "each target whichever held it up (work queued behind the RT task or, on "
+               "PREEMPT_RT, a grace period waiting for the starved rcuc thread of a CPU that is "
+               "not nohz_full). "
                "wq_barrier_func is the barrier flush_work() queues behind a drain it waits for. "
                "Target load idle is the rtla witness run: rtla's osnoise thread holds CPU 1 and "
                "the osnoise tracer's count of kworker thread noise is shown beside ubench's."))

@@ -152,6 +152,30 @@ static inline void qt_run_init(struct qpwbench_run *r, __u32 scenario, __u32 var
 	r->variant = variant;
 }
 
+/*
+ * A remote owner-preempted run: the caller drains the target, whose owner
+ * fills 8 entries per drain and is preempted holding its lock by its FIFO
+ * task, which spins for the longest hold the uapi allows; the drainer has
+ * drainer_policy; counts and times go to ds.
+ */
+static inline void qt_preempted_run_init(struct qpwbench_run *r, __u32 variant,
+					 unsigned int caller, unsigned int target,
+					 __u32 drainer_policy, __u32 drains, __u64 wait_bound_ns,
+					 struct qpwbench_drain_stats *ds)
+{
+	qt_run_init(r, QPWBENCH_SCENARIO_REMOTE, variant);
+	r->caller_cpu = caller;
+	r->target_load = QPWBENCH_LOAD_OWNER_PREEMPTED;
+	r->drainer_policy = drainer_policy;
+	r->drain_flags = QPWBENCH_DRAIN_FILL;
+	r->fill = 8;
+	r->owner_hold_ns = QPWBENCH_MAX_OWNER_HOLD_NS;
+	r->iterations = drains;
+	r->wait_bound_ns = wait_bound_ns;
+	r->drain_stats = (uintptr_t)ds;
+	qpwbench_mask_set(r->cpus, target);
+}
+
 static inline int qt_run(int fd, struct qpwbench_run *r)
 {
 	return qt_ioctl(fd, QPWBENCH_IOC_RUN, r);

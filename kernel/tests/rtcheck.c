@@ -450,19 +450,13 @@ static void owner_preempted(int fd, unsigned int caller, unsigned int target,
 		if (v == QPWBENCH_VARIANT_GLOBAL)
 			continue;	/* nothing to drain */
 		snprintf(name, sizeof(name), "preempted-%s", qt_variant_names[v]);
-		qt_run_init(&r, QPWBENCH_SCENARIO_REMOTE, v);
-		r.caller_cpu = caller;
-		r.target_load = QPWBENCH_LOAD_OWNER_PREEMPTED;
-		/* An RT drainer, above the FIFO task: inheritance lifts the holder over it. */
-		r.drainer_policy = QPWBENCH_DRAINER_FIFO;
-		r.drain_flags = QPWBENCH_DRAIN_FILL;
-		r.fill = 8;
-		/* The FIFO task's spin: longer than the bound, so a queued drain stalls. */
-		r.owner_hold_ns = QPWBENCH_MAX_OWNER_HOLD_NS;
-		r.iterations = drains;
-		r.wait_bound_ns = bound_ns;
-		r.drain_stats = (uintptr_t)&ds;
-		qpwbench_mask_set(r.cpus, target);
+		/*
+		 * An RT drainer, above the FIFO task: inheritance lifts the
+		 * holder over it. The FIFO task's spin is longer than the
+		 * bound, so a queued drain stalls.
+		 */
+		qt_preempted_run_init(&r, v, caller, target, QPWBENCH_DRAINER_FIFO, drains, bound_ns,
+				      &ds);
 		ret = run_settled(fd, &r);
 		if (!rt) {
 			qt_check(ret == -EOPNOTSUPP, name, "not PREEMPT_RT: refused with %s, want EOPNOTSUPP",

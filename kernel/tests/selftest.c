@@ -474,17 +474,8 @@ static void test_drainer_other(int fd)
 	if (ncpus < 2 || !preempt_rt)
 		return;
 	for (attempt = 0; attempt < 5 && held < 3; attempt++) {
-		qt_run_init(&r, QPWBENCH_SCENARIO_REMOTE, QPWBENCH_VARIANT_QPW_ON);
-		r.caller_cpu = cpus[0];
-		r.iterations = 10;
-		r.target_load = QPWBENCH_LOAD_OWNER_PREEMPTED;
-		r.drainer_policy = QPWBENCH_DRAINER_OTHER;
-		r.drain_flags = QPWBENCH_DRAIN_FILL;
-		r.fill = 8;
-		r.owner_hold_ns = QPWBENCH_MAX_OWNER_HOLD_NS;
-		r.wait_bound_ns = QPWBENCH_MAX_WAIT_BOUND_NS;
-		r.drain_stats = (uintptr_t)&ds;
-		qpwbench_mask_set(r.cpus, cpus[ncpus - 1]);
+		qt_preempted_run_init(&r, QPWBENCH_VARIANT_QPW_ON, cpus[0], cpus[ncpus - 1],
+				      QPWBENCH_DRAINER_OTHER, 10, QPWBENCH_MAX_WAIT_BOUND_NS, &ds);
 		ret = qt_run(fd, &r);
 		if (!qt_check(!ret, "drainer-other", "run: %s", errname(ret)) ||
 		    !qt_check(conserved(res), "drainer-other", "conservation"))

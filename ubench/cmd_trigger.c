@@ -581,14 +581,6 @@ static int cow_window(struct trigger_run *r)
 	return rc;
 }
 
-static unsigned long long mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec;
-}
-
 /*
  * Work a trigger queues onto a target without waiting for it (memcg's
  * drain_all_stock()) runs once the target's thread sleeps and its kworker
@@ -601,7 +593,7 @@ static unsigned long long mono_ns(void)
 static int settle_queued(struct trigger_run *r, const char *trigger, unsigned long long fired_mono_ns)
 {
 	const struct trigger_params *p = r->p;
-	unsigned long long start = mono_ns();
+	unsigned long long start = tracefs_mono_ns();
 	char err[256];
 
 	for (;;) {
@@ -625,7 +617,7 @@ static int settle_queued(struct trigger_run *r, const char *trigger, unsigned lo
 		}
 		if (!owed)
 			return 0;
-		if (mono_ns() - start >= TRIGGER_MAX_SETTLE_NS) {
+		if (tracefs_mono_ns() - start >= TRIGGER_MAX_SETTLE_NS) {
 			fprintf(stderr, "ubench %s: %s: %lu work item(s) queued onto CPU %u since the trigger had not started %.0f s later: counted as not run\n",
 				cmd, trigger, owed, owing, TRIGGER_MAX_SETTLE_NS / 1e9);
 			return 0;
@@ -757,7 +749,7 @@ static int trigger_one(struct trigger_run *r, const struct trigger *tr)
 			rc = wait_targets(r, &r->filled, p->n_targets);
 		if (rc)
 			break;
-		fired_mono_ns = mono_ns();
+		fired_mono_ns = tracefs_mono_ns();
 		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
 		t0 = timer_clock_ns();
 		r->fired_at_ns = t0;

@@ -331,14 +331,6 @@ struct adder {
 
 static struct adder *adders;
 
-static unsigned long long now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec;
-}
-
 static int kwrite(const char *path, const char *text, int flags)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC | flags), e;
@@ -978,9 +970,9 @@ static int cmd_run(int argc, char **argv)
 	pthread_create(&hotplugger, NULL, hotplug_main, NULL);
 
 	main_tid = (int)syscall(SYS_gettid);
-	start = now_ns();
-	for (round = 0; !failed && (round == 0 || now_ns() - start < seconds * 1000000000ULL); round++) {
-		t0 = now_ns();
+	start = tracefs_mono_ns();
+	for (round = 0; !failed && (round == 0 || tracefs_mono_ns() - start < seconds * 1000000000ULL); round++) {
+		t0 = tracefs_mono_ns();
 		atomic_store(&g.round_end, false);
 		pthread_barrier_wait(&g.start);
 		usleep(g.round_ms * 500);
@@ -1042,7 +1034,7 @@ static int cmd_run(int argc, char **argv)
 	if (lru_event_ours)
 		kwrite(TRACING "/events/pagemap/mm_lru_insertion/enable", "0", 0);
 	printf("qpwbench-torture: %s rounds=%u seconds=%.1f folios=%zu remote_inserted=%zu by_drainer=%zu by_hotplug=%zu by_main=%zu by_other=%zu drop_caches=%lu slab_shrinks=%lu fadvises=%lu final_drains=%u mlock_fills=%lu offlines=%lu onlines=%lu hotplug_errors=%lu drain_errors=%lu slab_objects=%lu slab_rounds_held=%lu slab_check_held=%lu slab_mid_max=%ld\n",
-	       failed ? "FAIL" : "PASS", round, (double)(now_ns() - start) / 1e9, folios, sum.remote,
+	       failed ? "FAIL" : "PASS", round, (double)(tracefs_mono_ns() - start) / 1e9, folios, sum.remote,
 	       sum.by_drainer, sum.by_hotplug, sum.by_main, sum.by_other,
 	       atomic_load(&g.drop_caches), atomic_load(&g.slab_shrinks), atomic_load(&g.fadvises),
 	       round, atomic_load(&g.mlock_fills), atomic_load(&g.offlines), atomic_load(&g.onlines),

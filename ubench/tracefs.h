@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include <time.h>
 
 #define TRACEFS_MAX_NAME	64
 #define TRACEFS_UNTRACED_LEN	256
@@ -33,6 +34,18 @@ struct tracefs {
 	/* workqueue:workqueue_queue_work is enabled, stamped by the "mono" clock. */
 	bool queued;
 };
+
+/*
+ * Now on the clock tracefs_start() stamps events with (trace_clock "mono",
+ * CLOCK_MONOTONIC), in ns: the "since" of the readers below.
+ */
+static inline unsigned long long tracefs_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec;
+}
 
 /* One counted name (work function or traced kernel function). */
 struct tracefs_count {
